@@ -1,0 +1,186 @@
+"""The headless contract: ``python -m core train|evaluate|predict|inspect``.
+
+Every command prints its result as JSON on the last line of stdout; progress goes to stderr.
+A user mistake exits with code 2 and one line on stderr that says what to fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import warnings
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2, no usage dump
+        raise _UsageError(f"{message} (see 'python -m core {self.prog.split()[-1]} --help')")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _quiet_tensorflow():
+    """Keep TensorFlow's C++ log lines (CUDA probing on CPU machines) off the user's terminal.
+
+    Some of them are written by absl before any log level applies, so file descriptor 2 goes
+    to /dev/null and Python's ``sys.stderr`` keeps the real terminal. ``CORE_DEBUG=1`` keeps
+    everything.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    warnings.filterwarnings("ignore")
+    if os.environ.get("CORE_DEBUG"):
+        return
+    sys.stderr.flush()
+    terminal = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    sys.stderr = os.fdopen(terminal, "w", buffering=1)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m core", description="Text Classifier Studio, without a browser.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    train = commands.add_parser("train", help="train a model bundle from a labelled file")
+    train.add_argument("data", help="CSV, TSV, Excel or JSON Lines file")
+    train.add_argument("--text-col"), train.add_argument("--label-col")
+    train.add_argument("--epochs", type=int), train.add_argument("--batch-size", type=int)
+    train.add_argument("--tokenizer", choices=["word", "char"], help="default: char when most text is Chinese")
+    train.add_argument("--max-length", type=int, help="padding length (default: 95th percentile)")
+    train.add_argument("--embedding-dim", type=int), train.add_argument("--lstm-units", type=int)
+    train.add_argument("--optimizer", choices=["adam", "sgd"]), train.add_argument("--learning-rate", type=float)
+    train.add_argument("--test-share", type=float, help="held-out test share (default 0.1; 0 = none)")
+    train.add_argument("--seed", type=int)
+    train.add_argument("--out", required=True, help="folder to write the model bundle to")
+
+    evaluate = commands.add_parser("evaluate", help="measure a bundle on a labelled file")
+    evaluate.add_argument("bundle"), evaluate.add_argument("data")
+    evaluate.add_argument("--text-col"), evaluate.add_argument("--label-col")
+
+    predict = commands.add_parser("predict", help="classify one text")
+    predict.add_argument("bundle"), predict.add_argument("text")
+
+    inspect = commands.add_parser("inspect", help="describe a data file or a model bundle")
+    inspect.add_argument("path")
+    inspect.add_argument("--text-col"), inspect.add_argument("--label-col")
+    return parser
+
+
+def _load(path, text_col, label_col):
+    from core.data import load_dataset
+
+    return load_dataset(path, text_col, label_col)
+
+
+def cmd_train(args) -> dict:
+    # Data first: a bad file is reported before TensorFlow takes seconds to import.
+    dataset, report = _load(args.data, args.text_col, args.label_col)
+    from core.model import ModelConfig
+    from core.text import PreprocessConfig, default_config
+    from core.train import TrainConfig, TrainingCallback, train
+
+    print(f"data: {report.rows_kept} rows kept of {report.rows_total}; classes {report.class_counts}", file=sys.stderr)
+    preprocess = default_config(dataset.texts)
+    overrides = {"tokenizer": args.tokenizer, "max_length": args.max_length}
+    preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), **{k: v for k, v in overrides.items() if v is not None}})
+    model_config = ModelConfig.from_dict({k: v for k, v in {
+        "embedding_dim": args.embedding_dim, "lstm_units": args.lstm_units}.items() if v is not None})
+    train_config = TrainConfig.from_dict({k: v for k, v in {
+        "epochs": args.epochs, "batch_size": args.batch_size, "optimizer": args.optimizer,
+        "learning_rate": args.learning_rate, "test_share": args.test_share, "seed": args.seed}.items() if v is not None})
+
+    class Progress(TrainingCallback):
+        def on_train_begin(self, info):
+            print(f"training on {info['device']['name']}: {info['train']} train / {info['validation']} validation / "
+                  f"{info['test']} test rows, tokenizer {preprocess.tokenizer}, length {info['max_length']}", file=sys.stderr)
+
+        def on_epoch_end(self, epoch, logs):
+            print(f"epoch {epoch}: " + ", ".join(f"{k} {v:.4f}" for k, v in logs.items()), file=sys.stderr)
+
+    result = train(dataset, preprocess, model_config, train_config, Progress())
+    result.bundle.save(args.out)
+    metrics = result.bundle.metrics
+    summary = {"val_accuracy": round(metrics["val_accuracy"], 4), "epochs": metrics["epochs"],
+               "train_seconds": round(result.train_seconds, 1), "bundle": str(args.out)}
+    if "test" in metrics:
+        summary["test_accuracy"] = round(metrics["test"]["accuracy"], 4)
+    return summary
+
+
+def cmd_evaluate(args) -> dict:
+    from core.bundle import Bundle
+    from core.evaluate import evaluate
+
+    bundle = Bundle.load(args.bundle)
+    text_col = args.text_col or bundle.settings.get("data", {}).get("text_column")
+    label_col = args.label_col or bundle.settings.get("data", {}).get("label_column")
+    from core.data import guess_columns, read_table, validate
+
+    frame = read_table(args.data)
+    guessed = guess_columns(frame)
+    text_col = args.text_col or (text_col if text_col in frame.columns else guessed[0])
+    label_col = args.label_col or (label_col if label_col in frame.columns else guessed[1])
+    dataset, _ = validate(frame, text_col, label_col)
+    metrics = evaluate(bundle, dataset.texts, dataset.labels)
+    print(f"per class: " + "; ".join(f"{row['label']} P {row['precision']:.3f} R {row['recall']:.3f} F1 {row['f1']:.3f}"
+                                      for row in metrics["per_class"]), file=sys.stderr)
+    return {"accuracy": round(metrics["accuracy"], 4), "macro_f1": round(metrics["macro_f1"], 4), "n": metrics["n"]}
+
+
+def cmd_predict(args) -> dict:
+    from core.bundle import Bundle
+    from core.errors import UserError
+
+    if not args.text.strip():
+        raise UserError("err.empty_text")
+    return Bundle.load(args.bundle).predict_one(args.text)
+
+
+def cmd_inspect(args) -> dict:
+    from pathlib import Path
+
+    from core.bundle import Bundle
+
+    if Path(args.path).is_dir():
+        bundle = Bundle.load(args.path)
+        return {"kind": "bundle", "labels": bundle.labels, "preprocess": bundle.preprocess.to_dict(),
+                "vocabulary_size": len(bundle.vocabulary), "settings": bundle.settings,
+                "metrics": {k: v for k, v in bundle.metrics.items() if k != "history"}}
+    dataset, report = _load(args.path, args.text_col, args.label_col)
+    return {"kind": "data", "text_column": dataset.text_column, "label_column": dataset.label_column,
+            **report.to_dict()}
+
+
+COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "inspect": cmd_inspect}
+
+
+def main(argv=None) -> int:
+    """Run one command; return the process exit code (0 ok, 2 user error, 1 internal error)."""
+    _quiet_tensorflow()
+    from core.errors import UserError
+
+    try:
+        args = build_parser().parse_args(argv)
+        started = time.perf_counter()
+        result = COMMANDS[args.command](args)
+        print(f"done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    except (UserError, _UsageError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except SystemExit as exit_:  # --help
+        return int(exit_.code or 0)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug: one line for the user, never a traceback
+        print(f"internal error: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''} "
+              "(please report this)", file=sys.stderr)
+        return 1

@@ -1,0 +1,61 @@
+"""Evaluation: how good a model is on labelled examples it did not train on."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.errors import UserError
+
+
+def classification_metrics(true_labels, predicted_labels, label_names) -> dict:
+    """Accuracy, macro-F1, a per-class table and the confusion matrix.
+
+    Parameters
+    ----------
+    true_labels, predicted_labels : sequence of str
+    label_names : list of str
+        Row/column order of the confusion matrix; true labels outside it are kept as extra
+        rows so nothing is silently ignored.
+
+    Returns
+    -------
+    dict
+        ``accuracy``, ``macro_f1``, ``weighted_f1``, ``n``, ``labels``, ``per_class`` (list of
+        ``{label, precision, recall, f1, support}``) and ``confusion`` (rows = true labels).
+
+    Examples
+    --------
+    >>> classification_metrics(["a", "b"], ["a", "a"], ["a", "b"])["accuracy"]
+    0.5
+    """
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    true_labels = [str(label) for label in true_labels]
+    predicted_labels = [str(label) for label in predicted_labels]
+    if not true_labels:
+        raise UserError("err.no_usable_rows", dropped=0)
+    labels = list(label_names) + sorted(set(true_labels) - set(label_names))
+    precision, recall, f1, support = precision_recall_fscore_support(
+        true_labels, predicted_labels, labels=labels, zero_division=0
+    )
+    present = support > 0
+    accuracy = float(np.mean([t == p for t, p in zip(true_labels, predicted_labels)]))
+    return {
+        "accuracy": accuracy,
+        "macro_f1": float(f1[present].mean()) if present.any() else 0.0,
+        "weighted_f1": float(np.average(f1, weights=support)) if support.sum() else 0.0,
+        "n": len(true_labels),
+        "labels": labels,
+        "unknown_labels": sorted(set(true_labels) - set(label_names)),
+        "per_class": [
+            {"label": label, "precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
+            for label, p, r, f, s in zip(labels, precision, recall, f1, support)
+        ],
+        "confusion": confusion_matrix(true_labels, predicted_labels, labels=labels).tolist(),
+    }
+
+
+def evaluate(bundle, texts, labels) -> dict:
+    """Predict ``texts`` with ``bundle`` and compare with ``labels`` (see ``classification_metrics``)."""
+    predictions = bundle.predict(list(texts))
+    return classification_metrics(labels, predictions, bundle.labels)

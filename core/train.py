@@ -1,0 +1,336 @@
+"""Training: split the data, build the vocabulary and the model, fit it, evaluate it.
+
+``train`` reports progress through a :class:`TrainingCallback` (empty hooks, like Ludwig's),
+so the web app, the CLI and tests all watch the same run without ``core`` knowing any UI.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, fields
+
+import numpy as np
+
+from core.bundle import Bundle
+from core.data import DataSet
+from core.errors import UserError
+from core.evaluate import classification_metrics
+from core.model import ModelConfig, build_model
+from core.text import PreprocessConfig, Vocabulary, suggest_length, tokenize
+
+OPTIMIZERS = ("adam", "sgd")
+# Examples are sorted by length inside windows of this many batches, so each batch is padded
+# only to its own longest text (little wasted LSTM work) while batches stay well mixed.
+BUCKET_WINDOW_BATCHES = 32
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Fitting settings. Round-trips through JSON with ``to_dict``/``from_dict``.
+
+    Attributes
+    ----------
+    epochs : int
+        Passes over the training data (early stopping may end sooner).
+    batch_size : int
+        Examples per weight update.
+    optimizer : {"adam", "sgd"}
+    learning_rate : float
+        Step size of each update: too high is unstable, too low learns slowly.
+    validation_share, test_share : float
+        Shares of the data held out (stratified, seeded) to pick the best epoch and to test.
+    early_stopping_patience : int
+        Stop after this many epochs without a better validation loss and keep the best
+        weights; 0 turns early stopping off.
+    seed : int
+        Same seed, data and settings on the CPU give the same model.
+    """
+
+    epochs: int = 10
+    batch_size: int = 32
+    optimizer: str = "adam"
+    learning_rate: float = 0.001
+    validation_share: float = 0.1
+    test_share: float = 0.1
+    early_stopping_patience: int = 2
+    seed: int = 42
+
+    def __post_init__(self):
+        checks = [
+            ("epochs", 1 <= self.epochs <= 1000, "1 … 1000"),
+            ("batch_size", 1 <= self.batch_size <= 4096, "1 … 4096"),
+            ("optimizer", self.optimizer in OPTIMIZERS, ", ".join(OPTIMIZERS)),
+            ("learning_rate", 0 < self.learning_rate <= 1, "0 … 1"),
+            ("validation_share", 0 < self.validation_share < 0.5, "0.01 … 0.49"),
+            ("test_share", 0 <= self.test_share < 0.5, "0 … 0.49"),
+            ("early_stopping_patience", 0 <= self.early_stopping_patience <= 100, "0 … 100"),
+        ]
+        for name, ok, allowed in checks:
+            if not ok:
+                raise UserError("err.bad_setting", name=name, value=getattr(self, name), allowed=allowed)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TrainConfig":
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+
+class TrainingCallback:
+    """Progress hooks for a training run; override the ones you need.
+
+    ``should_stop`` is polled after every batch: return True to end training early (the best
+    weights so far are kept).
+    """
+
+    def on_train_begin(self, info: dict) -> None:
+        """``info``: examples per split, steps per epoch, epochs, device."""
+
+    def on_batch_end(self, epoch: int, step: int, steps: int) -> None:
+        """After each batch; ``epoch`` counts from 1."""
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        """After each epoch with ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``."""
+
+    def should_stop(self) -> bool:
+        return False
+
+
+@dataclass
+class Split:
+    """Indices of the training, validation and test examples."""
+
+    train: np.ndarray
+    validation: np.ndarray
+    test: np.ndarray
+
+
+def split_dataset(labels, validation_share: float, test_share: float, seed: int) -> Split:
+    """Stratified, seeded train/validation/test split.
+
+    Classes too small to appear in every part go to training (and the split is stratified
+    on the rest), so a rare class never makes the split fail.
+
+    Raises
+    ------
+    UserError
+        If the data is too small to hold out validation (and test) examples.
+    """
+    from sklearn.model_selection import train_test_split
+
+    labels = np.asarray(labels)
+    indices = np.arange(len(labels))
+    parts = 2 + (test_share > 0)
+    if len(labels) < 10 * parts:
+        raise UserError("err.too_few_rows", n=len(labels), minimum=10 * parts)
+    values, counts = np.unique(labels, return_counts=True)
+    rare = set(values[counts < parts + 1])
+    common = np.array([i for i in indices if labels[i] not in rare])
+    forced_train = np.array([i for i in indices if labels[i] in rare], dtype=int)
+
+    def cut(pool, share):
+        strata = labels[pool]
+        stratify = strata if len(np.unique(strata)) > 1 and share * len(pool) >= len(np.unique(strata)) else None
+        return train_test_split(pool, test_size=share, random_state=seed, stratify=stratify)
+
+    if test_share > 0:
+        rest, test = cut(common, test_share)
+    else:
+        rest, test = common, np.array([], dtype=int)
+    train, validation = cut(rest, validation_share / (1 - test_share))
+    return Split(np.sort(np.concatenate([train, forced_train])), np.sort(validation), np.sort(test))
+
+
+def device_info() -> dict:
+    """The device TensorFlow trains on: ``{"kind": "GPU", "name": ...}`` or ``{"kind": "CPU", ...}``."""
+    import os
+
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        details = tf.config.experimental.get_device_details(gpus[0])
+        return {"kind": "GPU", "name": details.get("device_name", gpus[0].name), "count": len(gpus)}
+    return {"kind": "CPU", "name": "CPU", "cores": os.cpu_count() or 1}
+
+
+def _batches(sequences, labels, batch_size: int, rng: np.random.Generator | None):
+    """Length-bucketed batches of right-padded ids. With ``rng`` the order is shuffled."""
+    order = rng.permutation(len(sequences)) if rng is not None else np.arange(len(sequences))
+    window = batch_size * BUCKET_WINDOW_BATCHES
+    batches = []
+    for start in range(0, len(order), window):
+        chunk = order[start : start + window]
+        chunk = chunk[np.argsort([len(sequences[i]) for i in chunk], kind="stable")]
+        batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
+    if rng is not None:
+        batches = [batches[i] for i in rng.permutation(len(batches))]
+    for rows in batches:
+        longest = max(1, max(len(sequences[i]) for i in rows))
+        ids = np.zeros((len(rows), longest), dtype=np.int32)
+        for r, i in enumerate(rows):
+            ids[r, : len(sequences[i])] = sequences[i]
+        yield ids, labels[rows]
+
+
+def _dataset(sequences, labels, batch_size: int, seed: int | None):
+    import tensorflow as tf
+
+    rng = np.random.default_rng(seed) if seed is not None else None
+    return tf.data.Dataset.from_generator(
+        lambda: _batches(sequences, labels, batch_size, rng),
+        output_signature=(tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None], tf.int32)),
+    ).prefetch(2)
+
+
+@dataclass
+class TrainResult:
+    """What a run produced: the bundle, its held-out test rows and timing."""
+
+    bundle: Bundle
+    test_texts: list[str]
+    test_labels: list[str]
+    train_seconds: float
+    stopped_early: bool
+
+
+def train(
+    dataset: DataSet,
+    preprocess: PreprocessConfig,
+    model_config: ModelConfig = ModelConfig(),
+    train_config: TrainConfig = TrainConfig(),
+    callback: TrainingCallback | None = None,
+) -> TrainResult:
+    """Train a classifier on ``dataset`` and evaluate it on a held-out test split.
+
+    The vocabulary and the padding length come from the training part only. Validation loss
+    picks the best epoch (early stopping restores its weights).
+
+    Returns
+    -------
+    TrainResult
+        ``bundle.metrics`` holds ``val_accuracy``, ``epochs`` run, ``history`` and ``test``
+        (see :func:`core.evaluate.classification_metrics`).
+    """
+    import keras
+
+    callback = callback or TrainingCallback()
+    if len(set(dataset.labels)) < 2:
+        raise UserError("err.only_one_class", label=dataset.labels[0] if dataset.labels else "", column=dataset.label_column)
+    if train_config.batch_size > len(dataset) * (1 - train_config.validation_share - train_config.test_share):
+        raise UserError("err.batch_too_large", batch=train_config.batch_size, n=len(dataset))
+    keras.utils.set_random_seed(train_config.seed)
+    split = split_dataset(dataset.labels, train_config.validation_share, train_config.test_share, train_config.seed)
+
+    label_names = dataset.label_names
+    label_index = {label: i for i, label in enumerate(label_names)}
+    y = np.array([label_index[label] for label in dataset.labels], dtype=np.int32)
+    token_lists = [tokenize(text, preprocess) for text in dataset.texts]
+    train_tokens = [token_lists[i] for i in split.train]
+    vocabulary = Vocabulary.build(train_tokens, preprocess.max_vocab, preprocess.min_count)
+    length = preprocess.max_length or suggest_length([len(tokens) for tokens in train_tokens])
+    preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "max_length": length})
+    sequences = [vocabulary.encode(tokens)[:length] for tokens in token_lists]
+
+    def part(indices):
+        return [sequences[i] for i in indices], y[indices]
+
+    train_x, train_y = part(split.train)
+    val_x, val_y = part(split.validation)
+    model = build_model(len(vocabulary), len(label_names), model_config)
+    # Clipping the gradient norm keeps LSTM training stable on long texts.
+    optimizer = (keras.optimizers.Adam(train_config.learning_rate, clipnorm=1.0) if train_config.optimizer == "adam"
+                 else keras.optimizers.SGD(train_config.learning_rate, momentum=0.9, clipnorm=1.0))
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+
+    steps = int(np.ceil(len(train_x) / train_config.batch_size))
+    device = device_info()
+    callback.on_train_begin({
+        "train": len(split.train), "validation": len(split.validation), "test": len(split.test),
+        "steps": steps, "epochs": train_config.epochs, "device": device,
+        "vocabulary_size": len(vocabulary), "max_length": length,
+    })
+    progress = _KerasProgress(callback, steps)
+    callbacks = [progress]
+    if train_config.early_stopping_patience:
+        callbacks.append(keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=train_config.early_stopping_patience, restore_best_weights=True))
+    started = time.perf_counter()
+    fit = model.fit(
+        _dataset(train_x, train_y, train_config.batch_size, train_config.seed),
+        validation_data=_dataset(val_x, val_y, 256, None),
+        epochs=train_config.epochs,
+        callbacks=callbacks,
+        verbose=0,
+    )
+    if progress.user_stopped and progress.best_weights is not None:
+        model.set_weights(progress.best_weights)
+    train_seconds = time.perf_counter() - started
+    history = {key: [float(v) for v in values] for key, values in fit.history.items()}
+    best_epoch = int(np.argmin(history["val_loss"])) if history.get("val_loss") else len(history.get("loss", [1])) - 1
+
+    bundle = Bundle(
+        model=model,
+        preprocess=preprocess,
+        vocabulary=vocabulary,
+        labels=label_names,
+        settings={
+            "model": model_config.to_dict(),
+            "train": train_config.to_dict(),
+            "data": {"text_column": dataset.text_column, "label_column": dataset.label_column,
+                     "rows": len(dataset), "train": len(split.train), "validation": len(split.validation),
+                     "test": len(split.test)},
+            "device": device,
+        },
+    )
+    val_probabilities = bundle.predict_ids(val_x)
+    val_accuracy = float(np.mean(val_probabilities.argmax(axis=1) == val_y))
+    test_texts = [dataset.texts[i] for i in split.test]
+    test_labels = [dataset.labels[i] for i in split.test]
+    bundle.metrics = {
+        "val_accuracy": val_accuracy,
+        "epochs": len(history.get("loss", [])),
+        "best_epoch": best_epoch + 1,
+        "train_seconds": round(train_seconds, 2),
+        "stopped_by_user": progress.user_stopped,
+        "history": history,
+    }
+    if test_texts:
+        bundle.metrics["test"] = classification_metrics(test_labels, bundle.predict(test_texts), label_names)
+    return TrainResult(bundle, test_texts, test_labels, train_seconds, progress.user_stopped)
+
+
+def _keras_callback_base():
+    import keras
+
+    return keras.callbacks.Callback
+
+
+class _KerasProgress(_keras_callback_base()):
+    """Adapts Keras's callback to :class:`TrainingCallback` and honours ``should_stop``."""
+
+    def __init__(self, callback: TrainingCallback, steps: int):
+        super().__init__()
+        self.callback, self.steps = callback, steps
+        self.epoch = 0
+        self.user_stopped = False
+        self.best_loss = np.inf
+        self.best_weights = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch + 1
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.callback.on_batch_end(self.epoch, batch + 1, self.steps)
+        if self.callback.should_stop():
+            self.user_stopped = True
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = {key: float(value) for key, value in (logs or {}).items()}
+        if logs.get("val_loss", np.inf) < self.best_loss:
+            self.best_loss = logs["val_loss"]
+            self.best_weights = self.model.get_weights()
+        self.callback.on_epoch_end(epoch + 1, logs)
