@@ -6,7 +6,10 @@ in either language is a bug that ``tests/core/test_i18n.py`` catches.
 
 from __future__ import annotations
 
-from core.messages import MESSAGES
+from core.messages import MESSAGES as _ERRORS
+from core.messages_ui import UI_MESSAGES
+
+MESSAGES = {**_ERRORS, **UI_MESSAGES}
 
 LANGUAGES = {"en": "English", "zh": "中文"}
 DEFAULT_LANGUAGE = "en"

@@ -1,0 +1,83 @@
+"""Preprocess page: cleaning and tokenization options with a live preview and statistics."""
+
+import random
+
+import pandas as pd
+import streamlit as st
+
+from core import charts
+from core.errors import UserError
+from core.text import PreprocessConfig, clean, default_config, text_stats, tokenize
+from ui import state
+from ui.common import page_header, require_dataset, show_error, t
+
+STATS_SAMPLE = 5000
+PREVIEW_ROWS = 10
+
+page_header("prep")
+dataset = require_dataset()
+config = st.session_state[state.PREPROCESS] or default_config(dataset.texts)
+
+cleaning, tokens = st.columns(2, gap="large")
+with cleaning:
+    st.markdown(f"**{t('prep.cleaning')}**")
+    lowercase = st.checkbox(t("prep.lowercase"), config.lowercase, key="prep_lowercase", help=t("prep.lowercase_help"))
+    strip_punctuation = st.checkbox(t("prep.punctuation"), config.strip_punctuation, key="prep_punctuation",
+                                    help=t("prep.punctuation_help"))
+    strip_numbers = st.checkbox(t("prep.numbers"), config.strip_numbers, key="prep_numbers", help=t("prep.numbers_help"))
+    strip_urls = st.checkbox(t("prep.urls"), config.strip_urls, key="prep_urls", help=t("prep.urls_help"))
+    remove_stopwords = st.checkbox(t("prep.stopwords"), config.remove_stopwords, key="prep_stopwords",
+                                   help=t("prep.stopwords_help"))
+with tokens:
+    st.markdown(f"**{t('prep.tokens')}**")
+    tokenizer = st.radio(t("prep.tokenizer"), ["word", "char"], index=["word", "char"].index(config.tokenizer),
+                         format_func=lambda value: t(f"prep.tokenizer_{value}"), horizontal=True,
+                         key="prep_tokenizer", help=t("prep.tokenizer_help"))
+    max_vocab = st.number_input(t("prep.max_vocab"), 100, 200000, config.max_vocab, step=1000, key="prep_max_vocab",
+                                help=t("prep.max_vocab_help"))
+    min_count = st.number_input(t("prep.min_count"), 1, 100, config.min_count, key="prep_min_count",
+                                help=t("prep.min_count_help"))
+    automatic = st.toggle(t("prep.auto_length"), config.max_length is None, key="prep_auto_length",
+                          help=t("prep.auto_length_help"))
+    max_length = None
+    if not automatic:
+        max_length = st.number_input(t("prep.max_length"), 1, 5000, config.max_length or 100, key="prep_max_length")
+
+try:
+    config = PreprocessConfig(lowercase=lowercase, strip_punctuation=strip_punctuation, strip_numbers=strip_numbers,
+                              strip_urls=strip_urls, remove_stopwords=remove_stopwords, tokenizer=tokenizer,
+                              max_vocab=int(max_vocab), min_count=int(min_count),
+                              max_length=int(max_length) if max_length else None)
+except UserError as error:
+    show_error(error)
+    st.stop()
+st.session_state[state.PREPROCESS] = config
+
+texts = dataset.texts[:STATS_SAMPLE]
+stats = text_stats([tokenize(text, config) for text in texts], config)
+
+st.divider()
+vocabulary, oov, length, cut = st.columns(4)
+vocabulary.metric(t("prep.vocabulary"), f"{stats.vocabulary_size:,}",
+                  help=t("prep.vocabulary_help", distinct=stats.distinct_tokens))
+oov.metric(t("prep.oov"), f"{stats.oov_share:.1%}", help=t("prep.oov_help"))
+length.metric(t("prep.padding"), stats.suggested_length, help=t("prep.padding_help"))
+cut.metric(t("prep.truncated"), f"{stats.truncated_share:.1%}", help=t("prep.truncated_help"))
+if len(dataset.texts) > STATS_SAMPLE:
+    st.caption(t("prep.sampled", n=STATS_SAMPLE, total=len(dataset.texts)))
+
+st.plotly_chart(charts.length_histogram(stats.token_counts, stats.suggested_length, t("prep.histogram"),
+                                        t("prep.tokens_per_text"), t("prep.texts"),
+                                        t("prep.padding_marker", n=stats.suggested_length)),
+                use_container_width=True, key="prep_histogram")
+
+st.subheader(t("prep.preview"))
+rows = sorted(random.Random(0).sample(range(len(dataset.texts)), min(PREVIEW_ROWS, len(dataset.texts))))
+preview = pd.DataFrame({
+    t("prep.before"): [dataset.texts[i] for i in rows],
+    t("prep.cleaned"): [clean(dataset.texts[i], config) for i in rows],
+    t("prep.after"): [" · ".join(tokenize(dataset.texts[i], config)) for i in rows],
+    t("prep.label"): [dataset.labels[i] for i in rows],
+})
+st.dataframe(preview, use_container_width=True, hide_index=True, key="prep_preview")
+st.page_link("pages/train.py", label=t("prep.next"), icon=":material/arrow_forward:")

@@ -1,0 +1,117 @@
+"""The whole flow in a real headless Chromium: sample set → train one epoch → predict.
+
+Needs Debian's ``chromium`` (``/usr/bin/chromium``, or ``$CHROMIUM``) and Playwright's Python
+package; no browser download. Screenshots of every page go to ``test-artifacts/``.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "STUDIO_DATA_DIR": str(tmp_path / "data")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("the app did not start within 60 s")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        context = browser.new_context(viewport={"width": 1400, "height": 2000}, locale="en-US")
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        yield page
+        browser.close()
+
+
+def _idle(page):
+    page.wait_for_selector(IDLE)
+    # Tables and charts draw on canvases after the script run ends; wait until each is sized.
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-testid=stDataFrame]')]"
+        ".every(frame => [...frame.querySelectorAll('canvas')].some(c => c.getBoundingClientRect().height > 50))"
+        " && [...document.querySelectorAll('.js-plotly-plot')].every(n => n.getBoundingClientRect().height > 50)")
+
+
+def test_sample_train_predict(server, page, artifacts):
+    page.goto(server)
+    _idle(page)
+    page.get_by_role("button", name="SMS spam").click()
+    page.get_by_text("Validation report").wait_for()
+    page.get_by_text("Ready: 2,500 labelled texts in 2 classes.").wait_for()
+    _idle(page)
+    page.screenshot(path=str(artifacts / "e2e-1-data.png"), full_page=True)
+
+    page.get_by_role("link", name="Preprocess").first.click()
+    page.get_by_text("Before and after, on 10 sample rows").wait_for()
+    _idle(page)
+    page.screenshot(path=str(artifacts / "e2e-2-preprocess.png"), full_page=True)
+
+    page.get_by_role("link", name="Train").first.click()
+    page.get_by_role("button", name="Start training").wait_for()
+    epochs = page.get_by_role("spinbutton", name="Epochs")
+    epochs.fill("1")
+    epochs.press("Tab")
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_text("validation accuracy", exact=False).first.wait_for(timeout=180_000)
+    page.get_by_text("Done in").wait_for(timeout=180_000)
+    _idle(page)
+    page.screenshot(path=str(artifacts / "e2e-3-train.png"), full_page=True)
+
+    page.get_by_role("link", name="Evaluate").first.click()
+    page.get_by_text("Confusion matrix").first.wait_for()
+    _idle(page)
+    page.screenshot(path=str(artifacts / "e2e-4-evaluate.png"), full_page=True)
+
+    page.get_by_role("link", name="Predict").first.click()
+    box = page.get_by_role("textbox", name="Text to classify")
+    box.fill("WINNER!! You have won a free prize. Call 09061701461 now to claim your cash reward")
+    page.get_by_role("button", name="Classify").click()
+    page.get_by_text("Predicted class").first.wait_for()
+    _idle(page)
+    result = page.locator("[data-testid='stMetricValue']").first.inner_text()
+    page.screenshot(path=str(artifacts / "e2e-5-predict.png"), full_page=True)
+    assert result in ("spam", "ham")

@@ -1,0 +1,103 @@
+"""Shared page chrome: translation shortcut, language switch, guards and error display."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.i18n import LANGUAGES, pick_language, translate
+from ui import state
+
+
+def lang() -> str:
+    return st.session_state.get(state.LANG) or "en"
+
+
+def t(key: str, **params) -> str:
+    """The catalog message ``key`` in the session's language."""
+    return translate(key, lang(), **params)
+
+
+def init_language() -> None:
+    """Language from the URL (``?lang=zh``), else the browser's, else English; kept in the URL."""
+    if st.session_state.get(state.LANG) is None:
+        chosen = st.query_params.get("lang")
+        if chosen not in LANGUAGES:
+            chosen = pick_language(st.context.headers.get("Accept-Language") if st.context.headers else None)
+        st.session_state[state.LANG] = chosen
+    if st.query_params.get("lang") != st.session_state[state.LANG]:
+        st.query_params["lang"] = st.session_state[state.LANG]
+
+
+def language_switch() -> None:
+    """The sidebar's language selector."""
+
+    def changed():
+        st.session_state[state.LANG] = st.session_state["lang_select"]
+        st.query_params["lang"] = st.session_state[state.LANG]
+
+    options = list(LANGUAGES)
+    st.sidebar.selectbox(":material/translate: Language / 语言", options, index=options.index(lang()),
+                         format_func=LANGUAGES.get, key="lang_select", on_change=changed)
+
+
+def page_header(page: str) -> None:
+    """Title and one-line explanation of a page."""
+    st.title(t(f"{page}.title"))
+    st.caption(t(f"{page}.intro"))
+
+
+def show_error(error) -> None:
+    """Show a core.errors.UserError in the user's language."""
+    st.error(error.message(lang()), icon=":material/warning:")
+
+
+def require_dataset():
+    """The validated data set, or a pointer to the Data page and a stop."""
+    dataset = st.session_state.get(state.DATASET)
+    if dataset is None:
+        st.info(t("guard.no_data"), icon=":material/info:")
+        st.page_link("pages/data.py", label=t("nav.data"), icon=":material/table_view:")
+        st.stop()
+    return dataset
+
+
+def require_models() -> dict:
+    """This session's trained models, or a pointer to the Train page and a stop."""
+    models = st.session_state.get(state.MODELS) or {}
+    if not models:
+        st.info(t("guard.no_model"), icon=":material/info:")
+        st.page_link("pages/train.py", label=t("nav.train"), icon=":material/model_training:")
+        st.stop()
+    return models
+
+
+def model_picker(key: str):
+    """Select box over the session's models (newest first); returns ``(model_id, record)``."""
+    models = require_models()
+    ids = list(reversed(list(models)))
+    selected = st.session_state.get(state.SELECTED_MODEL)
+    index = ids.index(selected) if selected in ids else 0
+
+    def label(model_id):
+        record = models[model_id]
+        accuracy = record["bundle"].metrics.get("val_accuracy", 0.0)
+        return t("model.option", name=record["entry"].name, accuracy=f"{accuracy:.1%}")
+
+    model_id = st.selectbox(t("model.pick"), ids, index=index, format_func=label, key=key)
+    st.session_state[state.SELECTED_MODEL] = model_id
+    return model_id, models[model_id]
+
+
+@st.cache_resource(show_spinner=False)
+def device() -> dict:
+    """The training device, looked up once per server process."""
+    from core.train import device_info
+
+    return device_info()
+
+
+def device_label() -> str:
+    info = device()
+    if info["kind"] == "GPU":
+        return t("device.gpu", name=info["name"])
+    return t("device.cpu", cores=info.get("cores", 1))

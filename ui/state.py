@@ -1,0 +1,66 @@
+"""Session state keys, declared once (house rule 4), and the few helpers that change them."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+LANG = "lang"
+SOURCE_NAME = "source_name"        # file name or sample set name of the loaded table
+FRAME = "frame"                    # the raw table (pandas.DataFrame)
+UPLOAD_ID = "upload_id"            # file_id of the upload already read
+DATASET = "dataset"                # core.data.DataSet after validation
+REPORT = "report"                  # core.data.DataReport
+DATASET_SIGNATURE = "dataset_signature"
+PREPROCESS = "preprocess"          # core.text.PreprocessConfig
+JOB_ID = "job_id"                  # this session's training job
+MODELS = "models"                  # model_id -> {"entry": ModelEntry, "bundle": Bundle}
+SELECTED_MODEL = "selected_model"  # model_id picked on Evaluate/Predict
+COLLECTED_JOBS = "collected_jobs"  # job ids whose model is already in MODELS
+
+DEFAULTS = {
+    SOURCE_NAME: None, FRAME: None, UPLOAD_ID: None, DATASET: None, REPORT: None,
+    DATASET_SIGNATURE: None, PREPROCESS: None, JOB_ID: None, MODELS: {}, SELECTED_MODEL: None,
+    COLLECTED_JOBS: [],
+}
+
+
+def init() -> None:
+    """Set every default once per session."""
+    for key, value in DEFAULTS.items():
+        st.session_state.setdefault(key, value.copy() if isinstance(value, (dict, list)) else value)
+
+
+def set_frame(frame, source_name: str) -> None:
+    """A new table was loaded: forget the columns and data set chosen for the previous one."""
+    st.session_state[FRAME] = frame
+    st.session_state[SOURCE_NAME] = source_name
+    st.session_state[DATASET] = None
+    st.session_state[REPORT] = None
+    for key in ("data_text_col", "data_label_col"):
+        st.session_state.pop(key, None)
+
+
+def set_dataset(dataset, report, signature) -> None:
+    """Store the validated data set; a different data set resets the preprocessing choices."""
+    if st.session_state.get(DATASET_SIGNATURE) != signature:
+        st.session_state[PREPROCESS] = None
+        st.session_state[DATASET_SIGNATURE] = signature
+    st.session_state[DATASET] = dataset
+    st.session_state[REPORT] = report
+
+
+def collect_finished_job() -> None:
+    """Move the model of this session's finished job into the session's models list."""
+    from core.jobs import get_job
+
+    job = get_job(st.session_state.get(JOB_ID))
+    if job is None or job.job_id in st.session_state[COLLECTED_JOBS]:
+        return
+    snapshot = job.snapshot()
+    if not snapshot.finished:
+        return
+    st.session_state[COLLECTED_JOBS].append(job.job_id)
+    if job.result is not None:
+        entry, bundle = job.result
+        st.session_state[MODELS][entry.model_id] = {"entry": entry, "bundle": bundle}
+        st.session_state[SELECTED_MODEL] = entry.model_id
