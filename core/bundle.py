@@ -64,7 +64,7 @@ class Bundle:
     def encode(self, texts) -> list[list[int]]:
         """Token ids of each text, cut to the bundle's padding length."""
         length = self.preprocess.max_length
-        return [self.vocabulary.encode(tokenize(text, self.preprocess))[:length] for text in texts]
+        return [self.vocabulary.encode(tokenize(text, self.preprocess), length) for text in texts]
 
     def _compiled_forward(self):
         # One traced graph for every batch shape: calling it costs ~1 ms, where
@@ -94,8 +94,7 @@ class Bundle:
         order = np.argsort([len(seq) for seq in sequences], kind="stable")
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
-            # An empty text (e.g. only stop words) becomes one [UNK]-free padding step.
-            batch = pad([sequences[i] or [0] for i in rows])
+            batch = pad([sequences[i] for i in rows])
             probabilities[rows] = forward(batch).numpy()
         return probabilities
 
@@ -152,6 +151,8 @@ class Bundle:
             If the folder does not exist or is not a complete bundle.
         """
         import keras
+
+        import core.model  # noqa: F401  (registers the custom pooling layer for safe loading)
 
         directory = Path(directory)
         if not directory.is_dir():

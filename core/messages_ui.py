@@ -103,8 +103,7 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "prep.padding_marker": {"en": "padding length {n}", "zh": "填充长度 {n}"},
     "prep.preview": {"en": "Before and after, on 10 sample rows", "zh": "处理前后对比（10 条示例）"},
     "prep.before": {"en": "Original text", "zh": "原始文本"},
-    "prep.cleaned": {"en": "Cleaned", "zh": "清洗后"},
-    "prep.after": {"en": "Tokens", "zh": "词元"},
+    "prep.after": {"en": "Tokens (after cleaning)", "zh": "词元（清洗后）"},
     "prep.label": {"en": "Label", "zh": "标签"},
     "prep.next": {"en": "Next: train a model", "zh": "下一步：训练模型"},
     # -- Train page ------------------------------------------------------------------------------

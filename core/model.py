@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
+import keras
+from keras import layers, ops
+
 from core.errors import UserError
 
 
@@ -49,6 +52,31 @@ class ModelConfig:
         return cls(**{key: value for key, value in data.items() if key in known})
 
 
+@keras.saving.register_keras_serializable(package="text_classifier_studio")
+class MaskedGlobalMaxPooling1D(layers.Layer):
+    """Max over time that ignores padding.
+
+    Keras's GlobalMaxPooling1D drops the mask, so padded steps would compete in the max and a
+    text's result would depend on how much its batch was padded.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is not None:
+            floor = ops.cast(ops.min(inputs) - 1.0, inputs.dtype)
+            inputs = ops.where(ops.expand_dims(mask, -1), inputs, floor)
+        return ops.max(inputs, axis=1)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[2])
+
+
 def build_model(vocab_size: int, num_classes: int, config: ModelConfig):
     """Build the (uncompiled) Keras classifier.
 
@@ -62,16 +90,12 @@ def build_model(vocab_size: int, num_classes: int, config: ModelConfig):
     >>> model.output_shape
     (None, 2)
     """
-    import keras
-    from keras import layers
-
     inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     x = layers.Embedding(vocab_size, config.embedding_dim, mask_zero=True, name="embedding")(inputs)
     x = layers.Dropout(config.dropout_rate, name="embedding_dropout")(x)
     x = layers.LSTM(config.lstm_units, return_sequences=config.pooling == "max", name="lstm")(x)
     if config.pooling == "max":
-        # Masked: padding positions never win the max.
-        x = layers.GlobalMaxPooling1D(name="max_pooling")(x)
+        x = MaskedGlobalMaxPooling1D(name="max_pooling")(x)
     x = layers.Dropout(config.dropout_rate, name="lstm_dropout")(x)
     outputs = layers.Dense(num_classes, activation="softmax", name="probabilities", dtype="float32")(x)
     return keras.Model(inputs, outputs, name="text_classifier")

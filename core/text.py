@@ -175,9 +175,12 @@ class Vocabulary:
         kept = [token for token, n in counts.most_common() if n >= min_count][: max(0, max_vocab - 2)]
         return cls(kept)
 
-    def encode(self, tokens) -> list[int]:
+    def encode(self, tokens, length: int | None = None) -> list[int]:
+        """Ids of ``tokens``, cut to ``length``; never empty (an empty text is one ``[UNK]``),
+        so the model always sees at least one real step."""
         index = self._index
-        return [index.get(token, OOV_ID) for token in tokens]
+        ids = [index.get(token, OOV_ID) for token in tokens[:length]]
+        return ids or [OOV_ID]
 
     def to_dict(self) -> dict:
         return {"tokens": self.tokens}

@@ -179,10 +179,18 @@ def _dataset(sequences, labels, batch_size: int, seed: int | None):
     import tensorflow as tf
 
     rng = np.random.default_rng(seed) if seed is not None else None
-    return tf.data.Dataset.from_generator(
+    dataset = tf.data.Dataset.from_generator(
         lambda: _batches(sequences, labels, batch_size, rng),
         output_signature=(tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None], tf.int32)),
-    ).prefetch(2)
+    )
+    # The batch count is known; telling tf.data lets Keras plan epochs without running dry.
+    steps = sum(int(np.ceil(len(chunk) / batch_size)) for chunk in _windows(len(sequences), batch_size))
+    return dataset.apply(tf.data.experimental.assert_cardinality(steps)).prefetch(2)
+
+
+def _windows(n: int, batch_size: int):
+    window = batch_size * BUCKET_WINDOW_BATCHES
+    return [range(start, min(n, start + window)) for start in range(0, n, window)]
 
 
 @dataclass
@@ -232,7 +240,7 @@ def train(
     vocabulary = Vocabulary.build(train_tokens, preprocess.max_vocab, preprocess.min_count)
     length = preprocess.max_length or suggest_length([len(tokens) for tokens in train_tokens])
     preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "max_length": length})
-    sequences = [vocabulary.encode(tokens)[:length] for tokens in token_lists]
+    sequences = [vocabulary.encode(tokens, length) for tokens in token_lists]
 
     def part(indices):
         return [sequences[i] for i in indices], y[indices]
@@ -263,6 +271,7 @@ def train(
         validation_data=_dataset(val_x, val_y, 256, None),
         epochs=train_config.epochs,
         callbacks=callbacks,
+        shuffle=False,  # the batches are already shuffled, seeded, by _batches
         verbose=0,
     )
     if progress.user_stopped and progress.best_weights is not None:

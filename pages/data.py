@@ -24,7 +24,7 @@ with sample_column:
     for name, sample in SAMPLES.items():
         icon = ":material/sms:" if name == "sms_spam" else ":material/newspaper:"
         st.button(t(f"sample.{name}"), key=f"sample_{name}", on_click=load_sample, args=(name,), icon=icon,
-                  use_container_width=True)
+                  width="stretch")
     st.caption(t("data.samples_note"))
 
 if upload is not None and upload.file_id != st.session_state[state.UPLOAD_ID]:
@@ -43,7 +43,7 @@ if frame is None:
 st.divider()
 st.subheader(t("data.preview", name=st.session_state[state.SOURCE_NAME]))
 st.caption(t("data.shape", rows=len(frame), columns=len(frame.columns)))
-st.dataframe(frame.head(20), use_container_width=True, hide_index=True)
+st.dataframe(frame.head(20), width="stretch", hide_index=True)
 
 columns = list(frame.columns)
 guessed_text, guessed_label = guess_columns(frame)
@@ -72,6 +72,6 @@ classes.metric(t("data.classes"), len(report.class_counts))
 for key, params in report.warnings:
     st.warning(t(key, **params), icon=":material/warning:")
 st.plotly_chart(charts.class_bar(report.class_counts, t("data.per_class_chart"), t("data.examples"), ""),
-                use_container_width=True, key="data_class_chart")
+                width="stretch", key="data_class_chart")
 st.success(t("data.ready", rows=report.rows_kept, classes=len(report.class_counts)), icon=":material/check_circle:")
 st.page_link("pages/preprocess.py", label=t("data.next"), icon=":material/arrow_forward:")

@@ -30,10 +30,10 @@ with table_column:
         t("eval.f1"): round(row["f1"], 3),
         t("eval.support"): row["support"],
     } for row in test["per_class"]])
-    st.dataframe(table, use_container_width=True, hide_index=True, key="eval_table")
+    st.dataframe(table, width="stretch", hide_index=True, key="eval_table")
     st.caption(t("eval.per_class_help"))
 with matrix_column:
     st.plotly_chart(charts.confusion_figure(test["confusion"], test["labels"], t("eval.confusion"),
                                             t("eval.predicted"), t("eval.actual")),
-                    use_container_width=True, key="eval_confusion")
+                    width="stretch", key="eval_confusion")
     st.caption(t("eval.confusion_help"))

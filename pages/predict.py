@@ -21,8 +21,8 @@ def fill_example() -> None:
 
 st.text_area(t("pred.text"), key="predict_text", height=140, placeholder=t("pred.placeholder"))
 go, example = st.columns([1, 1])
-go.button(t("pred.go"), type="primary", key="predict_go", use_container_width=True)
-example.button(t("pred.example"), key="predict_example", on_click=fill_example, use_container_width=True)
+go.button(t("pred.go"), type="primary", key="predict_go", width="stretch")
+example.button(t("pred.example"), key="predict_example", on_click=fill_example, width="stretch")
 
 text = st.session_state.get("predict_text", "")
 if text.strip():
@@ -33,6 +33,6 @@ if text.strip():
     st.metric(t("pred.label"), label, help=t("pred.label_help"))
     st.caption(t("pred.confidence", p=f"{probability:.1%}"))
     st.plotly_chart(charts.probability_bar(result["probabilities"], t("pred.chart"), t("pred.probability")),
-                    use_container_width=True, key="predict_chart")
+                    width="stretch", key="predict_chart")
 else:
     st.caption(t("pred.empty"))

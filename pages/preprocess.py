@@ -7,7 +7,7 @@ import streamlit as st
 
 from core import charts
 from core.errors import UserError
-from core.text import PreprocessConfig, clean, default_config, text_stats, tokenize
+from core.text import PreprocessConfig, default_config, text_stats, tokenize
 from ui import state
 from ui.common import page_header, require_dataset, show_error, t
 
@@ -69,15 +69,18 @@ if len(dataset.texts) > STATS_SAMPLE:
 st.plotly_chart(charts.length_histogram(stats.token_counts, stats.suggested_length, t("prep.histogram"),
                                         t("prep.tokens_per_text"), t("prep.texts"),
                                         t("prep.padding_marker", n=stats.suggested_length)),
-                use_container_width=True, key="prep_histogram")
+                width="stretch", key="prep_histogram")
 
 st.subheader(t("prep.preview"))
 rows = sorted(random.Random(0).sample(range(len(dataset.texts)), min(PREVIEW_ROWS, len(dataset.texts))))
 preview = pd.DataFrame({
     t("prep.before"): [dataset.texts[i] for i in rows],
-    t("prep.cleaned"): [clean(dataset.texts[i], config) for i in rows],
     t("prep.after"): [" · ".join(tokenize(dataset.texts[i], config)) for i in rows],
     t("prep.label"): [dataset.labels[i] for i in rows],
 })
-st.dataframe(preview, use_container_width=True, hide_index=True, key="prep_preview")
+st.dataframe(preview, width="stretch", hide_index=True, key="prep_preview", column_config={
+    t("prep.before"): st.column_config.TextColumn(width="large"),
+    t("prep.after"): st.column_config.TextColumn(width="large"),
+    t("prep.label"): st.column_config.TextColumn(width="small"),
+})
 st.page_link("pages/train.py", label=t("prep.next"), icon=":material/arrow_forward:")

@@ -48,7 +48,8 @@ with st.form("train_form", border=True):
                                         help=t("train.learning_rate_help"))
     validation_share = right.slider(t("train.validation_share"), 0.05, 0.3, defaults_train.validation_share, 0.05,
                                     key="train_validation_share", help=t("train.validation_share_help"))
-    submitted = st.form_submit_button(t("train.start"), type="primary", disabled=running, use_container_width=True)
+    submitted = st.form_submit_button(t("train.start"), type="primary", disabled=running, width="stretch",
+                                      key="train_start")
 
 if submitted and not running:
     try:
@@ -97,11 +98,11 @@ def render_job() -> None:
         loss, accuracy = st.columns(2)
         loss.plotly_chart(charts.history_figure(snapshot.history, "loss", t("train.loss_chart"), t("train.train_curve"),
                                                 t("train.validation_curve"), t("train.epoch")),
-                          use_container_width=True, key="train_loss_chart")
+                          width="stretch", key="train_loss_chart")
         accuracy.plotly_chart(charts.history_figure(snapshot.history, "accuracy", t("train.accuracy_chart"),
                                                     t("train.train_curve"), t("train.validation_curve"),
                                                     t("train.epoch")),
-                              use_container_width=True, key="train_accuracy_chart")
+                              width="stretch", key="train_accuracy_chart")
     if snapshot.finished and job.job_id not in st.session_state[state.COLLECTED_JOBS]:
         state.collect_finished_job()
         st.rerun()
@@ -128,4 +129,4 @@ if models:
             t("train.col_val_accuracy"): f"{bundle.metrics.get('val_accuracy', 0):.1%}",
             t("train.col_seconds"): bundle.metrics.get("train_seconds"),
         })
-    st.dataframe(pd.DataFrame(rows), use_container_width=True, hide_index=True, key="train_models_table")
+    st.dataframe(pd.DataFrame(rows), width="stretch", hide_index=True, key="train_models_table")

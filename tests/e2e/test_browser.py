@@ -76,6 +76,13 @@ def _idle(page):
         " && [...document.querySelectorAll('.js-plotly-plot')].every(n => n.getBoundingClientRect().height > 50)")
 
 
+def _screenshot(page, path):
+    # Data grids paint their canvas a moment after they are sized; give them that moment so
+    # the saved picture shows what a person sees (the test's own checks never wait on time).
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(path), full_page=True)
+
+
 def test_sample_train_predict(server, page, artifacts):
     page.goto(server)
     _idle(page)
@@ -83,12 +90,12 @@ def test_sample_train_predict(server, page, artifacts):
     page.get_by_text("Validation report").wait_for()
     page.get_by_text("Ready: 2,500 labelled texts in 2 classes.").wait_for()
     _idle(page)
-    page.screenshot(path=str(artifacts / "e2e-1-data.png"), full_page=True)
+    _screenshot(page, artifacts / "e2e-1-data.png")
 
     page.get_by_role("link", name="Preprocess").first.click()
     page.get_by_text("Before and after, on 10 sample rows").wait_for()
     _idle(page)
-    page.screenshot(path=str(artifacts / "e2e-2-preprocess.png"), full_page=True)
+    _screenshot(page, artifacts / "e2e-2-preprocess.png")
 
     page.get_by_role("link", name="Train").first.click()
     page.get_by_role("button", name="Start training").wait_for()
@@ -99,12 +106,12 @@ def test_sample_train_predict(server, page, artifacts):
     page.get_by_text("validation accuracy", exact=False).first.wait_for(timeout=180_000)
     page.get_by_text("Done in").wait_for(timeout=180_000)
     _idle(page)
-    page.screenshot(path=str(artifacts / "e2e-3-train.png"), full_page=True)
+    _screenshot(page, artifacts / "e2e-3-train.png")
 
     page.get_by_role("link", name="Evaluate").first.click()
     page.get_by_text("Confusion matrix").first.wait_for()
     _idle(page)
-    page.screenshot(path=str(artifacts / "e2e-4-evaluate.png"), full_page=True)
+    _screenshot(page, artifacts / "e2e-4-evaluate.png")
 
     page.get_by_role("link", name="Predict").first.click()
     box = page.get_by_role("textbox", name="Text to classify")
@@ -113,5 +120,5 @@ def test_sample_train_predict(server, page, artifacts):
     page.get_by_text("Predicted class").first.wait_for()
     _idle(page)
     result = page.locator("[data-testid='stMetricValue']").first.inner_text()
-    page.screenshot(path=str(artifacts / "e2e-5-predict.png"), full_page=True)
+    _screenshot(page, artifacts / "e2e-5-predict.png")
     assert result in ("spam", "ham")

@@ -1,0 +1,21 @@
+"""A tiny real model, trained once per test session on the bundled English sample."""
+
+import pytest
+
+from core.data import SAMPLES, DataSet, load_dataset
+from core.model import ModelConfig
+from core.text import PreprocessConfig
+from core.train import TrainConfig, train
+
+TINY_MODEL = ModelConfig(embedding_dim=16, lstm_units=16, dropout_rate=0.0)
+TINY_TRAIN = TrainConfig(epochs=2, batch_size=32, learning_rate=0.01, seed=7)
+
+
+def small_sample(name: str = "sms_spam", rows: int = 400) -> DataSet:
+    dataset, _ = load_dataset(SAMPLES[name].path)
+    return DataSet(dataset.texts[:rows], dataset.labels[:rows], "text", "label")
+
+
+@pytest.fixture(scope="session")
+def tiny_result():
+    return train(small_sample(), PreprocessConfig(), TINY_MODEL, TINY_TRAIN)

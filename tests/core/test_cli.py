@@ -1,0 +1,99 @@
+"""The headless contract: ``python -m core``; JSON on the last line, exit 2 on user error."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from core.data import SAMPLES
+from tests.conftest import ROOT, shared_dataset
+
+TINY = ["--epochs", "1", "--embedding-dim", "16", "--lstm-units", "16"]
+
+
+def run(*args, timeout=600):
+    completed = subprocess.run([sys.executable, "-m", "core", *map(str, args)], cwd=ROOT, capture_output=True,
+                               text=True, timeout=timeout)
+    return completed.returncode, completed.stdout, completed.stderr
+
+
+def last_json(stdout: str) -> dict:
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def cli_bundle(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "bundle"
+    code, stdout, stderr = run("train", SAMPLES["sms_spam"].path, *TINY, "--seed", "1", "--out", out)
+    assert code == 0, stderr
+    return out, last_json(stdout)
+
+
+def test_train_prints_json_summary(cli_bundle):
+    out, summary = cli_bundle
+    assert set(summary) >= {"val_accuracy", "epochs", "train_seconds"}
+    assert summary["epochs"] == 1 and 0.5 < summary["val_accuracy"] <= 1
+    assert (out / "model.keras").exists()
+
+
+def test_predict_and_evaluate(cli_bundle):
+    out, _ = cli_bundle
+    code, stdout, _ = run("predict", out, "Free entry! Win a prize, text WIN now")
+    result = last_json(stdout)
+    assert code == 0 and result["label"] in ("ham", "spam")
+    assert sum(result["probabilities"].values()) == pytest.approx(1.0, abs=1e-4)
+    code, stdout, _ = run("evaluate", out, SAMPLES["sms_spam"].path)
+    metrics = last_json(stdout)
+    assert code == 0 and metrics["n"] == 2500 and 0.8 < metrics["accuracy"] <= 1 and "macro_f1" in metrics
+
+
+def test_inspect_data_and_bundle(cli_bundle):
+    out, _ = cli_bundle
+    code, stdout, _ = run("inspect", SAMPLES["thucnews_titles"].path)
+    assert code == 0 and last_json(stdout)["rows_kept"] == 3000
+    code, stdout, _ = run("inspect", out)
+    assert code == 0 and last_json(stdout)["labels"] == ["ham", "spam"]
+
+
+@pytest.mark.parametrize("args, words", [
+    (["train", "/dev/null", "--out", "m"], "empty"),
+    (["predict", "/no/such/bundle", "hi"], "No model bundle"),
+    (["train"], "required"),
+    (["evaluate", "x"], "required"),
+])
+def test_user_errors_exit_2_with_one_line(args, words):
+    code, stdout, stderr = run(*args)
+    assert code == 2
+    assert stderr.strip().count("\n") == 0 and words in stderr
+    assert "Traceback" not in stderr and stdout == ""
+
+
+def test_one_class_file_exits_2(tmp_path):
+    data = tmp_path / "one.csv"
+    data.write_text("text,label\nhello,a\nworld,a\nagain,a\n")
+    code, _, stderr = run("train", data, "--out", tmp_path / "m")
+    assert code == 2 and "Only one class" in stderr and stderr.count("\n") == 1
+
+
+def test_columns_are_guessed_and_can_be_named(tmp_path):
+    data = tmp_path / "custom.csv"
+    rows = [f'{i},"message number {i} {"win cash prize" if i % 2 else "see you soon"}",{"spam" if i % 2 else "ham"}'
+            for i in range(120)]
+    data.write_text("id,message,kind\n" + "\n".join(rows) + "\n")
+    code, stdout, stderr = run("inspect", data)
+    assert code == 0, stderr
+    report = last_json(stdout)
+    assert (report["text_column"], report["label_column"]) == ("message", "kind")
+    code, _, stderr = run("inspect", data, "--label-col", "nope")
+    assert code == 2 and "nope" in stderr
+
+
+@pytest.mark.slow
+def test_sms_spam_quality_on_the_shared_split(tmp_path):
+    """The issue's quality bar: defaults, train.csv → test.csv accuracy ≥ 0.98."""
+    train_csv, test_csv = shared_dataset("sms_spam", "train"), shared_dataset("sms_spam", "test")
+    code, _, stderr = run("train", train_csv, "--out", tmp_path / "m")
+    assert code == 0, stderr
+    code, stdout, _ = run("evaluate", tmp_path / "m", test_csv)
+    assert last_json(stdout)["accuracy"] >= 0.98

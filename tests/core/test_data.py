@@ -1,0 +1,110 @@
+"""Reading tables, guessing columns and the validation report."""
+
+import io
+
+import pandas as pd
+import pytest
+
+from core.data import SAMPLES, guess_columns, load_dataset, read_table, validate
+from core.errors import UserError
+from tests.conftest import SHARED
+
+
+def test_bundled_samples_load_with_text_and_label_columns():
+    for sample in SAMPLES.values():
+        dataset, report = load_dataset(sample.path)
+        assert (dataset.text_column, dataset.label_column) == ("text", "label")
+        assert report.rows_kept == report.rows_total >= 2000
+        assert len(report.class_counts) >= 2
+        assert sample.source and sample.licence
+
+
+def test_reads_csv_tsv_semicolon_and_quoted_line_breaks():
+    csv_bytes = b'text,label\n"line one\nline two, with comma",a\nplain,b\n'
+    frame = read_table(csv_bytes, "x.csv")
+    assert frame["text"].tolist() == ["line one\nline two, with comma", "plain"]
+    assert read_table(b"text\tlabel\nhello\ta\n", "x.tsv").columns.tolist() == ["text", "label"]
+    assert read_table(b"text;label\nhello;a\n", "x.csv")["label"].tolist() == ["a"]
+
+
+def test_decodes_utf8_bom_and_gbk():
+    chinese = "text,label\n房间很干净,1\n服务太差,0\n"
+    bom = read_table(b"\xef\xbb\xbf" + chinese.encode("utf-8"), "x.csv")
+    gbk = read_table(chinese.encode("gbk"), "x.csv")
+    assert bom.columns.tolist() == ["text", "label"]
+    assert gbk["text"].tolist() == ["房间很干净", "服务太差"]
+
+
+def test_reads_excel_and_json_lines(tmp_path):
+    frame = pd.DataFrame({"review": ["good stuff", "bad stuff"], "sentiment": ["pos", "neg"]})
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False)
+    assert read_table(buffer.getvalue(), "x.xlsx")["review"].tolist() == ["good stuff", "bad stuff"]
+    jsonl = b'{"text": "hi", "label": "a"}\n{"text": "yo", "label": "b"}\n'
+    assert read_table(jsonl, "x.jsonl")["label"].tolist() == ["a", "b"]
+
+
+@pytest.mark.parametrize("raw, name, key", [
+    (b"", "empty.csv", "err.file_empty"),
+    (b"   \n", "blank.csv", "err.file_empty"),
+    (b"abc", "x.pdf", "err.unknown_format"),
+    (b"not an excel file", "x.xlsx", "err.unreadable"),
+])
+def test_unreadable_files_raise_user_errors(raw, name, key):
+    with pytest.raises(UserError) as caught:
+        read_table(raw, name)
+    assert caught.value.key == key
+    assert "\n" not in str(caught.value)
+
+
+def test_missing_path_and_dev_null():
+    with pytest.raises(UserError, match="not found"):
+        read_table("/no/such/file.csv")
+    with pytest.raises(UserError, match="empty"):
+        read_table("/dev/null")
+
+
+def test_guess_prefers_longest_text_and_few_valued_label():
+    frame = pd.DataFrame({
+        "id": [str(i) for i in range(6)],
+        "body": ["a long free text number %d here" % i for i in range(6)],
+        "topic": ["x", "y", "x", "y", "x", "y"],
+    })
+    assert guess_columns(frame) == ("body", "topic")
+
+
+def test_validate_counts_dropped_rows_and_normalises_numeric_labels():
+    frame = pd.DataFrame({"text": ["good", "", None, "bad", "meh"], "label": [1.0, 0.0, 1.0, 0.0, None]})
+    dataset, report = validate(frame, "text", "label")
+    assert dataset.texts == ["good", "bad"]
+    assert dataset.labels == ["1", "0"]
+    assert (report.rows_total, report.rows_kept) == (5, 2)
+    assert (report.dropped_empty_text, report.dropped_empty_label) == (2, 1)
+    assert report.class_counts == {"0": 1, "1": 1}
+
+
+@pytest.mark.parametrize("frame, text, label, key", [
+    (pd.DataFrame({"text": ["a", "b"], "label": ["x", "x"]}), "text", "label", "err.only_one_class"),
+    (pd.DataFrame({"text": ["", None], "label": ["x", "y"]}), "text", "label", "err.no_usable_rows"),
+    (pd.DataFrame({"text": ["a"], "label": ["x"]}), "text", "nope", "err.missing_column"),
+    (pd.DataFrame({"text": ["a"], "label": ["x"]}), "text", "text", "err.same_columns"),
+])
+def test_validate_refuses_unusable_tables(frame, text, label, key):
+    with pytest.raises(UserError) as caught:
+        validate(frame, text, label)
+    assert caught.value.key == key
+
+
+def test_validate_warns_about_tiny_classes():
+    frame = pd.DataFrame({"text": [f"t{i}" for i in range(30)], "label": ["a"] * 27 + ["b"] * 3})
+    _, report = validate(frame, "text", "label")
+    assert [key for key, _ in report.warnings] == ["warn.small_classes"]
+
+
+def test_shared_gbk_excerpt_decodes_to_chinese():
+    path = SHARED / "raw_samples" / "chnsenticorp_htl_excerpt_gbk.csv"
+    if not path.exists():
+        pytest.skip("../shared/datasets/raw_samples is not beside this checkout")
+    frame = read_table(path)
+    text_column, _ = guess_columns(frame)
+    assert any("酒店" in str(text) for text in frame[text_column])

@@ -1,0 +1,22 @@
+"""Metrics."""
+
+import pytest
+
+from core.evaluate import classification_metrics
+
+
+def test_metrics_on_a_known_case():
+    metrics = classification_metrics(["a", "a", "b", "b"], ["a", "b", "b", "b"], ["a", "b"])
+    assert metrics["accuracy"] == 0.75
+    assert metrics["confusion"] == [[1, 1], [0, 2]]
+    per_class = {row["label"]: row for row in metrics["per_class"]}
+    assert per_class["a"]["precision"] == 1.0 and per_class["a"]["recall"] == 0.5
+    assert per_class["b"]["precision"] == pytest.approx(2 / 3)
+    assert metrics["macro_f1"] == pytest.approx((2 / 3 + 0.8) / 2)
+
+
+def test_labels_unknown_to_the_model_are_kept_as_errors():
+    metrics = classification_metrics(["a", "z"], ["a", "a"], ["a", "b"])
+    assert metrics["unknown_labels"] == ["z"]
+    assert metrics["labels"] == ["a", "b", "z"]
+    assert metrics["accuracy"] == 0.5

@@ -1,0 +1,106 @@
+"""Model building and training on small real data with a tiny real LSTM."""
+
+import numpy as np
+import pytest
+
+from core.errors import UserError
+from core.model import ModelConfig, build_model
+from core.text import PreprocessConfig
+from core.train import TrainConfig, TrainingCallback, split_dataset, train
+from tests.core.conftest import TINY_MODEL, TINY_TRAIN, small_sample
+
+
+def test_model_is_embedding_lstm_dense_softmax():
+    model = build_model(50, 3, ModelConfig(embedding_dim=8, lstm_units=4))
+    names = [layer.name for layer in model.layers]
+    assert names[1] == "embedding" and "lstm" in names and names[-1] == "probabilities"
+    assert model.get_layer("embedding").mask_zero
+    probabilities = np.asarray(model(np.array([[2, 3, 0, 0]], dtype=np.int32)))
+    assert probabilities.shape == (1, 3)
+    assert probabilities.sum() == pytest.approx(1.0, abs=1e-5)
+
+
+def test_padding_does_not_change_the_output():
+    model = build_model(50, 2, ModelConfig(embedding_dim=8, lstm_units=4, pooling="max"))
+    short = np.asarray(model(np.array([[5, 6, 7]], dtype=np.int32)))
+    padded = np.asarray(model(np.array([[5, 6, 7, 0, 0, 0]], dtype=np.int32)))
+    np.testing.assert_allclose(short, padded, rtol=0, atol=1e-6)
+
+
+def test_split_is_stratified_disjoint_and_seeded():
+    labels = ["a"] * 80 + ["b"] * 20
+    split = split_dataset(labels, 0.1, 0.1, seed=1)
+    parts = [set(split.train), set(split.validation), set(split.test)]
+    assert sum(map(len, parts)) == 100 and not (parts[0] & parts[1]) and not (parts[0] & parts[2])
+    assert sorted(labels[i] for i in split.test) == ["a"] * 8 + ["b"] * 2
+    assert split_dataset(labels, 0.1, 0.1, seed=1).test.tolist() == split.test.tolist()
+
+
+def test_rare_class_goes_to_training_instead_of_failing():
+    labels = ["a"] * 50 + ["b"] * 50 + ["c"]
+    split = split_dataset(labels, 0.1, 0.1, seed=0)
+    assert 100 in split.train
+
+
+def test_training_learns_and_reports(tiny_result):
+    metrics = tiny_result.bundle.metrics
+    assert metrics["epochs"] == 2
+    assert set(metrics["history"]) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert metrics["history"]["loss"][-1] < metrics["history"]["loss"][0]
+    # 400 SMS, 2 epochs: well above the 87 % of always answering "ham".
+    assert metrics["test"]["accuracy"] >= 0.9
+    assert len(tiny_result.test_texts) == metrics["test"]["n"] == 40
+    assert tiny_result.bundle.preprocess.max_length >= 8
+
+
+def test_callback_hooks_fire_and_stop_ends_training_early():
+    events = []
+
+    class Recorder(TrainingCallback):
+        def on_train_begin(self, info):
+            events.append(("begin", info["steps"]))
+
+        def on_batch_end(self, epoch, step, steps):
+            events.append(("batch", epoch, step))
+
+        def on_epoch_end(self, epoch, logs):
+            events.append(("epoch", epoch, sorted(logs)))
+
+        def should_stop(self):
+            return sum(1 for event in events if event[0] == "batch") >= 3
+
+    result = train(small_sample(rows=300), PreprocessConfig(), TINY_MODEL,
+                   TrainConfig(epochs=5, batch_size=16, seed=1), Recorder())
+    assert events[0][0] == "begin"
+    assert sum(1 for event in events if event[0] == "batch") == 3
+    assert result.stopped_early and result.bundle.metrics["stopped_by_user"]
+    assert result.bundle.predict(["free prize"])[0] in ("ham", "spam")
+
+
+def test_same_seed_same_model_on_cpu():
+    dataset = small_sample(rows=200)
+    config = TrainConfig(epochs=1, batch_size=32, seed=3)
+    first = train(dataset, PreprocessConfig(), TINY_MODEL, config).bundle
+    second = train(dataset, PreprocessConfig(), TINY_MODEL, config).bundle
+    for a, b in zip(first.model.get_weights(), second.model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_invalid_settings_are_user_errors():
+    with pytest.raises(UserError, match="batch"):
+        train(small_sample(rows=100), PreprocessConfig(), TINY_MODEL, TrainConfig(batch_size=512))
+    with pytest.raises(UserError, match="optimizer"):
+        TrainConfig(optimizer="lbfgs")
+    with pytest.raises(UserError, match="lstm_units"):
+        ModelConfig(lstm_units=0)
+    with pytest.raises(UserError, match="at least"):
+        train(small_sample(rows=12), PreprocessConfig(), TINY_MODEL, TrainConfig(batch_size=2))
+
+
+def test_sgd_and_chinese_characters_train():
+    dataset = small_sample("thucnews_titles", rows=300)
+    result = train(dataset, PreprocessConfig(tokenizer="char"), TINY_MODEL,
+                   TrainConfig(epochs=1, optimizer="sgd", learning_rate=0.05, batch_size=16, seed=2))
+    assert result.bundle.labels == sorted(set(dataset.labels))
+    assert result.bundle.preprocess.tokenizer == "char"
+    assert np.isfinite(result.bundle.metrics["history"]["loss"][0])

@@ -1,0 +1,133 @@
+"""Every page through Streamlit's AppTest: render, drive the widgets, check what is shown."""
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.jobs import get_job, wait
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+def new_app() -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.run()
+    return app
+
+
+def texts(elements) -> str:
+    return "\n".join(str(element.value) for element in elements)
+
+
+def load_sample(app: AppTest, name: str = "sms_spam") -> AppTest:
+    app.switch_page("pages/data.py").run()
+    app.button(key=f"sample_{name}").click().run()
+    return app
+
+
+def test_data_page_starts_empty_and_loads_a_sample():
+    app = new_app()
+    assert not app.exception
+    assert app.title[0].value == "Your data"
+    assert "Start by uploading" in texts(app.info)
+    load_sample(app, "thucnews_titles")
+    assert app.selectbox(key="data_text_col").value == "text"
+    assert app.selectbox(key="data_label_col").value == "label"
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Rows kept"] == "3,000" and metrics["Classes"] == "10"
+    assert "Ready: 3,000 labelled texts in 10 classes." in texts(app.success)
+
+
+def test_uploaded_csv_is_validated_with_counts():
+    app = new_app()
+    raw = "id,review,stars\n1,great hotel,good\n2,,bad\n3,awful room,bad\n4,lovely staff,\n5,nice,good\n".encode()
+    app.file_uploader[0].set_value(("reviews.csv", raw, "text/csv")).run()
+    assert not app.exception
+    assert app.selectbox(key="data_text_col").value == "review"
+    assert app.selectbox(key="data_label_col").value == "stars"
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert (metrics["Rows kept"], metrics["Dropped: empty text"], metrics["Dropped: empty label"]) == ("3", "1", "1")
+
+
+def test_one_class_file_gets_a_clear_message():
+    app = new_app()
+    app.file_uploader[0].set_value(("one.csv", b"text,label\na,x\nb,x\n", "text/csv")).run()
+    assert "Only one class" in texts(app.error)
+    assert not app.exception
+
+
+def test_broken_file_gets_a_clear_message():
+    app = new_app()
+    app.file_uploader[0].set_value(("empty.csv", b"", "text/csv")).run()
+    assert "is empty" in texts(app.error)
+
+
+def test_pages_after_data_point_back_when_nothing_is_loaded():
+    app = new_app()
+    for page in ("pages/preprocess.py", "pages/train.py"):
+        app.switch_page(page).run()
+        assert "Load a data set first" in texts(app.info)
+    for page in ("pages/evaluate.py", "pages/predict.py"):
+        app.switch_page(page).run()
+        assert "No model yet" in texts(app.info)
+
+
+def test_preprocess_preview_follows_the_options():
+    app = load_sample(new_app())
+    app.switch_page("pages/preprocess.py").run()
+    assert app.radio(key="prep_tokenizer").value == "word"
+    before = app.dataframe[0].value["Tokens (after cleaning)"].tolist()
+    app.radio(key="prep_tokenizer").set_value("char").run()
+    after = app.dataframe[0].value["Tokens (after cleaning)"].tolist()
+    assert before != after and all(len(token) == 1 for token in after[0].split(" · "))
+    app.checkbox(key="prep_lowercase").uncheck().run()
+    assert any(ch.isupper() for row in app.dataframe[0].value["Tokens (after cleaning)"] for ch in row)
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert set(metrics) == {"Vocabulary size", "Unknown tokens", "Padding length", "Texts cut"}
+
+
+def test_chinese_sample_defaults_to_characters():
+    app = load_sample(new_app(), "thucnews_titles")
+    app.switch_page("pages/preprocess.py").run()
+    assert app.radio(key="prep_tokenizer").value == "char"
+
+
+def test_train_evaluate_predict_flow():
+    app = load_sample(new_app())
+    app.switch_page("pages/train.py").run()
+    assert "CPU" in texts(app.caption) or "GPU" in texts(app.caption)
+    app.number_input(key="train_epochs").set_value(1)
+    app.number_input(key="train_embedding_dim").set_value(16)
+    app.number_input(key="train_lstm_units").set_value(16)
+    app.text_input(key="train_name").input("quick")
+    app.button(key="train_start").click().run()
+    assert not app.exception
+    job = get_job(app.session_state["job_id"])
+    assert job is not None
+    assert wait(job, timeout=300).state == "done"
+    app.run()
+    assert "Done in" in texts(app.success)
+    table = app.dataframe[0].value
+    assert table["Name"].tolist() == ["quick"]
+
+    app.switch_page("pages/evaluate.py").run()
+    assert not app.exception
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Test texts"] == "250"
+    assert metrics["Accuracy"].endswith("%")
+    assert app.dataframe[0].value["Class"].tolist() == ["ham", "spam"]
+
+    app.switch_page("pages/predict.py").run()
+    assert "appears here" in texts(app.caption)
+    app.text_area(key="predict_text").input("Congratulations, you won a free cash prize! Call now").run()
+    assert not app.exception
+    labels = [metric.value for metric in app.metric if metric.label == "Predicted class"]
+    assert labels and labels[0] in ("ham", "spam")
+
+
+def test_language_switch_translates_the_page():
+    app = new_app()
+    app.selectbox(key="lang_select").set_value("zh").run()
+    assert app.title[0].value == "您的数据"
+    assert app.query_params["lang"] == ["zh"] or app.query_params["lang"] == "zh"
