@@ -3,16 +3,14 @@
 Start it with ``streamlit run app.py``.
 """
 
-import logging
 import os
-import uuid
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import streamlit as st  # noqa: E402
 
 from ui import state  # noqa: E402
-from ui.common import init_language, language_switch, t  # noqa: E402
+from ui.common import error_boundary, init_language, language_switch, t  # noqa: E402
 
 st.set_page_config(page_title="Text Classifier Studio", page_icon="🔤", layout="wide")
 state.init()
@@ -32,9 +30,4 @@ with st.sidebar:
     st.caption(t("app.tagline"))
 language_switch()
 
-try:
-    page.run()
-except Exception:  # the error boundary: details to the server log, a friendly line to the user
-    error_id = uuid.uuid4().hex[:8]
-    logging.getLogger("studio").exception("unexpected error %s", error_id)
-    st.error(t("app.unexpected_error", error_id=error_id), icon=":material/error:")
+error_boundary(page.run)

@@ -1,28 +1,34 @@
-"""Background training jobs: train in a thread while the page polls a snapshot.
+"""Background training jobs: each run trains in its own worker process.
 
-Streamlit reruns a page script on every click, and a script run dies when the user moves to
-another page, so training cannot live inside it. A :class:`TrainingJob` runs
-:func:`core.train.train` in a daemon thread, saves the bundle to the model store and records
-progress that any page can read with :meth:`TrainingJob.snapshot`. Jobs run one at a time per
-process (one device); a second job waits for the first.
+Streamlit reruns a page script on every click and a script run dies when the user moves to
+another page, so training cannot live inside it. It cannot live in a thread of the server
+either: every rerun of a live page holds Python's GIL (building charts), and Keras's per-batch
+Python work then waits for it — training ran 8× slower while a browser watched it. So a job
+starts ``python -m core.worker JOB_DIR`` (see :mod:`core.worker`): the worker reads the job
+from ``job.json``, trains, saves the bundle to the model store and reports progress as JSON
+lines on stdout, which a small monitor thread here folds into the job's state. Nothing is
+pickled. Jobs run one at a time per server process (one device); a second one waits.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import threading
 import time
-import traceback
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from core.errors import UserError
-from core.train import TrainingCallback
+STATES = ("queued", "running", "done", "stopped", "failed")
+STOP_FILE = "stop"
 
 _DEVICE_LOCK = threading.Lock()
 _JOBS: dict[str, "TrainingJob"] = {}
 _REGISTRY_LOCK = threading.Lock()
-
-STATES = ("queued", "running", "done", "stopped", "failed")
 
 
 @dataclass
@@ -54,14 +60,16 @@ class JobSnapshot:
             return 1.0
         if not self.steps or not self.epochs:
             return 0.0
-        return min(1.0, ((self.epoch - 1) * self.steps + self.step) / (self.epochs * self.steps))
+        done = max(0, self.epoch - 1) * self.steps + self.step
+        return max(0.0, min(1.0, done / (self.epochs * self.steps)))
 
 
 @dataclass
-class TrainingJob(TrainingCallback):
-    """One training run. Create it with :func:`start_job`."""
+class TrainingJob:
+    """One training run. Create it with :func:`start_training`."""
 
     name: str
+    directory: Path
     job_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     state: str = "queued"
     epoch: int = 0
@@ -76,31 +84,16 @@ class TrainingJob(TrainingCallback):
     model_id: str | None = None
     started: float = field(default_factory=time.time)
     finished_at: float | None = None
-    result: object = None
+    result: object = None  # (ModelEntry, Bundle) once done
 
     def __post_init__(self):
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-
-    # TrainingCallback hooks, called from the training thread.
-    def on_train_begin(self, info):
-        with self._lock:
-            self.info, self.epochs, self.steps = info, info["epochs"], info["steps"]
-
-    def on_batch_end(self, epoch, step, steps):
-        with self._lock:
-            self.epoch, self.step, self.steps = epoch, step, steps
-
-    def on_epoch_end(self, epoch, logs):
-        with self._lock:
-            self.history.append({"epoch": epoch, **logs})
-
-    def should_stop(self) -> bool:
-        return self._stop.is_set()
+        self._stop_requested = False
 
     def stop(self) -> None:
         """Ask the run to end after the current batch; the best weights so far are kept."""
-        self._stop.set()
+        self._stop_requested = True
+        (self.directory / STOP_FILE).touch()
 
     def snapshot(self) -> JobSnapshot:
         with self._lock:
@@ -109,47 +102,78 @@ class TrainingJob(TrainingCallback):
                                [dict(row) for row in self.history], dict(self.info), self.error,
                                self.error_key, dict(self.error_params), self.model_id, end - self.started)
 
+    def _apply(self, event: dict) -> None:
+        """Fold one progress line from the worker into the job's state."""
+        kind = event.get("event")
+        with self._lock:
+            if kind == "begin":
+                self.info, self.epochs, self.steps = event["info"], event["info"]["epochs"], event["info"]["steps"]
+            elif kind == "batch":
+                self.epoch, self.step, self.steps = event["epoch"], event["step"], event["steps"]
+            elif kind == "epoch":
+                self.history.append({"epoch": event["epoch"], **event["logs"]})
+            elif kind == "done":
+                self.model_id = event["model_id"]
+            elif kind == "error":
+                self.error, self.error_key, self.error_params = event["message"], event.get("key"), event.get("params", {})
 
-def start_job(name: str, work) -> TrainingJob:
-    """Run ``work(job)`` in a background thread, after any job already using the device.
 
-    ``work`` trains with ``job`` as its callback and returns the stored model's id.
+def start_training(dataset, preprocess, model_config, train_config, name: str, dataset_name: str,
+                   store) -> TrainingJob:
+    """Train in a worker process and add the result to ``store``.
+
+    Returns at once. The finished job's ``result`` is ``(ModelEntry, Bundle)``: the stored
+    entry and the bundle loaded back, so the app can use it without another load.
     """
-    job = TrainingJob(name=name)
+    directory = Path(tempfile.mkdtemp(prefix="job-", dir=_jobs_dir(store)))
+    job = TrainingJob(name=name, directory=directory)
+    payload = {
+        "texts": dataset.texts, "labels": dataset.labels,
+        "text_column": dataset.text_column, "label_column": dataset.label_column,
+        "preprocess": preprocess.to_dict(), "model": model_config.to_dict(), "train": train_config.to_dict(),
+        "name": name, "dataset_name": dataset_name, "store_root": str(Path(store.root).resolve()),
+    }
+    (directory / "job.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     with _REGISTRY_LOCK:
         _JOBS[job.job_id] = job
-
-    def run():
-        with _DEVICE_LOCK:
-            with job._lock:
-                job.state = "running"
-                job.started = time.time()
-            try:
-                model_id = work(job)
-                with job._lock:
-                    job.model_id = model_id
-                    job.state = "stopped" if job.should_stop() else "done"
-            except UserError as error:
-                with job._lock:
-                    job.state, job.error = "failed", str(error)
-                    job.error_key, job.error_params = error.key, error.params
-            except Exception as error:  # a bug: keep the app alive, log the details
-                traceback.print_exc()
-                with job._lock:
-                    job.state, job.error = "failed", f"{type(error).__name__}: {error}"
-            finally:
-                with job._lock:
-                    job.finished_at = time.time()
-                _release_keras_memory()
-
-    threading.Thread(target=run, name=f"train-{job.job_id}", daemon=True).start()
+    threading.Thread(target=_monitor, args=(job, store), name=f"train-{job.job_id}", daemon=True).start()
     return job
 
 
-def _release_keras_memory():
-    import gc
+def _jobs_dir(store) -> Path:
+    path = Path(store.root) / "jobs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
-    gc.collect()
+
+def _monitor(job: TrainingJob, store) -> None:
+    with _DEVICE_LOCK:
+        with job._lock:
+            job.state, job.started = "running", time.time()
+        if job._stop_requested:
+            (job.directory / STOP_FILE).touch()
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3")}
+        with open(job.directory / "worker.log", "wb") as log:
+            process = subprocess.Popen([sys.executable, "-m", "core.worker", str(job.directory)],
+                                       stdout=subprocess.PIPE, stderr=log, env=env,
+                                       cwd=Path(__file__).resolve().parent.parent)
+            for line in process.stdout:
+                try:
+                    job._apply(json.loads(line))
+                except (json.JSONDecodeError, KeyError):
+                    continue  # a stray print from a library, not a progress line
+            code = process.wait()
+        state, result = "failed", None
+        if job.model_id:
+            try:
+                result = (store.entry(job.model_id), store.load(job.model_id))
+                state = "stopped" if job._stop_requested else "done"
+            except Exception as error:  # the stored bundle is unreadable: say so
+                job.error = f"{type(error).__name__}: {error}"
+        elif job.error is None:
+            job.error = f"the training process ended unexpectedly (exit code {code}); see {job.directory}/worker.log"
+        with job._lock:
+            job.result, job.state, job.finished_at = result, state, time.time()
 
 
 def get_job(job_id: str | None) -> TrainingJob | None:
@@ -159,7 +183,7 @@ def get_job(job_id: str | None) -> TrainingJob | None:
 
 
 def wait(job: TrainingJob, timeout: float = 600.0, poll: float = 0.1) -> JobSnapshot:
-    """Block until ``job`` has finished (for the CLI and tests); returns its last snapshot."""
+    """Block until ``job`` has finished (for scripts and tests); returns its last snapshot."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         snapshot = job.snapshot()
@@ -167,21 +191,3 @@ def wait(job: TrainingJob, timeout: float = 600.0, poll: float = 0.1) -> JobSnap
             return snapshot
         time.sleep(poll)
     raise TimeoutError(f"job {job.job_id} still {job.state} after {timeout} s")
-
-
-def start_training(dataset, preprocess, model_config, train_config, name: str, dataset_name: str,
-                   store) -> TrainingJob:
-    """Train in the background and add the result to ``store``.
-
-    The finished job's ``result`` is ``(ModelEntry, Bundle)``: the stored entry and the model
-    kept in memory, so the app can use it without loading it back from disk.
-    """
-    from core.train import train
-
-    def work(job: TrainingJob) -> str:
-        result = train(dataset, preprocess, model_config, train_config, job)
-        entry = store.add(result.bundle, name, dataset_name, result.test_texts, result.test_labels)
-        job.result = (entry, result.bundle)
-        return entry.model_id
-
-    return start_job(name, work)

@@ -11,7 +11,7 @@ from core.store import ModelStore
 from core.text import default_config
 from core.train import TrainConfig
 from ui import state
-from ui.common import device_label, page_header, require_dataset, show_error, t
+from ui.common import device_label, error_boundary, page_header, require_dataset, show_error, t
 
 page_header("train")
 dataset = require_dataset()
@@ -108,7 +108,7 @@ def render_job() -> None:
         st.rerun()
 
 
-st.fragment(render_job, run_every=1.0 if running else None)()
+st.fragment(lambda: error_boundary(render_job), run_every=1.0 if running else None)()
 
 models = st.session_state[state.MODELS]
 if models:

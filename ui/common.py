@@ -40,6 +40,20 @@ def language_switch() -> None:
                          format_func=LANGUAGES.get, key="lang_select", on_change=changed)
 
 
+def error_boundary(draw) -> None:
+    """Run ``draw()``; an unexpected error goes to the server log with an id, and the user sees
+    a friendly line with that id instead of a traceback."""
+    import logging
+    import uuid
+
+    try:
+        draw()
+    except Exception:
+        error_id = uuid.uuid4().hex[:8]
+        logging.getLogger("studio").exception("unexpected error %s", error_id)
+        st.error(t("app.unexpected_error", error_id=error_id), icon=":material/error:")
+
+
 def page_header(page: str) -> None:
     """Title and one-line explanation of a page."""
     st.title(t(f"{page}.title"))

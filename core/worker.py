@@ -1,0 +1,76 @@
+"""The training worker: ``python -m core.worker JOB_DIR`` (started by :mod:`core.jobs`).
+
+Reads ``JOB_DIR/job.json``, trains, adds the bundle to the model store and prints one JSON
+object per line on stdout: ``begin``, ``batch`` (at most 5 a second), ``epoch``, then ``done``
+with the model id or ``error`` with the message. Creating ``JOB_DIR/stop`` ends training after
+the current batch, keeping the best weights so far.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+BATCH_REPORT_SECONDS = 0.2
+
+
+def _emit(event: str, **fields) -> None:
+    sys.stdout.write(json.dumps({"event": event, **fields}, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def run(job_dir: Path) -> int:
+    """Run the job in ``job_dir``; returns the exit code (0 done, 2 user error, 1 bug)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from core.data import DataSet
+    from core.errors import UserError
+    from core.model import ModelConfig
+    from core.store import ModelStore
+    from core.text import PreprocessConfig
+    from core.train import TrainConfig, TrainingCallback, train
+
+    job = json.loads((job_dir / "job.json").read_text(encoding="utf-8"))
+    stop_file = job_dir / "stop"
+
+    class Reporter(TrainingCallback):
+        last = 0.0
+
+        def on_train_begin(self, info):
+            _emit("begin", info=info)
+
+        def on_batch_end(self, epoch, step, steps):
+            now = time.monotonic()
+            if now - self.last >= BATCH_REPORT_SECONDS or step == steps:
+                self.last = now
+                _emit("batch", epoch=epoch, step=step, steps=steps)
+
+        def on_epoch_end(self, epoch, logs):
+            _emit("epoch", epoch=epoch, logs=logs)
+
+        def should_stop(self):
+            return stop_file.exists()
+
+    try:
+        dataset = DataSet(job["texts"], job["labels"], job["text_column"], job["label_column"])
+        result = train(dataset, PreprocessConfig.from_dict(job["preprocess"]), ModelConfig.from_dict(job["model"]),
+                       TrainConfig.from_dict(job["train"]), Reporter())
+        entry = ModelStore(job["store_root"]).add(result.bundle, job["name"], job["dataset_name"],
+                                                  result.test_texts, result.test_labels)
+    except UserError as error:
+        _emit("error", key=error.key, params=error.params, message=str(error))
+        return 2
+    except Exception as error:
+        import traceback
+
+        traceback.print_exc()
+        _emit("error", message=f"{type(error).__name__}: {error}")
+        return 1
+    _emit("done", model_id=entry.model_id)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run(Path(sys.argv[1])))
