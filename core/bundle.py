@@ -152,7 +152,7 @@ class Bundle:
         """
         import keras
 
-        import core.model  # noqa: F401  (registers the custom pooling layer for safe loading)
+        from core.model import MaskedGlobalMaxPooling1D  # noqa: F401  (registered for safe loading)
 
         directory = Path(directory)
         if not directory.is_dir():

@@ -115,21 +115,20 @@ def cmd_train(args) -> dict:
 
 def cmd_evaluate(args) -> dict:
     from core.bundle import Bundle
+    from core.data import guess_columns, read_table, validate
     from core.evaluate import evaluate
 
     bundle = Bundle.load(args.bundle)
-    text_col = args.text_col or bundle.settings.get("data", {}).get("text_column")
-    label_col = args.label_col or bundle.settings.get("data", {}).get("label_column")
-    from core.data import guess_columns, read_table, validate
-
     frame = read_table(args.data)
+    # Columns: as given, else the ones the model was trained on when this file has them, else the guess.
+    trained = bundle.settings.get("data", {})
     guessed = guess_columns(frame)
-    text_col = args.text_col or (text_col if text_col in frame.columns else guessed[0])
-    label_col = args.label_col or (label_col if label_col in frame.columns else guessed[1])
+    text_col = args.text_col or (trained.get("text_column") if trained.get("text_column") in frame.columns else guessed[0])
+    label_col = args.label_col or (trained.get("label_column") if trained.get("label_column") in frame.columns else guessed[1])
     dataset, _ = validate(frame, text_col, label_col)
     metrics = evaluate(bundle, dataset.texts, dataset.labels)
-    print(f"per class: " + "; ".join(f"{row['label']} P {row['precision']:.3f} R {row['recall']:.3f} F1 {row['f1']:.3f}"
-                                      for row in metrics["per_class"]), file=sys.stderr)
+    print("per class: " + "; ".join(f"{row['label']} P {row['precision']:.3f} R {row['recall']:.3f} F1 {row['f1']:.3f}"
+                                    for row in metrics["per_class"]), file=sys.stderr)
     return {"accuracy": round(metrics["accuracy"], 4), "macro_f1": round(metrics["macro_f1"], 4), "n": metrics["n"]}
 
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 
 import keras
 from keras import layers, ops
 
+from core.config import JsonConfig
 from core.errors import UserError
 
 
 @dataclass(frozen=True)
-class ModelConfig:
+class ModelConfig(JsonConfig):
     """Architecture settings. Round-trips through JSON with ``to_dict``/``from_dict``.
 
     Attributes
@@ -43,13 +44,6 @@ class ModelConfig:
         if self.pooling not in ("max", "last"):
             raise UserError("err.bad_setting", name="pooling", value=self.pooling, allowed="max, last")
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "ModelConfig":
-        known = {f.name for f in fields(cls)}
-        return cls(**{key: value for key, value in data.items() if key in known})
 
 
 @keras.saving.register_keras_serializable(package="text_classifier_studio")

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.config import JsonConfig
 from core.errors import UserError
 
 PAD_ID = 0
@@ -39,7 +40,7 @@ CHINESE_STOP_WORDS = frozenset(
 
 
 @dataclass(frozen=True)
-class PreprocessConfig:
+class PreprocessConfig(JsonConfig):
     """How raw text becomes tokens. Round-trips through JSON with ``to_dict``/``from_dict``.
 
     Attributes
@@ -77,13 +78,6 @@ class PreprocessConfig:
         if self.max_length is not None and not 1 <= self.max_length <= 5000:
             raise UserError("err.bad_setting", name="max_length", value=self.max_length, allowed="1 … 5000")
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "PreprocessConfig":
-        known = {f.name for f in fields(cls)}
-        return cls(**{key: value for key, value in data.items() if key in known})
 
 
 def chinese_share(texts) -> float:

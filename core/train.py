@@ -7,12 +7,13 @@ so the web app, the CLI and tests all watch the same run without ``core`` knowin
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
 from core.bundle import Bundle
 from core.data import DataSet
+from core.config import JsonConfig
 from core.errors import UserError
 from core.evaluate import classification_metrics
 from core.model import ModelConfig, build_model
@@ -25,7 +26,7 @@ BUCKET_WINDOW_BATCHES = 32
 
 
 @dataclass(frozen=True)
-class TrainConfig:
+class TrainConfig(JsonConfig):
     """Fitting settings. Round-trips through JSON with ``to_dict``/``from_dict``.
 
     Attributes
@@ -69,13 +70,6 @@ class TrainConfig:
             if not ok:
                 raise UserError("err.bad_setting", name=name, value=getattr(self, name), allowed=allowed)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "TrainConfig":
-        known = {f.name for f in fields(cls)}
-        return cls(**{key: value for key, value in data.items() if key in known})
 
 
 class TrainingCallback:

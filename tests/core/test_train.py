@@ -7,7 +7,7 @@ from core.errors import UserError
 from core.model import ModelConfig, build_model
 from core.text import PreprocessConfig
 from core.train import TrainConfig, TrainingCallback, split_dataset, train
-from tests.core.conftest import TINY_MODEL, TINY_TRAIN, small_sample
+from tests.core.conftest import TINY_MODEL, small_sample
 
 
 def test_model_is_embedding_lstm_dense_softmax():

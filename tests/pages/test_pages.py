@@ -1,7 +1,5 @@
 """Every page through Streamlit's AppTest: render, drive the widgets, check what is shown."""
 
-import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.jobs import get_job, wait
