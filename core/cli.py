@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     inspect = commands.add_parser("inspect", help="describe a data file or a model bundle")
     inspect.add_argument("path")
     inspect.add_argument("--text-col"), inspect.add_argument("--label-col")
+    inspect.add_argument("--encoding", help="force a text encoding, e.g. gb18030 (default: detected)")
+    inspect.add_argument("--sheet", help="Excel sheet to read (default: the first)")
     return parser
 
 
@@ -151,9 +153,17 @@ def cmd_inspect(args) -> dict:
         return {"kind": "bundle", "labels": bundle.labels, "preprocess": bundle.preprocess.to_dict(),
                 "vocabulary_size": len(bundle.vocabulary), "settings": bundle.settings,
                 "metrics": {k: v for k, v in bundle.metrics.items() if k != "history"}}
-    dataset, report = _load(args.path, args.text_col, args.label_col)
-    return {"kind": "data", "text_column": dataset.text_column, "label_column": dataset.label_column,
-            **report.to_dict()}
+    from core.data import guess_columns, load_table, validate
+
+    table = load_table(args.path, encoding=args.encoding, sheet=args.sheet)
+    guessed_text, guessed_label = guess_columns(table.frame)
+    dataset, report = validate(table.frame, args.text_col or guessed_text, args.label_col or guessed_label)
+    for finding in report.findings:
+        print(f"{finding.severity}: {finding.to_dict()['message']}", file=sys.stderr)
+    return {"kind": "data", "rows": report.rows_kept, "encoding": table.encoding, "delimiter": table.delimiter,
+            "sheet": table.sheet, "text_col": dataset.text_column, "label_col": dataset.label_column,
+            "classes": report.class_counts, "findings": [finding.to_dict() for finding in report.findings],
+            "report": {key: value for key, value in report.to_dict().items() if key not in ("findings", "class_counts")}}
 
 
 COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "inspect": cmd_inspect}

@@ -18,13 +18,9 @@ import pandas as pd
 
 from core.errors import UserError
 
-# Encodings tried in order when a delimited file is not valid UTF-8. GB18030 is a superset of
-# GBK/GB2312 (what Chinese Excel writes); Latin-1 never fails, so it is last.
-FALLBACK_ENCODINGS = ("utf-8-sig", "utf-16", "gb18030", "cp1252", "latin-1")
 DELIMITERS = ",;\t|"
+PREFERRED_ENCODINGS = ("gb18030", "big5", "cp1252", "utf_16", "cp932", "shift_jis")
 MAX_FILE_BYTES = 200 * 1024 * 1024
-# A label column has "few distinct values": at most this many, and at most half the rows.
-MAX_LABEL_VALUES = 100
 TEXT_COLUMN_NAMES = ("text", "content", "sentence", "review", "message", "title", "文本", "内容")
 LABEL_COLUMN_NAMES = ("label", "labels", "class", "category", "target", "y", "标签", "类别")
 
@@ -91,10 +87,26 @@ class DataReport:
     dropped_empty_text: int
     dropped_empty_label: int
     class_counts: dict[str, int] = field(default_factory=dict)
-    warnings: list[tuple[str, dict]] = field(default_factory=list)
+    findings: list = field(default_factory=list)   # core.findings.Finding, on the kept rows
+    dropped_duplicates: int = 0
+    dropped_conflicts: int = 0
+    dropped_single: int = 0
+    merged_labels: int = 0
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        data["findings"] = [finding.to_dict() for finding in self.findings]
+        return data
+
+
+@dataclass(frozen=True)
+class CleaningChoices:
+    """What the user chose to do about the findings. Nothing is changed unless asked."""
+
+    drop_duplicates: bool = False
+    drop_conflicts: bool = False
+    merge_label_variants: bool = False
+    drop_single_classes: bool = False
 
 
 def _label_sort_key(label: str):
@@ -105,7 +117,20 @@ def _label_sort_key(label: str):
         return (1, 0.0, label)
 
 
-def read_table(source, filename: str | None = None, encoding: str | None = None) -> pd.DataFrame:
+@dataclass
+class Table:
+    """A table as read from a file, with how it was read (shown to the user, overridable)."""
+
+    frame: pd.DataFrame
+    name: str
+    encoding: str | None = None     # None for Excel
+    delimiter: str | None = None    # None for Excel and JSON
+    sheet: str | None = None        # the Excel sheet read
+    sheets: list[str] = field(default_factory=list)
+
+
+def read_table(source, filename: str | None = None, encoding: str | None = None,
+               sheet: str | None = None) -> pd.DataFrame:
     """Read a CSV/TSV/delimited text, Excel or JSON Lines file into a DataFrame of strings.
 
     Parameters
@@ -116,8 +141,10 @@ def read_table(source, filename: str | None = None, encoding: str | None = None)
         Name used to pick the format by extension (``.csv``, ``.tsv``, ``.txt``, ``.xlsx``,
         ``.xls``, ``.jsonl``, ``.json``). Defaults to the path's name.
     encoding : str, optional
-        Force an encoding for delimited text; otherwise UTF-8 is tried first, then common
-        legacy encodings.
+        Force an encoding for delimited text; otherwise it is detected (BOMs, UTF-8, then
+        charset-normalizer for GBK, Big5, Shift-JIS, Windows-1252 …).
+    sheet : str, optional
+        Excel sheet to read; the first one by default.
 
     Returns
     -------
@@ -134,6 +161,12 @@ def read_table(source, filename: str | None = None, encoding: str | None = None)
     >>> read_table(b"text,label\\nhello,a\\n", "x.csv").shape
     (1, 2)
     """
+    return load_table(source, filename, encoding, sheet).frame
+
+
+def load_table(source, filename: str | None = None, encoding: str | None = None,
+               sheet: str | None = None) -> Table:
+    """Like :func:`read_table`, but also says which encoding, delimiter and sheet were used."""
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         filename = filename or path.name
@@ -153,50 +186,102 @@ def read_table(source, filename: str | None = None, encoding: str | None = None)
         raise UserError("err.file_empty", name=filename)
 
     suffix = Path(filename).suffix.lower()
+    table = Table(frame=pd.DataFrame(), name=filename)
     try:
         if suffix in (".xlsx", ".xlsm", ".xls"):
-            frame = pd.read_excel(io.BytesIO(raw), dtype=object)
+            table.sheets, table.sheet, table.frame = _read_excel(raw, sheet, filename)
         elif suffix in (".jsonl", ".json", ".ndjson"):
-            text = _decode(raw, encoding).strip()
-            frame = pd.read_json(io.StringIO(text), lines=not text.startswith("["), dtype=False)
+            text, table.encoding = decode(raw, encoding)
+            text = text.strip()
+            table.frame = pd.read_json(io.StringIO(text), lines=not text.startswith("["), dtype=False)
         elif suffix in (".csv", ".tsv", ".txt", ".tab", ""):
-            frame = _read_delimited(_decode(raw, encoding))
+            text, table.encoding = decode(raw, encoding)
+            table.frame, table.delimiter = _read_delimited(text)
         else:
             raise UserError("err.unknown_format", name=filename)
     except UserError:
         raise
     except Exception as error:  # pandas/openpyxl raise many types for a malformed file
-        raise UserError("err.unreadable", name=filename, detail=str(error).splitlines()[0][:200])
+        raise UserError("err.unreadable", name=filename, detail=str(error).splitlines()[0][:200] if str(error) else
+                        type(error).__name__)
+    frame = table.frame
     if frame.empty or len(frame.columns) == 0:
         raise UserError("err.file_empty", name=filename)
     frame.columns = [str(column).strip() for column in frame.columns]
-    return frame.astype(object).where(frame.notna(), None)
+    table.frame = frame.astype(object).where(frame.notna(), None)
+    return table
 
 
-def _decode(raw: bytes, encoding: str | None) -> str:
+def _read_excel(raw: bytes, sheet: str | None, filename: str):
+    if raw[:2] != b"PK" and raw[:8] != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise UserError("err.not_excel", name=filename)
+    book = pd.ExcelFile(io.BytesIO(raw))
+    sheets = [str(name) for name in book.sheet_names]
+    if sheet is not None and sheet not in sheets:
+        raise UserError("err.no_such_sheet", sheet=sheet, sheets=", ".join(sheets))
+    chosen = sheet if sheet is not None else sheets[0]
+    # Cached values only: formulas are never evaluated, a cell shows what Excel last saved.
+    return sheets, chosen, book.parse(chosen, dtype=object)
+
+
+def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Decode a text file; returns ``(text, encoding used)``.
+
+    Byte-order marks first, then strict UTF-8, then charset-normalizer's best guess (GBK,
+    Big5, Shift-JIS, Windows-1252 …), then GB18030 and Windows-1252 as a last resort.
+
+    Raises
+    ------
+    UserError
+        If a forced ``encoding`` is unknown or cannot decode the bytes.
+    """
     if encoding:
         try:
-            return raw.decode(encoding)
+            return raw.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError):
             raise UserError("err.bad_encoding", encoding=encoding)
-    for candidate in FALLBACK_ENCODINGS:
-        if candidate == "utf-16" and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-            continue
-        try:
-            return raw.decode(candidate)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")  # never reached: latin-1 decodes any byte string
-
-
-def _read_delimited(text: str) -> pd.DataFrame:
-    sample = text[:65536]
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "utf-16"
     try:
-        delimiter = csv.Sniffer().sniff(sample.split("\n", 20)[0] + "\n", delimiters=DELIMITERS).delimiter
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(raw[:262144]))
+    candidates = []
+    if matches:
+        # Short texts fit several code pages equally well (GBK bytes also read as Korean,
+        # Windows-1252 as Central European); among the equally good, prefer the ones our
+        # users' office software writes.
+        chaos = min(match.chaos for match in matches)
+        coherence = max(match.coherence for match in matches)
+        near = [match.encoding for match in matches
+                if match.chaos <= chaos + 0.1 and match.coherence >= coherence - 0.05]
+        candidates = [name for name in PREFERRED_ENCODINGS if name in near] + near
+    candidates += ["gb18030", "cp1252"]
+    for candidate in candidates:
+        try:
+            return raw.decode(candidate), candidate
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return raw.decode("latin-1"), "latin-1"  # decodes any bytes
+
+
+def _read_delimited(text: str) -> tuple[pd.DataFrame, str]:
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    try:
+        delimiter = csv.Sniffer().sniff(header + "\n", delimiters=DELIMITERS).delimiter
     except csv.Error:
-        delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    return pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                       na_values=[""], skipinitialspace=False)
+        counts = {d: header.count(d) for d in DELIMITERS}
+        delimiter = max(counts, key=counts.get) if max(counts.values()) else ","
+    frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_values=[""],
+                        engine="python" if len(header) > 100_000 else "c")
+    return frame, delimiter
 
 
 def guess_columns(frame: pd.DataFrame) -> tuple[str, str | None]:
@@ -247,8 +332,12 @@ def _clean_label(value) -> str | None:
     return label or None
 
 
-def validate(frame: pd.DataFrame, text_column: str, label_column: str) -> tuple[DataSet, DataReport]:
-    """Keep the rows with a non-empty text and label, and describe what was kept.
+def validate(frame: pd.DataFrame, text_column: str, label_column: str,
+             choices: CleaningChoices = CleaningChoices()) -> tuple[DataSet, DataReport]:
+    """Keep the rows with a non-empty text and label, apply the user's ``choices``, and
+    describe the result (``DataReport.findings`` lists what is still worth a look).
+
+    The input frame is never modified.
 
     Raises
     ------
@@ -256,6 +345,8 @@ def validate(frame: pd.DataFrame, text_column: str, label_column: str) -> tuple[
         If a column is missing, both columns are the same, no row is usable, or fewer than two
         classes remain.
     """
+    from core.findings import find_issues, label_variants
+
     for column in (text_column, label_column):
         if column is None or column not in frame.columns:
             raise UserError("err.missing_column", column=str(column), columns=", ".join(map(str, frame.columns)))
@@ -273,29 +364,62 @@ def validate(frame: pd.DataFrame, text_column: str, label_column: str) -> tuple[
         else:
             texts.append(text)
             labels.append(label)
+    report = DataReport(rows_total=len(frame), rows_kept=0, dropped_empty_text=empty_text,
+                        dropped_empty_label=empty_label)
+    if choices.merge_label_variants:
+        # Each group of variants becomes its most frequent spelling.
+        counts = Counter(labels)
+        rename = {}
+        for group in label_variants(counts).values():
+            keep = max(group, key=lambda label: (counts[label], label))
+            rename.update({label: keep for label in group if label != keep})
+        report.merged_labels = sum(1 for label in labels if label in rename)
+        labels = [rename.get(label, label) for label in labels]
+    if choices.drop_conflicts:
+        labels_of = {}
+        for text, label in zip(texts, labels):
+            labels_of.setdefault(text, set()).add(label)
+        keep = [len(labels_of[text]) == 1 for text in texts]
+        report.dropped_conflicts = keep.count(False)
+        texts, labels = _filter(texts, labels, keep)
+    if choices.drop_duplicates:
+        seen, keep = set(), []
+        for pair in zip(texts, labels):
+            keep.append(pair not in seen)
+            seen.add(pair)
+        report.dropped_duplicates = keep.count(False)
+        texts, labels = _filter(texts, labels, keep)
+    if choices.drop_single_classes:
+        counts = Counter(labels)
+        keep = [counts[label] >= 2 for label in labels]
+        report.dropped_single = keep.count(False)
+        texts, labels = _filter(texts, labels, keep)
+
     counts = Counter(labels)
-    report = DataReport(
-        rows_total=len(frame),
-        rows_kept=len(texts),
-        dropped_empty_text=empty_text,
-        dropped_empty_label=empty_label,
-        class_counts={label: counts[label] for label in sorted(counts, key=_label_sort_key)},
-    )
+    report.rows_kept = len(texts)
+    report.class_counts = {label: counts[label] for label in sorted(counts, key=_label_sort_key)}
     if not texts:
-        raise UserError("err.no_usable_rows", dropped=empty_text + empty_label)
+        raise UserError("err.no_usable_rows", dropped=report.rows_total)
     if len(counts) < 2:
         raise UserError("err.only_one_class", label=next(iter(counts)), column=label_column)
-    if len(counts) > MAX_LABEL_VALUES or len(counts) > 0.5 * len(texts):
-        report.warnings.append(("warn.many_labels", {"n": len(counts), "column": label_column}))
-    small = [label for label, n in counts.items() if n < 10]
-    if small:
-        report.warnings.append(("warn.small_classes", {"labels": ", ".join(small[:10]), "n": 10}))
+    report.findings = find_issues(texts, labels, label_column)
     return DataSet(texts, labels, text_column, label_column), report
 
 
+def _filter(texts, labels, keep):
+    return ([t for t, k in zip(texts, keep) if k], [label for label, k in zip(labels, keep) if k])
+
+
+def cleaned_csv(dataset: DataSet) -> bytes:
+    """The validated data set as CSV (UTF-8 with BOM, so Excel shows Chinese correctly)."""
+    frame = pd.DataFrame({dataset.text_column: dataset.texts, dataset.label_column: dataset.labels})
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
 def load_dataset(path, text_column: str | None = None, label_column: str | None = None,
-                 encoding: str | None = None) -> tuple[DataSet, DataReport]:
+                 encoding: str | None = None, sheet: str | None = None,
+                 choices: CleaningChoices = CleaningChoices()) -> tuple[DataSet, DataReport]:
     """Read, guess the columns (unless given) and validate a file in one step."""
-    frame = read_table(path, encoding=encoding)
+    frame = read_table(path, encoding=encoding, sheet=sheet)
     guessed_text, guessed_label = guess_columns(frame)
-    return validate(frame, text_column or guessed_text, label_column or guessed_label)
+    return validate(frame, text_column or guessed_text, label_column or guessed_label, choices)

@@ -1,18 +1,40 @@
 """Data page: load a table (upload or bundled sample), choose the columns, read the report."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from core import charts
-from core.data import SAMPLES, guess_columns, read_table, validate
+from core.data import SAMPLES, CleaningChoices, cleaned_csv, guess_columns, load_table, validate
 from core.errors import UserError
 from ui import state
 from ui.common import page_header, show_error, t
 
+ENCODINGS = ["utf-8", "utf-8-sig", "gb18030", "big5", "shift_jis", "utf-16", "cp1252", "latin-1"]
+SEVERITY = {"error": st.error, "warning": st.warning, "info": st.info}
+ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
+
 page_header("data")
 
 
+def read(raw: bytes, name: str, encoding=None, sheet=None) -> None:
+    """Read ``raw`` into the session, or show why it cannot be read."""
+    try:
+        state.set_table(load_table(raw, name, encoding, sheet), raw)
+    except UserError as error:
+        st.session_state[state.LOAD_ERROR] = error
+
+
 def load_sample(name: str) -> None:
-    state.set_frame(read_table(SAMPLES[name].path), name)
+    read(SAMPLES[name].path.read_bytes(), SAMPLES[name].filename)
+
+
+def reread() -> None:
+    """The user picked another encoding or sheet: read the same bytes again."""
+    table = st.session_state[state.TABLE]
+    encoding = st.session_state.get("data_encoding")
+    read(st.session_state[state.RAW], table.name,
+         None if encoding in (None, "auto") else encoding, st.session_state.get("data_sheet"))
 
 
 upload_column, sample_column = st.columns([3, 2], gap="large")
@@ -21,7 +43,7 @@ with upload_column:
                               key="data_upload", help=t("data.upload_help"))
 with sample_column:
     st.markdown(f"**{t('data.samples')}**")
-    for name, sample in SAMPLES.items():
+    for name in SAMPLES:
         icon = ":material/sms:" if name == "sms_spam" else ":material/newspaper:"
         st.button(t(f"sample.{name}"), key=f"sample_{name}", on_click=load_sample, args=(name,), icon=icon,
                   width="stretch")
@@ -29,20 +51,32 @@ with sample_column:
 
 if upload is not None and upload.file_id != st.session_state[state.UPLOAD_ID]:
     st.session_state[state.UPLOAD_ID] = upload.file_id
-    try:
-        state.set_frame(read_table(upload.getvalue(), upload.name), upload.name)
-    except UserError as error:
-        show_error(error)
-        st.stop()
+    read(upload.getvalue(), upload.name)
 
-frame = st.session_state[state.FRAME]
-if frame is None:
-    st.info(t("data.start_hint"), icon=":material/upload_file:")
+error = st.session_state.pop(state.LOAD_ERROR, None)
+if error is not None:
+    show_error(error)
+table = st.session_state[state.TABLE]
+if table is None:
+    if error is None:
+        st.info(t("data.start_hint"), icon=":material/upload_file:")
     st.stop()
+frame = table.frame
 
 st.divider()
-st.subheader(t("data.preview", name=st.session_state[state.SOURCE_NAME]))
-st.caption(t("data.shape", rows=len(frame), columns=len(frame.columns)))
+st.subheader(t("data.preview", name=table.name))
+how = st.columns([2, 2, 3])
+if table.sheets:
+    how[0].selectbox(t("data.sheet"), table.sheets, index=table.sheets.index(table.sheet), key="data_sheet",
+                     on_change=reread, help=t("data.sheet_help"))
+if table.encoding:
+    options = ["auto"] + ENCODINGS
+    how[0].selectbox(t("data.encoding"), options, key="data_encoding", on_change=reread,
+                     format_func=lambda value: t("data.encoding_auto", encoding=table.encoding) if value == "auto" else value,
+                     help=t("data.encoding_help"))
+how[1].caption(t("data.shape", rows=len(frame), columns=len(frame.columns)))
+if table.delimiter:
+    how[1].caption(t("data.delimiter", delimiter={"\t": "Tab", " ": "Space"}.get(table.delimiter, table.delimiter)))
 st.dataframe(frame.head(20), width="stretch", hide_index=True)
 
 columns = list(frame.columns)
@@ -55,23 +89,43 @@ label_column = label_column_widget.selectbox(t("data.label_column"), columns, in
                                              key="data_label_col", help=t("data.label_column_help"))
 
 st.subheader(t("data.report"))
+choices = CleaningChoices(
+    drop_duplicates=st.session_state.get("data_drop_duplicates", False),
+    drop_conflicts=st.session_state.get("data_drop_conflicts", False),
+    merge_label_variants=st.session_state.get("data_merge_labels", False),
+    drop_single_classes=st.session_state.get("data_drop_single", False),
+)
 try:
-    dataset, report = validate(frame, text_column, label_column)
+    dataset, report = validate(frame, text_column, label_column, choices)
 except UserError as error:
     st.session_state[state.DATASET] = None
     show_error(error)
     st.stop()
-state.set_dataset(dataset, report, (st.session_state[state.SOURCE_NAME], text_column, label_column, len(frame)))
+state.set_dataset(dataset, report, (table.name, text_column, label_column, len(frame)))
 
-kept, dropped_text, dropped_label, classes = st.columns(4)
+kept, dropped_text, dropped_label, by_choice, classes = st.columns(5)
 kept.metric(t("data.rows_kept"), f"{report.rows_kept:,}", help=t("data.rows_kept_help", total=report.rows_total))
 dropped_text.metric(t("data.dropped_text"), f"{report.dropped_empty_text:,}")
 dropped_label.metric(t("data.dropped_label"), f"{report.dropped_empty_label:,}")
+by_choice.metric(t("data.dropped_choice"), f"{report.dropped_duplicates + report.dropped_conflicts + report.dropped_single:,}",
+                 help=t("data.dropped_choice_help"))
 classes.metric(t("data.classes"), len(report.class_counts))
 
-for key, params in report.warnings:
-    st.warning(t(key, **params), icon=":material/warning:")
+for finding in report.findings:
+    SEVERITY[finding.severity](t(finding.key, **finding.params), icon=ICONS[finding.severity])
+
+st.markdown(f"**{t('data.choices')}**")
+choice_columns = st.columns(4)
+choice_columns[0].checkbox(t("data.drop_duplicates"), key="data_drop_duplicates", help=t("data.drop_duplicates_help"))
+choice_columns[1].checkbox(t("data.drop_conflicts"), key="data_drop_conflicts", help=t("data.drop_conflicts_help"))
+choice_columns[2].checkbox(t("data.merge_labels"), key="data_merge_labels", help=t("data.merge_labels_help"))
+choice_columns[3].checkbox(t("data.drop_single"), key="data_drop_single", help=t("data.drop_single_help"))
+
 st.plotly_chart(charts.class_bar(report.class_counts, t("data.per_class_chart"), t("data.examples"), ""),
                 width="stretch", key="data_class_chart")
 st.success(t("data.ready", rows=report.rows_kept, classes=len(report.class_counts)), icon=":material/check_circle:")
-st.page_link("pages/preprocess.py", label=t("data.next"), icon=":material/arrow_forward:")
+next_step, download = st.columns([3, 2])
+with next_step:
+    st.page_link("pages/preprocess.py", label=t("data.next"), icon=":material/arrow_forward:")
+download.download_button(t("data.download"), cleaned_csv(dataset), file_name=f"{Path(table.name).stem}-clean.csv",
+                         mime="text/csv", key="data_download", icon=":material/download:", help=t("data.download_help"))

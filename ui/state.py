@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 LANG = "lang"
-SOURCE_NAME = "source_name"        # file name or sample set name of the loaded table
-FRAME = "frame"                    # the raw table (pandas.DataFrame)
+SOURCE_NAME = "source_name"        # file name of the loaded table
+TABLE = "table"                    # core.data.Table: the table as read (never modified)
+RAW = "raw"                        # the uploaded bytes, to read again with another encoding/sheet
+LOAD_ERROR = "load_error"          # a UserError from the last read, shown once
 UPLOAD_ID = "upload_id"            # file_id of the upload already read
 DATASET = "dataset"                # core.data.DataSet after validation
 REPORT = "report"                  # core.data.DataReport
@@ -18,7 +20,7 @@ SELECTED_MODEL = "selected_model"  # model_id picked on Evaluate/Predict
 COLLECTED_JOBS = "collected_jobs"  # job ids whose model is already in MODELS
 
 DEFAULTS = {
-    SOURCE_NAME: None, FRAME: None, UPLOAD_ID: None, DATASET: None, REPORT: None,
+    SOURCE_NAME: None, TABLE: None, RAW: None, LOAD_ERROR: None, UPLOAD_ID: None, DATASET: None, REPORT: None,
     DATASET_SIGNATURE: None, PREPROCESS: None, JOB_ID: None, MODELS: {}, SELECTED_MODEL: None,
     COLLECTED_JOBS: [],
 }
@@ -30,13 +32,19 @@ def init() -> None:
         st.session_state.setdefault(key, value.copy() if isinstance(value, (dict, list)) else value)
 
 
-def set_frame(frame, source_name: str) -> None:
-    """A new table was loaded: forget the columns and data set chosen for the previous one."""
-    st.session_state[FRAME] = frame
-    st.session_state[SOURCE_NAME] = source_name
+def set_table(table, raw: bytes) -> None:
+    """A table was (re)read: forget the columns and data set chosen for the previous one."""
+    same_file = st.session_state.get(RAW) == raw
+    st.session_state[TABLE] = table
+    st.session_state[RAW] = raw
+    st.session_state[SOURCE_NAME] = table.name.rsplit(".", 1)[0]
     st.session_state[DATASET] = None
     st.session_state[REPORT] = None
-    for key in ("data_text_col", "data_label_col"):
+    keys = ["data_text_col", "data_label_col"]
+    if not same_file:
+        keys += ["data_encoding", "data_sheet", "data_drop_duplicates", "data_drop_conflicts", "data_merge_labels",
+                 "data_drop_single"]
+    for key in keys:
         st.session_state.pop(key, None)
 
 

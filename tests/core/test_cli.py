@@ -51,7 +51,9 @@ def test_predict_and_evaluate(cli_bundle):
 def test_inspect_data_and_bundle(cli_bundle):
     out, _ = cli_bundle
     code, stdout, _ = run("inspect", SAMPLES["thucnews_titles"].path)
-    assert code == 0 and last_json(stdout)["rows_kept"] == 3000
+    report = last_json(stdout)
+    assert code == 0 and report["rows"] == 3000 and len(report["classes"]) == 10
+    assert (report["encoding"], report["delimiter"], report["text_col"], report["label_col"]) == ("utf-8", ",", "text", "label")
     code, stdout, _ = run("inspect", out)
     assert code == 0 and last_json(stdout)["labels"] == ["ham", "spam"]
 
@@ -84,7 +86,7 @@ def test_columns_are_guessed_and_can_be_named(tmp_path):
     code, stdout, stderr = run("inspect", data)
     assert code == 0, stderr
     report = last_json(stdout)
-    assert (report["text_column"], report["label_column"]) == ("message", "kind")
+    assert (report["text_col"], report["label_col"]) == ("message", "kind")
     code, _, stderr = run("inspect", data, "--label-col", "nope")
     assert code == 2 and "nope" in stderr
 
@@ -97,3 +99,16 @@ def test_sms_spam_quality_on_the_shared_split(tmp_path):
     assert code == 0, stderr
     code, stdout, _ = run("evaluate", tmp_path / "m", test_csv)
     assert last_json(stdout)["accuracy"] >= 0.98
+
+
+def test_inspect_reports_encoding_and_findings_of_a_gbk_file(tmp_path):
+    data = tmp_path / "gbk.csv"
+    rows = ["房间很干净，服务也好,1"] * 2 + [f"第{i}次入住，早餐一般,0" for i in range(30)] + [f"位置方便{i},1" for i in range(5)]
+    data.write_bytes(("text,label\n" + "\n".join(rows) + "\n").encode("gbk"))
+    code, stdout, stderr = run("inspect", data)
+    report = last_json(stdout)
+    assert code == 0, stderr
+    assert report["encoding"] == "gb18030" and report["classes"] == {"0": 30, "1": 7}
+    assert [finding["kind"] for finding in report["findings"]] == ["duplicates", "small_classes"]
+    code, _, stderr = run("inspect", data, "--encoding", "utf-8")
+    assert code == 2 and "cannot be decoded as utf-8" in stderr

@@ -5,7 +5,7 @@ import io
 import pandas as pd
 import pytest
 
-from core.data import SAMPLES, guess_columns, load_dataset, read_table, validate
+from core.data import SAMPLES, CleaningChoices, cleaned_csv, guess_columns, load_dataset, load_table, read_table, validate
 from core.errors import UserError
 from tests.conftest import SHARED
 
@@ -48,7 +48,8 @@ def test_reads_excel_and_json_lines(tmp_path):
     (b"", "empty.csv", "err.file_empty"),
     (b"   \n", "blank.csv", "err.file_empty"),
     (b"abc", "x.pdf", "err.unknown_format"),
-    (b"not an excel file", "x.xlsx", "err.unreadable"),
+    (b"not an excel file", "x.xlsx", "err.not_excel"),
+    (b"PK\x03\x04 broken zip", "x.xlsx", "err.unreadable"),
 ])
 def test_unreadable_files_raise_user_errors(raw, name, key):
     with pytest.raises(UserError) as caught:
@@ -96,9 +97,81 @@ def test_validate_refuses_unusable_tables(frame, text, label, key):
 
 
 def test_validate_warns_about_tiny_classes():
-    frame = pd.DataFrame({"text": [f"t{i}" for i in range(30)], "label": ["a"] * 27 + ["b"] * 3})
+    frame = pd.DataFrame({"text": [f"text {i}" for i in range(30)], "label": ["a"] * 27 + ["b"] * 3})
     _, report = validate(frame, "text", "label")
-    assert [key for key, _ in report.warnings] == ["warn.small_classes"]
+    assert [finding.kind for finding in report.findings] == ["small_classes"]
+
+
+def awkward_frame():
+    rows = ([("free prize now", "Spam"), ("free prize now", "Spam"), ("call me", "ham"), ("call me", "spam "),
+             ("Ã©tÃ© garbled", "ham"), ("only once", "rare")] + [(f"hello friend {i}", "ham") for i in range(40)]
+            + [(f"win cash {i}", "spam ") for i in range(3)])
+    return pd.DataFrame(rows, columns=["text", "label"])
+
+
+def test_findings_name_what_is_wrong_with_counts():
+    _, report = validate(awkward_frame(), "text", "label")
+    found = {finding.kind: finding for finding in report.findings}
+    assert found["duplicates"].count == 1
+    assert found["conflicts"].count == 1
+    assert "'Spam' = 'spam'" in found["label_variants"].to_dict()["message"]
+    assert found["single_example_classes"].severity == "error"
+    assert found["mojibake"].count == 1
+    assert found["imbalance"].count >= 10
+    assert all(set(f.to_dict()) == {"kind", "count", "severity", "message"} for f in report.findings)
+
+
+def test_choices_change_the_data_set_not_the_file():
+    frame = awkward_frame()
+    before = frame.copy()
+    choices = CleaningChoices(drop_duplicates=True, drop_conflicts=True, merge_label_variants=True,
+                              drop_single_classes=True)
+    dataset, report = validate(frame, "text", "label", choices)
+    pd.testing.assert_frame_equal(frame, before)
+    # 'Spam' (2 rows) merges into 'spam' (4 rows, trailing space trimmed); then "call me" is
+    # a conflict (ham and spam), one "free prize now" a duplicate, 'rare' a single example.
+    assert (report.merged_labels, report.dropped_conflicts, report.dropped_duplicates, report.dropped_single) == (2, 2, 1, 1)
+    assert set(dataset.labels) == {"ham", "spam"}
+    assert "call me" not in dataset.texts and dataset.texts.count("free prize now") == 1
+    assert report.rows_kept == len(frame) - 4
+    assert {f.kind for f in report.findings}.isdisjoint({"duplicates", "label_variants", "single_example_classes"})
+    csv_bytes = cleaned_csv(dataset)
+    assert csv_bytes.startswith(b"\xef\xbb\xbf") and read_table(csv_bytes, "c.csv").shape == (len(dataset), 2)
+
+
+def test_excel_sheet_is_chosen_and_reported():
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer) as writer:
+        pd.DataFrame({"a": [1]}).to_excel(writer, sheet_name="notes", index=False)
+        pd.DataFrame({"text": ["x", "y"], "label": ["p", "q"]}).to_excel(writer, sheet_name="data", index=False)
+    table = load_table(buffer.getvalue(), "book.xlsx")
+    assert (table.sheets, table.sheet, table.encoding) == (["notes", "data"], "notes", None)
+    assert load_table(buffer.getvalue(), "book.xlsx", sheet="data").frame["text"].tolist() == ["x", "y"]
+    with pytest.raises(UserError, match="no sheet named 'nope'"):
+        load_table(buffer.getvalue(), "book.xlsx", sheet="nope")
+
+
+def test_encoding_and_delimiter_are_reported_and_can_be_forced():
+    french = "text;label\nÇa va très bien, merci;a\nVoilà le café où nous étions;b\nNaïve façade, déjà vu;a\n"
+    table = load_table(french.encode("cp1252"), "x.csv")
+    assert (table.encoding, table.delimiter) == ("cp1252", ";")
+    assert table.frame["text"].tolist()[0] == "Ça va très bien, merci"
+    assert load_table("text,label\n房间,1\n".encode("gbk"), "x.csv").encoding == "gb18030"
+    with pytest.raises(UserError, match="cannot be decoded as utf-8"):
+        load_table("text,label\n房间,1\n".encode("gbk"), "x.csv", encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["sms_spam", "chnsenticorp_htl", "online_shopping_10_cats"])
+@pytest.mark.parametrize("encoding", ["gbk", "utf-16", "utf-8-sig"])
+def test_shared_sets_load_with_the_same_counts_in_other_encodings(name, encoding):
+    path = SHARED / name / "test.csv"
+    if not path.exists():
+        pytest.skip(f"{path} not found: the shared data sets are not beside this checkout")
+    expected = pd.read_csv(path)
+    raw = path.read_text(encoding="utf-8").encode(encoding, errors="replace" if encoding == "gbk" else "strict")
+    dataset, report = validate(load_table(raw, "x.csv").frame, "text", "label")
+    assert report.rows_kept == len(expected)
+    assert report.class_counts == {str(k): v for k, v in expected["label"].value_counts().sort_index().items()}
 
 
 def test_shared_gbk_excerpt_decodes_to_chinese():

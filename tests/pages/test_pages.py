@@ -129,3 +129,20 @@ def test_language_switch_translates_the_page():
     app.selectbox(key="lang_select").set_value("zh").run()
     assert app.title[0].value == "您的数据"
     assert app.query_params["lang"] == ["zh"] or app.query_params["lang"] == "zh"
+
+
+def test_awkward_gbk_file_shows_encoding_findings_and_choices():
+    app = new_app()
+    rows = ["房间很干净，服务也好,好评"] * 3 + [f"第{i}次入住，早餐一般,差评" for i in range(30)] + ["还行, 好评 "]
+    raw = ("text,label\n" + "\n".join(rows) + "\n").encode("gbk")
+    app.file_uploader[0].set_value(("酒店.csv", raw, "text/csv")).run()
+    assert not app.exception
+    assert app.selectbox(key="data_encoding").value == "auto"
+    assert "gb18030" in app.selectbox(key="data_encoding").format_func("auto")
+    assert "2 rows repeat an earlier row" in texts(app.warning)
+    app.checkbox(key="data_drop_duplicates").check().run()
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert (metrics["Rows kept"], metrics["Dropped: your choices"]) == ("32", "2")
+    assert "repeat an earlier row" not in texts(app.warning)
+    app.selectbox(key="data_encoding").set_value("utf-8").run()
+    assert "cannot be decoded as utf-8" in texts(app.error)
