@@ -115,11 +115,11 @@ for finding in report.findings:
     SEVERITY[finding.severity](t(finding.key, **finding.params), icon=ICONS[finding.severity])
 
 st.markdown(f"**{t('data.choices')}**")
-choice_columns = st.columns(4)
+choice_columns = st.columns(2)
 choice_columns[0].checkbox(t("data.drop_duplicates"), key="data_drop_duplicates", help=t("data.drop_duplicates_help"))
-choice_columns[1].checkbox(t("data.drop_conflicts"), key="data_drop_conflicts", help=t("data.drop_conflicts_help"))
-choice_columns[2].checkbox(t("data.merge_labels"), key="data_merge_labels", help=t("data.merge_labels_help"))
-choice_columns[3].checkbox(t("data.drop_single"), key="data_drop_single", help=t("data.drop_single_help"))
+choice_columns[0].checkbox(t("data.drop_conflicts"), key="data_drop_conflicts", help=t("data.drop_conflicts_help"))
+choice_columns[1].checkbox(t("data.merge_labels"), key="data_merge_labels", help=t("data.merge_labels_help"))
+choice_columns[1].checkbox(t("data.drop_single"), key="data_drop_single", help=t("data.drop_single_help"))
 
 st.plotly_chart(charts.class_bar(report.class_counts, t("data.per_class_chart"), t("data.examples"), ""),
                 width="stretch", key="data_class_chart")
