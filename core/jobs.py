@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -174,6 +175,11 @@ def _monitor(job: TrainingJob, store) -> None:
             job.error = f"the training process ended unexpectedly (exit code {code}); see {job.directory}/worker.log"
         with job._lock:
             job.result, job.state, job.finished_at = result, state, time.time()
+        # job.json is a full copy of the user's data: never leave it behind. A failed run keeps
+        # its worker.log for the server's administrator.
+        (job.directory / "job.json").unlink(missing_ok=True)
+        if state != "failed":
+            shutil.rmtree(job.directory, ignore_errors=True)
 
 
 def get_job(job_id: str | None) -> TrainingJob | None:

@@ -153,10 +153,9 @@ def device_info() -> dict:
 def _batches(sequences, labels, batch_size: int, rng: np.random.Generator | None):
     """Length-bucketed batches of right-padded ids. With ``rng`` the order is shuffled."""
     order = rng.permutation(len(sequences)) if rng is not None else np.arange(len(sequences))
-    window = batch_size * BUCKET_WINDOW_BATCHES
     batches = []
-    for start in range(0, len(order), window):
-        chunk = order[start : start + window]
+    for window in _windows(len(order), batch_size):
+        chunk = order[window.start : window.stop]
         chunk = chunk[np.argsort([len(sequences[i]) for i in chunk], kind="stable")]
         batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
     if rng is not None:
