@@ -43,13 +43,24 @@ def _quiet_tensorflow():
     sys.stderr = os.fdopen(terminal, "w", buffering=1)
 
 
+def _data_options(parser, sample: bool = True) -> None:
+    parser.add_argument("--text-col", help="text column; several joined with commas, e.g. title,body (default: guessed)")
+    parser.add_argument("--encoding", help="force a text encoding, e.g. gb18030 (default: detected)")
+    parser.add_argument("--sheet", help="Excel sheet to read (default: the first that holds a table)")
+    if sample:
+        parser.add_argument("--sample", type=int, metavar="N",
+                            help="use a stratified sample of N rows (needed above the row cap)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m core", description="Text Classifier Studio, without a browser.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    data_help = "CSV/TSV, Excel, JSON (Lines) or a .zip of label folders"
 
     train = commands.add_parser("train", help="train a model bundle from a labelled file")
-    train.add_argument("data", help="CSV, TSV, Excel or JSON Lines file")
-    train.add_argument("--text-col"), train.add_argument("--label-col")
+    train.add_argument("data", help=data_help)
+    _data_options(train)
+    train.add_argument("--label-col")
     train.add_argument("--epochs", type=int), train.add_argument("--batch-size", type=int)
     train.add_argument("--tokenizer", choices=["word", "char"], help="default: char when most text is Chinese")
     train.add_argument("--max-length", type=int, help="padding length (default: 95th percentile)")
@@ -60,29 +71,46 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", required=True, help="folder to write the model bundle to")
 
     evaluate = commands.add_parser("evaluate", help="measure a bundle on a labelled file")
-    evaluate.add_argument("bundle"), evaluate.add_argument("data")
-    evaluate.add_argument("--text-col"), evaluate.add_argument("--label-col")
+    evaluate.add_argument("bundle"), evaluate.add_argument("data", help=data_help)
+    _data_options(evaluate)
+    evaluate.add_argument("--label-col")
 
-    predict = commands.add_parser("predict", help="classify one text")
-    predict.add_argument("bundle"), predict.add_argument("text")
+    predict = commands.add_parser("predict", help="classify one text, or every row of a file")
+    predict.add_argument("bundle"), predict.add_argument("text", nargs="?", help="the text (or use --file)")
+    predict.add_argument("--file", help="classify every row of this file (any format inspect reads)")
+    predict.add_argument("--out", help="with --file: CSV to write (default: <file>-predictions.csv here)")
+    _data_options(predict, sample=False)
 
     inspect = commands.add_parser("inspect", help="describe a data file or a model bundle")
     inspect.add_argument("path")
-    inspect.add_argument("--text-col"), inspect.add_argument("--label-col")
-    inspect.add_argument("--encoding", help="force a text encoding, e.g. gb18030 (default: detected)")
-    inspect.add_argument("--sheet", help="Excel sheet to read (default: the first)")
+    _data_options(inspect)
+    inspect.add_argument("--label-col")
     return parser
 
 
-def _load(path, text_col, label_col):
-    from core.data import load_dataset
+def _text_col(spec: str | None, columns) -> list[str] | str | None:
+    """``--text-col``: a column name, or names joined by commas (a name with a comma wins)."""
+    if spec is None or spec in columns or "," not in spec:
+        return spec
+    return [part.strip() for part in spec.split(",") if part.strip()]
 
-    return load_dataset(path, text_col, label_col)
+
+def _load(args):
+    """Read ``args.data``/``args.path`` with the shared options; returns (table, dataset, report)."""
+    from core.data import CleaningChoices, guess_columns, load_table, validate
+
+    table = load_table(getattr(args, "data", None) or args.path, encoding=args.encoding, sheet=args.sheet)
+    guessed_text, guessed_label = guess_columns(table.frame)
+    text_col = _text_col(args.text_col, table.frame.columns) or guessed_text
+    dataset, report = validate(table.frame, text_col, args.label_col or guessed_label,
+                               CleaningChoices(sample_rows=args.sample))
+    report.findings[:0] = table.findings
+    return table, dataset, report
 
 
 def cmd_train(args) -> dict:
     # Data first: a bad file is reported before TensorFlow takes seconds to import.
-    dataset, report = _load(args.data, args.text_col, args.label_col)
+    _, dataset, report = _load(args)
     from core.model import ModelConfig
     from core.text import PreprocessConfig, default_config
     from core.train import TrainConfig, TrainingCallback, train
@@ -116,18 +144,20 @@ def cmd_train(args) -> dict:
 
 
 def cmd_evaluate(args) -> dict:
+    from core.batch import text_columns_for
     from core.bundle import Bundle
-    from core.data import guess_columns, read_table, validate
+    from core.data import CleaningChoices, guess_columns, load_table, validate
     from core.evaluate import evaluate
 
     bundle = Bundle.load(args.bundle)
-    frame = read_table(args.data)
+    table = load_table(args.data, encoding=args.encoding, sheet=args.sheet)
+    frame = table.frame
     # Columns: as given, else the ones the model was trained on when this file has them, else the guess.
     trained = bundle.settings.get("data", {})
-    guessed = guess_columns(frame)
-    text_col = args.text_col or (trained.get("text_column") if trained.get("text_column") in frame.columns else guessed[0])
-    label_col = args.label_col or (trained.get("label_column") if trained.get("label_column") in frame.columns else guessed[1])
-    dataset, _ = validate(frame, text_col, label_col)
+    text_cols = text_columns_for(bundle, frame, _text_col(args.text_col, frame.columns))
+    label_col = args.label_col or (trained.get("label_column") if trained.get("label_column") in frame.columns
+                                   else guess_columns(frame)[1])
+    dataset, _ = validate(frame, text_cols, label_col, CleaningChoices(sample_rows=args.sample))
     metrics = evaluate(bundle, dataset.texts, dataset.labels)
     print("per class: " + "; ".join(f"{row['label']} P {row['precision']:.3f} R {row['recall']:.3f} F1 {row['f1']:.3f}"
                                     for row in metrics["per_class"]), file=sys.stderr)
@@ -138,9 +168,28 @@ def cmd_predict(args) -> dict:
     from core.bundle import Bundle
     from core.errors import UserError
 
-    if not args.text.strip():
-        raise UserError("err.empty_text")
-    return Bundle.load(args.bundle).predict_one(args.text)
+    if (args.text is None) == (args.file is None):
+        raise _UsageError("give either a TEXT or --file FILE (see 'python -m core predict --help')")
+    if args.file is None:
+        if not args.text.strip():
+            raise UserError("err.empty_text")
+        return Bundle.load(args.bundle).predict_one(args.text)
+    from pathlib import Path
+
+    from core.batch import predict_table, text_columns_for
+    from core.data import load_table
+
+    bundle = Bundle.load(args.bundle)
+    table = load_table(args.file, encoding=args.encoding, sheet=args.sheet)
+    columns = text_columns_for(bundle, table.frame, _text_col(args.text_col, table.frame.columns))
+    result = predict_table(bundle, table.frame, columns)
+    out = Path(args.out or f"{Path(args.file).stem}-predictions.csv")
+    result.to_csv(out, index=False, encoding="utf-8-sig")
+    counts = result["predicted_label"].value_counts()
+    print(f"wrote {len(result)} rows to {out}", file=sys.stderr)
+    return {"rows": len(result), "predicted": {label: int(counts.get(label, 0)) for label in bundle.labels},
+            "skipped_empty": int(result["predicted_label"].isna().sum()), "text_col": " + ".join(columns),
+            "out": str(out)}
 
 
 def cmd_inspect(args) -> dict:
@@ -153,15 +202,11 @@ def cmd_inspect(args) -> dict:
         return {"kind": "bundle", "labels": bundle.labels, "preprocess": bundle.preprocess.to_dict(),
                 "vocabulary_size": len(bundle.vocabulary), "settings": bundle.settings,
                 "metrics": {k: v for k, v in bundle.metrics.items() if k != "history"}}
-    from core.data import guess_columns, load_table, validate
-
-    table = load_table(args.path, encoding=args.encoding, sheet=args.sheet)
-    guessed_text, guessed_label = guess_columns(table.frame)
-    dataset, report = validate(table.frame, args.text_col or guessed_text, args.label_col or guessed_label)
+    table, dataset, report = _load(args)
     for finding in report.findings:
         print(f"{finding.severity}: {finding.to_dict()['message']}", file=sys.stderr)
-    return {"kind": "data", "rows": report.rows_kept, "encoding": table.encoding, "delimiter": table.delimiter,
-            "sheet": table.sheet, "text_col": dataset.text_column, "label_col": dataset.label_column,
+    return {"kind": "data", "format": table.kind, "rows": report.rows_kept, "encoding": table.encoding,
+            "delimiter": table.delimiter, "sheet": table.sheet, "sheets": table.sheets, "text_col": dataset.text_column, "label_col": dataset.label_column,
             "classes": report.class_counts, "findings": [finding.to_dict() for finding in report.findings],
             "report": {key: value for key, value in report.to_dict().items() if key not in ("findings", "class_counts")}}
 

@@ -7,20 +7,20 @@ and the CLI show to the user.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from core.errors import UserError
+from core.reading import MAX_FILE_BYTES, MAX_FILE_MB, Table, decode, load_table, read_pasted, read_table  # noqa: F401
 
-DELIMITERS = ",;\t|"
-PREFERRED_ENCODINGS = ("gb18030", "big5", "cp1252", "utf_16", "cp932", "shift_jis")
-MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_TEXT_CHARS = 10_000      # longer texts are cut for training (with a notice), never dropped
+DEFAULT_MAX_ROWS = 300_000   # more rows than this: a stratified sample, with the user's consent
+
 TEXT_COLUMN_NAMES = ("text", "content", "sentence", "review", "message", "title", "文本", "内容")
 LABEL_COLUMN_NAMES = ("label", "labels", "class", "category", "target", "y", "标签", "类别")
 
@@ -66,8 +66,13 @@ class DataSet:
 
     texts: list[str]
     labels: list[str]
-    text_column: str = "text"
+    text_column: str = "text"       # shown to people: "title + body" when columns are joined
     label_column: str = "label"
+    text_columns: list[str] = field(default_factory=list)   # the columns joined, in order
+
+    def __post_init__(self):
+        if not self.text_columns:
+            self.text_columns = [self.text_column]
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -92,6 +97,9 @@ class DataReport:
     dropped_conflicts: int = 0
     dropped_single: int = 0
     merged_labels: int = 0
+    renamed_labels: int = 0
+    truncated_texts: int = 0
+    sampled_from: int = 0          # rows before the stratified sample; 0 when not sampled
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -107,6 +115,36 @@ class CleaningChoices:
     drop_conflicts: bool = False
     merge_label_variants: bool = False
     drop_single_classes: bool = False
+    label_names: dict = field(default_factory=dict)   # e.g. {"0": "negative", "1": "positive"}
+    sample_rows: int | None = None   # consent to a stratified sample of this many rows
+
+
+def max_rows() -> int:
+    """The row cap (``STUDIO_MAX_ROWS``, default 300,000): more rows need a sample."""
+    try:
+        return max(2, int(os.environ.get("STUDIO_MAX_ROWS", DEFAULT_MAX_ROWS)))
+    except ValueError:
+        return DEFAULT_MAX_ROWS
+
+
+def stratified_sample(labels, n: int, seed: int = 42) -> np.ndarray:
+    """Sorted indices of about ``n`` rows keeping each class's share (largest remainders
+    round up; every class keeps at least one row)."""
+    labels = np.asarray(labels, dtype=object)
+    if n >= len(labels):
+        return np.arange(len(labels))
+    rng = np.random.default_rng(seed)
+    classes, inverse, counts = np.unique(labels.astype(str), return_inverse=True, return_counts=True)
+    exact = counts * n / len(labels)
+    quota = np.maximum(np.floor(exact).astype(int), 1)
+    for index in np.argsort(-(exact - np.floor(exact))):
+        if quota.sum() >= n:
+            break
+        if quota[index] < counts[index]:
+            quota[index] += 1
+    chosen = [rng.choice(np.flatnonzero(inverse == c), size=min(quota[c], counts[c]), replace=False)
+              for c in range(len(classes))]
+    return np.sort(np.concatenate(chosen))
 
 
 def _label_sort_key(label: str):
@@ -115,173 +153,6 @@ def _label_sort_key(label: str):
         return (0, float(label), "")
     except ValueError:
         return (1, 0.0, label)
-
-
-@dataclass
-class Table:
-    """A table as read from a file, with how it was read (shown to the user, overridable)."""
-
-    frame: pd.DataFrame
-    name: str
-    encoding: str | None = None     # None for Excel
-    delimiter: str | None = None    # None for Excel and JSON
-    sheet: str | None = None        # the Excel sheet read
-    sheets: list[str] = field(default_factory=list)
-
-
-def read_table(source, filename: str | None = None, encoding: str | None = None,
-               sheet: str | None = None) -> pd.DataFrame:
-    """Read a CSV/TSV/delimited text, Excel or JSON Lines file into a DataFrame of strings.
-
-    Parameters
-    ----------
-    source : str, Path, bytes or file-like
-        The file. Bytes and file-likes need ``filename`` to tell the format.
-    filename : str, optional
-        Name used to pick the format by extension (``.csv``, ``.tsv``, ``.txt``, ``.xlsx``,
-        ``.xls``, ``.jsonl``, ``.json``). Defaults to the path's name.
-    encoding : str, optional
-        Force an encoding for delimited text; otherwise it is detected (BOMs, UTF-8, then
-        charset-normalizer for GBK, Big5, Shift-JIS, Windows-1252 …).
-    sheet : str, optional
-        Excel sheet to read; the first one by default.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Every column as ``object`` (strings or missing), so labels like ``007`` stay intact.
-
-    Raises
-    ------
-    UserError
-        If the file is empty, too large, of an unknown kind, or cannot be parsed.
-
-    Examples
-    --------
-    >>> read_table(b"text,label\\nhello,a\\n", "x.csv").shape
-    (1, 2)
-    """
-    return load_table(source, filename, encoding, sheet).frame
-
-
-def load_table(source, filename: str | None = None, encoding: str | None = None,
-               sheet: str | None = None) -> Table:
-    """Like :func:`read_table`, but also says which encoding, delimiter and sheet were used."""
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        filename = filename or path.name
-        if not path.exists():
-            raise UserError("err.file_not_found", path=str(path))
-        if path.is_dir():
-            raise UserError("err.file_is_folder", path=str(path))
-        raw = path.read_bytes()
-    elif isinstance(source, (bytes, bytearray)):
-        raw = bytes(source)
-    else:
-        raw = source.read()
-    filename = filename or "data.csv"
-    if len(raw) > MAX_FILE_BYTES:
-        raise UserError("err.file_too_large", mb=len(raw) // 2**20, limit=MAX_FILE_BYTES // 2**20)
-    if not raw.strip():
-        raise UserError("err.file_empty", name=filename)
-
-    suffix = Path(filename).suffix.lower()
-    table = Table(frame=pd.DataFrame(), name=filename)
-    try:
-        if suffix in (".xlsx", ".xlsm", ".xls"):
-            table.sheets, table.sheet, table.frame = _read_excel(raw, sheet, filename)
-        elif suffix in (".jsonl", ".json", ".ndjson"):
-            text, table.encoding = decode(raw, encoding)
-            text = text.strip()
-            table.frame = pd.read_json(io.StringIO(text), lines=not text.startswith("["), dtype=False)
-        elif suffix in (".csv", ".tsv", ".txt", ".tab", ""):
-            text, table.encoding = decode(raw, encoding)
-            table.frame, table.delimiter = _read_delimited(text)
-        else:
-            raise UserError("err.unknown_format", name=filename)
-    except UserError:
-        raise
-    except Exception as error:  # pandas/openpyxl raise many types for a malformed file
-        raise UserError("err.unreadable", name=filename, detail=str(error).splitlines()[0][:200] if str(error) else
-                        type(error).__name__)
-    frame = table.frame
-    if frame.empty or len(frame.columns) == 0:
-        raise UserError("err.file_empty", name=filename)
-    frame.columns = [str(column).strip() for column in frame.columns]
-    table.frame = frame.astype(object).where(frame.notna(), None)
-    return table
-
-
-def _read_excel(raw: bytes, sheet: str | None, filename: str):
-    if raw[:2] != b"PK" and raw[:8] != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise UserError("err.not_excel", name=filename)
-    book = pd.ExcelFile(io.BytesIO(raw))
-    sheets = [str(name) for name in book.sheet_names]
-    if sheet is not None and sheet not in sheets:
-        raise UserError("err.no_such_sheet", sheet=sheet, sheets=", ".join(sheets))
-    chosen = sheet if sheet is not None else sheets[0]
-    # Cached values only: formulas are never evaluated, a cell shows what Excel last saved.
-    return sheets, chosen, book.parse(chosen, dtype=object)
-
-
-def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """Decode a text file; returns ``(text, encoding used)``.
-
-    Byte-order marks first, then strict UTF-8, then charset-normalizer's best guess (GBK,
-    Big5, Shift-JIS, Windows-1252 …), then GB18030 and Windows-1252 as a last resort.
-
-    Raises
-    ------
-    UserError
-        If a forced ``encoding`` is unknown or cannot decode the bytes.
-    """
-    if encoding:
-        try:
-            return raw.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError):
-            raise UserError("err.bad_encoding", encoding=encoding)
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "utf-16"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    matches = list(from_bytes(raw[:262144]))
-    candidates = []
-    if matches:
-        # Short texts fit several code pages equally well (GBK bytes also read as Korean,
-        # Windows-1252 as Central European); among the equally good, prefer the ones our
-        # users' office software writes.
-        chaos = min(match.chaos for match in matches)
-        coherence = max(match.coherence for match in matches)
-        near = [match.encoding for match in matches
-                if match.chaos <= chaos + 0.1 and match.coherence >= coherence - 0.05]
-        candidates = [name for name in PREFERRED_ENCODINGS if name in near] + near
-    candidates += ["gb18030", "cp1252"]
-    for candidate in candidates:
-        try:
-            return raw.decode(candidate), candidate
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return raw.decode("latin-1"), "latin-1"  # decodes any bytes
-
-
-def _read_delimited(text: str) -> tuple[pd.DataFrame, str]:
-    if "\x00" in text:
-        text = text.replace("\x00", "")
-    header = text.lstrip("\ufeff").split("\n", 1)[0]
-    try:
-        delimiter = csv.Sniffer().sniff(header + "\n", delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        counts = {d: header.count(d) for d in DELIMITERS}
-        delimiter = max(counts, key=counts.get) if max(counts.values()) else ","
-    frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_values=[""],
-                        engine="python" if len(header) > 100_000 else "c")
-    return frame, delimiter
 
 
 def guess_columns(frame: pd.DataFrame) -> tuple[str, str | None]:
@@ -332,40 +203,74 @@ def _clean_label(value) -> str | None:
     return label or None
 
 
-def validate(frame: pd.DataFrame, text_column: str, label_column: str,
+def cell_text(value) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
+
+
+def validate(frame: pd.DataFrame, text_column, label_column: str | None,
              choices: CleaningChoices = CleaningChoices()) -> tuple[DataSet, DataReport]:
     """Keep the rows with a non-empty text and label, apply the user's ``choices``, and
     describe the result (``DataReport.findings`` lists what is still worth a look).
 
-    The input frame is never modified.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as read; never modified.
+    text_column : str or list of str
+        The text column, or several (e.g. ``["title", "body"]``) joined with a line break.
+    label_column : str
+        The label column. Labels are trimmed strings; ``choices.label_names`` renames them.
+    choices : CleaningChoices
+        What to drop, merge, rename or sample. Texts longer than ``MAX_TEXT_CHARS`` are cut
+        (counted in ``truncated_texts``).
 
     Raises
     ------
     UserError
-        If a column is missing, both columns are the same, no row is usable, or fewer than two
-        classes remain.
+        If a column is missing, both columns are the same, the table is over the row cap
+        without consent to sample, no row is usable, or fewer than two classes remain.
     """
-    from core.findings import find_issues, label_variants
+    from core.findings import Finding, find_issues, label_variants
 
-    for column in (text_column, label_column):
+    text_columns = [text_column] if isinstance(text_column, str) or text_column is None else list(text_column)
+    if label_column is None and len(frame.columns) == 1:
+        raise UserError("err.need_label_column", column=str(frame.columns[0]))
+    if not text_columns:
+        raise UserError("err.missing_column", column="", columns=", ".join(map(str, frame.columns)))
+    for column in text_columns + [label_column]:
         if column is None or column not in frame.columns:
             raise UserError("err.missing_column", column=str(column), columns=", ".join(map(str, frame.columns)))
-    if text_column == label_column:
+    if label_column in text_columns:
         raise UserError("err.same_columns")
+    limit = max_rows()
+    if len(frame) > limit and not choices.sample_rows:
+        raise UserError("err.too_many_rows", rows=len(frame), limit=limit)
+    if len(text_columns) == 1:
+        joined = (cell_text(value) for value in frame[text_columns[0]].tolist())
+    else:
+        joined = ("\n".join(part for part in map(cell_text, values) if part)
+                  for values in zip(*(frame[column].tolist() for column in text_columns)))
     texts, labels = [], []
-    empty_text = empty_label = 0
-    for raw_text, raw_label in zip(frame[text_column].tolist(), frame[label_column].tolist()):
-        text = "" if raw_text is None or (isinstance(raw_text, float) and raw_text != raw_text) else str(raw_text).strip()
+    empty_text = empty_label = truncated = 0
+    for text, raw_label in zip(joined, frame[label_column].tolist()):
         label = _clean_label(raw_label)
         if not text:
             empty_text += 1
         elif label is None:
             empty_label += 1
         else:
+            if len(text) > MAX_TEXT_CHARS:
+                text, truncated = text[:MAX_TEXT_CHARS], truncated + 1
             texts.append(text)
             labels.append(label)
     report = DataReport(rows_total=len(frame), rows_kept=0, dropped_empty_text=empty_text,
-                        dropped_empty_label=empty_label)
+                        dropped_empty_label=empty_label, truncated_texts=truncated)
+    if choices.label_names:
+        names = {str(old).strip(): str(new).strip() for old, new in choices.label_names.items() if str(new).strip()}
+        report.renamed_labels = sum(1 for label in labels if label in names)
+        labels = [names.get(label, label) for label in labels]
     if choices.merge_label_variants:
         # Each group of variants becomes its most frequent spelling.
         counts = Counter(labels)
@@ -394,6 +299,10 @@ def validate(frame: pd.DataFrame, text_column: str, label_column: str,
         keep = [counts[label] >= 2 for label in labels]
         report.dropped_single = keep.count(False)
         texts, labels = _filter(texts, labels, keep)
+    if choices.sample_rows and len(texts) > min(choices.sample_rows, limit):
+        chosen = stratified_sample(labels, min(choices.sample_rows, limit))
+        report.sampled_from = len(texts)
+        texts, labels = [texts[i] for i in chosen], [labels[i] for i in chosen]
 
     counts = Counter(labels)
     report.rows_kept = len(texts)
@@ -403,7 +312,14 @@ def validate(frame: pd.DataFrame, text_column: str, label_column: str,
     if len(counts) < 2:
         raise UserError("err.only_one_class", label=next(iter(counts)), column=label_column)
     report.findings = find_issues(texts, labels, label_column)
-    return DataSet(texts, labels, text_column, label_column), report
+    if truncated:
+        report.findings.append(Finding("truncated", truncated, "find.truncated",
+                                       {"n": truncated, "chars": f"{MAX_TEXT_CHARS:,}"}, "info"))
+    if report.sampled_from:
+        report.findings.append(Finding("sampled", len(texts), "find.sampled",
+                                       {"n": f"{len(texts):,}", "total": f"{report.sampled_from:,}"}, "info"))
+    shown = " + ".join(text_columns)
+    return DataSet(texts, labels, shown, label_column, text_columns), report
 
 
 def _filter(texts, labels, keep):
@@ -412,14 +328,28 @@ def _filter(texts, labels, keep):
 
 def cleaned_csv(dataset: DataSet) -> bytes:
     """The validated data set as CSV (UTF-8 with BOM, so Excel shows Chinese correctly)."""
-    frame = pd.DataFrame({dataset.text_column: dataset.texts, dataset.label_column: dataset.labels})
+    frame = pd.DataFrame({dataset.text_column if len(dataset.text_columns) == 1 else "text": dataset.texts,
+                          dataset.label_column: dataset.labels})
     return frame.to_csv(index=False).encode("utf-8-sig")
 
 
-def load_dataset(path, text_column: str | None = None, label_column: str | None = None,
+def load_dataset(path, text_column=None, label_column: str | None = None,
                  encoding: str | None = None, sheet: str | None = None,
                  choices: CleaningChoices = CleaningChoices()) -> tuple[DataSet, DataReport]:
-    """Read, guess the columns (unless given) and validate a file in one step."""
-    frame = read_table(path, encoding=encoding, sheet=sheet)
-    guessed_text, guessed_label = guess_columns(frame)
-    return validate(frame, text_column or guessed_text, label_column or guessed_label, choices)
+    """Read, guess the columns (unless given) and validate a file in one step.
+
+    ``text_column`` may be a list of columns to join. Findings noticed while reading the file
+    (see :class:`core.reading.Table`) come first in the report's findings.
+    """
+    table = load_table(path, encoding=encoding, sheet=sheet)
+    guessed_text, guessed_label = guess_columns(table.frame)
+    dataset, report = validate(table.frame, text_column or guessed_text, label_column or guessed_label, choices)
+    report.findings[:0] = table.findings
+    return dataset, report
+
+
+def split_columns(spec: str | None) -> list[str] | str | None:
+    """``"title,body"`` → ``["title", "body"]`` (the CLI's way to join text columns)."""
+    if spec is None or "," not in spec:
+        return spec
+    return [part.strip() for part in spec.split(",") if part.strip()]

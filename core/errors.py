@@ -28,11 +28,18 @@ class UserError(ValueError):
         from core.i18n import translate
 
         self.key = key
-        self.params = params
-        super().__init__(translate(key, "en", **params))
+        # Parameters often echo the user's file (names, headers): keep the message one line.
+        self.params = {name: _one_line(value) if isinstance(value, str) else value for name, value in params.items()}
+        super().__init__(translate(key, "en", **self.params))
 
     def message(self, lang: str = "en") -> str:
         """The message in ``lang`` ("en" or "zh")."""
         from core.i18n import translate
 
         return translate(self.key, lang, **self.params)
+
+
+def _one_line(value: str, limit: int = 160) -> str:
+    """``value`` without line breaks or control characters, cut to ``limit`` characters."""
+    flat = " ".join("".join(char if char.isprintable() else " " for char in value).split())
+    return flat if len(flat) <= limit else flat[:limit - 1] + "…"

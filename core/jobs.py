@@ -130,7 +130,8 @@ def start_training(dataset, preprocess, model_config, train_config, name: str, d
     job = TrainingJob(name=name, directory=directory)
     payload = {
         "texts": dataset.texts, "labels": dataset.labels,
-        "text_column": dataset.text_column, "label_column": dataset.label_column,
+        "text_column": dataset.text_column, "text_columns": dataset.text_columns,
+        "label_column": dataset.label_column,
         "preprocess": preprocess.to_dict(), "model": model_config.to_dict(), "train": train_config.to_dict(),
         "name": name, "dataset_name": dataset_name, "store_root": str(Path(store.root).resolve()),
     }

@@ -23,8 +23,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "文件大小为 {mb} MB，上限为 {limit} MB。请上传较小的数据样本。",
     },
     "err.unknown_format": {
-        "en": "Cannot read {name}: use a CSV, TSV, Excel (.xlsx) or JSON Lines (.jsonl) file.",
-        "zh": "无法读取 {name}：请使用 CSV、TSV、Excel（.xlsx）或 JSON Lines（.jsonl）文件。",
+        "en": "Cannot read {name}: use a CSV, TSV, Excel (.xlsx, .xls), JSON / JSON Lines or .zip file.",
+        "zh": "无法读取 {name}：请使用 CSV、TSV、Excel（.xlsx、.xls）、JSON / JSON Lines 或 .zip 文件。",
     },
     "err.unreadable": {
         "en": "Cannot read {name} as a table ({detail}). Save it again as CSV (UTF-8) and retry.",
@@ -78,13 +78,65 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The text is empty. Type or paste a text to classify.",
         "zh": "文本为空。请输入或粘贴要分类的文本。",
     },
-    "err.not_excel": {
-        "en": "{name} is not an Excel workbook (it may be a CSV renamed to .xlsx). Rename it to .csv, or save it again from Excel.",
-        "zh": "{name} 不是 Excel 工作簿（可能是被改名为 .xlsx 的 CSV）。请改名为 .csv，或在 Excel 中重新保存。",
-    },
     "err.no_such_sheet": {
         "en": "There is no sheet named '{sheet}'. Sheets in this workbook: {sheets}.",
         "zh": "没有名为“{sheet}”的工作表。该工作簿中的工作表：{sheets}。",
+    },
+    "err.header_only": {
+        "en": "{name} has a header row ({columns}) but no data rows. Add the labelled rows below the header.",
+        "zh": "{name} 只有表头（{columns}），没有数据行。请在表头下方加入已标注的行。",
+    },
+    "err.binary_file": {
+        "en": "{name} is not a text table (it holds binary data). Export your data as CSV or Excel and upload that.",
+        "zh": "{name} 不是文本表格（含有二进制数据）。请将数据导出为 CSV 或 Excel 后上传。",
+    },
+    "err.wrong_kind": {
+        "en": "{name} is a {kind}, not a table. Upload a CSV, Excel, JSON or zip file with your labelled texts.",
+        "zh": "{name} 是 {kind}，不是表格。请上传含有已标注文本的 CSV、Excel、JSON 或 zip 文件。",
+    },
+    "err.html_table": {
+        "en": "{name} is a web page saved with a table extension (some systems export .xls this way). Open it in Excel and use Save As → Excel Workbook (.xlsx) or CSV.",
+        "zh": "{name} 其实是网页文件，只是用了表格的扩展名（有些系统这样导出 .xls）。请用 Excel 打开，再“另存为”Excel 工作簿（.xlsx）或 CSV。",
+    },
+    "err.too_many_columns": {
+        "en": "{name} has {n} columns (the limit is {limit}). A text table has a few columns: check that this is the right file and that its delimiter is a comma, semicolon, tab or '|'.",
+        "zh": "{name} 有 {n} 列（上限 {limit}）。文本表格通常只有几列：请确认文件无误，且分隔符是逗号、分号、制表符或“|”。",
+    },
+    "err.unclosed_quote": {
+        "en": "In {name}, a quotation mark opened on line {line} is never closed, so the rest of the file would run into one text. Fix that line (double a quote inside a text: \"\") and upload again.",
+        "zh": "{name} 第 {line} 行有一个引号没有闭合，文件余下部分会被读成同一条文本。请修正该行（文本内的引号需写成两个：\"\"）后重新上传。",
+    },
+    "err.bad_json": {
+        "en": "Line {line} is not valid JSON ({detail}). Each line of a JSON Lines file must be one object such as {{\"text\": \"…\", \"label\": \"…\"}}.",
+        "zh": "第 {line} 行不是有效的 JSON（{detail}）。JSON Lines 文件的每一行都必须是一个对象，例如 {{\"text\": \"…\", \"label\": \"…\"}}。",
+    },
+    "err.json_shape": {
+        "en": "This JSON is not a list of records. Use one object per example, e.g. [{{\"text\": \"…\", \"label\": \"…\"}}, …].",
+        "zh": "该 JSON 不是记录列表。请每个样本使用一个对象，例如 [{{\"text\": \"…\", \"label\": \"…\"}}, …]。",
+    },
+    "err.damaged_zip": {
+        "en": "{name} is not a readable zip archive (it may be damaged or incomplete). Create the zip again and retry.",
+        "zh": "{name} 不是可读取的 zip 压缩包（可能已损坏或不完整）。请重新压缩后重试。",
+    },
+    "err.zip_no_folders": {
+        "en": "{name} holds no label folders. Put each class's .txt files in a folder named after the class (e.g. spam/1.txt, ham/2.txt), or zip a single CSV/Excel file.",
+        "zh": "{name} 中没有标签文件夹。请把每个类别的 .txt 文件放进以类别命名的文件夹（如 spam/1.txt、ham/2.txt），或只压缩一个 CSV/Excel 文件。",
+    },
+    "err.zip_too_many": {
+        "en": "{name} holds {n} files; the limit is {limit}. Upload a smaller sample.",
+        "zh": "{name} 含有 {n} 个文件，上限为 {limit}。请上传较小的样本。",
+    },
+    "err.zip_bomb": {
+        "en": "{name} would unpack to far more data than it holds ({mb} MB; the limit is {limit} MB, or it is packed suspiciously tightly). It was not unpacked. Upload the data itself.",
+        "zh": "{name} 解压后的数据量远超其本身（{mb} MB；上限 {limit} MB，或压缩比异常）。已拒绝解压。请直接上传数据。",
+    },
+    "err.too_many_rows": {
+        "en": "The table has {rows:,} rows; the limit is {limit:,}. Use a stratified sample of {limit:,} rows, in which every class keeps its share (tick the box on the Data page, or add --sample {limit} on the command line), or upload fewer rows.",
+        "zh": "该表有 {rows:,} 行，上限为 {limit:,} 行。可使用 {limit:,} 行的分层抽样，每个类别保持原有比例（在“数据”页勾选相应选项，或在命令行加上 --sample {limit}），或上传更少的行。",
+    },
+    "err.need_label_column": {
+        "en": "The table has a single column ('{column}'), but a classifier needs a text column and a label column. If you see both in one column, the delimiter was not recognised: save the file as CSV with commas.",
+        "zh": "该表只有一列（“{column}”），而分类器需要文本列和标签列。如果两者挤在同一列中，说明没有识别出分隔符：请另存为以逗号分隔的 CSV。",
     },
     # -- findings (core.findings) ---------------------------------------------------------------
     "find.duplicates": {
@@ -122,6 +174,42 @@ MESSAGES: dict[str, dict[str, str]] = {
     "find.language_mix": {
         "en": "The texts mix languages: {zh} mostly Chinese, {other} mostly other scripts. One model can learn both, but each language has fewer examples.",
         "zh": "文本混合了多种语言：{zh} 以中文为主，{other} 以其他文字为主。一个模型可以同时学习，但每种语言的样本会更少。",
+    },
+    "find.format_mismatch": {
+        "en": "{name} is really a {kind} file despite its name; it was read as {kind}.",
+        "zh": "{name} 虽然扩展名不同，实际是 {kind} 文件，已按 {kind} 读取。",
+    },
+    "find.mixed_encoding": {
+        "en": "{n} lines were not UTF-8 like the rest of the file and were read as {encoding}. Check a few of them in the preview; if they look wrong, save the file as UTF-8.",
+        "zh": "有 {n} 行与文件其余部分不同，不是 UTF-8 编码，已按 {encoding} 读取。请在预览中检查这些行；如显示不正确，请将文件另存为 UTF-8。",
+    },
+    "find.nul_bytes": {
+        "en": "{n} NUL bytes (invisible characters some exports leave behind) were removed while reading.",
+        "zh": "读取时删除了 {n} 个 NUL 字节（某些导出工具留下的不可见字符）。",
+    },
+    "find.skipped_lines": {
+        "en": "{n} lines had more values than the header and were skipped (lines {lines}). A delimiter inside an unquoted text usually causes this: put such texts in double quotes.",
+        "zh": "有 {n} 行的值比表头多，已跳过（第 {lines} 行）。通常是文本中含有分隔符却未加引号：请用双引号括住这类文本。",
+    },
+    "find.formulas": {
+        "en": "{n} cells hold formulas whose results were never saved, so they read as empty. Open the workbook in Excel, save it, and upload it again.",
+        "zh": "有 {n} 个单元格含有公式，但从未保存计算结果，因此读取为空。请在 Excel 中打开并保存该工作簿后重新上传。",
+    },
+    "find.sheet_chosen": {
+        "en": "Read sheet '{sheet}', the first that holds a table (passed over: {skipped}). Choose another sheet above if needed.",
+        "zh": "已读取工作表“{sheet}”，这是第一个含有表格的工作表（跳过：{skipped}）。如有需要，可在上方选择其他工作表。",
+    },
+    "find.zip_skipped": {
+        "en": "{n} files in the zip are not .txt files inside a label folder and were left out.",
+        "zh": "压缩包中有 {n} 个文件不是标签文件夹中的 .txt 文件，已忽略。",
+    },
+    "find.truncated": {
+        "en": "{n} texts are longer than {chars} characters and were cut to that length for training (the rest of each text is not used).",
+        "zh": "有 {n} 条文本长于 {chars} 个字符，训练时已截断到该长度（其余部分不使用）。",
+    },
+    "find.sampled": {
+        "en": "Using a stratified sample of {n} of {total} rows, as you agreed: every class keeps its share.",
+        "zh": "按您的同意，使用 {total} 行中 {n} 行的分层抽样：每个类别保持原有比例。",
     },
     # -- data warnings (core.findings) ----------------------------------------------------------
     "warn.many_labels": {

@@ -281,7 +281,8 @@ def train(
         settings={
             "model": model_config.to_dict(),
             "train": train_config.to_dict(),
-            "data": {"text_column": dataset.text_column, "label_column": dataset.label_column,
+            "data": {"text_column": dataset.text_column, "text_columns": dataset.text_columns,
+                     "label_column": dataset.label_column,
                      "rows": len(dataset), "train": len(split.train), "validation": len(split.validation),
                      "test": len(split.test)},
             "device": device,

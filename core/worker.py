@@ -54,7 +54,8 @@ def run(job_dir: Path) -> int:
             return stop_file.exists()
 
     try:
-        dataset = DataSet(job["texts"], job["labels"], job["text_column"], job["label_column"])
+        dataset = DataSet(job["texts"], job["labels"], job["text_column"], job["label_column"],
+                          job.get("text_columns") or [])
         result = train(dataset, PreprocessConfig.from_dict(job["preprocess"]), ModelConfig.from_dict(job["model"]),
                        TrainConfig.from_dict(job["train"]), Reporter())
         entry = ModelStore(job["store_root"]).add(result.bundle, job["name"], job["dataset_name"],

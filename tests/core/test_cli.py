@@ -112,3 +112,68 @@ def test_inspect_reports_encoding_and_findings_of_a_gbk_file(tmp_path):
     assert [finding["kind"] for finding in report["findings"]] == ["duplicates", "small_classes"]
     code, _, stderr = run("inspect", data, "--encoding", "utf-8")
     assert code == 2 and "cannot be decoded as utf-8" in stderr
+
+
+DATA = ROOT / "tests" / "data"
+
+
+def test_evaluate_and_predict_file_accept_other_formats(cli_bundle, tmp_path):
+    """evaluate and predict --file read what inspect reads: here a GBK, semicolon-separated
+    Excel-style export and a zip of label folders, made from the SMS sample."""
+    import io
+    import zipfile
+
+    import pandas as pd
+
+    out, _ = cli_bundle
+    sample = pd.read_csv(SAMPLES["sms_spam"].path).head(60)
+    export = tmp_path / "export.csv"
+    export.write_bytes(sample.to_csv(sep=";", index=False, lineterminator="\r\n").encode("gbk", errors="replace"))
+    code, stdout, stderr = run("evaluate", out, export)
+    assert code == 0, stderr
+    assert last_json(stdout)["n"] == 60
+    folders = tmp_path / "folders.zip"
+    with zipfile.ZipFile(folders, "w") as archive:
+        for i, (text, label) in enumerate(zip(sample["text"], sample["label"])):
+            archive.writestr(f"sms/{label}/{i}.txt", text)
+    code, stdout, stderr = run("evaluate", out, folders)
+    assert code == 0, stderr
+    assert last_json(stdout)["n"] == 60
+
+    code, stdout, stderr = run("predict", out, "--file", export, "--out", tmp_path / "pred.csv")
+    result = last_json(stdout)
+    assert code == 0, stderr
+    assert result["rows"] == 60 and sum(result["predicted"].values()) == 60 and result["text_col"] == "text"
+    written = pd.read_csv(tmp_path / "pred.csv", encoding="utf-8-sig")
+    assert written.columns.tolist() == ["text", "label", "predicted_label", "confidence", "p(ham)", "p(spam)"]
+    assert (written["p(ham)"] + written["p(spam)"]).round(3).eq(1).all()
+
+    code, _, stderr = run("predict", out, "--file", DATA / "image_renamed.csv")
+    assert code == 2 and "PNG image" in stderr and stderr.count("\n") == 1
+    code, _, stderr = run("predict", out)
+    assert code == 2 and "--file" in stderr
+
+
+def test_inspect_options_and_limits(tmp_path):
+    code, stdout, _ = run("inspect", DATA / "title_and_body.csv", "--text-col", "title,body")
+    report = last_json(stdout)
+    assert code == 0 and report["text_col"] == "title + body"
+    code, stdout, _ = run("inspect", DATA / "three_sheets.xlsx")
+    report = last_json(stdout)
+    assert (report["format"], report["sheet"], report["sheets"]) == ("excel", "Reviews", ["Notes", "Reviews", "Summary"])
+    assert report["findings"][0]["kind"] == "sheet_chosen"
+    code, stdout, _ = run("inspect", DATA / "semicolon_cp1252.csv", "--encoding", "latin-1")
+    assert code == 0 and last_json(stdout)["encoding"] == "latin-1"
+    code, _, stderr = run("inspect", DATA / "gbk_excel_export.csv", "--encoding", "utf-8")
+    assert code == 2 and "cannot be decoded as utf-8" in stderr
+    big = tmp_path / "big.csv"
+    big.write_text("text,label\n" + "".join(f"text number {i},{'ab'[i % 2]}\n" for i in range(40)))
+    import os
+    env_run = subprocess.run([sys.executable, "-m", "core", "inspect", str(big)], cwd=ROOT, capture_output=True,
+                             text=True, env={**os.environ, "STUDIO_MAX_ROWS": "30"})
+    assert env_run.returncode == 2 and "--sample 30" in env_run.stderr
+    env_run = subprocess.run([sys.executable, "-m", "core", "inspect", str(big), "--sample", "30"], cwd=ROOT,
+                             capture_output=True, text=True, env={**os.environ, "STUDIO_MAX_ROWS": "30"})
+    report = last_json(env_run.stdout)
+    assert report["rows"] == 30 and report["classes"] == {"a": 15, "b": 15}
+    assert report["report"]["sampled_from"] == 40

@@ -48,7 +48,7 @@ def test_reads_excel_and_json_lines(tmp_path):
     (b"", "empty.csv", "err.file_empty"),
     (b"   \n", "blank.csv", "err.file_empty"),
     (b"abc", "x.pdf", "err.unknown_format"),
-    (b"not an excel file", "x.xlsx", "err.not_excel"),
+    (b"not an excel file", "x.xlsx", "err.header_only"),  # text renamed .xlsx is read as text
     (b"PK\x03\x04 broken zip", "x.xlsx", "err.unreadable"),
 ])
 def test_unreadable_files_raise_user_errors(raw, name, key):

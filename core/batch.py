@@ -1,0 +1,53 @@
+"""Classifying a whole table at once: every row gets a predicted label and probabilities."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from core.errors import UserError
+
+
+def text_columns_for(bundle, frame: pd.DataFrame, given=None) -> list[str]:
+    """The text column(s) to classify in ``frame``: ``given`` (a name or a list), else the
+    columns the model was trained on when the table has them all, else the guessed one."""
+    from core.data import guess_columns
+
+    if given:
+        columns = [given] if isinstance(given, str) else list(given)
+    else:
+        trained = bundle.settings.get("data", {})
+        columns = trained.get("text_columns") or [trained.get("text_column")]
+        if not all(column in frame.columns for column in columns):
+            columns = [guess_columns(frame)[0]]
+    for column in columns:
+        if column not in frame.columns:
+            raise UserError("err.missing_column", column=str(column), columns=", ".join(map(str, frame.columns)))
+    return columns
+
+
+def predict_table(bundle, frame: pd.DataFrame, text_columns) -> pd.DataFrame:
+    """``frame`` (not modified) plus ``predicted_label``, ``confidence`` and one ``p(label)``
+    column per class. Rows whose text is empty get no prediction (empty cells).
+
+    Examples
+    --------
+    >>> predict_table(bundle, pd.DataFrame({"text": ["free prize"]}), ["text"])  # doctest: +SKIP
+    """
+    from core.data import cell_text
+
+    texts = ["\n".join(part for part in (cell_text(row[column]) for column in text_columns) if part)
+             for _, row in frame[text_columns].iterrows()]
+    present = [i for i, text in enumerate(texts) if text]
+    result = frame.copy()
+    result["predicted_label"] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    result["confidence"] = float("nan")
+    for label in bundle.labels:
+        result[f"p({label})"] = float("nan")
+    if present:
+        probabilities = bundle.predict_proba([texts[i] for i in present])
+        rows = frame.index[present]
+        result.loc[rows, "predicted_label"] = [bundle.labels[i] for i in probabilities.argmax(axis=1)]
+        result.loc[rows, "confidence"] = probabilities.max(axis=1).round(4)
+        for column, label in enumerate(bundle.labels):
+            result.loc[rows, f"p({label})"] = probabilities[:, column].round(4)
+    return result

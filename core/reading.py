@@ -1,0 +1,573 @@
+"""Reading whatever a user uploads into a table, or saying plainly why it cannot be read.
+
+:func:`load_table` looks at the bytes, not only the file name: a CSV renamed to ``.xlsx`` is
+read as CSV, an Excel workbook renamed to ``.csv`` as Excel, and a PNG, PDF or web page is
+named as such. Text is decoded with the detected encoding (byte-order marks, UTF-8, then
+charset-normalizer for GBK, Big5, Shift-JIS, Windows-1252 …; a file that mixes UTF-8 lines
+with lines in another encoding is read line by line). Supported: delimited text (``,`` ``;``
+tab ``|``, sniffed), Excel ``.xlsx``/``.xls`` (a chosen sheet), JSON Lines and JSON records, and
+a ``.zip`` of label folders of ``.txt`` files (Keras's ``text_dataset_from_directory`` layout) or
+holding a single table. What the reader noticed on the way (a renamed file, removed NUL
+bytes, skipped malformed lines, formulas without saved values) is kept as findings.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import os
+import re
+import warnings
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import pandas as pd
+
+from core.errors import UserError
+from core.findings import Finding
+
+DELIMITERS = ",;\t|"
+PREFERRED_ENCODINGS = ("gb18030", "big5", "cp1252", "utf_16", "cp932", "shift_jis")
+MAX_FILE_MB = int(os.environ.get("STUDIO_MAX_FILE_MB", 200))   # keep equal to .streamlit/config.toml
+MAX_FILE_BYTES = MAX_FILE_MB * 2**20
+MAX_COLUMNS = 1000
+MAX_UNZIPPED_BYTES = 4 * MAX_FILE_BYTES
+MAX_ZIP_RATIO = 200          # deflate packs text about 3-10×; a member packed 200× is a bomb
+MAX_ZIP_MEMBERS = 200_000
+DETECT_BYTES = 256 * 1024    # what charset-normalizer looks at
+CHUNK = 16 * 2**20
+
+DELIMITED = (".csv", ".tsv", ".txt", ".tab", ".dat", "")
+EXCEL = (".xlsx", ".xlsm", ".xls")
+JSON = (".jsonl", ".json", ".ndjson")
+ZIP = (".zip",)
+
+# What a file really is, by its first bytes: (magic, kind shown to the user).
+MAGIC = (
+    (b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"),
+    (b"%PDF", "PDF document"), (b"\x1f\x8b", "gzip archive"), (b"Rar!", "RAR archive"),
+    (b"7z\xbc\xaf", "7-Zip archive"), (b"{\\rtf", "RTF document"),
+)
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # legacy .xls / .doc
+HTML = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?<(!doctype html|html|table|head|body)", re.IGNORECASE)
+
+
+@dataclass
+class Table:
+    """A table as read from a file, with how it was read (shown to the user, overridable)."""
+
+    frame: pd.DataFrame
+    name: str
+    encoding: str | None = None     # None for Excel
+    delimiter: str | None = None    # None for Excel, JSON and zip
+    sheet: str | None = None        # the Excel sheet read
+    sheets: list[str] = field(default_factory=list)
+    kind: str = "csv"               # csv | excel | json | zip
+    findings: list = field(default_factory=list)   # core.findings.Finding noticed while reading
+
+
+def read_table(source, filename: str | None = None, encoding: str | None = None,
+               sheet: str | None = None) -> pd.DataFrame:
+    """Read a delimited text, Excel, JSON (Lines) or zip file into a DataFrame of strings.
+
+    Parameters
+    ----------
+    source : str, Path, bytes or file-like
+        The file. Bytes and file-likes need ``filename`` to tell the format.
+    filename : str, optional
+        Name whose extension hints at the format (``.csv``, ``.tsv``, ``.txt``, ``.xlsx``,
+        ``.xls``, ``.jsonl``, ``.json``, ``.zip``); the content decides when they disagree.
+    encoding : str, optional
+        Force an encoding for text; otherwise it is detected.
+    sheet : str, optional
+        Excel sheet to read; the first one by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text columns hold strings (``007`` stays ``007``); missing cells are missing.
+
+    Raises
+    ------
+    UserError
+        If the file is empty, too large, of an unknown kind, or cannot be parsed.
+
+    Examples
+    --------
+    >>> read_table(b"text,label\\nhello,a\\n", "x.csv").shape
+    (1, 2)
+    """
+    return load_table(source, filename, encoding, sheet).frame
+
+
+def load_table(source, filename: str | None = None, encoding: str | None = None,
+               sheet: str | None = None) -> Table:
+    """Like :func:`read_table`, but also says how the file was read (see :class:`Table`)."""
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        filename = filename or path.name
+        if not path.exists():
+            raise UserError("err.file_not_found", path=str(path))
+        if path.is_dir():
+            raise UserError("err.file_is_folder", path=str(path))
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise UserError("err.file_too_large", mb=path.stat().st_size // 2**20, limit=MAX_FILE_MB)
+        raw = path.read_bytes()
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        raw = bytes(source)
+    else:
+        raw = source.read()
+    return table_from_bytes(raw, filename or "data.csv", encoding, sheet)
+
+
+def read_pasted(text: str) -> Table:
+    """Read rows pasted from a spreadsheet or typed (tab, comma, semicolon or pipe separated,
+    first line the header)."""
+    return table_from_bytes(text.strip("\n").encode("utf-8"), "pasted.txt", "utf-8")
+
+
+def table_from_bytes(raw: bytes, name: str, encoding: str | None = None, sheet: str | None = None) -> Table:
+    """Read a file's bytes; ``name`` gives the extension hint and the name shown in messages."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise UserError("err.file_too_large", mb=len(raw) // 2**20, limit=MAX_FILE_MB)
+    if not raw.strip():
+        raise UserError("err.file_empty", name=name)
+    suffix = Path(name).suffix.lower()
+    if suffix not in DELIMITED + EXCEL + JSON + ZIP:
+        raise UserError("err.unknown_format", name=name)
+    kind = _sniff(raw, suffix, name)
+    table = Table(frame=pd.DataFrame(), name=name, kind=kind)
+    if kind == "excel" and suffix not in EXCEL or kind == "csv" and suffix in EXCEL:
+        table.findings.append(Finding("format_mismatch", 1, "find.format_mismatch",
+                                      {"name": name, "kind": {"excel": "Excel", "csv": "CSV"}[kind]}, "info"))
+    try:
+        if kind == "excel":
+            table.sheets, table.sheet, table.frame = _read_excel(raw, sheet, name, table.findings)
+        elif kind == "zip":
+            return _read_zip(raw, name, encoding, sheet)
+        elif kind == "json":
+            text, table.encoding = decode(raw, encoding)
+            table.frame = _read_json(text)
+        else:
+            _read_delimited(raw, encoding, table)
+    except UserError:
+        raise
+    except Exception as error:  # pandas/openpyxl/xlrd raise many types for a malformed file
+        detail = str(error).splitlines()[0][:200] if str(error).strip() else type(error).__name__
+        raise UserError("err.unreadable", name=name, detail=detail)
+    frame = table.frame
+    if len(frame.columns) == 0:
+        raise UserError("err.file_empty", name=name)
+    if frame.empty:
+        raise UserError("err.header_only", name=name, columns=", ".join(map(str, frame.columns[:10])))
+    if len(frame.columns) > MAX_COLUMNS:
+        raise UserError("err.too_many_columns", name=name, n=len(frame.columns), limit=MAX_COLUMNS)
+    frame.columns = _column_names(frame.columns)
+    if kind != "csv":
+        frame = frame.astype(object).where(frame.notna(), None)
+    table.frame = frame
+    return table
+
+
+def _column_names(columns) -> list[str]:
+    """Strip names, name the unnamed ("column 3") and make repeated names unique."""
+    names, seen = [], set()
+    for index, column in enumerate(columns, start=1):
+        name = str(column).strip().lstrip("\ufeff")
+        if not name or name.startswith("Unnamed:"):
+            name = f"column {index}"
+        base, n = name, 2
+        while name in seen:
+            name, n = f"{base} ({n})", n + 1
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def _sniff(raw: bytes, suffix: str, name: str) -> str:
+    """What the bytes are: "excel", "zip", "json" or "csv"; other known kinds are refused."""
+    head = raw[:8]
+    if head.startswith(b"PK"):
+        try:
+            members = set(zipfile.ZipFile(io.BytesIO(raw)).namelist())
+        except zipfile.BadZipFile:
+            if suffix in EXCEL:
+                raise UserError("err.unreadable", name=name, detail="damaged workbook")
+            raise UserError("err.damaged_zip", name=name)
+        if "xl/workbook.xml" in members:
+            return "excel"
+        if "word/document.xml" in members or "ppt/presentation.xml" in members:
+            raise UserError("err.wrong_kind", name=name, kind="Word/PowerPoint document")
+        return "zip"
+    if head == OLE:
+        return "excel"
+    for magic, kind in MAGIC:
+        if head.startswith(magic):
+            raise UserError("err.wrong_kind", name=name, kind=kind)
+    if HTML.match(raw[:1024]):
+        raise UserError("err.html_table", name=name)
+    if suffix in ZIP:
+        raise UserError("err.damaged_zip", name=name)
+    if suffix in JSON:
+        return "json"
+    if _looks_binary(raw[:65536]):
+        raise UserError("err.binary_file", name=name)
+    return "csv"
+
+
+def _looks_binary(sample: bytes) -> bool:
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(sample):
+        return False
+    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 13))
+    return controls > 0.05 * len(sample)
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """"utf-16-le"/"utf-16-be" when every other byte is NUL, as in UTF-16 ASCII-range text."""
+    even, odd = sample[0:2000:2], sample[1:2000:2]
+    if len(sample) >= 8:
+        if odd.count(0) > 0.6 * len(odd) and even.count(0) < 0.1 * len(even):
+            return "utf-16-le"
+        if even.count(0) > 0.6 * len(even) and odd.count(0) < 0.1 * len(odd):
+            return "utf-16-be"
+    return None
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    """Whether all of ``raw`` decodes as ``encoding``, without holding the decoded text."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    view = memoryview(raw)
+    try:
+        for start in range(0, len(raw), CHUNK):
+            decoder.decode(view[start:start + CHUNK], final=start + CHUNK >= len(raw))
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def detect_encoding(raw: bytes) -> str:
+    """The encoding to read ``raw`` with: BOM, UTF-8, UTF-16 without BOM, then the best of
+    charset-normalizer's guesses that decodes the whole file (ties go to the encodings office
+    software writes: GB18030, Big5, Windows-1252 …). ``"mixed"`` when UTF-8 lines are mixed
+    with lines in another encoding. Latin-1, which decodes anything, is the last resort."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    utf16 = _utf16_without_bom(raw[:4096])   # before UTF-8: UTF-16 ASCII is valid UTF-8 with NULs
+    if utf16 and _decodes(raw, utf16):
+        return utf16
+    if _decodes(raw, "utf-8"):
+        return "utf-8"
+    if _mostly_utf8(raw):
+        return "mixed"
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(raw[:DETECT_BYTES]))
+    candidates = []
+    if matches:
+        # Short texts fit several code pages equally well (GBK bytes also read as Korean,
+        # Windows-1252 as Central European); among the equally good, prefer the ones our
+        # users' office software writes.
+        chaos = min(match.chaos for match in matches)
+        coherence = max(match.coherence for match in matches)
+        near = [match.encoding for match in matches
+                if match.chaos <= chaos + 0.1 and match.coherence >= coherence - 0.05]
+        candidates = [name for name in PREFERRED_ENCODINGS if name in near] + near
+    for candidate in candidates + ["gb18030", "cp1252"]:
+        if _decodes(raw, candidate):
+            if candidate not in MULTIBYTE and candidate != "cp1252" and _western(raw[:DETECT_BYTES]):
+                # Short Western text fits many single-byte code pages (cp775, cp850 …);
+                # office software on Western systems writes Windows-1252.
+                return "cp1252"
+            return candidate
+    return "latin-1"
+
+
+MULTIBYTE = {"gb18030", "gbk", "gb2312", "hz", "big5", "big5hkscs", "cp950", "cp932", "shift_jis",
+             "shift_jis_2004", "shift_jisx0213", "euc_jp", "euc_kr", "cp949", "johab", "utf_16", "utf_32",
+             "utf_16_le", "utf_16_be", "utf_8", "iso2022_jp", "iso2022_kr"}
+
+
+def _western(sample: bytes) -> bool:
+    """Whether ``sample`` reads as Windows-1252 text with mostly ASCII letters (as Western
+    European languages are; Cyrillic or Greek bytes would turn nearly every letter accented)."""
+    try:
+        text = sample.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    letters = [char for char in text if char.isalpha()]
+    accented = sum(1 for char in letters if not char.isascii())
+    return bool(letters) and accented < 0.3 * len(letters)
+
+
+def _mostly_utf8(raw: bytes) -> bool:
+    """True when most non-ASCII lines are valid UTF-8 but some are not (two files pasted
+    together, or one system exporting in two encodings)."""
+    good = bad = 0
+    for line in raw.split(b"\n"):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            good += 1
+        except UnicodeDecodeError:
+            bad += 1
+    return good > 0 and bad > 0 and good >= bad
+
+
+def _decode_mixed(raw: bytes) -> tuple[str, str, int]:
+    """Decode UTF-8 lines as UTF-8 and the others with the encoding detected on them alone."""
+    lines = raw.split(b"\n")
+    foreign = []
+    for line in lines:
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            foreign.append(line)
+    other = detect_encoding(b"\n".join(foreign))
+    if other in ("mixed", "utf-8", "utf-8-sig"):
+        other = "gb18030"
+    decoded = []
+    for line in lines:
+        try:
+            decoded.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            decoded.append(line.decode(other, errors="replace"))
+    return "\n".join(decoded), other, len(foreign)
+
+
+def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Decode a text file; returns ``(text, encoding used)``.
+
+    Raises
+    ------
+    UserError
+        If a forced ``encoding`` is unknown or cannot decode the bytes.
+    """
+    if encoding:
+        try:
+            return raw.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError):
+            raise UserError("err.bad_encoding", encoding=encoding)
+    detected = detect_encoding(raw)
+    if detected == "mixed":
+        text, other, _ = _decode_mixed(raw)
+        return text, f"utf-8 + {other}"
+    if detected == "utf-8-sig":
+        return raw[3:].decode("utf-8", errors="replace"), detected
+    return raw.decode(detected), detected
+
+
+def _read_delimited(raw: bytes, encoding: str | None, table: Table) -> None:
+    """Parse delimited text straight from the bytes (pandas decodes as it goes, so a 200 MB
+    file is not held a second time as one big string)."""
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise UserError("err.bad_encoding", encoding=encoding)
+        if not _decodes(raw, encoding):
+            raise UserError("err.bad_encoding", encoding=encoding)
+        used = encoding
+    else:
+        used = detect_encoding(raw)
+    source = None
+    if used == "mixed":
+        text, other, count = _decode_mixed(raw)
+        used = f"utf-8 + {other}"
+        table.findings.append(Finding("mixed_encoding", count, "find.mixed_encoding", {"n": count, "encoding": other}))
+        source = io.StringIO(text.replace("\x00", ""))
+        sample = text[:65536]
+    else:
+        if not used.startswith("utf-16") and b"\x00" in raw:
+            nuls = raw.count(b"\x00")
+            raw = raw.replace(b"\x00", b"")
+            table.findings.append(Finding("nul_bytes", nuls, "find.nul_bytes", {"n": nuls}, "info"))
+        sample = raw[:65536].decode(used, errors="ignore")
+        if used.startswith("utf-16"):  # pandas' C parser reads UTF-16 wrongly from bytes
+            source = io.StringIO(raw.decode(used).replace("\x00", ""))
+    table.encoding = used
+    header = sample.lstrip("\ufeff").split("\n", 1)[0]
+    delimiter = sniff_delimiter(header)
+    if header.count(delimiter) >= MAX_COLUMNS:
+        raise UserError("err.too_many_columns", name=table.name, n=header.count(delimiter) + 1, limit=MAX_COLUMNS)
+    if source is None:
+        source = io.BytesIO(raw)
+    options = dict(sep=delimiter, dtype=str, keep_default_na=False, na_values=[""], skip_blank_lines=True,
+                   on_bad_lines="warn")
+    if isinstance(source, io.BytesIO):
+        options["encoding"] = "utf-8" if used == "utf-8-sig" else used
+        options["encoding_errors"] = "replace"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            frame = pd.read_csv(source, **options)
+        except pd.errors.ParserError as error:
+            found = re.search(r"EOF inside string starting at row (\d+)", str(error))
+            if found:
+                raise UserError("err.unclosed_quote", name=table.name, line=int(found.group(1)) + 1)
+            raise
+    skipped = [int(n) for warning in caught for n in re.findall(r"Skipping line (\d+)", str(warning.message))]
+    if skipped:
+        shown = ", ".join(map(str, skipped[:10])) + (" …" if len(skipped) > 10 else "")
+        table.findings.append(Finding("skipped_lines", len(skipped), "find.skipped_lines",
+                                      {"n": len(skipped), "lines": shown}))
+    if len(frame.columns) and str(frame.columns[0]).startswith("\ufeff"):
+        frame = frame.rename(columns={frame.columns[0]: str(frame.columns[0]).lstrip("\ufeff")})
+    table.frame, table.delimiter = frame, delimiter
+
+
+def sniff_delimiter(header: str) -> str:
+    """The delimiter of a header line: csv.Sniffer among ``, ; tab |``, else the most frequent."""
+    try:
+        return csv.Sniffer().sniff(header + "\n", delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: header.count(d) for d in DELIMITERS}
+        return max(counts, key=counts.get) if max(counts.values()) else ","
+
+
+def _read_json(text: str) -> pd.DataFrame:
+    """JSON records (``[{...}, ...]``), a column mapping (``{"text": [...], ...}``), an object
+    holding one list of records (``{"data": [...]}``), or JSON Lines."""
+    text = text.strip().lstrip("\ufeff")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        if not error.msg.startswith("Extra data"):
+            if text.startswith("[") or "\n" not in text:
+                raise UserError("err.bad_json", line=error.lineno, detail=error.msg)
+        data = None
+    if data is None:  # JSON Lines
+        rows = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise UserError("err.bad_json", line=number, detail=error.msg)
+            if not isinstance(row, dict):
+                raise UserError("err.json_shape")
+            rows.append(row)
+    elif isinstance(data, list):
+        rows = data
+    elif isinstance(data, dict):
+        lists = [value for value in data.values() if isinstance(value, list)]
+        if len(lists) == len(data) and len({len(value) for value in lists}) == 1 and not any(
+                isinstance(item, dict) for item in lists[0]):
+            rows = [dict(zip(data, values)) for values in zip(*data.values())]
+        elif len(lists) == 1 and all(isinstance(item, dict) for item in lists[0]):
+            rows = lists[0]
+        else:
+            rows = [data]
+    else:
+        raise UserError("err.json_shape")
+    if not all(isinstance(row, dict) for row in rows):
+        raise UserError("err.json_shape")
+    frame = pd.DataFrame.from_records(
+        [{key: json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value
+          for key, value in row.items()} for row in rows])
+    return frame
+
+
+def _read_excel(raw: bytes, sheet: str | None, name: str, findings: list):
+    book = pd.ExcelFile(io.BytesIO(raw))
+    sheets = [str(sheet_name) for sheet_name in book.sheet_names]
+    if sheet is not None and sheet not in sheets:
+        raise UserError("err.no_such_sheet", sheet=sheet, sheets=", ".join(sheets))
+    # Cached values only: formulas are never evaluated, a cell shows what Excel last saved.
+    if sheet is not None:
+        chosen, frame = sheet, book.parse(sheet, dtype=object)
+    else:
+        # The first sheet that holds a table (a header and rows, two columns or more); a cover
+        # or notes sheet before it is passed over, with a notice.
+        for chosen in sheets:
+            frame = book.parse(chosen, dtype=object)
+            if len(frame) and len(frame.columns) >= 2:
+                break
+        else:
+            chosen, frame = sheets[0], book.parse(sheets[0], dtype=object)
+        if chosen != sheets[0]:
+            findings.append(Finding("sheet_chosen", 1, "find.sheet_chosen",
+                                    {"sheet": chosen, "skipped": ", ".join(sheets[:sheets.index(chosen)])}, "info"))
+    if raw[:2] == b"PK" and frame.isna().to_numpy().any() and len(raw) < 20 * 2**20:
+        unsaved = _formulas_without_values(raw, chosen)
+        if unsaved:
+            findings.append(Finding("formulas", unsaved, "find.formulas", {"n": unsaved}))
+    return sheets, chosen, frame
+
+
+def _formulas_without_values(raw: bytes, sheet: str) -> int:
+    """Cells holding a formula whose result was never saved (files written by programs, not
+    Excel): they read as empty."""
+    import openpyxl
+
+    formulas = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)[sheet]
+    values = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)[sheet]
+    count = 0
+    for formula_row, value_row in zip(formulas.iter_rows(values_only=True), values.iter_rows(values_only=True)):
+        for formula, value in zip(formula_row, value_row):
+            if value is None and isinstance(formula, str) and formula.startswith("="):
+                count += 1
+    return count
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """Zips made on Chinese Windows store GBK names without saying so; Python reads them as
+    cp437. Recover the real name."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    raw = info.filename.encode("cp437", errors="replace")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
+
+
+def _read_zip(raw: bytes, name: str, encoding: str | None, sheet: str | None) -> Table:
+    """A zip of label folders (``label/file.txt``; the folder is the label, each file one
+    example) or a zip holding one table file."""
+    archive = zipfile.ZipFile(io.BytesIO(raw))
+    members = []
+    for info in archive.infolist():
+        path = PurePosixPath(_member_name(info).replace("\\", "/"))
+        if info.is_dir() or any(part.startswith((".", "__MACOSX")) for part in path.parts):
+            continue
+        members.append((info, path))
+    if not members:
+        raise UserError("err.zip_no_folders", name=name)
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise UserError("err.zip_too_many", name=name, n=len(members), limit=MAX_ZIP_MEMBERS)
+    total = sum(info.file_size for info, _ in members)
+    packed = any(info.file_size > 2**20 and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1)
+                 for info, _ in members)
+    if total > MAX_UNZIPPED_BYTES or packed:
+        raise UserError("err.zip_bomb", name=name, mb=total // 2**20, limit=MAX_UNZIPPED_BYTES // 2**20)
+    texts = [(info, path) for info, path in members if path.suffix.lower() == ".txt" and len(path.parts) >= 2]
+    if texts:
+        rows, used = [], Counter()
+        for info, path in texts:
+            content = archive.read(info)
+            text, file_encoding = decode(content, encoding) if content.strip() else ("", None)
+            used[file_encoding] += file_encoding is not None
+            rows.append({"text": text.lstrip("\ufeff"), "label": path.parent.name, "file": str(path)})
+        table = Table(frame=pd.DataFrame(rows, dtype=object), name=name, kind="zip",
+                      encoding=", ".join(name for name, _ in used.most_common() if name) or None)
+        skipped = len(members) - len(texts)
+        if skipped:
+            table.findings.append(Finding("zip_skipped", skipped, "find.zip_skipped", {"n": skipped}, "info"))
+        return table
+    tables = [(info, path) for info, path in members if path.suffix.lower() in DELIMITED[:-1] + EXCEL + JSON]
+    if len(tables) == 1:
+        info, path = tables[0]
+        inner = table_from_bytes(archive.read(info), path.name, encoding, sheet)
+        inner.name = f"{name}/{path}"
+        return inner
+    raise UserError("err.zip_no_folders", name=name)
