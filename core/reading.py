@@ -115,7 +115,7 @@ def load_table(source, filename: str | None = None, encoding: str | None = None,
         if path.is_dir():
             raise UserError("err.file_is_folder", path=str(path))
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise UserError("err.file_too_large", mb=path.stat().st_size // 2**20, limit=MAX_FILE_MB)
+            raise UserError("err.file_too_large", mb=f"{path.stat().st_size / 2**20:.1f}", limit=MAX_FILE_MB)
         raw = path.read_bytes()
     elif isinstance(source, (bytes, bytearray, memoryview)):
         raw = bytes(source)
@@ -133,7 +133,7 @@ def read_pasted(text: str) -> Table:
 def table_from_bytes(raw: bytes, name: str, encoding: str | None = None, sheet: str | None = None) -> Table:
     """Read a file's bytes; ``name`` gives the extension hint and the name shown in messages."""
     if len(raw) > MAX_FILE_BYTES:
-        raise UserError("err.file_too_large", mb=len(raw) // 2**20, limit=MAX_FILE_MB)
+        raise UserError("err.file_too_large", mb=f"{len(raw) / 2**20:.1f}", limit=MAX_FILE_MB)
     if not raw.strip():
         raise UserError("err.file_empty", name=name)
     suffix = Path(name).suffix.lower()
@@ -398,7 +398,9 @@ def _read_delimited(raw: bytes, encoding: str | None, table: Table) -> None:
         raise UserError("err.too_many_columns", name=table.name, n=header.count(delimiter) + 1, limit=MAX_COLUMNS)
     if source is None:
         source = io.BytesIO(raw)
-    options = dict(sep=delimiter, dtype=str, keep_default_na=False, na_values=[""], skip_blank_lines=True,
+    # dtype=object: Python strings straight from the parser. pandas' "str" dtype would convert
+    # them to Arrow afterwards, with both copies alive at the peak (4.4× a 200 MB file vs 2.2×).
+    options = dict(sep=delimiter, dtype=object, keep_default_na=False, na_values=[""], skip_blank_lines=True,
                    on_bad_lines="warn")
     if isinstance(source, io.BytesIO):
         options["encoding"] = "utf-8" if used == "utf-8-sig" else used

@@ -1,8 +1,7 @@
 """Every file in tests/data/ (bad and awkward uploads) loads with the right content or is
 refused with the package's own error and a message a person understands.
 
-The files are written by ``tests/data/make_corpus.py``; a test below checks that it still
-writes exactly what is committed. Random bytes and random CSV-ish text (hypothesis) must
+The files are written by ``tests/data/make_corpus.py`` (committed output). Random bytes and random CSV-ish text (hypothesis) must
 never escape as anything but :class:`core.errors.UserError`.
 """
 
@@ -175,6 +174,18 @@ def test_zip_member_sizes_are_checked_before_unpacking(tmp_path):
         finally:
             reading.MAX_UNZIPPED_BYTES = original
     assert caught.value.key == "err.zip_bomb"
+
+
+def test_upload_limit_is_the_same_in_streamlit_and_core():
+    import tomllib
+
+    from core.reading import MAX_FILE_MB
+
+    config = tomllib.loads((Path(__file__).parents[2] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == MAX_FILE_MB
+    with pytest.raises(UserError) as caught:
+        load_table(b"x" * (MAX_FILE_MB * 2**20 + 1), "big.csv")
+    assert caught.value.key == "err.file_too_large"
 
 
 def test_pasted_rows_from_a_spreadsheet():
