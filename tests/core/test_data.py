@@ -145,7 +145,10 @@ def test_excel_sheet_is_chosen_and_reported():
         pd.DataFrame({"a": [1]}).to_excel(writer, sheet_name="notes", index=False)
         pd.DataFrame({"text": ["x", "y"], "label": ["p", "q"]}).to_excel(writer, sheet_name="data", index=False)
     table = load_table(buffer.getvalue(), "book.xlsx")
-    assert (table.sheets, table.sheet, table.encoding) == (["notes", "data"], "notes", None)
+    # "notes" holds no table (one column), so the first sheet that does is read, with a notice.
+    assert (table.sheets, table.sheet, table.encoding) == (["notes", "data"], "data", None)
+    assert [finding.kind for finding in table.findings] == ["sheet_chosen"]
+    assert load_table(buffer.getvalue(), "book.xlsx", sheet="notes").frame.columns.tolist() == ["a"]
     assert load_table(buffer.getvalue(), "book.xlsx", sheet="data").frame["text"].tolist() == ["x", "y"]
     with pytest.raises(UserError, match="no sheet named 'nope'"):
         load_table(buffer.getvalue(), "book.xlsx", sheet="nope")
