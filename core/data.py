@@ -203,6 +203,23 @@ def _clean_label(value) -> str | None:
     return label or None
 
 
+def numeric_label_values(frame: pd.DataFrame, label_column: str, limit: int = 20) -> list[str]:
+    """The distinct labels of ``label_column`` when they are all numbers (0/1, 1-5 …) and
+    at most ``limit``: the ones worth giving display names. Otherwise ``[]``."""
+    if label_column not in frame.columns:
+        return []
+    values = set()
+    for value in frame[label_column].tolist():
+        label = _clean_label(value)
+        if label is not None:
+            values.add(label)
+            if len(values) > limit:
+                return []
+    if not values or not all(_label_sort_key(label)[0] == 0 for label in values):
+        return []
+    return sorted(values, key=_label_sort_key)
+
+
 def cell_text(value) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""

@@ -5,7 +5,8 @@ from pathlib import Path
 import streamlit as st
 
 from core import charts
-from core.data import SAMPLES, CleaningChoices, cleaned_csv, guess_columns, load_table, validate
+from core.data import (SAMPLES, CleaningChoices, cleaned_csv, guess_columns, load_table, max_rows,
+                       numeric_label_values, read_pasted, validate)
 from core.errors import UserError
 from ui import state
 from ui.common import page_header, show_error, t
@@ -25,6 +26,16 @@ def read(raw: bytes, name: str, encoding=None, sheet=None) -> None:
         st.session_state[state.LOAD_ERROR] = error
 
 
+def read_paste() -> None:
+    """The user pasted rows (from a spreadsheet or typed) and pressed the button."""
+    text = st.session_state.get("data_paste", "")
+    try:
+        table = read_pasted(text)
+        state.set_table(table, text.encode("utf-8"))
+    except UserError as error:
+        st.session_state[state.LOAD_ERROR] = error
+
+
 def load_sample(name: str) -> None:
     read(SAMPLES[name].path.read_bytes(), SAMPLES[name].filename)
 
@@ -33,14 +44,17 @@ def reread() -> None:
     """The user picked another encoding or sheet: read the same bytes again."""
     table = st.session_state[state.TABLE]
     encoding = st.session_state.get("data_encoding")
-    read(st.session_state[state.RAW], table.name,
+    read(st.session_state[state.RAW], table.name.split("/", 1)[0],
          None if encoding in (None, "auto") else encoding, st.session_state.get("data_sheet"))
 
 
 upload_column, sample_column = st.columns([3, 2], gap="large")
 with upload_column:
-    upload = st.file_uploader(t("data.upload"), type=["csv", "tsv", "txt", "xlsx", "xls", "jsonl", "json"],
-                              key="data_upload", help=t("data.upload_help"))
+    upload = st.file_uploader(t("data.upload"), key="data_upload", help=t("data.upload_help"),
+                              type=["csv", "tsv", "txt", "tab", "xlsx", "xlsm", "xls", "jsonl", "json", "ndjson", "zip"])
+    with st.expander(t("data.paste"), icon=":material/content_paste:"):
+        st.text_area(t("data.paste_label"), key="data_paste", height=150, placeholder=t("data.paste_placeholder"))
+        st.button(t("data.paste_use"), key="data_paste_use", on_click=read_paste, icon=":material/table_rows:")
 with sample_column:
     st.markdown(f"**{t('data.samples')}**")
     for name in SAMPLES:
@@ -82,11 +96,30 @@ st.dataframe(frame.head(20), width="stretch", hide_index=True)
 columns = list(frame.columns)
 guessed_text, guessed_label = guess_columns(frame)
 text_column_widget, label_column_widget = st.columns(2)
-text_column = text_column_widget.selectbox(t("data.text_column"), columns, index=columns.index(guessed_text),
-                                           key="data_text_col", help=t("data.text_column_help"))
+text_columns = text_column_widget.multiselect(t("data.text_column"), columns, default=[guessed_text],
+                                              key="data_text_col", help=t("data.text_column_help"))
 label_index = columns.index(guessed_label) if guessed_label in columns else 0
 label_column = label_column_widget.selectbox(t("data.label_column"), columns, index=label_index,
                                              key="data_label_col", help=t("data.label_column_help"))
+if not text_columns:
+    st.info(t("data.choose_text"), icon=":material/table_rows:")
+    st.stop()
+if len(text_columns) > 1:
+    text_column_widget.caption(t("data.joined", columns=" + ".join(text_columns)))
+
+limit = max_rows()
+if len(frame) > limit:
+    st.warning(t("data.too_many_rows", rows=len(frame), limit=limit), icon=":material/warning:")
+    st.checkbox(t("data.sample", limit=limit), key="data_sample", help=t("data.sample_help"))
+
+numeric_labels = numeric_label_values(frame, label_column)
+if numeric_labels:
+    with st.expander(t("data.name_labels"), icon=":material/label:"):
+        st.caption(t("data.name_labels_help"))
+        name_columns = st.columns(min(len(numeric_labels), 4))
+        for index, label in enumerate(numeric_labels):
+            name_columns[index % len(name_columns)].text_input(
+                t("data.label_name", label=label), key=f"data_label_name_{label}", placeholder=label, max_chars=60)
 
 st.subheader(t("data.report"))
 choices = CleaningChoices(
@@ -94,14 +127,18 @@ choices = CleaningChoices(
     drop_conflicts=st.session_state.get("data_drop_conflicts", False),
     merge_label_variants=st.session_state.get("data_merge_labels", False),
     drop_single_classes=st.session_state.get("data_drop_single", False),
+    label_names={label: st.session_state.get(f"data_label_name_{label}", "") for label in numeric_labels},
+    sample_rows=limit if st.session_state.get("data_sample") else None,
 )
+for finding in table.findings:
+    SEVERITY[finding.severity](t(finding.key, **finding.params), icon=ICONS[finding.severity])
 try:
-    dataset, report = validate(frame, text_column, label_column, choices)
+    dataset, report = validate(frame, text_columns, label_column, choices)
 except UserError as error:
     st.session_state[state.DATASET] = None
     show_error(error)
     st.stop()
-state.set_dataset(dataset, report, (table.name, text_column, label_column, len(frame)))
+state.set_dataset(dataset, report, (table.name, tuple(text_columns), label_column, len(frame), choices.sample_rows))
 
 kept, dropped_text, dropped_label, by_choice, classes = st.columns(5)
 kept.metric(t("data.rows_kept"), f"{report.rows_kept:,}", help=t("data.rows_kept_help", total=report.rows_total))

@@ -43,7 +43,8 @@ def set_table(table, raw: bytes) -> None:
     keys = ["data_text_col", "data_label_col"]
     if not same_file:
         keys += ["data_encoding", "data_sheet", "data_drop_duplicates", "data_drop_conflicts", "data_merge_labels",
-                 "data_drop_single"]
+                 "data_drop_single", "data_sample"]
+        keys += [key for key in st.session_state if str(key).startswith("data_label_name_")]
     for key in keys:
         st.session_state.pop(key, None)
 

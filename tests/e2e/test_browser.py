@@ -122,3 +122,26 @@ def test_sample_train_predict(server, page, artifacts):
     result = page.locator("[data-testid='stMetricValue']").first.inner_text()
     _screenshot(page, artifacts / "e2e-5-predict.png")
     assert result in ("spam", "ham")
+
+
+def test_awkward_upload_shows_the_report(server, page, artifacts):
+    """A GBK file from Chinese Excel with label variants and duplicates: the detected
+    encoding, the findings in words and the choices are on the page."""
+    rows = ["房间很干净，服务也好,好评"] * 3 + [f"第{i}次入住，早餐一般,差评" for i in range(30)]
+    rows += ["还行,好评 ", "很棒的酒店,Good", "很棒,good", "一般般,GOOD"]
+    path = artifacts / "酒店评论-gbk.csv"
+    path.write_bytes(("评论,标签\r\n" + "\r\n".join(rows) + "\r\n").encode("gbk"))
+    page.goto(server)
+    _idle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    page.get_by_text("Ready: 37 labelled texts in 5 classes.").wait_for()
+    page.get_by_text("Drop duplicate rows").wait_for()
+    page.get_by_role("combobox", name="Label column").wait_for()
+    _idle(page)
+    assert page.get_by_role("combobox", name="Encoding").input_value() == "Detected: gb18030"
+    page.get_by_text("2 rows repeat an earlier row exactly").wait_for()
+    page.get_by_text("'GOOD' = 'Good' = 'good'").wait_for()
+    _screenshot(page, artifacts / "e2e-data-awkward.png")
+    page.get_by_text("Merge labels that differ only by case or spaces").click()
+    _idle(page)
+    page.get_by_text("Ready: 37 labelled texts in 3 classes.").wait_for()

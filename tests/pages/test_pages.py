@@ -30,7 +30,7 @@ def test_data_page_starts_empty_and_loads_a_sample():
     assert app.title[0].value == "Your data"
     assert "Start by uploading" in texts(app.info)
     load_sample(app, "thucnews_titles")
-    assert app.selectbox(key="data_text_col").value == "text"
+    assert app.multiselect(key="data_text_col").value == ["text"]
     assert app.selectbox(key="data_label_col").value == "label"
     metrics = {metric.label: metric.value for metric in app.metric}
     assert metrics["Rows kept"] == "3,000" and metrics["Classes"] == "10"
@@ -42,7 +42,7 @@ def test_uploaded_csv_is_validated_with_counts():
     raw = "id,review,stars\n1,great hotel,good\n2,,bad\n3,awful room,bad\n4,lovely staff,\n5,nice,good\n".encode()
     app.file_uploader[0].set_value(("reviews.csv", raw, "text/csv")).run()
     assert not app.exception
-    assert app.selectbox(key="data_text_col").value == "review"
+    assert app.multiselect(key="data_text_col").value == ["review"]
     assert app.selectbox(key="data_label_col").value == "stars"
     metrics = {metric.label: metric.value for metric in app.metric}
     assert (metrics["Rows kept"], metrics["Dropped: empty text"], metrics["Dropped: empty label"]) == ("3", "1", "1")
@@ -146,3 +146,56 @@ def test_awkward_gbk_file_shows_encoding_findings_and_choices():
     assert "repeat an earlier row" not in texts(app.warning)
     app.selectbox(key="data_encoding").set_value("utf-8").run()
     assert "cannot be decoded as utf-8" in texts(app.error)
+
+
+DATA = ROOT / "tests" / "data"
+
+
+def upload(app: AppTest, name: str) -> AppTest:
+    app.file_uploader[0].set_value((name, (DATA / name).read_bytes(), "application/octet-stream")).run()
+    assert not app.exception
+    return app
+
+
+def test_zip_of_label_folders_and_sheet_notice():
+    app = upload(new_app(), "label_folders_gbk_names.zip")
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert (metrics["Rows kept"], metrics["Classes"]) == ("6", "2")
+    assert app.multiselect(key="data_text_col").value == ["text"]
+    app = upload(new_app(), "three_sheets.xlsx")
+    assert app.selectbox(key="data_sheet").value == "Reviews"
+    assert "Read sheet 'Reviews', the first that holds a table" in texts(app.info)
+    app.selectbox(key="data_sheet").set_value("Notes").run()
+    assert "no data rows" in texts(app.error)
+
+
+def test_refused_upload_explains_and_keeps_nothing_broken():
+    app = upload(new_app(), "image_renamed.csv")
+    assert "is a PNG image, not a table" in texts(app.error)
+
+
+def test_paste_rows_join_columns_and_name_numeric_labels():
+    app = new_app()
+    app.text_area(key="data_paste").input(
+        "title\tbody\tstars\nGreat\tLovely room\t1\nAwful\tDirty sheets\t0\nNice\tGood breakfast\t1\n").run()
+    app.button(key="data_paste_use").click().run()
+    assert not app.exception
+    app.multiselect(key="data_text_col").set_value(["title", "body"]).run()
+    assert "These columns are joined, one line each: title + body." in texts(app.caption)
+    app.text_input(key="data_label_name_0").input("negative").run()
+    app.text_input(key="data_label_name_1").input("positive").run()
+    assert not app.exception
+    dataset = app.session_state["dataset"]
+    assert dataset.texts[0] == "Great\nLovely room"
+    assert sorted(set(dataset.labels)) == ["negative", "positive"]
+
+
+def test_row_cap_asks_for_consent_to_sample(monkeypatch):
+    monkeypatch.setenv("STUDIO_MAX_ROWS", "1000")
+    app = load_sample(new_app(), "sms_spam")
+    assert "more than the 1,000 this server trains on" in texts(app.warning)
+    assert "The table has 2,500 rows; the limit is 1,000" in texts(app.error)
+    app.checkbox(key="data_sample").check().run()
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Rows kept"] == "1,000"
+    assert "Using a stratified sample of 1,000 of 2,500 rows" in texts(app.info)
