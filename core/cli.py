@@ -62,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     _data_options(train)
     train.add_argument("--label-col")
     train.add_argument("--epochs", type=int), train.add_argument("--batch-size", type=int)
-    train.add_argument("--tokenizer", choices=["word", "char"], help="default: char when most text is Chinese")
+    train.add_argument("--tokenizer", choices=["word", "char", "jieba"],
+                       help="default: jieba (Chinese words) when most text is Chinese, else word")
     train.add_argument("--max-length", type=int, help="padding length (default: 95th percentile)")
     train.add_argument("--embedding-dim", type=int), train.add_argument("--lstm-units", type=int)
     train.add_argument("--optimizer", choices=["adam", "sgd"]), train.add_argument("--learning-rate", type=float)

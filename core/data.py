@@ -21,7 +21,8 @@ from core.reading import MAX_FILE_BYTES, MAX_FILE_MB, Table, decode, load_table,
 MAX_TEXT_CHARS = 10_000      # longer texts are cut for training (with a notice), never dropped
 DEFAULT_MAX_ROWS = 300_000   # more rows than this: a stratified sample, with the user's consent
 
-TEXT_COLUMN_NAMES = ("text", "content", "sentence", "review", "message", "title", "文本", "内容")
+TEXT_COLUMN_NAMES = ("text", "content", "body", "sentence", "review", "comment", "message", "title",
+                     "文本", "内容", "正文", "评论", "标题")
 LABEL_COLUMN_NAMES = ("label", "labels", "class", "category", "target", "y", "标签", "类别")
 
 SAMPLE_DIR = Path(__file__).parent / "sample_data"

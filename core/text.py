@@ -7,9 +7,11 @@ ids — at training time, in a saved bundle and in the CLI.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -29,14 +31,19 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{CJK}]")
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-# A word: a CJK character on its own (Chinese has no spaces), a run of other letters/digits
-# (with inner apostrophes, as in "don't"), or a single symbol.
-_WORD = re.compile(rf"[{CJK}]|[^\W{CJK}]+(?:'[^\W{CJK}]+)*|[^\w\s]")
-
-# Common Chinese function words; English stop words come from scikit-learn's list.
-CHINESE_STOP_WORDS = frozenset(
-    "的 了 在 是 我 有 和 就 不 人 都 一 一个 上 也 很 到 说 要 去 你 会 着 没有 看 好 自己 这 那 他 她 它 们 吧 啊 呢 吗 哦 呀 与 及 或 而 被 把 让 给 从 对 于".split()
-)
+# A word: a CJK character on its own (Chinese has no spaces), a number (2999.5), a run of other
+# letters/digits (with inner apostrophes, as in "don't"), or a single symbol.
+_WORD = re.compile(rf"[{CJK}]|\d+(?:[.,]\d+)+|[^\W{CJK}]+(?:'[^\W{CJK}]+)*|[^\w\s]")
+_CJK_RUN = re.compile(f"([{CJK}]+)")
+# Full-width ASCII forms (ＡＢＣ１２３，！) and the ideographic space → their half-width forms.
+FULL_WIDTH = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20}
+# Emoji and pictographs, flags, dingbats, joiners and variation selectors, and the private-use
+# code points old phones used for emoji (e.g. U+E415 in Chinese shopping reviews).
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\U0001F1E6-\U0001F1FF\u2600-\u27BF\u2B00-\u2BFF"
+                    "\uFE0E\uFE0F\u200D\u20E3\uE000-\uF8FF]")
+TOKENIZERS = ("word", "char", "jieba")
+MAX_USER_WORDS = 10_000
+MAX_STOP_WORDS = 20_000
 
 
 @dataclass(frozen=True)
@@ -47,9 +54,21 @@ class PreprocessConfig(JsonConfig):
     ----------
     lowercase, strip_punctuation, strip_numbers, strip_urls, remove_stopwords : bool
         Cleaning steps, applied in that order.
-    tokenizer : {"word", "char"}
+    tokenizer : {"word", "char", "jieba"}
         ``word`` splits on spaces and punctuation (each Chinese character is its own token);
-        ``char`` makes every non-space character a token.
+        ``char`` makes every non-space character a token; ``jieba`` segments Chinese into
+        words (rjieba, the Rust port of jieba) and splits other scripts like ``word``.
+    user_words : tuple of str
+        Domain words the Chinese segmenter must keep whole (``jieba`` only).
+    full_width : bool
+        Full-width letters, digits and punctuation (ＡＢＣ１２３，) → half-width (ABC123,).
+    to_simplified : bool
+        Traditional → Simplified Chinese (OpenCC ``t2s``).
+    strip_emoji : bool
+        Remove emoji, pictographs and the private-use "emoji" of old phones.
+    stop_words : tuple of str or None
+        The stop-word list ``remove_stopwords`` uses; ``None`` means the built-in lists
+        (scikit-learn's English and stopwords-iso's Chinese, see :func:`default_stop_words`).
     max_vocab : int
         Keep at most this many of the most frequent tokens; the rest become ``[UNK]``.
     min_count : int
@@ -67,10 +86,20 @@ class PreprocessConfig(JsonConfig):
     max_vocab: int = 20000
     min_count: int = 2
     max_length: int | None = None
+    # Added for Chinese; the defaults keep bundles saved before them working as they did.
+    full_width: bool = False
+    to_simplified: bool = False
+    strip_emoji: bool = False
+    user_words: tuple = ()
+    stop_words: tuple | None = None
 
     def __post_init__(self):
-        if self.tokenizer not in ("word", "char"):
-            raise UserError("err.bad_setting", name="tokenizer", value=self.tokenizer, allowed="word, char")
+        # JSON gives lists; keep tuples so the config stays hashable (segmenters are cached by it).
+        object.__setattr__(self, "user_words", _word_list(self.user_words, MAX_USER_WORDS, "user_words"))
+        if self.stop_words is not None:
+            object.__setattr__(self, "stop_words", _word_list(self.stop_words, MAX_STOP_WORDS, "stop_words"))
+        if self.tokenizer not in TOKENIZERS:
+            raise UserError("err.bad_setting", name="tokenizer", value=self.tokenizer, allowed=", ".join(TOKENIZERS))
         if self.max_vocab < 10:
             raise UserError("err.bad_setting", name="max_vocab", value=self.max_vocab, allowed=">= 10")
         if self.min_count < 1:
@@ -78,6 +107,21 @@ class PreprocessConfig(JsonConfig):
         if self.max_length is not None and not 1 <= self.max_length <= 5000:
             raise UserError("err.bad_setting", name="max_length", value=self.max_length, allowed="1 … 5000")
 
+
+
+def _word_list(words, limit: int, name: str) -> tuple:
+    if isinstance(words, str):
+        words = words.splitlines()
+    cleaned = tuple(dict.fromkeys(word.strip() for word in words if word and word.strip()))
+    if len(cleaned) > limit:
+        raise UserError("err.bad_setting", name=name, value=f"{len(cleaned)} words", allowed=f"<= {limit}")
+    return cleaned
+
+
+def parse_word_list(text: str) -> tuple:
+    """One word per line (a user dictionary or a stop-word list typed or pasted by the user);
+    blank lines and surrounding spaces ignored, duplicates dropped, order kept."""
+    return _word_list(text.splitlines(), max(MAX_USER_WORDS, MAX_STOP_WORDS), "words")
 
 
 def chinese_share(texts) -> float:
@@ -94,18 +138,50 @@ def chinese_share(texts) -> float:
     return chinese / len(texts)
 
 
+def auto_tokenizer(texts) -> str:
+    """The tokenizer the app picks by script: ``jieba`` (Chinese words) when most texts are
+    Chinese, else ``word``."""
+    return "jieba" if chinese_share(texts) > 0.5 else "word"
+
+
 def default_config(texts) -> PreprocessConfig:
-    """The settings the app starts from: characters when most texts are Chinese, else words."""
-    return PreprocessConfig(tokenizer="char" if chinese_share(texts) > 0.5 else "word")
+    """The settings the app starts from: the automatic tokenizer (see :func:`auto_tokenizer`);
+    for Chinese also full-width → half-width and emoji removal."""
+    tokenizer = auto_tokenizer(texts)
+    chinese = tokenizer == "jieba"
+    return PreprocessConfig(tokenizer=tokenizer, full_width=chinese, strip_emoji=chinese)
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified Chinese with OpenCC (``這家飯店很乾淨`` → ``这家饭店很干净``)."""
+    return _t2s().convert(text)
 
 
 def clean(text: str, config: PreprocessConfig) -> str:
-    """Apply the cleaning steps of ``config`` to one text (tokenization not included)."""
+    """Apply the cleaning steps of ``config`` to one text (tokenization not included).
+
+    Order: Unicode NFC, full-width → half-width, Traditional → Simplified, lower case, web
+    addresses, emoji, numbers, punctuation (Chinese punctuation such as ，。！？《》 included);
+    runs of spaces become one.
+    """
     text = unicodedata.normalize("NFC", text)
+    if config.full_width:
+        text = text.translate(FULL_WIDTH)
+    if config.to_simplified:
+        text = to_simplified(text)
     if config.lowercase:
         text = text.lower()
     if config.strip_urls:
         text = _URL.sub(" ", text)
+    if config.strip_emoji:
+        text = _EMOJI.sub(" ", text)
     if config.strip_numbers:
         text = _NUMBER.sub(" ", text)
     if config.strip_punctuation:
@@ -126,17 +202,57 @@ def tokenize(text: str, config: PreprocessConfig) -> list[str]:
     cleaned = clean(text, config)
     if config.tokenizer == "char":
         tokens = [ch for ch in cleaned if not ch.isspace()]
+    elif config.tokenizer == "jieba":
+        cut = segmenter(config.user_words).cut
+        tokens = []
+        # Chinese runs go to the segmenter; the rest (English, numbers, symbols) splits as
+        # with "word", so "don't" and "2999.5" stay whole.
+        for index, piece in enumerate(_CJK_RUN.split(cleaned)):
+            if index % 2:
+                tokens.extend(cut(piece))
+            elif piece:
+                tokens.extend(_WORD.findall(piece))
     else:
         tokens = _WORD.findall(cleaned)
     if config.remove_stopwords:
-        tokens = [token for token in tokens if not _is_stop_word(token)]
+        stop = stop_word_set(config.stop_words)
+        tokens = [token for token in tokens if token.lower() not in stop]
     return tokens
 
 
-def _is_stop_word(token: str) -> bool:
+_SEGMENTER_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=16)
+def segmenter(user_words: tuple = ()):
+    """The Chinese word segmenter (rjieba), with ``user_words`` kept whole. Built once per
+    process and word list: the dictionary is not loaded per request.
+
+    rjieba, the Rust port of jieba, gives the same words as jieba on 98.7 % of the 62,695
+    online_shopping_10_cats texts and segments about 15× faster (bench/chinese.py: 7.3 vs 0.46 MB/s).
+    """
+    import rjieba
+
+    with _SEGMENTER_LOCK:
+        instance = rjieba.Jieba()
+        for word in user_words:
+            instance.add_word(word, None, None)
+    return instance
+
+
+@lru_cache(maxsize=1)
+def default_stop_words() -> tuple:
+    """The built-in stop words: scikit-learn's English list and stopwords-iso's Chinese list."""
+    import stopwordsiso
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    return token.lower() in ENGLISH_STOP_WORDS or token in CHINESE_STOP_WORDS
+    return tuple(sorted(ENGLISH_STOP_WORDS)) + tuple(sorted(stopwordsiso.stopwords("zh")))
+
+
+@lru_cache(maxsize=8)
+def stop_word_set(words: tuple | None) -> frozenset:
+    """The set ``remove_stopwords`` checks (lower-cased); ``None`` → :func:`default_stop_words`."""
+    return frozenset(word.lower() for word in (default_stop_words() if words is None else words))
 
 
 def suggest_length(token_counts, percentile: int = LENGTH_PERCENTILE) -> int:

@@ -17,7 +17,7 @@ from core.config import JsonConfig
 from core.errors import UserError
 from core.evaluate import classification_metrics
 from core.model import ModelConfig, build_model
-from core.text import PreprocessConfig, Vocabulary, suggest_length, tokenize
+from core.text import PreprocessConfig, Vocabulary, default_stop_words, suggest_length, tokenize
 
 OPTIMIZERS = ("adam", "sgd")
 # Examples are sorted by length inside windows of this many batches, so each batch is padded
@@ -228,6 +228,9 @@ def train(
     label_names = dataset.label_names
     label_index = {label: i for i, label in enumerate(label_names)}
     y = np.array([label_index[label] for label in dataset.labels], dtype=np.int32)
+    if preprocess.remove_stopwords and preprocess.stop_words is None:
+        # Save the exact list used, so the bundle does not depend on the installed package.
+        preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "stop_words": default_stop_words()})
     token_lists = [tokenize(text, preprocess) for text in dataset.texts]
     train_tokens = [token_lists[i] for i in split.train]
     vocabulary = Vocabulary.build(train_tokens, preprocess.max_vocab, preprocess.min_count)

@@ -7,7 +7,8 @@ import streamlit as st
 
 from core import charts
 from core.errors import UserError
-from core.text import PreprocessConfig, default_config, text_stats, tokenize
+from core.text import (TOKENIZERS, PreprocessConfig, auto_tokenizer, default_config, default_stop_words,
+                       parse_word_list, text_stats, tokenize)
 from ui import state
 from ui.common import page_header, require_dataset, show_error, t
 
@@ -28,11 +29,30 @@ with cleaning:
     strip_urls = st.checkbox(t("prep.urls"), config.strip_urls, key="prep_urls", help=t("prep.urls_help"))
     remove_stopwords = st.checkbox(t("prep.stopwords"), config.remove_stopwords, key="prep_stopwords",
                                    help=t("prep.stopwords_help"))
+    stop_words = config.stop_words
+    if remove_stopwords:
+        with st.expander(t("prep.stopword_list"), icon=":material/edit_note:"):
+            builtin = "\n".join(default_stop_words())
+            edited = st.text_area(t("prep.stopword_list_label"), "\n".join(stop_words) if stop_words else builtin,
+                                  key="prep_stop_words", height=200, help=t("prep.stopword_list_help"))
+            stop_words = None if edited.strip() == builtin else parse_word_list(edited)
+    st.markdown(f"**{t('prep.chinese')}**")
+    full_width = st.checkbox(t("prep.full_width"), config.full_width, key="prep_full_width",
+                             help=t("prep.full_width_help"))
+    simplified = st.checkbox(t("prep.simplified"), config.to_simplified, key="prep_simplified",
+                             help=t("prep.simplified_help"))
+    strip_emoji = st.checkbox(t("prep.emoji"), config.strip_emoji, key="prep_emoji", help=t("prep.emoji_help"))
 with tokens:
     st.markdown(f"**{t('prep.tokens')}**")
-    tokenizer = st.radio(t("prep.tokenizer"), ["word", "char"], index=["word", "char"].index(config.tokenizer),
+    tokenizer = st.radio(t("prep.tokenizer"), TOKENIZERS, index=TOKENIZERS.index(config.tokenizer),
                          format_func=lambda value: t(f"prep.tokenizer_{value}"), horizontal=True,
                          key="prep_tokenizer", help=t("prep.tokenizer_help"))
+    st.caption(t("prep.tokenizer_auto", tokenizer=t(f"prep.tokenizer_{auto_tokenizer(dataset.texts)}")))
+    user_words = config.user_words
+    if tokenizer == "jieba":
+        user_words = parse_word_list(st.text_area(
+            t("prep.user_words"), "\n".join(config.user_words), key="prep_user_words", height=100,
+            placeholder=t("prep.user_words_placeholder"), help=t("prep.user_words_help")))
     max_vocab = st.number_input(t("prep.max_vocab"), 100, 200000, config.max_vocab, step=1000, key="prep_max_vocab",
                                 help=t("prep.max_vocab_help"))
     min_count = st.number_input(t("prep.min_count"), 1, 100, config.min_count, key="prep_min_count",
@@ -47,7 +67,9 @@ try:
     config = PreprocessConfig(lowercase=lowercase, strip_punctuation=strip_punctuation, strip_numbers=strip_numbers,
                               strip_urls=strip_urls, remove_stopwords=remove_stopwords, tokenizer=tokenizer,
                               max_vocab=int(max_vocab), min_count=int(min_count),
-                              max_length=int(max_length) if max_length else None)
+                              max_length=int(max_length) if max_length else None, full_width=full_width,
+                              to_simplified=simplified, strip_emoji=strip_emoji, user_words=user_words,
+                              stop_words=stop_words)
 except UserError as error:
     show_error(error)
     st.stop()

@@ -19,3 +19,11 @@ def small_sample(name: str = "sms_spam", rows: int = 400) -> DataSet:
 @pytest.fixture(scope="session")
 def tiny_result():
     return train(small_sample(), PreprocessConfig(), TINY_MODEL, TINY_TRAIN)
+
+
+@pytest.fixture(scope="session")
+def tiny_chinese_result():
+    """Chinese words with the built-in stop words, on the bundled Chinese sample."""
+    config = PreprocessConfig(tokenizer="jieba", remove_stopwords=True, full_width=True)
+    return train(small_sample("thucnews_titles", 600), config, TINY_MODEL,
+                 TrainConfig(epochs=1, batch_size=32, learning_rate=0.01, seed=7))

@@ -72,7 +72,7 @@ LOADED = {
     "csv_renamed.xlsx": ("utf-8", ",", EN_CLASSES, ENGLISH_FIRST, {"format_mismatch"}),
     "xlsx_renamed.csv": (None, None, EN_CLASSES, ENGLISH_FIRST, {"format_mismatch"}),
     "formulas_without_values.xlsx": (None, None, {"ham": 2, "spam": 2}, ENGLISH_FIRST, {"formulas"}),
-    "title_and_body.csv": ("utf-8", ",", {"ham": 2, "spam": 2}, "Prize", set()),
+    "title_and_body.csv": ("utf-8", ",", {"ham": 2, "spam": 2}, "You won a car", set()),
     "label_folders.zip": ("utf-8", None, ZH_CLASSES, CHINESE_FIRST, {"zip_skipped"}),
     "label_folders_gbk_names.zip": ("gb18030", None, ZH_CLASSES, CHINESE_FIRST, set()),
     "csv_in_zip.zip": ("utf-8", ",", EN_CLASSES, ENGLISH_FIRST, set()),
