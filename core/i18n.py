@@ -6,6 +6,8 @@ in either language is a bug that ``tests/core/test_i18n.py`` catches.
 
 from __future__ import annotations
 
+import os
+
 from core.messages import MESSAGES as _ERRORS
 from core.messages_ui import UI_MESSAGES
 
@@ -31,12 +33,20 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, **params) -> str:
     return template.format(**params) if params else template
 
 
+def server_language() -> str:
+    """The language used when the browser says nothing we speak: ``STUDIO_LANG`` ("en" or
+    "zh") if the server sets it, else English."""
+    chosen = os.environ.get("STUDIO_LANG", "").strip().lower()
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
 def pick_language(accept_language: str | None) -> str:
-    """The catalog language matching a browser's Accept-Language header (English otherwise)."""
+    """The catalog language matching a browser's Accept-Language header (else
+    :func:`server_language`)."""
     for part in (accept_language or "").split(","):
         code = part.split(";")[0].strip().lower()
         if code.startswith("zh"):
             return "zh"
         if code.startswith("en"):
             return "en"
-    return DEFAULT_LANGUAGE
+    return server_language()

@@ -23,6 +23,7 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "sample.sms_spam": {"en": "English: SMS spam (2,500 texts)", "zh": "英文：垃圾短信（2,500 条）"},
     "sample.thucnews_titles": {"en": "Chinese: news titles, 10 topics (3,000)", "zh": "中文：新闻标题，10 个主题（3,000 条）"},
     # -- Data page -------------------------------------------------------------------------------
+    "app.language": {"en": ":material/translate: Language / 语言", "zh": ":material/translate: Language / 语言"},
     "data.title": {"en": "Your data", "zh": "您的数据"},
     "data.intro": {"en": "Upload a table with one text and one label per row, or start with a sample set.",
                    "zh": "上传一个每行包含一条文本和一个标签的表格，或从示例数据集开始。"},
@@ -195,6 +196,8 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "train.early_stopping": {"en": "Stop early when it stops improving", "zh": "不再进步时提前停止"},
     "train.early_stopping_help": {"en": "Ends training after 2 epochs without a better validation result and keeps the best model seen.",
                                   "zh": "当连续 2 轮验证结果没有变好时结束训练，并保留表现最好的模型。"},
+    "train.optimizer_adam": {"en": "Adam", "zh": "Adam"},
+    "train.optimizer_sgd": {"en": "SGD", "zh": "SGD"},
     "train.optimizer": {"en": "Optimizer", "zh": "优化器"},
     "train.optimizer_help": {"en": "The method that adjusts the model. Adam works well almost always; SGD (with momentum) needs a higher learning rate such as 0.03.",
                              "zh": "调整模型的方法。Adam 几乎总是效果不错；SGD（带动量）需要更高的学习率，例如 0.03。"},

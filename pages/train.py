@@ -41,7 +41,7 @@ with st.form("train_form", border=True):
     early_stopping = middle.toggle(t("train.early_stopping"), True, key="train_early_stopping",
                                    help=t("train.early_stopping_help"))
     optimizer = right.radio(t("train.optimizer"), ["adam", "sgd"], horizontal=True, key="train_optimizer",
-                            format_func=lambda value: value.upper() if value == "sgd" else "Adam",
+                            format_func=lambda value: t(f"train.optimizer_{value}"),
                             help=t("train.optimizer_help"))
     learning_rate = right.select_slider(t("train.learning_rate"), [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1],
                                         defaults_train.learning_rate, key="train_learning_rate",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.i18n import LANGUAGES, pick_language, translate
+from core.i18n import LANGUAGES, pick_language, server_language, translate
 from ui import state
 
 
 def lang() -> str:
-    return st.session_state.get(state.LANG) or "en"
+    """The session's language (outside a script run, e.g. in AppTest: the server's)."""
+    return st.session_state.get(state.LANG) or server_language()
 
 
 def t(key: str, **params) -> str:
@@ -36,7 +37,7 @@ def language_switch() -> None:
         st.query_params["lang"] = st.session_state[state.LANG]
 
     options = list(LANGUAGES)
-    st.sidebar.selectbox(":material/translate: Language / 语言", options, index=options.index(lang()),
+    st.sidebar.selectbox(t("app.language"), options, index=options.index(lang()),
                          format_func=LANGUAGES.get, key="lang_select", on_change=changed)
 
 

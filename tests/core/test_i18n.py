@@ -58,3 +58,11 @@ def test_pick_language_from_browser_header(header, expected):
 
 def test_translate_fills_parameters():
     assert translate("data.ready", "zh", rows=1200, classes=3) == "准备就绪：1,200 条带标签文本，共 3 个类别。"
+
+
+def test_server_language_is_the_fallback(monkeypatch):
+    monkeypatch.setenv("STUDIO_LANG", "zh")
+    assert pick_language(None) == "zh" and pick_language("fr-FR") == "zh"
+    assert pick_language("en-GB") == "en"
+    monkeypatch.setenv("STUDIO_LANG", "klingon")
+    assert pick_language(None) == "en"
