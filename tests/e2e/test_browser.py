@@ -145,3 +145,52 @@ def test_awkward_upload_shows_the_report(server, page, artifacts):
     page.get_by_text("Merge labels that differ only by case or spaces").click()
     _idle(page)
     page.get_by_text("Ready: 37 labelled texts in 3 classes.").wait_for()
+
+
+CHINESE_LABELS = ("财经", "房产", "股票", "教育", "科技", "社会", "时政", "体育", "游戏", "娱乐")
+
+
+def test_chinese_ui_and_chinese_sample(server, page, artifacts):
+    """Switch the interface to 中文 in the sidebar, then run the flow on the Chinese sample."""
+    page.goto(server)
+    _idle(page)
+    page.get_by_role("combobox", name="Language / 语言").click()
+    page.get_by_role("option", name="中文").click()
+    page.get_by_role("heading", name="您的数据").wait_for()
+    _idle(page)
+    page.get_by_role("button", name="中文：新闻标题，10 个主题（3,000 条）").click()
+    page.get_by_text("准备就绪：3,000 条带标签文本，共 10 个类别。").wait_for()
+    page.get_by_text("数据检查报告").wait_for()
+    _idle(page)
+    _screenshot(page, artifacts / "e2e-zh-1-data.png")
+
+    page.get_by_role("link", name="预处理").first.click()
+    page.get_by_text("处理前后对比（10 条示例）").wait_for()
+    page.get_by_text("根据数据自动选择：中文分词（jieba）。").wait_for()
+    _idle(page)
+    _screenshot(page, artifacts / "e2e-zh-2-preprocess.png")
+
+    page.get_by_role("link", name="训练").first.click()
+    epochs = page.get_by_role("spinbutton", name="训练轮数")
+    epochs.fill("2")
+    epochs.press("Tab")
+    _idle(page)
+    page.get_by_role("button", name="开始训练").click()
+    page.get_by_text("完成，用时", exact=False).first.wait_for(timeout=240_000)
+    _idle(page)
+    _screenshot(page, artifacts / "e2e-zh-3-train.png")
+
+    page.get_by_role("link", name="评估").first.click()
+    page.get_by_text("混淆矩阵").first.wait_for()
+    _idle(page)
+    _screenshot(page, artifacts / "e2e-zh-4-evaluate.png")
+
+    page.get_by_role("link", name="预测").first.click()
+    page.get_by_role("textbox", name="待分类文本").fill("央行宣布下调存款准备金率0.5个百分点")
+    page.get_by_role("button", name="分类").click()
+    page.get_by_text("预测类别").first.wait_for()
+    _idle(page)
+    result = page.locator("[data-testid='stMetricValue']").first.inner_text()
+    _screenshot(page, artifacts / "e2e-zh-5-predict.png")
+    assert result in CHINESE_LABELS
+    assert page.url.endswith("lang=zh") or "lang=zh" in page.url
