@@ -164,7 +164,24 @@ def test_encoding_and_delimiter_are_reported_and_can_be_forced():
         load_table("text,label\n房间,1\n".encode("gbk"), "x.csv", encoding="utf-8")
 
 
-@pytest.mark.parametrize("name", ["sms_spam", "chnsenticorp_htl", "online_shopping_10_cats"])
+ALL_SETS = ["sms_spam", "ag_news", "imdb", "chnsenticorp_htl", "waimai_10k", "online_shopping_10_cats",
+            "thucnews_titles"]
+
+
+@pytest.mark.parametrize("name", ALL_SETS)
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_every_shared_set_loads_with_its_row_and_label_counts(name, split):
+    path = SHARED / name / f"{split}.csv"
+    if not path.exists():
+        pytest.skip(f"{path} not found: the shared data sets are not beside this checkout")
+    expected = pd.read_csv(path)
+    dataset, report = load_dataset(path)
+    assert (dataset.text_column, dataset.label_column) == ("text", "label")
+    assert report.rows_kept == report.rows_total == len(expected)
+    assert report.class_counts == {str(k): v for k, v in expected["label"].value_counts().sort_index().items()}
+
+
+@pytest.mark.parametrize("name", ALL_SETS)
 @pytest.mark.parametrize("encoding", ["gbk", "utf-16", "utf-8-sig"])
 def test_shared_sets_load_with_the_same_counts_in_other_encodings(name, encoding):
     path = SHARED / name / "test.csv"
