@@ -27,12 +27,16 @@ class ModelConfig(JsonConfig):
         How the LSTM's outputs become one vector: ``last`` keeps the final state (the classic
         recipe); ``max`` takes the strongest signal at any position, which learns faster and
         better on long texts, where the final state forgets the beginning.
+    bidirectional : bool
+        Read each text both ways (two LSTMs, outputs joined): a word sees what follows it as
+        well as what came before; about twice the training time.
     """
 
     embedding_dim: int = 128
     lstm_units: int = 128
     dropout_rate: float = 0.2
     pooling: str = "max"
+    bidirectional: bool = False
 
     def __post_init__(self):
         if not 2 <= self.embedding_dim <= 1024:
@@ -87,7 +91,8 @@ def build_model(vocab_size: int, num_classes: int, config: ModelConfig):
     inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     x = layers.Embedding(vocab_size, config.embedding_dim, mask_zero=True, name="embedding")(inputs)
     x = layers.Dropout(config.dropout_rate, name="embedding_dropout")(x)
-    x = layers.LSTM(config.lstm_units, return_sequences=config.pooling == "max", name="lstm")(x)
+    lstm = layers.LSTM(config.lstm_units, return_sequences=config.pooling == "max", name="lstm")
+    x = (layers.Bidirectional(lstm, name="bidirectional") if config.bidirectional else lstm)(x)
     if config.pooling == "max":
         x = MaskedGlobalMaxPooling1D(name="max_pooling")(x)
     x = layers.Dropout(config.dropout_rate, name="lstm_dropout")(x)

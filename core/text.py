@@ -334,9 +334,10 @@ def text_stats(token_lists, config: PreprocessConfig) -> TextStats:
     token_lists = list(token_lists)
     counts = [len(tokens) for tokens in token_lists]
     vocabulary = Vocabulary.build(token_lists, config.max_vocab, config.min_count)
-    total = sum(counts)
-    known = vocabulary._index
-    oov = sum(1 for tokens in token_lists for token in tokens if token not in known)
+    # Unknown share over the ids the model gets (a rare word may become known characters).
+    encoded = [vocabulary.encode(tokens) for tokens in token_lists if tokens]
+    total = sum(len(ids) for ids in encoded)
+    oov = sum(ids.count(OOV_ID) for ids in encoded)
     distinct = len({token for tokens in token_lists for token in tokens})
     length = config.max_length or suggest_length(counts)
     truncated = sum(1 for n in counts if n > length)

@@ -75,3 +75,19 @@ def test_model_store_keeps_bundle_and_test_split(tiny_result, tmp_path):
     assert store.test_split(entry.model_id)["text"].tolist() == tiny_result.test_texts
     np.testing.assert_array_equal(store.load(entry.model_id).predict_proba(TEXTS),
                                   tiny_result.bundle.predict_proba(TEXTS))
+
+
+def test_bidirectional_chinese_word_bundle_round_trips(tiny_chinese_result, tmp_path):
+    """A bundle keeps the Chinese settings (segmenter, stop words) and a bidirectional model
+    loads back giving the same probabilities."""
+    from core.model import ModelConfig
+    from core.train import TrainConfig, train
+    from tests.core.conftest import small_sample
+
+    result = train(small_sample("thucnews_titles", 300), tiny_chinese_result.bundle.preprocess,
+                   ModelConfig(embedding_dim=8, lstm_units=8, bidirectional=True), TrainConfig(epochs=1, seed=3))
+    texts = ["央行宣布下调存款准备金率", "湖人队客场击败勇士队"]
+    loaded = Bundle.load(result.bundle.save(tmp_path / "bundle"))
+    assert loaded.preprocess == result.bundle.preprocess and loaded.preprocess.tokenizer == "jieba"
+    np.testing.assert_array_equal(loaded.predict_proba(texts), result.bundle.predict_proba(texts))
+    assert json.loads((tmp_path / "bundle" / "settings.json").read_text())["model"]["bidirectional"] is True

@@ -151,3 +151,4 @@ def test_chinese_stop_words_from_stopwords_iso_and_editable():
 def test_bundle_keeps_the_stop_word_list_it_was_trained_with(tiny_chinese_result):
     stop_words = tiny_chinese_result.bundle.preprocess.stop_words
     assert stop_words is not None and "的" in stop_words
+
