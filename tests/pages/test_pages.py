@@ -85,10 +85,19 @@ def test_preprocess_preview_follows_the_options():
     assert set(metrics) == {"Vocabulary size", "Unknown tokens", "Padding length", "Texts cut"}
 
 
-def test_chinese_sample_defaults_to_characters():
+def test_chinese_sample_defaults_to_chinese_words_and_keeps_user_words():
     app = load_sample(new_app(), "thucnews_titles")
     app.switch_page("pages/preprocess.py").run()
-    assert app.radio(key="prep_tokenizer").value == "char"
+    assert app.radio(key="prep_tokenizer").value == "jieba"
+    assert "Automatic choice for this data: Chinese words (jieba)." in texts(app.caption)
+    assert app.checkbox(key="prep_full_width").value and app.checkbox(key="prep_emoji").value
+    app.text_area(key="prep_user_words").input("存款准备金率\n存款准备金率").run()
+    assert app.session_state["preprocess"].user_words == ("存款准备金率",)
+    app.checkbox(key="prep_stopwords").check().run()
+    assert app.session_state["preprocess"].stop_words is None   # the built-in list, unedited
+    app.text_area(key="prep_stop_words").input("的\n了").run()
+    assert app.session_state["preprocess"].stop_words == ("的", "了")
+    assert not app.exception
 
 
 def test_train_evaluate_predict_flow():
