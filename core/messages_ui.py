@@ -278,5 +278,13 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "pred.confidence": {"en": "The model gives it a probability of {p}.", "zh": "模型给出的概率为 {p}。"},
     "pred.chart": {"en": "Probability of each class", "zh": "各类别的概率"},
     "pred.probability": {"en": "Probability", "zh": "概率"},
+    "pred.file_title": {"en": "A whole file at once", "zh": "整个文件批量预测"},
+    "pred.file": {"en": "Upload a file to classify every row", "zh": "上传文件，对每一行进行分类"},
+    "pred.file_help": {"en": "Any file the Data page reads (CSV, Excel, JSON, zip …). Every row gets the predicted class, the probability of it and of every class.",
+                       "zh": "可使用“数据”页能读取的任何文件（CSV、Excel、JSON、zip 等）。每一行都会得到预测类别、其概率以及各类别的概率。"},
+    "pred.file_columns": {"en": "Text column(s) to classify", "zh": "要分类的文本列"},
+    "pred.file_done": {"en": "{rows:,} rows classified ({skipped:,} with an empty text were left without a prediction).",
+                       "zh": "已分类 {rows:,} 行（其中 {skipped:,} 行文本为空，未作预测）。"},
+    "pred.file_download": {"en": "Download the predictions (CSV)", "zh": "下载预测结果（CSV）"},
     "pred.empty": {"en": "The prediction appears here as soon as there is a text.", "zh": "输入文本后，预测结果会显示在这里。"},
 }

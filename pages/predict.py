@@ -4,9 +4,14 @@ import random
 
 import streamlit as st
 
+from pathlib import Path
+
 from core import charts
+from core.batch import predict_table, text_columns_for
+from core.data import load_table
+from core.errors import UserError
 from core.store import ModelStore
-from ui.common import model_picker, page_header, t
+from ui.common import model_picker, page_header, show_error, t
 
 page_header("pred")
 model_id, record = model_picker("predict_model")
@@ -36,3 +41,24 @@ if text.strip():
                     width="stretch", key="predict_chart")
 else:
     st.caption(t("pred.empty"))
+
+st.divider()
+st.subheader(t("pred.file_title"))
+upload = st.file_uploader(t("pred.file"), key="predict_file", help=t("pred.file_help"),
+                          type=["csv", "tsv", "txt", "tab", "xlsx", "xlsm", "xls", "jsonl", "json", "ndjson", "zip"])
+if upload is not None:
+    try:
+        table = load_table(upload.getvalue(), upload.name)
+        columns = list(table.frame.columns)
+        chosen = st.multiselect(t("pred.file_columns"), columns, default=text_columns_for(bundle, table.frame),
+                                key="predict_file_columns")
+        if chosen:
+            result = predict_table(bundle, table.frame, chosen)
+            skipped = int(result["predicted_label"].isna().sum())
+            st.success(t("pred.file_done", rows=len(result) - skipped, skipped=skipped), icon=":material/check_circle:")
+            st.dataframe(result.head(100), width="stretch", hide_index=True, key="predict_file_table")
+            st.download_button(t("pred.file_download"), result.to_csv(index=False).encode("utf-8-sig"),
+                               file_name=f"{Path(upload.name).stem}-predictions.csv", mime="text/csv",
+                               key="predict_file_download", icon=":material/download:")
+    except UserError as error:
+        show_error(error)

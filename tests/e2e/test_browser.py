@@ -116,12 +116,20 @@ def test_sample_train_predict(server, page, artifacts):
     page.get_by_role("link", name="Predict").first.click()
     box = page.get_by_role("textbox", name="Text to classify")
     box.fill("WINNER!! You have won a free prize. Call 09061701461 now to claim your cash reward")
-    page.get_by_role("button", name="Classify").click()
+    page.get_by_role("button", name="Classify", exact=True).click()
     page.get_by_text("Predicted class").first.wait_for()
     _idle(page)
     result = page.locator("[data-testid='stMetricValue']").first.inner_text()
     _screenshot(page, artifacts / "e2e-5-predict.png")
     assert result in ("spam", "ham")
+
+    # A whole file at once (a UTF-16 tab-separated export), with a download of the predictions.
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        str(ROOT / "tests" / "data" / "utf16_unicode_text.txt"))
+    page.get_by_text("6 rows classified (0 with an empty text were left without a prediction).").wait_for()
+    page.get_by_role("button", name="Download the predictions (CSV)").wait_for()
+    _idle(page)
+    _screenshot(page, artifacts / "e2e-6-predict-file.png")
 
 
 def test_awkward_upload_shows_the_report(server, page, artifacts):
@@ -187,7 +195,7 @@ def test_chinese_ui_and_chinese_sample(server, page, artifacts):
 
     page.get_by_role("link", name="预测").first.click()
     page.get_by_role("textbox", name="待分类文本").fill("央行宣布下调存款准备金率0.5个百分点")
-    page.get_by_role("button", name="分类").click()
+    page.get_by_role("button", name="分类", exact=True).click()
     page.get_by_text("预测类别").first.wait_for()
     _idle(page)
     result = page.locator("[data-testid='stMetricValue']").first.inner_text()

@@ -132,6 +132,15 @@ def test_train_evaluate_predict_flow():
     labels = [metric.value for metric in app.metric if metric.label == "Predicted class"]
     assert labels and labels[0] in ("ham", "spam")
 
+    # A whole file at once: any format the Data page reads.
+    raw = (ROOT / "tests" / "data" / "utf16_unicode_text.txt").read_bytes()
+    app.file_uploader(key="predict_file").set_value(("messages.txt", raw, "text/plain")).run()
+    assert not app.exception
+    assert app.multiselect(key="predict_file_columns").value == ["text"]
+    assert "6 rows classified (0 with an empty text" in texts(app.success)
+    table = app.dataframe[-1].value
+    assert set(table["predicted_label"]) <= {"ham", "spam"} and len(table) == 6
+
 
 def test_language_switch_translates_the_page():
     app = new_app()
