@@ -1,4 +1,4 @@
-"""The headless contract: ``python -m core train|evaluate|predict|inspect``.
+"""The headless contract: ``python -m core train|evaluate|predict|explain|inspect``.
 
 Every command prints its result as JSON on the last line of stdout; progress goes to stderr.
 A user mistake exits with code 2 and one line on stderr that says what to fix.
@@ -81,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--file", help="classify every row of this file (any format inspect reads)")
     predict.add_argument("--out", help="with --file: CSV to write (default: <file>-predictions.csv here)")
     _data_options(predict, sample=False)
+
+    explain = commands.add_parser("explain", help="how much each word of a text pushed towards the predicted class")
+    explain.add_argument("bundle"), explain.add_argument("text")
+    explain.add_argument("--label", help="explain this class instead of the predicted one")
 
     inspect = commands.add_parser("inspect", help="describe a data file or a model bundle")
     inspect.add_argument("path")
@@ -193,6 +197,16 @@ def cmd_predict(args) -> dict:
             "out": str(out)}
 
 
+def cmd_explain(args) -> dict:
+    from core.bundle import Bundle
+    from core.explain import explain, top_tokens
+
+    result = explain(Bundle.load(args.bundle), args.text, args.label)
+    print("towards " + result["label"] + ": " + ", ".join(f"{token} {weight:+.3f}" for token, weight in top_tokens(result)),
+          file=sys.stderr)
+    return result
+
+
 def cmd_inspect(args) -> dict:
     from pathlib import Path
 
@@ -212,7 +226,8 @@ def cmd_inspect(args) -> dict:
             "report": {key: value for key, value in report.to_dict().items() if key not in ("findings", "class_counts")}}
 
 
-COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "inspect": cmd_inspect}
+COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "explain": cmd_explain,
+            "inspect": cmd_inspect}
 
 
 def main(argv=None) -> int:

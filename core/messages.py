@@ -78,6 +78,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The text is empty. Type or paste a text to classify.",
         "zh": "文本为空。请输入或粘贴要分类的文本。",
     },
+    "err.unknown_label": {
+        "en": "'{label}' is not one of this model's classes: {labels}.",
+        "zh": "“{label}”不是该模型的类别。可选类别：{labels}。",
+    },
     "err.no_such_sheet": {
         "en": "There is no sheet named '{sheet}'. Sheets in this workbook: {sheets}.",
         "zh": "没有名为“{sheet}”的工作表。该工作簿中的工作表：{sheets}。",

@@ -9,6 +9,7 @@ from pathlib import Path
 from core import charts
 from core.batch import predict_table, text_columns_for
 from core.data import load_table
+from core.explain import explain, highlight_html, top_tokens
 from core.errors import UserError
 from core.store import ModelStore
 from ui.common import model_picker, page_header, show_error, t
@@ -39,6 +40,15 @@ if text.strip():
     st.caption(t("pred.confidence", p=f"{probability:.1%}"))
     st.plotly_chart(charts.probability_bar(result["probabilities"], t("pred.chart"), t("pred.probability")),
                     width="stretch", key="predict_chart")
+    why = explain(bundle, text, label)
+    st.markdown(f"**{t('pred.why')}**", help=t("pred.why_help"))
+    # Every token is escaped by highlight_html; the spans only carry colours.
+    st.html(highlight_html(why))
+    top = top_tokens(why)
+    if top:
+        st.caption(t("pred.top_words", label=label, words="  ·  ".join(f"{token} (+{weight:.2f})" for token, weight in top)))
+    if why["cut"]:
+        st.caption(t("pred.cut", n=why["cut"]))
 else:
     st.caption(t("pred.empty"))
 

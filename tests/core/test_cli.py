@@ -48,6 +48,18 @@ def test_predict_and_evaluate(cli_bundle):
     assert code == 0 and metrics["n"] == 2500 and 0.8 < metrics["accuracy"] <= 1 and "macro_f1" in metrics
 
 
+def test_explain_gives_token_weights_in_text_order(cli_bundle):
+    out, _ = cli_bundle
+    code, stdout, stderr = run("explain", out, "WINNER! Claim your FREE prize now")
+    result = last_json(stdout)
+    assert code == 0, stderr
+    assert result["label"] in ("ham", "spam") and 0 < result["probability"] <= 1
+    assert [token for token, _ in result["tokens"]] == ["winner", "!", "claim", "your", "free", "prize", "now"]
+    assert all(isinstance(weight, float) for _, weight in result["tokens"])
+    code, _, stderr = run("explain", out, "hi", "--label", "eggs")
+    assert code == 2 and "not one of this model's classes" in stderr
+
+
 def test_inspect_data_and_bundle(cli_bundle):
     out, _ = cli_bundle
     code, stdout, _ = run("inspect", SAMPLES["thucnews_titles"].path)

@@ -131,6 +131,9 @@ def test_train_evaluate_predict_flow():
     assert not app.exception
     labels = [metric.value for metric in app.metric if metric.label == "Predicted class"]
     assert labels and labels[0] in ("ham", "spam")
+    assert "Words that drove the decision" in texts(app.markdown)
+    highlighted = app.get("html")
+    assert highlighted and "<span" in highlighted[0].proto.body and "Congratulations" not in highlighted[0].proto.body
 
     # A whole file at once: any format the Data page reads.
     raw = (ROOT / "tests" / "data" / "utf16_unicode_text.txt").read_bytes()
