@@ -1,10 +1,20 @@
 """Evaluate page: test-split metrics, per-class table and confusion matrix of a model."""
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
 from core import charts
-from ui.common import model_picker, page_header, t
+from core.batch import text_columns_for
+from core.data import guess_columns, load_table, validate
+from core.errors import UserError
+from core.evaluate import evaluate, majority_baseline, mistakes
+from core.explain import explain, highlight_html
+from core.store import ModelStore
+from ui.common import model_picker, page_header, show_error, t
+
+ALL = "*"
 
 page_header("eval")
 model_id, record = model_picker("eval_model")
@@ -14,11 +24,17 @@ if not test:
     st.info(t("eval.no_test"), icon=":material/info:")
     st.stop()
 
-accuracy, macro_f1, rows, validation = st.columns(4)
-accuracy.metric(t("eval.accuracy"), f"{test['accuracy']:.1%}", help=t("eval.accuracy_help"))
+split = ModelStore().test_split(model_id)
+baseline = majority_baseline(split["label"]) if len(split) else None
+accuracy, macro_f1, rows, validation, floor = st.columns(5)
+accuracy.metric(t("eval.accuracy"), f"{test['accuracy']:.1%}", help=t("eval.accuracy_help"),
+                delta=t("eval.vs_baseline", points=f"{(test['accuracy'] - baseline['accuracy']) * 100:+.1f}")
+                if baseline else None)
 macro_f1.metric(t("eval.macro_f1"), f"{test['macro_f1']:.3f}", help=t("eval.macro_f1_help"))
 rows.metric(t("eval.test_rows"), f"{test['n']:,}", help=t("eval.test_rows_help"))
 validation.metric(t("eval.val_accuracy"), f"{bundle.metrics.get('val_accuracy', 0):.1%}")
+if baseline:
+    floor.metric(t("eval.baseline", label=baseline["label"]), f"{baseline['accuracy']:.1%}", help=t("eval.baseline_help"))
 
 table_column, matrix_column = st.columns([2, 3], gap="large")
 with table_column:
@@ -37,3 +53,60 @@ with matrix_column:
                                             t("eval.predicted"), t("eval.actual")),
                     width="stretch", key="eval_confusion")
     st.caption(t("eval.confusion_help"))
+
+# -- the examples it got wrong ------------------------------------------------------------------
+st.subheader(t("eval.mistakes"))
+cache = st.session_state.setdefault("eval_mistakes", {})
+if model_id not in cache:
+    cache[model_id] = mistakes(bundle, split["text"].tolist(), split["label"].tolist())
+wrong = cache[model_id]
+if wrong.empty:
+    st.success(t("eval.no_mistakes"), icon=":material/check_circle:")
+else:
+    st.caption(t("eval.mistakes_help", n=len(wrong), total=len(split)))
+    choose_true, choose_predicted = st.columns(2)
+    true_class = choose_true.selectbox(t("eval.filter_true"), [ALL] + bundle.labels, key="eval_filter_true",
+                                       format_func=lambda value: t("eval.any_class") if value == ALL else value)
+    predicted_class = choose_predicted.selectbox(t("eval.filter_predicted"), [ALL] + bundle.labels,
+                                                 key="eval_filter_predicted",
+                                                 format_func=lambda value: t("eval.any_class") if value == ALL else value)
+    shown = wrong[((wrong["label"] == true_class) | (true_class == ALL))
+                  & ((wrong["predicted"] == predicted_class) | (predicted_class == ALL))]
+    st.dataframe(shown.rename(columns={"text": t("eval.col_text"), "label": t("eval.actual"),
+                                       "predicted": t("eval.predicted"), "confidence": t("eval.col_confidence"),
+                                       "p_true": t("eval.col_p_true")}),
+                 width="stretch", hide_index=True, key="eval_mistakes_table", height=300)
+    if len(shown):
+        pick = st.selectbox(t("eval.explain_pick"), shown.index.tolist(), key="eval_explain_pick",
+                            format_func=lambda i: wrong.loc[i, "text"][:120])
+        why = explain(bundle, wrong.loc[pick, "text"])
+        st.caption(t("eval.explain_caption", predicted=why["label"], actual=wrong.loc[pick, "label"]))
+        st.html(highlight_html(why))
+    st.download_button(t("eval.download_mistakes"), wrong.to_csv(index=False).encode("utf-8-sig"),
+                       file_name=f"{model_id}-mistakes.csv", mime="text/csv", key="eval_download_mistakes",
+                       icon=":material/download:")
+
+# -- a new labelled file ------------------------------------------------------------------------
+st.subheader(t("eval.new_file"))
+upload = st.file_uploader(t("eval.new_file_upload"), key="eval_file", help=t("eval.new_file_help"),
+                          type=["csv", "tsv", "txt", "tab", "xlsx", "xlsm", "xls", "jsonl", "json", "ndjson", "zip"])
+if upload is not None:
+    try:
+        table = load_table(upload.getvalue(), upload.name)
+        trained_label = bundle.settings.get("data", {}).get("label_column")
+        label_column = trained_label if trained_label in table.frame.columns else guess_columns(table.frame)[1]
+        dataset, _ = validate(table.frame, text_columns_for(bundle, table.frame), label_column)
+        result = evaluate(bundle, dataset.texts, dataset.labels)
+        first, second, third = st.columns(3)
+        first.metric(t("eval.accuracy"), f"{result['accuracy']:.1%}")
+        second.metric(t("eval.macro_f1"), f"{result['macro_f1']:.3f}")
+        third.metric(t("eval.test_rows"), f"{result['n']:,}")
+        if result["unknown_labels"]:
+            st.warning(t("eval.unknown_labels", labels=", ".join(result["unknown_labels"])), icon=":material/warning:")
+        st.plotly_chart(charts.confusion_figure(result["confusion"], result["labels"], t("eval.confusion"),
+                                                t("eval.predicted"), t("eval.actual")),
+                        width="stretch", key="eval_file_confusion")
+        st.caption(t("eval.new_file_columns", text=dataset.text_column, label=label_column,
+                     name=Path(upload.name).name))
+    except UserError as error:
+        show_error(error)

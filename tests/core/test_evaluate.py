@@ -20,3 +20,18 @@ def test_labels_unknown_to_the_model_are_kept_as_errors():
     assert metrics["unknown_labels"] == ["z"]
     assert metrics["labels"] == ["a", "b", "z"]
     assert metrics["accuracy"] == 0.5
+
+
+def test_majority_baseline_and_mistakes(tiny_result):
+    from core.evaluate import majority_baseline, mistakes
+
+    assert majority_baseline(["ham", "ham", "spam"]) == {"label": "ham", "accuracy": 2 / 3}
+    bundle = tiny_result.bundle
+    texts, labels = tiny_result.test_texts, tiny_result.test_labels
+    wrong = mistakes(bundle, texts, labels)
+    predicted = bundle.predict(texts)
+    assert len(wrong) == sum(p != t for p, t in zip(predicted, labels))
+    assert (wrong["label"] != wrong["predicted"]).all()
+    assert wrong["confidence"].is_monotonic_decreasing
+    assert ((wrong["confidence"] >= 0.5) | (len(bundle.labels) > 2)).all()
+    assert (wrong["p_true"] <= wrong["confidence"]).all()

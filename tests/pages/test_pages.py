@@ -124,6 +124,16 @@ def test_train_evaluate_predict_flow():
     assert metrics["Test texts"] == "250"
     assert metrics["Accuracy"].endswith("%")
     assert app.dataframe[0].value["Class"].tolist() == ["ham", "spam"]
+    assert metrics["Always guessing 'ham'"] == "87.2%"      # 218 of the 250 test texts are ham
+    wrong = app.session_state["eval_mistakes"][app.session_state["selected_model"]]
+    if len(wrong):
+        assert f"{len(wrong)} of 250 test texts" in texts(app.caption)
+        app.selectbox(key="eval_filter_true").set_value("spam").run()
+        assert set(app.dataframe[1].value["Actual class"]) <= {"spam"}
+    raw = (ROOT / "tests" / "data" / "label_variants.csv").read_bytes()
+    app.file_uploader(key="eval_file").set_value(("new.csv", raw, "text/csv")).run()
+    assert not app.exception
+    assert "the model knows, so their texts can only be wrong: SPAM, Spam" in texts(app.warning)
 
     app.switch_page("pages/predict.py").run()
     assert "appears here" in texts(app.caption)
