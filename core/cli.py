@@ -145,6 +145,10 @@ def cmd_train(args) -> dict:
                "train_seconds": round(result.train_seconds, 1), "bundle": str(args.out)}
     if "test" in metrics:
         summary["test_accuracy"] = round(metrics["test"]["accuracy"], 4)
+    if "baseline" in metrics:
+        summary["baseline_accuracy"] = round(metrics["baseline"]["accuracy"], 4)
+        print(f"{metrics['baseline']['name']} on the same split: accuracy {metrics['baseline']['accuracy']:.4f} "
+              f"(trained in {metrics['baseline']['train_seconds']} s)", file=sys.stderr)
     return summary
 
 

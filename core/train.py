@@ -46,6 +46,9 @@ class TrainConfig(JsonConfig):
         weights; 0 turns early stopping off.
     seed : int
         Same seed, data and settings on the CPU give the same model.
+    baseline : bool
+        Also fit TF-IDF + logistic regression on the same rows and tokens and record its
+        held-out metrics (``metrics["baseline"]``), so the model can be judged against it.
     """
 
     epochs: int = 10
@@ -56,6 +59,7 @@ class TrainConfig(JsonConfig):
     test_share: float = 0.1
     early_stopping_patience: int = 2
     seed: int = 42
+    baseline: bool = True
 
     def __post_init__(self):
         checks = [
@@ -306,6 +310,15 @@ def train(
     }
     if test_texts:
         bundle.metrics["test"] = classification_metrics(test_labels, bundle.predict(test_texts), label_names)
+    if train_config.baseline:
+        # The same rows, tokens and held-out part (test, else validation) as the LSTM.
+        from core.baseline import tfidf_baseline
+
+        held_out = split.test if len(split.test) else split.validation
+        bundle.metrics["baseline"] = tfidf_baseline(
+            train_tokens, [dataset.labels[i] for i in split.train], [token_lists[i] for i in held_out],
+            [dataset.labels[i] for i in held_out], label_names)
+        bundle.metrics["baseline"]["on"] = "test" if len(split.test) else "validation"
     return TrainResult(bundle, test_texts, test_labels, train_seconds, progress.user_stopped)
 
 

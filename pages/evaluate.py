@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core import charts
+from core.baseline import verdict
 from core.batch import text_columns_for
 from core.data import guess_columns, load_table, validate
 from core.errors import UserError
@@ -35,6 +36,15 @@ rows.metric(t("eval.test_rows"), f"{test['n']:,}", help=t("eval.test_rows_help")
 validation.metric(t("eval.val_accuracy"), f"{bundle.metrics.get('val_accuracy', 0):.1%}")
 if baseline:
     floor.metric(t("eval.baseline", label=baseline["label"]), f"{baseline['accuracy']:.1%}", help=t("eval.baseline_help"))
+
+plain = bundle.metrics.get("baseline")
+if plain and plain.get("on") == "test":
+    outcome = verdict(test["accuracy"], plain["accuracy"])
+    {"better": st.success, "same": st.info, "worse": st.warning}[outcome](
+        t(f"eval.verdict_{outcome}", points=f"{abs(test['accuracy'] - plain['accuracy']) * 100:.1f}",
+          baseline=f"{plain['accuracy']:.1%}", baseline_f1=f"{plain['macro_f1']:.3f}",
+          baseline_seconds=plain["train_seconds"], seconds=round(bundle.metrics.get("train_seconds", 0))),
+        icon=":material/balance:")
 
 table_column, matrix_column = st.columns([2, 3], gap="large")
 with table_column:

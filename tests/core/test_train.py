@@ -104,3 +104,13 @@ def test_sgd_and_chinese_characters_train():
     assert result.bundle.labels == sorted(set(dataset.labels))
     assert result.bundle.preprocess.tokenizer == "char"
     assert np.isfinite(result.bundle.metrics["history"]["loss"][0])
+
+
+def test_the_tfidf_baseline_is_measured_on_the_same_test_rows(tiny_result):
+    from core.baseline import verdict
+
+    baseline = tiny_result.bundle.metrics["baseline"]
+    assert baseline["on"] == "test" and baseline["n"] == len(tiny_result.test_texts)
+    assert 0.85 <= baseline["accuracy"] <= 1.0          # SMS spam is easy for TF-IDF
+    assert [row["label"] for row in baseline["per_class"]] == ["ham", "spam"]
+    assert verdict(0.90, 0.95) == "worse" and verdict(0.952, 0.95) == "same" and verdict(0.97, 0.95) == "better"

@@ -125,6 +125,8 @@ def test_train_evaluate_predict_flow():
     assert metrics["Accuracy"].endswith("%")
     assert app.dataframe[0].value["Class"].tolist() == ["ham", "spam"]
     assert metrics["Always guessing 'ham'"] == "87.2%"      # 218 of the 250 test texts are ham
+    verdicts = texts(app.success) + texts(app.info) + texts(app.warning)
+    assert "TF-IDF + logistic regression" in verdicts and "on the same test texts" in verdicts
     wrong = app.session_state["eval_mistakes"][app.session_state["selected_model"]]
     if len(wrong):
         assert f"{len(wrong)} of 250 test texts" in texts(app.caption)
