@@ -77,3 +77,15 @@ def probability_bar(probabilities: dict, title: str, x_title: str) -> go.Figure:
     figure.update_xaxes(range=[0, 1], tickformat=".0%")
     figure.update_yaxes(type="category")
     return _layout(figure, title, x_title, "", height=max(200, 70 + 30 * len(items)))
+
+
+def confidence_histogram(right, wrong, title: str, x_title: str, y_title: str, right_name: str,
+                         wrong_name: str) -> go.Figure:
+    """How sure the model was (probability of its answer), for right and wrong answers: a
+    good model is sure when right and unsure when wrong."""
+    figure = go.Figure()
+    bins = {"start": 0.0, "end": 1.0001, "size": 0.05}
+    figure.add_trace(go.Histogram(x=list(right), name=right_name, marker_color=PRIMARY, xbins=bins, opacity=0.8))
+    figure.add_trace(go.Histogram(x=list(wrong), name=wrong_name, marker_color=SECONDARY, xbins=bins, opacity=0.8))
+    figure.update_layout(barmode="overlay")
+    return _layout(figure, title, x_title, y_title)

@@ -79,20 +79,30 @@ def majority_baseline(labels) -> dict:
     return {"label": label, "accuracy": count / len(labels)}
 
 
-def mistakes(bundle, texts, labels):
-    """The examples the model got wrong, most confident first: a DataFrame with ``text``,
-    ``label`` (true), ``predicted``, ``confidence`` (probability of the predicted class) and
-    ``p_true`` (probability the model gave the true class)."""
+def predictions(bundle, texts, labels):
+    """Every example with the model's answer: a DataFrame with ``text``, ``label`` (true),
+    ``predicted``, ``confidence`` (probability of the predicted class), ``p_true``
+    (probability of the true class; 0 for a class the model does not know) and ``correct``."""
     import pandas as pd
 
     texts, labels = list(texts), [str(label) for label in labels]
-    probabilities = bundle.predict_proba(texts) if texts else np.zeros((0, len(bundle.labels)))
-    predicted = probabilities.argmax(axis=1) if len(texts) else np.zeros(0, dtype=int)
+    columns = ["text", "label", "predicted", "confidence", "p_true", "correct"]
+    if not texts:
+        return pd.DataFrame(columns=columns)
+    probabilities = bundle.predict_proba(texts)
+    guesses = probabilities.argmax(axis=1)
     rows = []
-    for text, label, row, guess in zip(texts, labels, probabilities, predicted):
-        if bundle.labels[guess] != label:
-            true_p = float(row[bundle.labels.index(label)]) if label in bundle.labels else 0.0
-            rows.append({"text": text, "label": label, "predicted": bundle.labels[guess],
-                         "confidence": round(float(row[guess]), 4), "p_true": round(true_p, 4)})
-    frame = pd.DataFrame(rows, columns=["text", "label", "predicted", "confidence", "p_true"])
-    return frame.sort_values("confidence", ascending=False, kind="stable").reset_index(drop=True)
+    for text, label, row, guess in zip(texts, labels, probabilities, guesses):
+        true_p = float(row[bundle.labels.index(label)]) if label in bundle.labels else 0.0
+        rows.append({"text": text, "label": label, "predicted": bundle.labels[guess],
+                     "confidence": round(float(row[guess]), 4), "p_true": round(true_p, 4),
+                     "correct": bundle.labels[guess] == label})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def mistakes(bundle, texts, labels, table=None):
+    """The examples the model got wrong, most confident first (the columns of
+    :func:`predictions` without ``correct``); pass ``table`` to reuse computed predictions."""
+    table = predictions(bundle, texts, labels) if table is None else table
+    wrong = table[~table["correct"].astype(bool)].drop(columns="correct")
+    return wrong.sort_values("confidence", ascending=False, kind="stable").reset_index(drop=True)

@@ -10,7 +10,7 @@ from core.baseline import verdict
 from core.batch import text_columns_for
 from core.data import guess_columns, load_table, validate
 from core.errors import UserError
-from core.evaluate import evaluate, majority_baseline, mistakes
+from core.evaluate import evaluate, majority_baseline, mistakes, predictions
 from core.explain import explain, highlight_html
 from core.store import ModelStore
 from ui.common import model_picker, page_header, show_error, t
@@ -66,10 +66,16 @@ with matrix_column:
 
 # -- the examples it got wrong ------------------------------------------------------------------
 st.subheader(t("eval.mistakes"))
-cache = st.session_state.setdefault("eval_mistakes", {})
+cache = st.session_state.setdefault("eval_predictions", {})
 if model_id not in cache:
-    cache[model_id] = mistakes(bundle, split["text"].tolist(), split["label"].tolist())
-wrong = cache[model_id]
+    cache[model_id] = predictions(bundle, split["text"].tolist(), split["label"].tolist())
+answers = cache[model_id]
+wrong = mistakes(bundle, [], [], table=answers)
+st.plotly_chart(charts.confidence_histogram(
+    answers.loc[answers["correct"].astype(bool), "confidence"], answers.loc[~answers["correct"].astype(bool), "confidence"],
+    t("eval.confidence_chart"), t("eval.col_confidence"), t("eval.test_rows"), t("eval.right"), t("eval.wrong")),
+    width="stretch", key="eval_confidence_chart")
+st.caption(t("eval.confidence_help"))
 if wrong.empty:
     st.success(t("eval.no_mistakes"), icon=":material/check_circle:")
 else:

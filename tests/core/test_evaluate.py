@@ -35,3 +35,21 @@ def test_majority_baseline_and_mistakes(tiny_result):
     assert wrong["confidence"].is_monotonic_decreasing
     assert ((wrong["confidence"] >= 0.5) | (len(bundle.labels) > 2)).all()
     assert (wrong["p_true"] <= wrong["confidence"]).all()
+
+
+def test_metrics_agree_with_scikit_learn_on_fixed_predictions():
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+
+    from core.evaluate import classification_metrics
+
+    true = ["a", "a", "b", "b", "b", "c", "c", "a", "b", "c"]
+    predicted = ["a", "b", "b", "b", "c", "c", "a", "a", "b", "b"]
+    labels = ["a", "b", "c"]
+    ours = classification_metrics(true, predicted, labels)
+    assert ours["accuracy"] == accuracy_score(true, predicted)
+    assert ours["macro_f1"] == pytest.approx(f1_score(true, predicted, average="macro"))
+    assert ours["weighted_f1"] == pytest.approx(f1_score(true, predicted, average="weighted"))
+    precision, recall, f1, support = precision_recall_fscore_support(true, predicted, labels=labels)
+    for row, p, r, f, s in zip(ours["per_class"], precision, recall, f1, support):
+        assert (row["precision"], row["recall"], row["f1"], row["support"]) == pytest.approx((p, r, f, s))
+    assert ours["confusion"] == confusion_matrix(true, predicted, labels=labels).tolist()

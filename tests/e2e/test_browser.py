@@ -110,6 +110,9 @@ def test_sample_train_predict(server, page, artifacts):
 
     page.get_by_role("link", name="Evaluate").first.click()
     page.get_by_text("Confusion matrix").first.wait_for()
+    page.get_by_text("How sure the model was, when right and when wrong").wait_for()
+    page.get_by_role("heading", name="The examples it got wrong").wait_for()
+    page.get_by_text("TF-IDF + logistic regression", exact=False).first.wait_for()
     _idle(page)
     _screenshot(page, artifacts / "e2e-4-evaluate.png")
 

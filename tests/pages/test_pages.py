@@ -127,7 +127,9 @@ def test_train_evaluate_predict_flow():
     assert metrics["Always guessing 'ham'"] == "87.2%"      # 218 of the 250 test texts are ham
     verdicts = texts(app.success) + texts(app.info) + texts(app.warning)
     assert "TF-IDF + logistic regression" in verdicts and "on the same test texts" in verdicts
-    wrong = app.session_state["eval_mistakes"][app.session_state["selected_model"]]
+    answers = app.session_state["eval_predictions"][app.session_state["selected_model"]]
+    assert len(answers) == 250
+    wrong = answers[~answers["correct"]]
     if len(wrong):
         assert f"{len(wrong)} of 250 test texts" in texts(app.caption)
         app.selectbox(key="eval_filter_true").set_value("spam").run()
