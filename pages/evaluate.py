@@ -10,6 +10,7 @@ from core.baseline import verdict
 from core.batch import text_columns_for
 from core.data import guess_columns, load_table, validate
 from core.errors import UserError
+from core.diagnose import diagnose
 from core.evaluate import evaluate, majority_baseline, mistakes, predictions
 from core.explain import explain, highlight_html
 from core.store import ModelStore
@@ -64,13 +65,22 @@ with matrix_column:
                     width="stretch", key="eval_confusion")
     st.caption(t("eval.confusion_help"))
 
-# -- the examples it got wrong ------------------------------------------------------------------
-st.subheader(t("eval.mistakes"))
 cache = st.session_state.setdefault("eval_predictions", {})
 if model_id not in cache:
     cache[model_id] = predictions(bundle, split["text"].tolist(), split["label"].tolist())
 answers = cache[model_id]
 wrong = mistakes(bundle, [], [], table=answers)
+
+# -- what the curves and results say ------------------------------------------------------------
+st.subheader(t("eval.diagnosis"))
+signs = diagnose(bundle.metrics, bundle.settings, answers)
+for sign in signs:
+    (st.warning if sign.severity == "warning" else st.info)(t(sign.key, **sign.params), icon=":material/stethoscope:")
+if not signs:
+    st.success(t("eval.healthy"), icon=":material/check_circle:")
+
+# -- the examples it got wrong ------------------------------------------------------------------
+st.subheader(t("eval.mistakes"))
 st.plotly_chart(charts.confidence_histogram(
     answers.loc[answers["correct"].astype(bool), "confidence"], answers.loc[~answers["correct"].astype(bool), "confidence"],
     t("eval.confidence_chart"), t("eval.col_confidence"), t("eval.test_rows"), t("eval.right"), t("eval.wrong")),

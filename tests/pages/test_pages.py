@@ -127,6 +127,9 @@ def test_train_evaluate_predict_flow():
     assert metrics["Always guessing 'ham'"] == "87.2%"      # 218 of the 250 test texts are ham
     verdicts = texts(app.success) + texts(app.info) + texts(app.warning)
     assert "TF-IDF + logistic regression" in verdicts and "on the same test texts" in verdicts
+    assert "Diagnosis" in [header.value for header in app.subheader]
+    # A 1-epoch tiny model gets most spam wrong: the diagnosis names the weak class.
+    assert "The model rarely gets these classes right: 'spam'" in texts(app.warning)
     answers = app.session_state["eval_predictions"][app.session_state["selected_model"]]
     assert len(answers) == 250
     wrong = answers[~answers["correct"]]
