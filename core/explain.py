@@ -97,3 +97,20 @@ def highlight_html(explanation: dict) -> str:
                      f'border-radius: 3px; padding: 1px 2px">{html.escape(token)}</span>')
         previous_cjk = cjk
     return '<div style="line-height: 2">' + "".join(parts) + "</div>"
+
+
+def class_words(bundle, texts, top: int = 10, limit: int = 200) -> dict[str, list[tuple[str, float]]]:
+    """Per class, the tokens that pushed hardest towards it across (up to ``limit`` of)
+    ``texts``: each text is explained for its predicted class and a token's positive weights
+    are summed. Returns ``{label: [(token, total weight), ...]}`` for the labels predicted."""
+    totals: dict[str, dict[str, float]] = {}
+    for text in list(texts)[:limit]:
+        if not str(text).strip():
+            continue
+        result = explain(bundle, str(text))
+        label_totals = totals.setdefault(result["label"], {})
+        for token, weight in result["tokens"]:
+            if weight > 0:
+                label_totals[token] = label_totals.get(token, 0.0) + weight
+    return {label: [(token, round(total, 3)) for token, total in sorted(words.items(), key=lambda item: -item[1])[:top]]
+            for label, words in sorted(totals.items())}

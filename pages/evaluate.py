@@ -12,7 +12,7 @@ from core.data import guess_columns, load_table, validate
 from core.errors import UserError
 from core.diagnose import diagnose
 from core.evaluate import evaluate, majority_baseline, mistakes, predictions
-from core.explain import explain, highlight_html
+from core.explain import class_words, explain, highlight_html
 from core.store import ModelStore
 from ui.common import model_picker, page_header, show_error, t
 
@@ -111,6 +111,17 @@ else:
     st.download_button(t("eval.download_mistakes"), wrong.to_csv(index=False).encode("utf-8-sig"),
                        file_name=f"{model_id}-mistakes.csv", mime="text/csv", key="eval_download_mistakes",
                        icon=":material/download:")
+
+# -- the words behind each class ----------------------------------------------------------------
+st.subheader(t("eval.class_words"))
+words_cache = st.session_state.setdefault("eval_class_words", {})
+if model_id not in words_cache:
+    words_cache[model_id] = class_words(bundle, split["text"].tolist())
+st.caption(t("eval.class_words_help", n=min(200, len(split))))
+st.dataframe(pd.DataFrame({t("eval.class"): list(words_cache[model_id]),
+                           t("eval.words"): [" · ".join(token for token, _ in words)
+                                             for words in words_cache[model_id].values()]}),
+             width="stretch", hide_index=True, key="eval_class_words_table")
 
 # -- a new labelled file ------------------------------------------------------------------------
 st.subheader(t("eval.new_file"))

@@ -6,7 +6,7 @@ import pytest
 
 from core.data import DataSet
 from core.errors import UserError
-from core.explain import explain, highlight_html, top_tokens
+from core.explain import class_words, explain, highlight_html, top_tokens
 from core.model import ModelConfig
 from core.text import PreprocessConfig
 from core.train import TrainConfig, train
@@ -66,3 +66,10 @@ def test_highlight_html_escapes_and_joins_chinese():
     assert "好</span><span" in html            # Chinese tokens touch
     assert "吃</span> <span" in html           # a space before a Latin word
     assert html.count("rgba(220, 38, 38") == 1  # one token against the label, in red
+
+
+def test_class_words_find_the_planted_word(planted):
+    texts = ["we walked to the zebra park", "the zebra at the desk", "breakfast with a view", "the room was fine"]
+    words = class_words(planted, texts, top=3)
+    assert words["yes"][0][0] == "zebra"
+    assert "zebra" not in [token for token, _ in words.get("no", [])]
