@@ -53,7 +53,7 @@ def diagnose(metrics: dict, settings: dict, answers=None) -> list[Finding]:
     weak = [row for row in test.get("per_class", []) if row["support"] and row["f1"] < WEAK_F1]
     if weak:
         findings.append(Finding("weak_classes", len(weak), "diag.weak_classes", {
-            "classes": ", ".join(f"'{row['label']}' (F1 {row['f1']:.2f}, {row['support']} test texts)" for row in weak[:8])}))
+            "classes": ", ".join(f"'{row['label']}' (F1 {row['f1']:.2f}, n = {row['support']})" for row in weak[:8])}))
     if answers is not None and len(answers):
         sure = int(((~answers["correct"].astype(bool)) & (answers["confidence"] >= SURE)).sum())
         if sure:

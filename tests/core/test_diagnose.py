@@ -32,7 +32,7 @@ def test_weak_classes_and_sure_mistakes():
     answers = pd.DataFrame({"correct": [True, False, False, False], "confidence": [0.99, 0.95, 0.6, 0.91]})
     found = diagnose(metrics, {}, answers)
     assert kinds(found) == ["weak_classes", "sure_mistakes"]
-    assert found[0].params["classes"] == "'spam' (F1 0.20, 30 test texts)"
+    assert found[0].params["classes"] == "'spam' (F1 0.20, n = 30)"
     assert found[1].count == 2
 
 
