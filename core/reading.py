@@ -45,6 +45,8 @@ DELIMITED = (".csv", ".tsv", ".txt", ".tab", ".dat", "")
 EXCEL = (".xlsx", ".xlsm", ".xls")
 JSON = (".jsonl", ".json", ".ndjson")
 ZIP = (".zip",)
+# What the upload widgets accept (Streamlit wants extensions without the dot).
+UPLOAD_TYPES = [suffix.lstrip(".") for suffix in DELIMITED + EXCEL + JSON + ZIP if suffix]
 
 # What a file really is, by its first bytes: (magic, kind shown to the user).
 MAGIC = (

@@ -8,6 +8,7 @@ from core import charts
 from core.data import (SAMPLES, CleaningChoices, cleaned_csv, guess_columns, load_table, max_rows,
                        numeric_label_values, read_pasted, validate)
 from core.errors import UserError
+from core.reading import UPLOAD_TYPES
 from ui import state
 from ui.common import page_header, show_error, t
 
@@ -51,7 +52,7 @@ def reread() -> None:
 upload_column, sample_column = st.columns([3, 2], gap="large")
 with upload_column:
     upload = st.file_uploader(t("data.upload"), key="data_upload", help=t("data.upload_help"),
-                              type=["csv", "tsv", "txt", "tab", "xlsx", "xlsm", "xls", "jsonl", "json", "ndjson", "zip"])
+                              type=UPLOAD_TYPES)
     with st.expander(t("data.paste"), icon=":material/content_paste:"):
         st.text_area(t("data.paste_label"), key="data_paste", height=150, placeholder=t("data.paste_placeholder"))
         st.button(t("data.paste_use"), key="data_paste_use", on_click=read_paste, icon=":material/table_rows:")

@@ -13,6 +13,7 @@ from core.errors import UserError
 from core.diagnose import diagnose
 from core.evaluate import evaluate, majority_baseline, mistakes, predictions
 from core.explain import class_words, explain, highlight_html
+from core.reading import UPLOAD_TYPES
 from core.store import ModelStore
 from ui.common import model_picker, page_header, show_error, t
 
@@ -126,7 +127,7 @@ st.dataframe(pd.DataFrame({t("eval.class"): list(words_cache[model_id]),
 # -- a new labelled file ------------------------------------------------------------------------
 st.subheader(t("eval.new_file"))
 upload = st.file_uploader(t("eval.new_file_upload"), key="eval_file", help=t("eval.new_file_help"),
-                          type=["csv", "tsv", "txt", "tab", "xlsx", "xlsm", "xls", "jsonl", "json", "ndjson", "zip"])
+                          type=UPLOAD_TYPES)
 if upload is not None:
     try:
         table = load_table(upload.getvalue(), upload.name)

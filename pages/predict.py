@@ -11,6 +11,7 @@ from core.batch import predict_table, text_columns_for
 from core.data import load_table
 from core.explain import explain, highlight_html, top_tokens
 from core.errors import UserError
+from core.reading import UPLOAD_TYPES
 from core.store import ModelStore
 from ui.common import model_picker, page_header, show_error, t
 
@@ -55,7 +56,7 @@ else:
 st.divider()
 st.subheader(t("pred.file_title"))
 upload = st.file_uploader(t("pred.file"), key="predict_file", help=t("pred.file_help"),
-                          type=["csv", "tsv", "txt", "tab", "xlsx", "xlsm", "xls", "jsonl", "json", "ndjson", "zip"])
+                          type=UPLOAD_TYPES)
 if upload is not None:
     try:
         table = load_table(upload.getvalue(), upload.name)
