@@ -33,10 +33,9 @@ def predict_table(bundle, frame: pd.DataFrame, text_columns) -> pd.DataFrame:
     --------
     >>> predict_table(bundle, pd.DataFrame({"text": ["free prize"]}), ["text"])  # doctest: +SKIP
     """
-    from core.data import cell_text
+    from core.data import joined_texts
 
-    texts = ["\n".join(part for part in (cell_text(row[column]) for column in text_columns) if part)
-             for _, row in frame[text_columns].iterrows()]
+    texts = joined_texts(frame, list(text_columns))
     present = [i for i, text in enumerate(texts) if text]
     result = frame.copy()
     result["predicted_label"] = pd.Series([None] * len(frame), index=frame.index, dtype=object)

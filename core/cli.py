@@ -93,24 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _text_col(spec: str | None, columns) -> list[str] | str | None:
-    """``--text-col``: a column name, or names joined by commas (a name with a comma wins)."""
-    if spec is None or spec in columns or "," not in spec:
-        return spec
-    return [part.strip() for part in spec.split(",") if part.strip()]
-
-
 def _load(args):
     """Read ``args.data``/``args.path`` with the shared options; returns (table, dataset, report)."""
-    from core.data import CleaningChoices, guess_columns, load_table, validate
+    from core.data import CleaningChoices, read_dataset
 
-    table = load_table(getattr(args, "data", None) or args.path, encoding=args.encoding, sheet=args.sheet)
-    guessed_text, guessed_label = guess_columns(table.frame)
-    text_col = _text_col(args.text_col, table.frame.columns) or guessed_text
-    dataset, report = validate(table.frame, text_col, args.label_col or guessed_label,
-                               CleaningChoices(sample_rows=args.sample))
-    report.findings[:0] = table.findings
-    return table, dataset, report
+    return read_dataset(getattr(args, "data", None) or args.path, args.text_col, args.label_col, args.encoding,
+                        args.sheet, CleaningChoices(sample_rows=args.sample))
 
 
 def cmd_train(args) -> dict:
@@ -155,7 +143,7 @@ def cmd_train(args) -> dict:
 def cmd_evaluate(args) -> dict:
     from core.batch import text_columns_for
     from core.bundle import Bundle
-    from core.data import CleaningChoices, guess_columns, load_table, validate
+    from core.data import CleaningChoices, guess_columns, load_table, text_column_spec, validate
     from core.evaluate import evaluate
 
     bundle = Bundle.load(args.bundle)
@@ -163,7 +151,7 @@ def cmd_evaluate(args) -> dict:
     frame = table.frame
     # Columns: as given, else the ones the model was trained on when this file has them, else the guess.
     trained = bundle.settings.get("data", {})
-    text_cols = text_columns_for(bundle, frame, _text_col(args.text_col, frame.columns))
+    text_cols = text_columns_for(bundle, frame, text_column_spec(args.text_col, frame.columns))
     label_col = args.label_col or (trained.get("label_column") if trained.get("label_column") in frame.columns
                                    else guess_columns(frame)[1])
     dataset, _ = validate(frame, text_cols, label_col, CleaningChoices(sample_rows=args.sample))
@@ -186,11 +174,11 @@ def cmd_predict(args) -> dict:
     from pathlib import Path
 
     from core.batch import predict_table, text_columns_for
-    from core.data import load_table
+    from core.data import load_table, text_column_spec
 
     bundle = Bundle.load(args.bundle)
     table = load_table(args.file, encoding=args.encoding, sheet=args.sheet)
-    columns = text_columns_for(bundle, table.frame, _text_col(args.text_col, table.frame.columns))
+    columns = text_columns_for(bundle, table.frame, text_column_spec(args.text_col, table.frame.columns))
     result = predict_table(bundle, table.frame, columns)
     out = Path(args.out or f"{Path(args.file).stem}-predictions.csv")
     result.to_csv(out, index=False, encoding="utf-8-sig")

@@ -227,6 +227,15 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
+def joined_texts(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    """Each row's text: its cells in ``columns``, trimmed, non-empty ones joined by a line
+    break ("" when all are empty)."""
+    if len(columns) == 1:
+        return [cell_text(value) for value in frame[columns[0]].tolist()]
+    return ["\n".join(part for part in map(cell_text, values) if part)
+            for values in zip(*(frame[column].tolist() for column in columns))]
+
+
 def validate(frame: pd.DataFrame, text_column, label_column: str | None,
              choices: CleaningChoices = CleaningChoices()) -> tuple[DataSet, DataReport]:
     """Keep the rows with a non-empty text and label, apply the user's ``choices``, and
@@ -265,11 +274,7 @@ def validate(frame: pd.DataFrame, text_column, label_column: str | None,
     limit = max_rows()
     if len(frame) > limit and not choices.sample_rows:
         raise UserError("err.too_many_rows", rows=len(frame), limit=limit)
-    if len(text_columns) == 1:
-        joined = (cell_text(value) for value in frame[text_columns[0]].tolist())
-    else:
-        joined = ("\n".join(part for part in map(cell_text, values) if part)
-                  for values in zip(*(frame[column].tolist() for column in text_columns)))
+    joined = joined_texts(frame, text_columns)
     texts, labels = [], []
     empty_text = empty_label = truncated = 0
     for text, raw_label in zip(joined, frame[label_column].tolist()):
@@ -359,15 +364,25 @@ def load_dataset(path, text_column=None, label_column: str | None = None,
     ``text_column`` may be a list of columns to join. Findings noticed while reading the file
     (see :class:`core.reading.Table`) come first in the report's findings.
     """
+    return read_dataset(path, text_column, label_column, encoding, sheet, choices)[1:]
+
+
+def read_dataset(path, text_column=None, label_column: str | None = None, encoding: str | None = None,
+                 sheet: str | None = None, choices: CleaningChoices = CleaningChoices()):
+    """:func:`load_dataset`, also returning the :class:`core.reading.Table` (how the file was
+    read): ``(table, dataset, report)``. ``text_column`` may be ``"title,body"`` (see
+    :func:`text_column_spec`)."""
     table = load_table(path, encoding=encoding, sheet=sheet)
     guessed_text, guessed_label = guess_columns(table.frame)
+    text_column = text_column_spec(text_column, table.frame.columns) if isinstance(text_column, str) else text_column
     dataset, report = validate(table.frame, text_column or guessed_text, label_column or guessed_label, choices)
     report.findings[:0] = table.findings
-    return dataset, report
+    return table, dataset, report
 
 
-def split_columns(spec: str | None) -> list[str] | str | None:
-    """``"title,body"`` → ``["title", "body"]`` (the CLI's way to join text columns)."""
-    if spec is None or "," not in spec:
+def text_column_spec(spec: str | None, columns) -> list[str] | str | None:
+    """A text-column name, or names joined by commas (``"title,body"`` → ``["title", "body"]``);
+    a column whose own name has a comma wins."""
+    if spec is None or spec in columns or "," not in spec:
         return spec
     return [part.strip() for part in spec.split(",") if part.strip()]

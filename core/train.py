@@ -6,7 +6,6 @@ so the web app, the CLI and tests all watch the same run without ``core`` knowin
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 
