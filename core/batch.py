@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from core.errors import UserError
@@ -26,8 +27,8 @@ def text_columns_for(bundle, frame: pd.DataFrame, given=None) -> list[str]:
 
 
 def predict_table(bundle, frame: pd.DataFrame, text_columns) -> pd.DataFrame:
-    """``frame`` (not modified) plus ``predicted_label``, ``confidence`` and one ``p(label)``
-    column per class. Rows whose text is empty get no prediction (empty cells).
+    """``frame`` (not modified) plus ``predicted_label`` (under the model's saved decision
+    threshold, if any), ``confidence`` (its probability) and one ``p(label)`` column per class. Rows whose text is empty get no prediction (empty cells).
 
     Examples
     --------
@@ -45,8 +46,9 @@ def predict_table(bundle, frame: pd.DataFrame, text_columns) -> pd.DataFrame:
     if present:
         probabilities = bundle.predict_proba([texts[i] for i in present])
         rows = frame.index[present]
-        result.loc[rows, "predicted_label"] = [bundle.labels[i] for i in probabilities.argmax(axis=1)]
-        result.loc[rows, "confidence"] = probabilities.max(axis=1).round(4)
+        chosen = bundle.decide(probabilities)
+        result.loc[rows, "predicted_label"] = [bundle.labels[i] for i in chosen]
+        result.loc[rows, "confidence"] = probabilities[np.arange(len(chosen)), chosen].round(4)
         for column, label in enumerate(bundle.labels):
             result.loc[rows, f"p({label})"] = probabilities[:, column].round(4)
     return result

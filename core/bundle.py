@@ -32,6 +32,23 @@ JSON_FILES = ("preprocess.json", "vocabulary.json", "labels.json", "settings.jso
 PREDICT_BATCH = 256
 
 
+def decide(probabilities, labels, decision: dict | None) -> np.ndarray:
+    """Class indices for rows of ``probabilities``: argmax, or for a two-class ``decision``
+    ``{"positive", "threshold"}`` the positive class wherever its probability reaches the
+    threshold.
+
+    Examples
+    --------
+    >>> decide(np.array([[0.7, 0.3], [0.2, 0.8]]), ["ham", "spam"], {"positive": "spam", "threshold": 0.25})
+    array([1, 1])
+    """
+    probabilities = np.asarray(probabilities)
+    if not decision or len(labels) != 2 or decision.get("positive") not in labels:
+        return probabilities.argmax(axis=1)
+    positive = list(labels).index(decision["positive"])
+    return np.where(probabilities[:, positive] >= decision["threshold"], positive, 1 - positive)
+
+
 @dataclass
 class Bundle:
     """A trained classifier that takes raw text.
@@ -102,16 +119,48 @@ class Bundle:
         """Class probabilities for raw texts, shape (n, len(labels))."""
         return self.predict_ids(self.encode(texts), batch_size)
 
+    # -- the decision -----------------------------------------------------------------------
+
+    @property
+    def decision(self) -> dict | None:
+        """The saved decision rule of a two-class model, ``{"positive": label, "threshold": t}``:
+        a text is ``positive`` when its probability reaches ``t``. ``None``: the most probable
+        class wins (the same as a threshold of 0.5)."""
+        return self.settings.get("decision")
+
+    def set_decision(self, positive: str | None, threshold: float | None = None) -> None:
+        """Save a decision threshold for ``positive`` (``None`` removes it).
+
+        Raises
+        ------
+        UserError
+            If the model does not have exactly two classes, ``positive`` is not one of them or
+            the threshold is not strictly between 0 and 1.
+        """
+        if positive is None:
+            self.settings.pop("decision", None)
+            return
+        if len(self.labels) != 2:
+            raise UserError("err.threshold_two_classes", n=len(self.labels))
+        if positive not in self.labels:
+            raise UserError("err.unknown_label", label=positive, labels=", ".join(self.labels))
+        if threshold is None or not 0.0 < float(threshold) < 1.0:
+            raise UserError("err.bad_setting", name="threshold", value=threshold, allowed="0 … 1")
+        self.settings["decision"] = {"positive": positive, "threshold": round(float(threshold), 4)}
+
+    def decide(self, probabilities) -> np.ndarray:
+        """Class index of each row of ``probabilities`` under :attr:`decision`."""
+        return decide(probabilities, self.labels, self.decision)
+
     def predict(self, texts) -> list[str]:
-        """The most probable label of each raw text."""
-        probabilities = self.predict_proba(texts)
-        return [self.labels[i] for i in probabilities.argmax(axis=1)]
+        """The label of each raw text: the most probable, or the saved threshold's decision."""
+        return [self.labels[i] for i in self.decide(self.predict_proba(texts))]
 
     def predict_one(self, text: str) -> dict:
         """``{"label": .., "probabilities": {label: p}}`` for one text (the CLI's JSON)."""
         probabilities = self.predict_proba([text])[0]
         return {
-            "label": self.labels[int(probabilities.argmax())],
+            "label": self.labels[int(self.decide(probabilities[None, :])[0])],
             "probabilities": {label: float(p) for label, p in zip(self.labels, probabilities)},
         }
 

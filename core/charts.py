@@ -52,24 +52,37 @@ def history_figure(history: list[dict], metric: str, title: str, train_name: str
 
 
 def confusion_figure(confusion, labels, title: str, x_title: str, y_title: str) -> go.Figure:
-    """Confusion matrix heat map: counts, coloured by the share of each true class (row)."""
+    """Confusion matrix heat map: counts, coloured by the share of each true class (row).
+
+    Plotly heat maps send no selection events, so an invisible square marker sits on every
+    cell: clicking a cell selects its marker (``x`` = predicted, ``y`` = actual class).
+    """
     rows = [list(row) for row in confusion]
     shares = [[value / max(1, sum(row)) for value in row] for row in rows]
     text = [[f"{value}<br>{share:.0%}" for value, share in zip(row, share_row)] for row, share_row in zip(rows, shares)]
     names = [str(label) for label in labels]
-    figure = go.Figure(go.Heatmap(z=shares, x=names[: len(rows[0])], y=names, text=text, texttemplate="%{text}",
-                                  colorscale="Blues", zmin=0, zmax=1, showscale=False,
-                                  hovertemplate="%{y} → %{x}: %{text}<extra></extra>"))
+    columns = names[: len(rows[0])]
+    figure = go.Figure(go.Heatmap(z=shares, x=columns, y=names, text=text, texttemplate="%{text}",
+                                  colorscale="Blues", zmin=0, zmax=1, showscale=False, hoverinfo="skip"))
+    size = max(320, 80 + 48 * len(names))
+    cell = max(12, min(60, (size - 110) // max(1, len(names))))
+    cells = [(column, name, text[i][j]) for i, name in enumerate(names) for j, column in enumerate(columns)]
+    figure.add_trace(go.Scatter(
+        x=[c for c, _, _ in cells], y=[n for _, n, _ in cells], text=[v for _, _, v in cells], mode="markers",
+        marker={"symbol": "square", "size": cell, "opacity": 0}, showlegend=False,
+        selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
+        hovertemplate="%{y} → %{x}: %{text}<extra></extra>"))
     figure.update_yaxes(autorange="reversed", type="category")
     figure.update_xaxes(type="category", side="bottom")
-    size = max(320, 80 + 48 * len(names))
+    figure.update_layout(clickmode="event+select", dragmode=False)
     return _layout(figure, title, x_title, y_title, height=size)
 
 
-def probability_bar(probabilities: dict, title: str, x_title: str) -> go.Figure:
-    """Class probabilities as horizontal bars, the winner highlighted."""
+def probability_bar(probabilities: dict, title: str, x_title: str, chosen: str | None = None) -> go.Figure:
+    """Class probabilities as horizontal bars; the ``chosen`` class (default: the most probable)
+    highlighted."""
     items = sorted(probabilities.items(), key=lambda item: item[1])
-    best = max(probabilities, key=probabilities.get)
+    best = chosen if chosen in probabilities else max(probabilities, key=probabilities.get)
     figure = go.Figure(go.Bar(
         x=[p for _, p in items], y=[str(label) for label, _ in items], orientation="h",
         marker_color=[PRIMARY if label == best else "#cbd5e1" for label, _ in items],
@@ -89,3 +102,48 @@ def confidence_histogram(right, wrong, title: str, x_title: str, y_title: str, r
     figure.add_trace(go.Histogram(x=list(wrong), name=wrong_name, marker_color=SECONDARY, xbins=bins, opacity=0.8))
     figure.update_layout(barmode="overlay")
     return _layout(figure, title, x_title, y_title)
+
+
+def roc_figure(curves: dict, title: str, x_title: str, y_title: str, threshold: float | None = None,
+               marker_label: str = "") -> go.Figure:
+    """ROC curve (true positive rate against false positive rate) with the chance diagonal and,
+    given ``threshold``, the point that threshold gives."""
+    roc = curves["roc"]
+    figure = go.Figure(go.Scatter(x=roc["fpr"], y=roc["tpr"], mode="lines", line={"color": PRIMARY}, showlegend=False,
+                                  customdata=roc["thresholds"],
+                                  hovertemplate="%{x:.2f}, %{y:.2f} (≥ %{customdata:.2f})<extra></extra>"))
+    figure.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"color": "#94a3b8", "dash": "dot"},
+                                showlegend=False, hoverinfo="skip"))
+    if threshold is not None:
+        _mark(figure, roc["fpr"], roc["tpr"], roc["thresholds"], threshold, marker_label, descending=True)
+    figure.update_xaxes(range=[0, 1])
+    figure.update_yaxes(range=[0, 1.02])
+    return _layout(figure, title, x_title, y_title, height=330)
+
+
+def pr_figure(curves: dict, title: str, x_title: str, y_title: str, threshold: float | None = None,
+              marker_label: str = "") -> go.Figure:
+    """Precision against recall for the positive class, with the point of ``threshold``."""
+    pr = curves["pr"]
+    figure = go.Figure(go.Scatter(x=pr["recall"], y=pr["precision"], mode="lines", line={"color": PRIMARY},
+                                  showlegend=False, customdata=pr["thresholds"],
+                                  hovertemplate="%{x:.2f}, %{y:.2f} (≥ %{customdata:.2f})<extra></extra>"))
+    if threshold is not None:
+        _mark(figure, pr["recall"], pr["precision"], pr["thresholds"], threshold, marker_label, descending=False)
+    figure.update_xaxes(range=[0, 1])
+    figure.update_yaxes(range=[0, 1.02])
+    return _layout(figure, title, x_title, y_title, height=330)
+
+
+def _mark(figure, xs, ys, thresholds, threshold, label, descending: bool) -> None:
+    """A marker on a curve at the first point whose threshold passes ``threshold``."""
+    if not thresholds:
+        return
+    passing = [i for i, value in enumerate(thresholds) if value >= threshold]
+    if not passing:
+        index = 0 if descending else len(thresholds) - 1
+    else:
+        index = passing[-1] if descending else passing[0]
+    figure.add_trace(go.Scatter(x=[xs[index]], y=[ys[index]], mode="markers+text", text=[label],
+                                textposition="bottom right", marker={"color": SECONDARY, "size": 12},
+                                showlegend=False, hoverinfo="skip"))

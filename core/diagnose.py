@@ -14,6 +14,43 @@ UNDERFIT_ACCURACY = 0.9    # training accuracy still below this at the end …
 STILL_RISING = 0.01        # … and still rising by more than this per epoch
 WEAK_F1 = 0.5
 SURE = 0.9                 # a mistake made with at least this confidence
+MAX_SUGGESTED_DROPOUT = 0.5
+LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)  # the Train page's steps
+
+
+def against_overfitting(settings: dict) -> dict:
+    """Next run's settings against overfitting: dropout +0.2 (at most 0.5), early stopping
+    on, and half the LSTM units when there are 64 or more.
+
+    Examples
+    --------
+    >>> against_overfitting({"model": {"dropout_rate": 0.2, "lstm_units": 128}, "train": {}})
+    {'dropout_rate': 0.4, 'early_stopping_patience': 2, 'lstm_units': 64}
+    """
+    model, train = settings.get("model", {}), settings.get("train", {})
+    changes = {"dropout_rate": round(min(MAX_SUGGESTED_DROPOUT, model.get("dropout_rate", 0.2) + 0.2), 2)}
+    changes["early_stopping_patience"] = train.get("early_stopping_patience") or 2
+    if model.get("lstm_units", 128) >= 64:
+        changes["lstm_units"] = model.get("lstm_units", 128) // 2
+    return changes
+
+
+def against_underfitting(settings: dict) -> dict:
+    """Next run's settings against underfitting: twice the epochs (at most 100) and the next
+    higher learning rate step up to 0.01.
+
+    Examples
+    --------
+    >>> against_underfitting({"train": {"epochs": 5, "learning_rate": 0.001}})
+    {'epochs': 10, 'learning_rate': 0.003}
+    """
+    train = settings.get("train", {})
+    changes = {"epochs": min(100, 2 * train.get("epochs", 10))}
+    rate = train.get("learning_rate", 0.001)
+    higher = [step for step in LEARNING_RATES if step > rate * 1.0001 and step <= 0.01]
+    if higher:
+        changes["learning_rate"] = higher[0]
+    return changes
 
 
 def diagnose(metrics: dict, settings: dict, answers=None) -> list[Finding]:
@@ -42,13 +79,13 @@ def diagnose(metrics: dict, settings: dict, answers=None) -> list[Finding]:
         if val_loss[-1] > val_loss[best] * OVERFIT_RISE and loss[-1] < loss[best]:
             findings.append(Finding("overfitting", len(val_loss) - best - 1, "diag.overfitting", {
                 "best_epoch": best + 1, "best": f"{val_loss[best]:.3f}", "last": f"{val_loss[-1]:.3f}",
-                "epochs": len(val_loss)}))
+                "epochs": len(val_loss)}, apply=against_overfitting(settings)))
     planned = settings.get("train", {}).get("epochs")
     if len(accuracy) >= 2 and accuracy[-1] < UNDERFIT_ACCURACY and accuracy[-1] - accuracy[-2] > STILL_RISING \
             and len(accuracy) == planned:
         findings.append(Finding("underfitting", len(accuracy), "diag.underfitting", {
             "accuracy": f"{accuracy[-1]:.1%}", "val_accuracy": f"{val_accuracy[-1]:.1%}" if val_accuracy else "–",
-            "epochs": len(accuracy)}))
+            "epochs": len(accuracy)}, apply=against_underfitting(settings)))
     test = metrics.get("test") or {}
     weak = [row for row in test.get("per_class", []) if row["support"] and row["f1"] < WEAK_F1]
     if weak:

@@ -81,7 +81,7 @@ def majority_baseline(labels) -> dict:
 
 def predictions(bundle, texts, labels):
     """Every example with the model's answer: a DataFrame with ``text``, ``label`` (true),
-    ``predicted``, ``confidence`` (probability of the predicted class), ``p_true``
+    ``predicted`` (under the saved decision threshold, if any), ``confidence`` (probability of the predicted class), ``p_true``
     (probability of the true class; 0 for a class the model does not know) and ``correct``."""
     import pandas as pd
 
@@ -90,7 +90,7 @@ def predictions(bundle, texts, labels):
     if not texts:
         return pd.DataFrame(columns=columns)
     probabilities = bundle.predict_proba(texts)
-    guesses = probabilities.argmax(axis=1)
+    guesses = bundle.decide(probabilities)
     rows = []
     for text, label, row, guess in zip(texts, labels, probabilities, guesses):
         true_p = float(row[bundle.labels.index(label)]) if label in bundle.labels else 0.0
@@ -106,3 +106,141 @@ def mistakes(bundle, texts, labels, table=None):
     table = predictions(bundle, texts, labels) if table is None else table
     wrong = table[~table["correct"].astype(bool)].drop(columns="correct")
     return wrong.sort_values("confidence", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def binary_curves(p_positive, is_positive, max_points: int = 400) -> dict:
+    """ROC and precision-recall curves of a two-class model for its positive class.
+
+    Parameters
+    ----------
+    p_positive : sequence of float
+        The model's probability of the positive class for each example.
+    is_positive : sequence of bool
+        Whether each example really is positive.
+    max_points : int
+        Curves are thinned to about this many points (enough to draw, small to send).
+
+    Returns
+    -------
+    dict
+        ``roc`` (``fpr``, ``tpr``, ``thresholds``, ``auc``) and ``pr`` (``precision``,
+        ``recall``, ``thresholds``, ``average_precision``); lists of floats.
+
+    Raises
+    ------
+    UserError
+        If the examples hold only one of the two classes (no curve can be drawn).
+    """
+    from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
+
+    scores = np.asarray(p_positive, dtype=float)
+    truth = np.asarray(is_positive, dtype=bool)
+    if truth.all() or not truth.any():
+        raise UserError("err.curves_one_class")
+    fpr, tpr, roc_thresholds = roc_curve(truth, scores)
+    precision, recall, pr_thresholds = precision_recall_curve(truth, scores)
+
+    def thin(*columns):
+        keep = np.unique(np.linspace(0, len(columns[0]) - 1, min(len(columns[0]), max_points)).round().astype(int))
+        return [np.asarray(column, dtype=float)[keep].round(5).tolist() for column in columns]
+
+    fpr, tpr, roc_thresholds = thin(fpr, tpr, np.minimum(roc_thresholds, 1.0))
+    precision, recall, pr_thresholds = thin(precision[:-1], recall[:-1], pr_thresholds)
+    return {
+        "roc": {"fpr": fpr, "tpr": tpr, "thresholds": roc_thresholds, "auc": float(roc_auc_score(truth, scores))},
+        "pr": {"precision": precision, "recall": recall, "thresholds": pr_thresholds,
+               "average_precision": float(average_precision_score(truth, scores))},
+    }
+
+
+def rethreshold(answers, label_names, positive: str, threshold: float):
+    """A two-class :func:`predictions` table as if ``positive`` were chosen wherever its
+    probability reaches ``threshold``: ``predicted``, ``confidence`` and ``correct`` change,
+    the texts and true labels do not. This is what the threshold slider shows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> answers = pd.DataFrame({"text": ["a", "b"], "label": ["spam", "ham"], "predicted": ["ham", "ham"],
+    ...                         "confidence": [0.6, 0.9], "p_true": [0.4, 0.9], "correct": [False, True]})
+    >>> rethreshold(answers, ["ham", "spam"], "spam", 0.3)["predicted"].tolist()
+    ['spam', 'ham']
+    """
+    label_names = list(label_names)
+    if len(label_names) != 2 or positive not in label_names:
+        raise UserError("err.threshold_two_classes", n=len(label_names))
+    other = label_names[1 - label_names.index(positive)]
+    p = positive_probability(answers, positive)
+    chosen = p >= threshold
+    result = answers.copy()
+    result["predicted"] = np.where(chosen, positive, other)
+    result["confidence"] = np.where(chosen, p, 1.0 - p).round(4)
+    result["correct"] = result["predicted"] == result["label"]
+    return result
+
+
+def save_decision(bundle, positive: str | None, threshold: float | None, texts, labels) -> dict:
+    """Set ``bundle``'s decision threshold (``positive=None`` removes it) and recompute its
+    test metrics on ``texts``/``labels`` so every page shows figures of the rule that
+    predictions now use. Returns the new ``bundle.metrics["test"]`` (unchanged when there
+    are no test rows). Save the bundle afterwards to keep it."""
+    bundle.set_decision(positive, threshold)
+    texts, labels = list(texts), list(labels)
+    if texts:
+        bundle.metrics["test"] = evaluate(bundle, texts, labels)
+    return bundle.metrics.get("test")
+
+
+def compare_runs(first, second, texts, labels, names=("A", "B")) -> dict:
+    """Two models on the same labelled texts, side by side.
+
+    ``second`` may be a bundle or the TF-IDF baseline's metrics stored with ``first``
+    (``first.metrics["baseline"]``, measured on the same test split); then only the figures
+    are compared, as the baseline's answers per text are not kept.
+
+    Returns
+    -------
+    dict
+        ``runs``: per model ``name``, ``accuracy``, ``macro_f1``, ``train_seconds``;
+        ``per_class``: rows ``{label, <name>: F1, ...}``; and when both are bundles,
+        ``both_right``, ``only_first``, ``only_second``, ``both_wrong`` (counts of texts) and
+        ``disagreements`` (a DataFrame of the texts they answer differently).
+    """
+    texts, labels = list(texts), [str(label) for label in labels]
+    first_answers = predictions(first, texts, labels)
+    first_metrics = classification_metrics(labels, first_answers["predicted"], first.labels)
+    runs = [{"name": names[0], "accuracy": first_metrics["accuracy"], "macro_f1": first_metrics["macro_f1"],
+             "train_seconds": first.metrics.get("train_seconds")}]
+    per_class = {row["label"]: {"label": row["label"], names[0]: row["f1"]} for row in first_metrics["per_class"]}
+    result = {"runs": runs, "n": len(texts)}
+    if isinstance(second, dict):
+        runs.append({"name": names[1], "accuracy": second["accuracy"], "macro_f1": second["macro_f1"],
+                     "train_seconds": second.get("train_seconds")})
+        second_rows = second.get("per_class", [])
+    else:
+        second_answers = predictions(second, texts, labels)
+        second_metrics = classification_metrics(labels, second_answers["predicted"], second.labels)
+        runs.append({"name": names[1], "accuracy": second_metrics["accuracy"], "macro_f1": second_metrics["macro_f1"],
+                     "train_seconds": second.metrics.get("train_seconds")})
+        second_rows = second_metrics["per_class"]
+        right_first, right_second = first_answers["correct"].astype(bool), second_answers["correct"].astype(bool)
+        result.update(both_right=int((right_first & right_second).sum()), only_first=int((right_first & ~right_second).sum()),
+                      only_second=int((~right_first & right_second).sum()),
+                      both_wrong=int((~right_first & ~right_second).sum()))
+        differ = first_answers["predicted"] != second_answers["predicted"]
+        result["disagreements"] = (first_answers.loc[differ, ["text", "label", "predicted"]]
+                                   .rename(columns={"predicted": names[0]})
+                                   .assign(**{names[1]: second_answers.loc[differ, "predicted"]})
+                                   .reset_index(drop=True))
+    for row in second_rows:
+        per_class.setdefault(row["label"], {"label": row["label"]})[names[1]] = row["f1"]
+    result["per_class"] = list(per_class.values())
+    return result
+
+
+def positive_probability(answers, positive: str):
+    """The probability of class ``positive`` for each row of a two-class model's
+    :func:`predictions` table (``confidence`` is the predicted class's; the other class has
+    the rest)."""
+    confidence = answers["confidence"].to_numpy(dtype=float)
+    return np.where(answers["predicted"] == positive, confidence, 1.0 - confidence)

@@ -56,7 +56,7 @@ def explain(bundle, text: str, label: str | None = None) -> dict:
     probabilities = bundle.predict_ids(sequences)
     base = probabilities[0]
     if label is None:
-        column = int(base.argmax())
+        column = int(bundle.decide(base[None, :])[0])
     elif label in bundle.labels:
         column = bundle.labels.index(label)
     else:

@@ -27,13 +27,15 @@ MOJIBAKE = re.compile("[ÃÂâåæçèéäÌ][\u0080-\u00bf\u2018-\u201e\u2020-\
 @dataclass
 class Finding:
     """One thing validation noticed. ``severity`` is "error" (must be fixed to train),
-    "warning" (worth a look) or "info"."""
+    "warning" (worth a look) or "info". ``apply``: settings changes that act on it in the next
+    training run (``ModelConfig``/``TrainConfig`` field → value), empty when no setting helps."""
 
     kind: str
     count: int
     key: str
     params: dict = field(default_factory=dict)
     severity: str = "warning"
+    apply: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         from core.i18n import translate

@@ -82,6 +82,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'{label}' is not one of this model's classes: {labels}.",
         "zh": "“{label}”不是该模型的类别。可选类别：{labels}。",
     },
+    "err.threshold_two_classes": {
+        "en": "A decision threshold needs a model with two classes; this one has {n}. Its answer is always the most probable class.",
+        "zh": "决策阈值只适用于两个类别的模型；该模型有 {n} 个类别，它总是给出概率最高的类别。",
+    },
+    "err.curves_one_class": {
+        "en": "The test texts hold only one of the two classes, so ROC and precision-recall curves cannot be drawn. Test on data with both classes.",
+        "zh": "测试文本只包含两个类别中的一个，无法绘制 ROC 曲线和精确率-召回率曲线。请用包含两个类别的数据测试。",
+    },
     "err.no_such_sheet": {
         "en": "There is no sheet named '{sheet}'. Sheets in this workbook: {sheets}.",
         "zh": "没有名为“{sheet}”的工作表。该工作簿中的工作表：{sheets}。",

@@ -1,4 +1,5 @@
-"""Evaluate page: test-split metrics, per-class table and confusion matrix of a model."""
+"""Evaluate page: test-split metrics, confusion matrix, decision threshold, mistakes, diagnosis,
+comparison with another run, a new labelled file and the HTML report of a model."""
 
 from pathlib import Path
 
@@ -9,105 +10,206 @@ from core import charts
 from core.baseline import verdict
 from core.batch import text_columns_for
 from core.data import guess_columns, load_table, validate
-from core.errors import UserError
 from core.diagnose import diagnose
-from core.evaluate import evaluate, majority_baseline, mistakes, predictions
+from core.errors import UserError
+from core.evaluate import (binary_curves, classification_metrics, compare_runs, evaluate, majority_baseline,
+                           mistakes, positive_probability, predictions, rethreshold, save_decision)
 from core.explain import class_words, explain, highlight_html
 from core.reading import UPLOAD_TYPES
+from core.report import html_report
 from core.store import ModelStore
-from ui.common import model_picker, page_header, show_error, t
+from ui import state
+from ui.common import describe_changes, lang, model_picker, page_header, show_error, t
 
 ALL = "*"
+TFIDF = "tfidf"
 
 page_header("eval")
 model_id, record = model_picker("eval_model")
-bundle = record["bundle"]
-test = bundle.metrics.get("test")
-if not test:
+bundle, entry = record["bundle"], record["entry"]
+if not bundle.metrics.get("test"):
     st.info(t("eval.no_test"), icon=":material/info:")
     st.stop()
 
-split = ModelStore().test_split(model_id)
-baseline = majority_baseline(split["label"]) if len(split) else None
-accuracy, macro_f1, rows, validation, floor = st.columns(5)
-accuracy.metric(t("eval.accuracy"), f"{test['accuracy']:.1%}", help=t("eval.accuracy_help"),
-                delta=t("eval.vs_baseline", points=f"{(test['accuracy'] - baseline['accuracy']) * 100:+.1f}")
-                if baseline else None)
-macro_f1.metric(t("eval.macro_f1"), f"{test['macro_f1']:.3f}", help=t("eval.macro_f1_help"))
-rows.metric(t("eval.test_rows"), f"{test['n']:,}", help=t("eval.test_rows_help"))
-validation.metric(t("eval.val_accuracy"), f"{bundle.metrics.get('val_accuracy', 0):.1%}")
-if baseline:
-    floor.metric(t("eval.baseline", label=baseline["label"]), f"{baseline['accuracy']:.1%}", help=t("eval.baseline_help"))
+store = ModelStore()
+split = store.test_split(model_id)
+cache = st.session_state.setdefault("eval_predictions", {})
+if model_id not in cache:
+    cache[model_id] = predictions(bundle, split["text"].tolist(), split["label"].tolist())
+saved_answers = cache[model_id]
 
-plain = bundle.metrics.get("baseline")
-if plain and plain.get("on") == "test":
-    outcome = verdict(test["accuracy"], plain["accuracy"])
-    {"better": st.success, "same": st.info, "worse": st.warning}[outcome](
-        t(f"eval.verdict_{outcome}", points=f"{abs(test['accuracy'] - plain['accuracy']) * 100:.1f}",
-          baseline=f"{plain['accuracy']:.1%}", baseline_f1=f"{plain['macro_f1']:.3f}",
-          baseline_seconds=plain["train_seconds"], seconds=round(bundle.metrics.get("train_seconds", 0))),
-        icon=":material/balance:")
-
+summary = st.container()
 table_column, matrix_column = st.columns([2, 3], gap="large")
+
+# -- decision threshold (two classes): drawn below the matrix, read first -----------------------
+answers = saved_answers
+if len(bundle.labels) == 2 and len(split):
+    with st.container(border=True):
+        st.subheader(t("eval.threshold_title"))
+        st.caption(t("eval.threshold_intro"))
+        decision = bundle.decision
+        counts = split["label"].value_counts()
+        default_positive = decision["positive"] if decision else min(bundle.labels, key=lambda label: counts.get(label, 0))
+        pick, slide = st.columns([1, 2])
+        positive = pick.selectbox(t("eval.threshold_positive"), bundle.labels, key=f"eval_positive_{model_id}",
+                                  index=bundle.labels.index(default_positive))
+        saved = decision["threshold"] if decision and decision["positive"] == positive else 0.5
+        threshold = slide.slider(t("eval.threshold_slider", positive=positive), 0.01, 0.99, float(saved), 0.01,
+                                 key=f"eval_threshold_{model_id}_{positive}", help=t("eval.threshold_help"))
+        # Answers under the saved rule, re-decided under the slider's.
+        answers = rethreshold(saved_answers, bundle.labels, positive, threshold)
+        live = classification_metrics(answers["label"], answers["predicted"], bundle.labels)
+        row = next(row for row in live["per_class"] if row["label"] == positive)
+        st.write(t("eval.threshold_effect", threshold=f"{threshold:.2f}", positive=positive,
+                   precision=f"{row['precision']:.1%}", recall=f"{row['recall']:.1%}", accuracy=f"{live['accuracy']:.1%}"))
+        st.caption(t("eval.threshold_current", positive=decision["positive"], threshold=decision["threshold"])
+                   if decision else t("eval.threshold_usual"))
+
+        def keep_threshold(chosen_positive, value):
+            try:
+                save_decision(bundle, chosen_positive, value, split["text"].tolist(), split["label"].tolist())
+                bundle.save(entry.path)
+            except UserError as error:
+                st.session_state["eval_threshold_error"] = error
+            else:
+                cache.pop(model_id, None)
+                st.session_state["eval_threshold_done"] = (chosen_positive, value)
+
+        save, reset = st.columns(2)
+        save.button(t("eval.threshold_save"), key="eval_threshold_save", icon=":material/save:",
+                    on_click=keep_threshold, args=(positive, threshold), width="stretch")
+        reset.button(t("eval.threshold_reset"), key="eval_threshold_reset", disabled=decision is None,
+                     on_click=keep_threshold, args=(None, None), width="stretch")
+        done = st.session_state.pop("eval_threshold_done", None)
+        if done and done[0]:
+            st.success(t("eval.threshold_saved", positive=done[0], threshold=f"{done[1]:.2f}"), icon=":material/save:")
+        if "eval_threshold_error" in st.session_state:
+            show_error(st.session_state.pop("eval_threshold_error"))
+        try:
+            curves = binary_curves(positive_probability(saved_answers, positive), saved_answers["label"] == positive)
+        except UserError as error:
+            show_error(error)
+        else:
+            roc, pr = st.columns(2)
+            marker = t("eval.threshold_marker")
+            roc.plotly_chart(charts.roc_figure(curves, t("eval.roc_chart", auc=f"{curves['roc']['auc']:.3f}"),
+                                               t("eval.fpr"), t("eval.tpr"), threshold, marker),
+                             width="stretch", key="eval_roc")
+            pr.plotly_chart(charts.pr_figure(curves, t("eval.pr_chart", ap=f"{curves['pr']['average_precision']:.3f}"),
+                                             t("eval.recall"), t("eval.precision"), threshold, marker),
+                            width="stretch", key="eval_pr")
+            st.caption(t("eval.curves_help", positive=positive))
+
+test = classification_metrics(answers["label"], answers["predicted"], bundle.labels) if len(answers) \
+    else bundle.metrics["test"]
+
+# -- headline figures ---------------------------------------------------------------------------
+with summary:
+    floor_rule = majority_baseline(split["label"]) if len(split) else None
+    accuracy, macro_f1, rows, validation, floor = st.columns(5)
+    accuracy.metric(t("eval.accuracy"), f"{test['accuracy']:.1%}", help=t("eval.accuracy_help"),
+                    delta=t("eval.vs_baseline", points=f"{(test['accuracy'] - floor_rule['accuracy']) * 100:+.1f}")
+                    if floor_rule else None)
+    macro_f1.metric(t("eval.macro_f1"), f"{test['macro_f1']:.3f}", help=t("eval.macro_f1_help"))
+    rows.metric(t("eval.test_rows"), f"{test['n']:,}", help=t("eval.test_rows_help"))
+    validation.metric(t("eval.val_accuracy"), f"{bundle.metrics.get('val_accuracy', 0):.1%}")
+    if floor_rule:
+        floor.metric(t("eval.baseline", label=floor_rule["label"]), f"{floor_rule['accuracy']:.1%}",
+                     help=t("eval.baseline_help"))
+    plain = bundle.metrics.get("baseline")
+    if plain and plain.get("on") == "test":
+        outcome = verdict(test["accuracy"], plain["accuracy"])
+        {"better": st.success, "same": st.info, "worse": st.warning}[outcome](
+            t(f"eval.verdict_{outcome}", points=f"{abs(test['accuracy'] - plain['accuracy']) * 100:.1f}",
+              baseline=f"{plain['accuracy']:.1%}", baseline_f1=f"{plain['macro_f1']:.3f}",
+              baseline_seconds=plain["train_seconds"], seconds=round(bundle.metrics.get("train_seconds", 0))),
+            icon=":material/balance:")
+
 with table_column:
     st.subheader(t("eval.per_class"))
-    table = pd.DataFrame([{
+    st.dataframe(pd.DataFrame([{
         t("eval.class"): row["label"],
         t("eval.precision"): round(row["precision"], 3),
         t("eval.recall"): round(row["recall"], 3),
         t("eval.f1"): round(row["f1"], 3),
         t("eval.support"): row["support"],
-    } for row in test["per_class"]])
-    st.dataframe(table, width="stretch", hide_index=True, key="eval_table")
+    } for row in test["per_class"]]), width="stretch", hide_index=True, key="eval_table")
     st.caption(t("eval.per_class_help"))
 with matrix_column:
-    st.plotly_chart(charts.confusion_figure(test["confusion"], test["labels"], t("eval.confusion"),
-                                            t("eval.predicted"), t("eval.actual")),
-                    width="stretch", key="eval_confusion")
+    event = st.plotly_chart(charts.confusion_figure(test["confusion"], test["labels"], t("eval.confusion"),
+                                                    t("eval.predicted"), t("eval.actual")),
+                            width="stretch", key="eval_confusion", on_select="rerun", selection_mode="points")
     st.caption(t("eval.confusion_help"))
+    points = (event.selection or {}).get("points", []) if event else []
+    if points:
+        cell = (str(points[0].get("y")), str(points[0].get("x")))
+        if cell != st.session_state.get("eval_cell_seen") and all(label in bundle.labels for label in cell):
+            # A newly clicked cell sets the examples filters below (drawn later in this run).
+            st.session_state["eval_cell_seen"] = cell
+            st.session_state["eval_filter_true"], st.session_state["eval_filter_predicted"] = cell
 
-cache = st.session_state.setdefault("eval_predictions", {})
-if model_id not in cache:
-    cache[model_id] = predictions(bundle, split["text"].tolist(), split["label"].tolist())
-answers = cache[model_id]
 wrong = mistakes(bundle, [], [], table=answers)
 
 # -- what the curves and results say ------------------------------------------------------------
 st.subheader(t("eval.diagnosis"))
 signs = diagnose(bundle.metrics, bundle.settings, answers)
+
+
+def apply_next(changes: dict) -> None:
+    st.session_state[state.NEXT_RUN] = dict(changes)
+    st.session_state["eval_applied"] = dict(changes)
+
+
 for sign in signs:
     (st.warning if sign.severity == "warning" else st.info)(t(sign.key, **sign.params), icon=":material/stethoscope:")
+    if sign.apply:
+        st.button(t("eval.apply_next", changes=describe_changes(sign.apply)), key=f"eval_apply_{sign.kind}",
+                  on_click=apply_next, args=(sign.apply,), icon=":material/tune:")
 if not signs:
     st.success(t("eval.healthy"), icon=":material/check_circle:")
+applied = st.session_state.pop("eval_applied", None)
+if applied:
+    st.success(t("eval.applied_next", changes=describe_changes(applied)), icon=":material/check_circle:")
+    st.page_link("pages/train.py", label=t("nav.train"), icon=":material/model_training:")
 
-# -- the examples it got wrong ------------------------------------------------------------------
+# -- the examples it got wrong (or those of a clicked cell) -------------------------------------
 st.subheader(t("eval.mistakes"))
 st.plotly_chart(charts.confidence_histogram(
     answers.loc[answers["correct"].astype(bool), "confidence"], answers.loc[~answers["correct"].astype(bool), "confidence"],
     t("eval.confidence_chart"), t("eval.col_confidence"), t("eval.test_rows"), t("eval.right"), t("eval.wrong")),
     width="stretch", key="eval_confidence_chart")
 st.caption(t("eval.confidence_help"))
-if wrong.empty:
+if wrong.empty and st.session_state.get("eval_cell_seen") is None:
     st.success(t("eval.no_mistakes"), icon=":material/check_circle:")
 else:
     st.caption(t("eval.mistakes_help", n=len(wrong), total=len(split)))
     choose_true, choose_predicted = st.columns(2)
+    for key in ("eval_filter_true", "eval_filter_predicted"):
+        if st.session_state.get(key) not in [ALL] + bundle.labels:
+            st.session_state[key] = ALL
     true_class = choose_true.selectbox(t("eval.filter_true"), [ALL] + bundle.labels, key="eval_filter_true",
                                        format_func=lambda value: t("eval.any_class") if value == ALL else value)
     predicted_class = choose_predicted.selectbox(t("eval.filter_predicted"), [ALL] + bundle.labels,
                                                  key="eval_filter_predicted",
                                                  format_func=lambda value: t("eval.any_class") if value == ALL else value)
-    shown = wrong[((wrong["label"] == true_class) | (true_class == ALL))
-                  & ((wrong["predicted"] == predicted_class) | (predicted_class == ALL))]
+    if ALL not in (true_class, predicted_class):
+        # One cell of the confusion matrix: its texts, right or wrong, surest first.
+        shown = answers[(answers["label"] == true_class) & (answers["predicted"] == predicted_class)]
+        shown = shown.drop(columns="correct").sort_values("confidence", ascending=False, kind="stable")
+        st.caption(t("eval.cell_examples", actual=true_class, predicted=predicted_class, n=len(shown)))
+    else:
+        shown = wrong[((wrong["label"] == true_class) | (true_class == ALL))
+                      & ((wrong["predicted"] == predicted_class) | (predicted_class == ALL))]
+    shown = shown.reset_index(drop=True)
     st.dataframe(shown.rename(columns={"text": t("eval.col_text"), "label": t("eval.actual"),
                                        "predicted": t("eval.predicted"), "confidence": t("eval.col_confidence"),
                                        "p_true": t("eval.col_p_true")}),
                  width="stretch", hide_index=True, key="eval_mistakes_table", height=300)
     if len(shown):
-        pick = st.selectbox(t("eval.explain_pick"), shown.index.tolist(), key="eval_explain_pick",
-                            format_func=lambda i: wrong.loc[i, "text"][:120])
-        why = explain(bundle, wrong.loc[pick, "text"])
-        st.caption(t("eval.explain_caption", predicted=why["label"], actual=wrong.loc[pick, "label"]))
+        pick = st.selectbox(t("eval.explain_pick"), shown.index.tolist()[:500], key="eval_explain_pick",
+                            format_func=lambda i: shown.loc[i, "text"][:120])
+        why = explain(bundle, shown.loc[pick, "text"], label=shown.loc[pick, "predicted"])
+        st.caption(t("eval.explain_caption", predicted=why["label"], actual=shown.loc[pick, "label"]))
         st.html(highlight_html(why))
     st.download_button(t("eval.download_mistakes"), wrong.to_csv(index=False).encode("utf-8-sig"),
                        file_name=f"{model_id}-mistakes.csv", mime="text/csv", key="eval_download_mistakes",
@@ -123,6 +225,41 @@ st.dataframe(pd.DataFrame({t("eval.class"): list(words_cache[model_id]),
                            t("eval.words"): [" · ".join(token for token, _ in words)
                                              for words in words_cache[model_id].values()]}),
              width="stretch", hide_index=True, key="eval_class_words_table")
+
+# -- side by side with another run --------------------------------------------------------------
+st.subheader(t("eval.compare"))
+models = st.session_state[state.MODELS]
+others = [other for other in reversed(list(models)) if other != model_id]
+choices = ([TFIDF] if plain and plain.get("on") == "test" else []) + others
+if choices and len(split):
+    names = {TFIDF: t("eval.compare_tfidf"), **{other: models[other]["entry"].name for other in others}}
+    other_id = st.selectbox(t("eval.compare_with"), choices, format_func=names.get, key="eval_compare_with")
+    st.caption(t("eval.compare_help"))
+    compare_cache = st.session_state.setdefault("eval_compare", {})
+    pair_key = (model_id, other_id, bundle.settings.get("decision", {}).get("threshold"))
+    if pair_key not in compare_cache:
+        second = plain if other_id == TFIDF else models[other_id]["bundle"]
+        compare_cache[pair_key] = compare_runs(bundle, second, split["text"].tolist(), split["label"].tolist(),
+                                               names=(entry.name, names[other_id]))
+    pair = compare_cache[pair_key]
+    if other_id != TFIDF and models[other_id]["entry"].dataset != entry.dataset:
+        st.warning(t("eval.compare_other_data", name=names[other_id], dataset=models[other_id]["entry"].dataset),
+                   icon=":material/warning:")
+    runs, per_class = st.columns([3, 2])
+    runs.dataframe(pd.DataFrame([{t("eval.col_run"): run["name"], t("eval.accuracy"): f"{run['accuracy']:.1%}",
+                                  t("eval.macro_f1"): round(run["macro_f1"], 3),
+                                  t("eval.col_seconds"): run["train_seconds"]} for run in pair["runs"]]),
+                   width="stretch", hide_index=True, key="eval_compare_runs")
+    per_class.dataframe(pd.DataFrame(pair["per_class"]).rename(columns={"label": t("eval.class")}).round(3),
+                        width="stretch", hide_index=True, key="eval_compare_per_class")
+    st.caption(t("eval.per_class_f1"))
+    if "disagreements" in pair:
+        first_name, second_name = pair["runs"][0]["name"], pair["runs"][1]["name"]
+        st.write(t("eval.compare_counts", first=first_name, second=second_name, both_right=pair["both_right"],
+                   only_first=pair["only_first"], only_second=pair["only_second"], both_wrong=pair["both_wrong"]))
+        with st.expander(t("eval.disagreements", n=len(pair["disagreements"]))):
+            st.dataframe(pair["disagreements"].rename(columns={"text": t("eval.col_text"), "label": t("eval.actual")}),
+                         width="stretch", hide_index=True, key="eval_disagreements")
 
 # -- a new labelled file ------------------------------------------------------------------------
 st.subheader(t("eval.new_file"))
@@ -148,3 +285,11 @@ if upload is not None:
                      name=Path(upload.name).name))
     except UserError as error:
         show_error(error)
+
+# -- the report ---------------------------------------------------------------------------------
+st.divider()
+report_language, report_answers = lang(), saved_answers
+st.download_button(t("eval.report"), lambda: html_report(bundle, entry.name, entry.dataset, report_language,
+                                                         report_answers, entry.created).encode("utf-8"),
+                   file_name=f"{model_id}-report.html", mime="text/html", key="eval_report",
+                   icon=":material/description:", help=t("eval.report_help"), type="primary")

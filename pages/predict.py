@@ -39,7 +39,10 @@ if text.strip():
     st.markdown(f"### {t('pred.result')}")
     st.metric(t("pred.label"), label, help=t("pred.label_help"))
     st.caption(t("pred.confidence", p=f"{probability:.1%}"))
-    st.plotly_chart(charts.probability_bar(result["probabilities"], t("pred.chart"), t("pred.probability")),
+    if bundle.decision:
+        st.caption(t("eval.threshold_current", positive=bundle.decision["positive"],
+                     threshold=bundle.decision["threshold"]))
+    st.plotly_chart(charts.probability_bar(result["probabilities"], t("pred.chart"), t("pred.probability"), label),
                     width="stretch", key="predict_chart")
     why = explain(bundle, text, label)
     st.markdown(f"**{t('pred.why')}**", help=t("pred.why_help"))

@@ -11,7 +11,7 @@ from core.store import ModelStore
 from core.text import default_config
 from core.train import TrainConfig
 from ui import state
-from ui.common import device_label, error_boundary, page_header, require_dataset, show_error, t
+from ui.common import describe_changes, device_label, error_boundary, page_header, require_dataset, show_error, t
 
 page_header("train")
 dataset = require_dataset()
@@ -22,31 +22,49 @@ st.caption(t("train.device", device=device_label()))
 
 job = get_job(st.session_state[state.JOB_ID])
 running = job is not None and not job.snapshot().finished
-defaults_model, defaults_train = ModelConfig(), TrainConfig()
+# Each setting's widget key; the widgets take their values from session state only (no default
+# argument), so a suggestion applied from the Evaluate page's diagnosis can fill them in.
+WIDGETS = {"embedding_dim": "train_embedding_dim", "lstm_units": "train_lstm_units", "dropout_rate": "train_dropout",
+           "epochs": "train_epochs", "batch_size": "train_batch_size", "early_stopping_patience": "train_early_stopping",
+           "optimizer": "train_optimizer", "learning_rate": "train_learning_rate",
+           "validation_share": "train_validation_share"}
+defaults = ModelConfig().to_dict() | TrainConfig().to_dict()
+
+
+def widget_value(setting: str, value):
+    return value > 0 if setting == "early_stopping_patience" else value
+
+
+for setting, key in WIDGETS.items():
+    st.session_state.setdefault(key, widget_value(setting, defaults[setting]))
+pending = st.session_state[state.NEXT_RUN]
+if pending:
+    for setting, value in pending.items():
+        if setting in WIDGETS:
+            st.session_state[WIDGETS[setting]] = widget_value(setting, value)
+    st.info(t("train.applied", changes=describe_changes(pending)), icon=":material/tune:")
+    st.session_state[state.NEXT_RUN] = None
 
 with st.form("train_form", border=True):
     name = st.text_input(t("train.name"), f"{st.session_state[state.SOURCE_NAME]}-lstm-{len(st.session_state[state.MODELS]) + 1}",
                          key="train_name", max_chars=60)
     left, middle, right = st.columns(3)
-    embedding_dim = left.number_input(t("train.embedding_dim"), 8, 512, defaults_model.embedding_dim, step=8,
-                                      key="train_embedding_dim", help=t("train.embedding_dim_help"))
-    lstm_units = left.number_input(t("train.lstm_units"), 8, 512, defaults_model.lstm_units, step=8,
-                                   key="train_lstm_units", help=t("train.lstm_units_help"))
-    dropout_rate = left.slider(t("train.dropout"), 0.0, 0.7, defaults_model.dropout_rate, 0.05, key="train_dropout",
-                               help=t("train.dropout_help"))
-    epochs = middle.number_input(t("train.epochs"), 1, 100, defaults_train.epochs, key="train_epochs",
-                                 help=t("train.epochs_help"))
-    batch_size = middle.select_slider(t("train.batch_size"), [8, 16, 32, 64, 128, 256], defaults_train.batch_size,
-                                      key="train_batch_size", help=t("train.batch_size_help"))
-    early_stopping = middle.toggle(t("train.early_stopping"), True, key="train_early_stopping",
+    embedding_dim = left.number_input(t("train.embedding_dim"), 8, 512, step=8, key="train_embedding_dim",
+                                      help=t("train.embedding_dim_help"))
+    lstm_units = left.number_input(t("train.lstm_units"), 8, 512, step=8, key="train_lstm_units",
+                                   help=t("train.lstm_units_help"))
+    dropout_rate = left.slider(t("train.dropout"), 0.0, 0.7, step=0.05, key="train_dropout", help=t("train.dropout_help"))
+    epochs = middle.number_input(t("train.epochs"), 1, 100, key="train_epochs", help=t("train.epochs_help"))
+    batch_size = middle.select_slider(t("train.batch_size"), [8, 16, 32, 64, 128, 256], key="train_batch_size",
+                                      help=t("train.batch_size_help"))
+    early_stopping = middle.toggle(t("train.early_stopping"), key="train_early_stopping",
                                    help=t("train.early_stopping_help"))
     optimizer = right.radio(t("train.optimizer"), ["adam", "sgd"], horizontal=True, key="train_optimizer",
                             format_func=lambda value: t(f"train.optimizer_{value}"),
                             help=t("train.optimizer_help"))
     learning_rate = right.select_slider(t("train.learning_rate"), [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1],
-                                        defaults_train.learning_rate, key="train_learning_rate",
-                                        help=t("train.learning_rate_help"))
-    validation_share = right.slider(t("train.validation_share"), 0.05, 0.3, defaults_train.validation_share, 0.05,
+                                        key="train_learning_rate", help=t("train.learning_rate_help"))
+    validation_share = right.slider(t("train.validation_share"), 0.05, 0.3, step=0.05,
                                     key="train_validation_share", help=t("train.validation_share_help"))
     submitted = st.form_submit_button(t("train.start"), type="primary", disabled=running, width="stretch",
                                       key="train_start")

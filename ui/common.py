@@ -41,6 +41,23 @@ def language_switch() -> None:
                          format_func=LANGUAGES.get, key="lang_select", on_change=changed)
 
 
+# Catalog keys of the Train page's labels, by ModelConfig/TrainConfig field.
+SETTING_LABELS = {"embedding_dim": "train.embedding_dim", "lstm_units": "train.lstm_units", "dropout_rate": "train.dropout",
+                  "epochs": "train.epochs", "batch_size": "train.batch_size",
+                  "early_stopping_patience": "train.early_stopping", "optimizer": "train.optimizer",
+                  "learning_rate": "train.learning_rate", "validation_share": "train.validation_share"}
+
+
+def describe_changes(changes: dict) -> str:
+    """Settings changes in the user's words: "Dropout → 0.4 · LSTM units → 64"."""
+    def shown(name, value):
+        if name == "early_stopping_patience":
+            return t("app.on") if value else t("app.off")
+        return value
+
+    return " · ".join(f"{t(SETTING_LABELS[name])} → {shown(name, value)}" for name, value in changes.items())
+
+
 def error_boundary(draw) -> None:
     """Run ``draw()``; an unexpected error goes to the server log with an id, and the user sees
     a friendly line with that id instead of a traceback."""

@@ -18,11 +18,12 @@ JOB_ID = "job_id"                  # this session's training job
 MODELS = "models"                  # model_id -> {"entry": ModelEntry, "bundle": Bundle}
 SELECTED_MODEL = "selected_model"  # model_id picked on Evaluate/Predict
 COLLECTED_JOBS = "collected_jobs"  # job ids whose model is already in MODELS
+NEXT_RUN = "next_run"              # settings changes chosen on Evaluate for the next training run
 
 DEFAULTS = {
     SOURCE_NAME: None, TABLE: None, RAW: None, LOAD_ERROR: None, UPLOAD_ID: None, DATASET: None, REPORT: None,
     DATASET_SIGNATURE: None, PREPROCESS: None, JOB_ID: None, MODELS: {}, SELECTED_MODEL: None,
-    COLLECTED_JOBS: [],
+    COLLECTED_JOBS: [], NEXT_RUN: None,
 }
 
 

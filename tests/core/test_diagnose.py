@@ -42,3 +42,26 @@ def test_a_healthy_run_has_no_findings(tiny_result):
     assert diagnose({"history": history}, {"train": {"epochs": 3}}) == []
     # And a real bundle can be diagnosed without errors.
     assert isinstance(diagnose(tiny_result.bundle.metrics, tiny_result.bundle.settings), list)
+
+
+def test_overfitting_and_underfitting_come_with_settings_for_the_next_run():
+    from core.model import ModelConfig
+    from core.train import TrainConfig
+
+    overfit = {"history": {"loss": [0.6, 0.3, 0.15, 0.08], "val_loss": [0.5, 0.35, 0.40, 0.48]}}
+    settings = {"model": {"dropout_rate": 0.2, "lstm_units": 128}, "train": {"epochs": 10, "early_stopping_patience": 0}}
+    [finding] = diagnose(overfit, settings)
+    assert finding.apply == {"dropout_rate": 0.4, "early_stopping_patience": 2, "lstm_units": 64}
+    settings["model"].update(dropout_rate=0.45, lstm_units=32)
+    assert diagnose(overfit, settings)[0].apply == {"dropout_rate": 0.5, "early_stopping_patience": 2}
+
+    history = {"loss": [1.2, 1.0, 0.9], "accuracy": [0.5, 0.6, 0.7]}
+    [finding] = diagnose({"history": history}, {"train": {"epochs": 3, "learning_rate": 0.001}})
+    assert finding.apply == {"epochs": 6, "learning_rate": 0.003}
+    [finding] = diagnose({"history": history}, {"train": {"epochs": 3, "learning_rate": 0.01}})
+    assert finding.apply == {"epochs": 6}
+    # Every suggestion is a valid setting.
+    for changes in (diagnose(overfit, settings)[0].apply, finding.apply):
+        ModelConfig(**{k: v for k, v in changes.items() if k in ModelConfig.__dataclass_fields__})
+        TrainConfig(**{k: v for k, v in changes.items() if k in TrainConfig.__dataclass_fields__})
+    assert diagnose({"test": {"per_class": [{"label": "a", "f1": 0.1, "support": 9}]}}, {})[0].apply == {}

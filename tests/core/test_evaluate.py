@@ -53,3 +53,37 @@ def test_metrics_agree_with_scikit_learn_on_fixed_predictions():
     for row, p, r, f, s in zip(ours["per_class"], precision, recall, f1, support):
         assert (row["precision"], row["recall"], row["f1"], row["support"]) == pytest.approx((p, r, f, s))
     assert ours["confusion"] == confusion_matrix(true, predicted, labels=labels).tolist()
+
+
+def test_two_runs_side_by_side_on_the_same_texts(tiny_result):
+    from core.evaluate import compare_runs, evaluate
+
+    bundle = tiny_result.bundle
+    texts, labels = tiny_result.test_texts, tiny_result.test_labels
+    same = compare_runs(bundle, bundle, texts, labels, names=("one", "two"))
+    assert [run["name"] for run in same["runs"]] == ["one", "two"]
+    assert same["runs"][0]["accuracy"] == same["runs"][1]["accuracy"] == evaluate(bundle, texts, labels)["accuracy"]
+    assert same["only_first"] == same["only_second"] == 0 and same["disagreements"].empty
+    assert same["both_right"] + same["both_wrong"] == len(texts)
+
+    # A model that always says "ham" against the real one: the counts add up and every
+    # disagreement is listed with both answers.
+    import copy
+
+    from core.bundle import Bundle
+
+    always_ham = Bundle(bundle.model, bundle.preprocess, bundle.vocabulary, list(bundle.labels),
+                        copy.deepcopy(bundle.settings), {})
+    always_ham.set_decision("ham", 1e-4)
+    pair = compare_runs(bundle, always_ham, texts, labels, names=("lstm", "ham"))
+    assert pair["runs"][1]["accuracy"] == sum(label == "ham" for label in labels) / len(labels)
+    assert pair["both_right"] + pair["only_first"] + pair["only_second"] + pair["both_wrong"] == len(texts)
+    assert set(pair["disagreements"]["ham"]) <= {"ham"} and (pair["disagreements"]["lstm"] == "spam").all()
+    assert len(pair["disagreements"]) == sum(p == "spam" for p in bundle.predict(texts))
+
+    # Against the TF-IDF baseline stored with the model: figures only.
+    baseline = bundle.metrics["baseline"]
+    versus = compare_runs(bundle, baseline, texts, labels, names=("lstm", "tfidf"))
+    assert versus["runs"][1]["accuracy"] == baseline["accuracy"] and "disagreements" not in versus
+    assert {row["label"] for row in versus["per_class"]} == set(bundle.labels)
+    assert all("tfidf" in row and "lstm" in row for row in versus["per_class"])

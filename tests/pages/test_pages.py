@@ -142,6 +142,52 @@ def test_train_evaluate_predict_flow():
     assert not app.exception
     assert "the model knows, so their texts can only be wrong: SPAM, Spam" in texts(app.warning)
 
+    # Side by side with the TF-IDF baseline (the only other run so far).
+    assert app.selectbox(key="eval_compare_with").value == "tfidf"
+    compared = [frame.value for frame in app.dataframe if "Run" in frame.value.columns]
+    assert compared and compared[0]["Run"].tolist() == ["quick", "TF-IDF + logistic regression (trained alongside this model)"]
+
+    # The decision threshold: a low one catches more spam, the matrix and figures follow, and
+    # saving it changes what the model predicts from then on.
+    model_id = app.session_state["selected_model"]
+    bundle = app.session_state["models"][model_id]["bundle"]
+    before = bundle.predict(answers["text"].tolist())
+    assert app.selectbox(key=f"eval_positive_{model_id}").value == "spam"
+    slider = app.slider(key=f"eval_threshold_{model_id}_spam")
+    assert slider.value == 0.5
+    p_spam = bundle.predict_proba(answers["text"].tolist())[:, bundle.labels.index("spam")]
+    low = float(sorted(p_spam)[-60])  # about 60 texts reach it
+    slider.set_value(round(low, 2)).run()
+    assert not app.exception
+    assert f"At {round(low, 2):.2f}: precision" in texts(app.markdown)
+    spam = [p for p, label in zip(p_spam, answers["label"]) if label == "spam"]
+    table = app.dataframe[0].value
+    shown_recall = table.loc[table["Class"] == "spam", "Recall"].iloc[0]
+    assert abs(shown_recall - sum(p >= round(low, 2) for p in spam) / len(spam)) < 0.01
+    app.button(key="eval_threshold_save").click().run()
+    assert not app.exception
+    assert "Saved: this model now says 'spam' from a probability of" in texts(app.success)
+    from core.bundle import Bundle
+
+    reloaded = Bundle.load(app.session_state["models"][model_id]["entry"].path)
+    assert reloaded.decision == {"positive": "spam", "threshold": round(low, 2)}
+    after = reloaded.predict(answers["text"].tolist())
+    assert after.count("spam") == int((p_spam >= round(low, 2)).sum()) and after.count("spam") > before.count("spam")
+
+    # A suggestion of the diagnosis fills in the Train page's settings for the next run.
+    bundle.metrics["history"] = {"loss": [0.6, 0.3, 0.15, 0.08], "val_loss": [0.5, 0.35, 0.40, 0.48],
+                                 "accuracy": [0.7, 0.9, 0.95, 0.98], "val_accuracy": [0.75, 0.86, 0.85, 0.84]}
+    app.run()
+    assert "Overfitting" in texts(app.warning)
+    app.button(key="eval_apply_overfitting").click().run()
+    assert "Set for the next run: Dropout → 0.4 · Stop early when it stops improving → on." in texts(app.success)
+    app.switch_page("pages/train.py").run()
+    assert not app.exception
+    assert "Settings from the diagnosis are filled in" in texts(app.info)
+    assert app.slider(key="train_dropout").value == 0.4
+    assert app.toggle(key="train_early_stopping").value is True
+    app.switch_page("pages/evaluate.py").run()
+
     app.switch_page("pages/predict.py").run()
     assert "appears here" in texts(app.caption)
     app.text_area(key="predict_text").input("Congratulations, you won a free cash prize! Call now").run()

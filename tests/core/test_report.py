@@ -1,0 +1,32 @@
+"""The downloadable HTML report."""
+
+import re
+
+from core.evaluate import predictions
+from core.report import html_report
+
+
+def test_report_is_one_self_contained_escaped_document(tiny_result):
+    bundle = tiny_result.bundle
+    texts = list(tiny_result.test_texts) + ["<script>alert('x')</script> free prize"]
+    labels = list(tiny_result.test_labels) + ["ham"]
+    answers = predictions(bundle, texts, labels)
+    answers.loc[len(answers) - 1, ["correct", "confidence"]] = [False, 0.999]  # listed first among mistakes
+    report = html_report(bundle, "spam <model>", "sms_spam", "en", answers, "2026-11-29T10:00")
+    assert report.startswith("<!DOCTYPE html>") and report.rstrip().endswith("</html>")
+    assert "Model report: spam &lt;model&gt;" in report
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in report and "<script>alert('x')" not in report
+    # plotly.js inlined exactly once, nothing fetched from the network.
+    assert report.count("* plotly.js v") == 1
+    assert not re.search(r"<script[^>]+src=", report) and not re.search(r"<link[^>]+href=", report)
+    assert len(re.findall(r"Plotly\.newPlot", report)) == 5  # confusion, 2 curves, confidence, ROC
+    test = bundle.metrics["test"]
+    assert f"{test['accuracy']:.1%}" in report and "TF-IDF + logistic regression" in report
+    assert "model.lstm_units" in report and "Rows used" in report
+
+
+def test_report_in_chinese(tiny_chinese_result):
+    bundle = tiny_chinese_result.bundle
+    report = html_report(bundle, "新闻", "thucnews_titles", "zh")
+    assert "<html lang='zh-CN'>" in report and "模型报告：新闻" in report and "各类别表现" in report
+    assert "Model report" not in report
