@@ -113,6 +113,10 @@ def html_report(bundle, name: str, dataset: str, lang: str = "en", answers=None,
     if figures:
         parts.append("<h2>" + html.escape(t("report.charts")) + "</h2><div class='grid'>")
         for i, figure in enumerate(figures):
+            # Outside Streamlit nothing widens the margins for tick labels and axis titles.
+            figure.update_layout(margin={"l": 70, "r": 20, "t": 60, "b": 70})
+            figure.update_xaxes(automargin=True)
+            figure.update_yaxes(automargin=True)
             parts.append("<div>" + figure.to_html(full_html=False, include_plotlyjs="inline" if i == 0 else False,
                                                   config={"displaylogo": False}) + "</div>")
         parts.append("</div>")

@@ -106,11 +106,12 @@ test = classification_metrics(answers["label"], answers["predicted"], bundle.lab
 # -- headline figures ---------------------------------------------------------------------------
 with summary:
     floor_rule = majority_baseline(split["label"]) if len(split) else None
-    accuracy, macro_f1, rows, validation, floor = st.columns(5)
+    accuracy, macro_f1, weighted_f1, rows, validation, floor = st.columns(6)
     accuracy.metric(t("eval.accuracy"), f"{test['accuracy']:.1%}", help=t("eval.accuracy_help"),
                     delta=t("eval.vs_baseline", points=f"{(test['accuracy'] - floor_rule['accuracy']) * 100:+.1f}")
                     if floor_rule else None)
     macro_f1.metric(t("eval.macro_f1"), f"{test['macro_f1']:.3f}", help=t("eval.macro_f1_help"))
+    weighted_f1.metric(t("report.weighted_f1"), f"{test['weighted_f1']:.3f}", help=t("eval.weighted_f1_help"))
     rows.metric(t("eval.test_rows"), f"{test['n']:,}", help=t("eval.test_rows_help"))
     validation.metric(t("eval.val_accuracy"), f"{bundle.metrics.get('val_accuracy', 0):.1%}")
     if floor_rule:
@@ -206,7 +207,9 @@ else:
                                        "p_true": t("eval.col_p_true")}),
                  width="stretch", hide_index=True, key="eval_mistakes_table", height=300)
     if len(shown):
-        pick = st.selectbox(t("eval.explain_pick"), shown.index.tolist()[:500], key="eval_explain_pick",
+        # Keyed by the filters: row numbers mean other texts once the filters change.
+        pick = st.selectbox(t("eval.explain_pick"), shown.index.tolist()[:500],
+                            key=f"eval_explain_pick_{true_class}_{predicted_class}",
                             format_func=lambda i: shown.loc[i, "text"][:120])
         why = explain(bundle, shown.loc[pick, "text"], label=shown.loc[pick, "predicted"])
         st.caption(t("eval.explain_caption", predicted=why["label"], actual=shown.loc[pick, "label"]))
@@ -245,14 +248,13 @@ if choices and len(split):
     if other_id != TFIDF and models[other_id]["entry"].dataset != entry.dataset:
         st.warning(t("eval.compare_other_data", name=names[other_id], dataset=models[other_id]["entry"].dataset),
                    icon=":material/warning:")
-    runs, per_class = st.columns([3, 2])
-    runs.dataframe(pd.DataFrame([{t("eval.col_run"): run["name"], t("eval.accuracy"): f"{run['accuracy']:.1%}",
-                                  t("eval.macro_f1"): round(run["macro_f1"], 3),
-                                  t("eval.col_seconds"): run["train_seconds"]} for run in pair["runs"]]),
-                   width="stretch", hide_index=True, key="eval_compare_runs")
-    per_class.dataframe(pd.DataFrame(pair["per_class"]).rename(columns={"label": t("eval.class")}).round(3),
-                        width="stretch", hide_index=True, key="eval_compare_per_class")
+    st.dataframe(pd.DataFrame([{t("eval.col_run"): run["name"], t("eval.accuracy"): f"{run['accuracy']:.1%}",
+                                t("eval.macro_f1"): round(run["macro_f1"], 3),
+                                t("eval.col_seconds"): run["train_seconds"]} for run in pair["runs"]]),
+                 width="stretch", hide_index=True, key="eval_compare_runs")
     st.caption(t("eval.per_class_f1"))
+    st.dataframe(pd.DataFrame(pair["per_class"]).rename(columns={"label": t("eval.class")}).round(3),
+                 width="stretch", hide_index=True, key="eval_compare_per_class")
     if "disagreements" in pair:
         first_name, second_name = pair["runs"][0]["name"], pair["runs"][1]["name"]
         st.write(t("eval.compare_counts", first=first_name, second=second_name, both_right=pair["both_right"],

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -113,8 +114,31 @@ def test_sample_train_predict(server, page, artifacts):
     page.get_by_text("How sure the model was, when right and when wrong").wait_for()
     page.get_by_role("heading", name="The examples it got wrong").wait_for()
     page.get_by_text("TF-IDF + logistic regression", exact=False).first.wait_for()
+    page.get_by_role("heading", name="Decision threshold").wait_for()
+    page.get_by_text("ROC curve (AUC", exact=False).first.wait_for()
     _idle(page)
     _screenshot(page, artifacts / "e2e-4-evaluate.png")
+
+    # Clicking a cell of the confusion matrix lists its texts: the top-left cell is actual
+    # 'ham' predicted 'ham' (most of the 250 test texts).
+    matrix = page.locator(".js-plotly-plot").filter(has_text="Confusion matrix")
+    area = matrix.locator(".nsewdrag").first.bounding_box()
+    page.mouse.click(area["x"] + area["width"] / 4, area["y"] + area["height"] / 4)
+    page.get_by_text("Actual 'ham', predicted 'ham':", exact=False).wait_for()
+    _idle(page)
+    page.get_by_text("Actual 'ham', predicted 'ham':", exact=False).scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "e2e-4b-evaluate-cell.png"))
+    page.get_by_text("Both answer this model's test texts", exact=False).wait_for()
+    page.get_by_role("button", name="Download the report (HTML)").scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(artifacts / "e2e-4c-evaluate-compare.png"))
+
+    # The report downloads as one HTML file.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the report (HTML)").click()
+    report = Path(download.value.path()).read_text(encoding="utf-8")
+    assert report.startswith("<!DOCTYPE html>") and "Model report:" in report and "* plotly.js v" in report
+    (artifacts / "e2e-report.html").write_text(report, encoding="utf-8")
 
     page.get_by_role("link", name="Predict").first.click()
     box = page.get_by_role("textbox", name="Text to classify")
