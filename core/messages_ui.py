@@ -256,7 +256,7 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "eval.test_rows_help": {"en": "Texts held out at training time, with the same class mix as the data.",
                             "zh": "训练时预留的文本，类别比例与整体数据一致。"},
     "eval.val_accuracy": {"en": "Validation accuracy", "zh": "验证准确率"},
-    "eval.vs_baseline": {"en": "{points} pts vs the floor", "zh": "较基线 {points} 个百分点"},
+    "eval.vs_baseline": {"en": "{points} pts vs the floor", "zh": "较基线 {points} 点"},
     "eval.baseline": {"en": "Always guessing '{label}'", "zh": "总是猜“{label}”"},
     "eval.baseline_help": {"en": "The accuracy of a 'model' that always answers the most frequent class. A useful model must clearly beat it; with unbalanced classes this floor is high.",
                            "zh": "一个总是回答最常见类别的“模型”的准确率。有用的模型必须明显超过它；类别不均衡时这个下限很高。"},
