@@ -86,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("bundle"), explain.add_argument("text")
     explain.add_argument("--label", help="explain this class instead of the predicted one")
 
+    export = commands.add_parser("export", help="write a bundle for serving (SavedModel) or as one .zip with a model card")
+    export.add_argument("bundle")
+    target = export.add_mutually_exclusive_group(required=True)
+    target.add_argument("--savedmodel", metavar="DIR", help="TensorFlow SavedModel taking raw strings (TF Serving)")
+    target.add_argument("--zip", metavar="FILE", help="the bundle and its model card (README.md) as one zip")
+    export.add_argument("--name", help="model name for the model card (default: the bundle folder's name)")
+
     inspect = commands.add_parser("inspect", help="describe a data file or a model bundle")
     inspect.add_argument("path")
     _data_options(inspect)
@@ -199,6 +206,27 @@ def cmd_explain(args) -> dict:
     return result
 
 
+def cmd_export(args) -> dict:
+    from pathlib import Path
+
+    from core.bundle import Bundle
+
+    if args.zip:
+        from core.package import bundle_zip
+
+        data = bundle_zip(args.bundle, args.name or Path(args.bundle).resolve().name)
+        Path(args.zip).write_bytes(data)
+        return {"zip": args.zip, "bytes": len(data)}
+    from core.export import export_savedmodel
+
+    bundle = Bundle.load(args.bundle)
+    directory = export_savedmodel(bundle, args.savedmodel)
+    print(f"serve it with: docker run -p 8501:8501 -v {Path(directory).resolve()}:/models/m/1 "
+          "-e MODEL_NAME=m tensorflow/serving", file=sys.stderr)
+    return {"savedmodel": str(directory), "signature": "serving_default", "input": "text",
+            "outputs": ["probabilities", "label"], "labels": bundle.labels}
+
+
 def cmd_inspect(args) -> dict:
     from pathlib import Path
 
@@ -219,7 +247,7 @@ def cmd_inspect(args) -> dict:
 
 
 COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "explain": cmd_explain,
-            "inspect": cmd_inspect}
+            "export": cmd_export, "inspect": cmd_inspect}
 
 
 def main(argv=None) -> int:

@@ -90,6 +90,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The test texts hold only one of the two classes, so ROC and precision-recall curves cannot be drawn. Test on data with both classes.",
         "zh": "测试文本只包含两个类别中的一个，无法绘制 ROC 曲线和精确率-召回率曲线。请用包含两个类别的数据测试。",
     },
+    "err.export_jieba": {
+        "en": "This model segments Chinese words with jieba, which cannot run inside a TensorFlow graph, so it cannot be exported for TensorFlow Serving. Train it with the 'char' tokenizer to export it, or serve the bundle with 'python -m core predict'.",
+        "zh": "该模型使用 jieba 进行中文分词，而 jieba 无法在 TensorFlow 计算图中运行，因此不能导出给 TensorFlow Serving。若要导出，请改用“字”分词方式训练，或用 'python -m core predict' 使用该模型包。",
+    },
+    "err.export_opencc": {
+        "en": "This model converts Traditional to Simplified Chinese with OpenCC, which cannot run inside a TensorFlow graph, so it cannot be exported. Train it without that option to export it.",
+        "zh": "该模型使用 OpenCC 将繁体转换为简体，而 OpenCC 无法在 TensorFlow 计算图中运行，因此不能导出。若要导出，请关闭该选项后重新训练。",
+    },
+    "err.bundle_upload_size": {
+        "en": "This model file is larger than {mb} MB, the most a model upload may be. Upload a bundle downloaded from this app.",
+        "zh": "该模型文件超过 {mb} MB，超出了上传模型的上限。请上传从本应用下载的模型包。",
+    },
+    "err.bundle_upload_not_zip": {
+        "en": "This is not a .zip file. Upload a model downloaded from this app (a .zip bundle).",
+        "zh": "这不是 .zip 文件。请上传从本应用下载的模型（.zip 模型包）。",
+    },
+    "err.bundle_upload_files": {
+        "en": "The zip holds '{name}', which does not belong in a model bundle, so nothing was loaded. A bundle holds only: {allowed}.",
+        "zh": "该 zip 中包含“{name}”，它不属于模型包，因此没有加载任何内容。模型包只包含：{allowed}。",
+    },
+    "err.bundle_upload_missing": {
+        "en": "The zip is not a complete model bundle (missing: {missing}). Download the model again and upload that file.",
+        "zh": "该 zip 不是完整的模型包（缺少：{missing}）。请重新下载模型并上传该文件。",
+    },
+    "err.bundle_upload_unsafe": {
+        "en": "The model in this zip cannot be loaded safely ({detail}); nothing was loaded. Upload a bundle downloaded from this app.",
+        "zh": "无法安全加载该 zip 中的模型（{detail}），未加载任何内容。请上传从本应用下载的模型包。",
+    },
     "err.no_such_sheet": {
         "en": "There is no sheet named '{sheet}'. Sheets in this workbook: {sheets}.",
         "zh": "没有名为“{sheet}”的工作表。该工作簿中的工作表：{sheets}。",

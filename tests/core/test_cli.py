@@ -189,3 +189,24 @@ def test_inspect_options_and_limits(tmp_path):
     report = last_json(env_run.stdout)
     assert report["rows"] == 30 and report["classes"] == {"a": 15, "b": 15}
     assert report["report"]["sampled_from"] == 40
+
+
+def test_export_savedmodel_and_zip(cli_bundle, tmp_path):
+    import numpy as np
+    import tensorflow as tf
+
+    from core.bundle import Bundle
+
+    out, _ = cli_bundle
+    code, stdout, stderr = run("export", out, "--savedmodel", tmp_path / "serving")
+    assert code == 0, stderr
+    result = last_json(stdout)
+    assert result["input"] == "text" and result["labels"] == ["ham", "spam"]
+    texts = ["Free entry! Win a prize, text WIN now", "see you at lunch", ""]
+    served = tf.saved_model.load(result["savedmodel"]).signatures["serving_default"](text=tf.constant(texts))
+    np.testing.assert_allclose(served["probabilities"].numpy(), Bundle.load(out).predict_proba(texts), atol=1e-5)
+
+    code, stdout, stderr = run("export", out, "--zip", tmp_path / "m.zip", "--name", "spam filter")
+    assert code == 0 and last_json(stdout)["bytes"] == (tmp_path / "m.zip").stat().st_size
+    code, _, stderr = run("export", out)
+    assert code == 2 and "one of the arguments --savedmodel --zip is required" in stderr
