@@ -125,7 +125,13 @@ def start_training(dataset, preprocess, model_config, train_config, name: str, d
 
     Returns at once. The finished job's ``result`` is ``(ModelEntry, Bundle)``: the stored
     entry and the bundle loaded back, so the app can use it without another load.
+
+    Raises
+    ------
+    UserError
+        At once, before any training, when the store's workspace is full.
     """
+    store.check_room()
     directory = Path(tempfile.mkdtemp(prefix="job-", dir=_jobs_dir(store)))
     job = TrainingJob(name=name, directory=directory)
     payload = {
@@ -134,6 +140,7 @@ def start_training(dataset, preprocess, model_config, train_config, name: str, d
         "label_column": dataset.label_column,
         "preprocess": preprocess.to_dict(), "model": model_config.to_dict(), "train": train_config.to_dict(),
         "name": name, "dataset_name": dataset_name, "store_root": str(Path(store.root).resolve()),
+        "workspace": store.workspace,
     }
     (directory / "job.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     with _REGISTRY_LOCK:

@@ -118,6 +118,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The model in this zip cannot be loaded safely ({detail}); nothing was loaded. Upload a bundle downloaded from this app.",
         "zh": "无法安全加载该 zip 中的模型（{detail}），未加载任何内容。请上传从本应用下载的模型包。",
     },
+    "err.bad_workspace": {
+        "en": "This workspace link is not valid. Open the app without '?ws=' to start a new workspace, or use the link you bookmarked.",
+        "zh": "该工作区链接无效。请不带“?ws=”打开应用以新建工作区，或使用您收藏的链接。",
+    },
+    "err.model_not_found": {
+        "en": "There is no model '{model_id}' in this workspace. Choose one from the models list.",
+        "zh": "该工作区中没有模型“{model_id}”。请从模型列表中选择。",
+    },
+    "err.store_full": {
+        "en": "This workspace already holds {n} models, the most it may keep ({limit}). Delete models you no longer need on the Models page, then train again.",
+        "zh": "该工作区已有 {n} 个模型，达到上限（{limit} 个）。请在“模型”页删除不再需要的模型后再训练。",
+    },
+    "err.store_full_disk": {
+        "en": "This workspace's models would use {mb} MB, more than the {limit} MB it may use. Delete models you no longer need on the Models page.",
+        "zh": "该工作区的模型将占用 {mb} MB，超过上限 {limit} MB。请在“模型”页删除不再需要的模型。",
+    },
+    "err.empty_name": {
+        "en": "The name is empty. Type a name for the model.",
+        "zh": "名称为空。请为模型输入一个名称。",
+    },
     "err.no_such_sheet": {
         "en": "There is no sheet named '{sheet}'. Sheets in this workbook: {sheets}.",
         "zh": "没有名为“{sheet}”的工作表。该工作簿中的工作表：{sheets}。",

@@ -1,32 +1,89 @@
-"""The model store: trained bundles on disk, each with its held-out test split.
+"""The model store: each workspace's trained bundles on disk, indexed in SQLite.
 
 Layout under the data directory (default ``./data``, or ``$STUDIO_DATA_DIR``)::
 
-    models/<model_id>/bundle/...      the model bundle (see core.bundle)
-    models/<model_id>/model.json      name, creation time, data set name
-    models/<model_id>/test_split.csv  the test rows held out at training time
+    index.sqlite                                   the models index (WAL mode)
+    workspaces/<workspace>/models/<model_id>/bundle/...      the model bundle (core.bundle)
+    workspaces/<workspace>/models/<model_id>/model.json      name, creation time, data set
+    workspaces/<workspace>/models/<model_id>/test_split.csv  the test rows held out at training
 
-The test split is kept beside the bundle, not in it, so a shared bundle carries no user data.
+A workspace is a random, unguessable id (in the app: the ``?ws=`` of the URL); a store opened
+for one workspace lists, loads and changes only that workspace's models. The test split is
+kept beside the bundle, not in it, so a downloaded bundle carries no user data.
+
+Saving is atomic: a model is written completely into a hidden staging folder, renamed into
+place, then indexed. A crash leaves at worst a hidden folder (removed by :meth:`repair`) or an
+unindexed complete model (indexed by :meth:`repair`); never a broken model in the list.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 import os
 import re
+import secrets
+import shutil
+import sqlite3
+import tempfile
 import uuid
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from core.bundle import Bundle
+from core.bundle import JSON_FILES, MODEL_FILE, Bundle
+from core.errors import UserError
+
+LOCAL_WORKSPACE = "local-workspace"   # the CLI's and tests' workspace when none is given
+_WORKSPACE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_MODEL_ID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS models (
+    workspace TEXT NOT NULL, model_id TEXT NOT NULL, name TEXT NOT NULL, created TEXT NOT NULL,
+    dataset TEXT NOT NULL, fingerprint TEXT NOT NULL DEFAULT '', rows INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER NOT NULL DEFAULT 0, is_default INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (workspace, model_id))
+"""
 
 
 def data_dir() -> Path:
     """The app's data directory: ``$STUDIO_DATA_DIR`` or ``./data``."""
     return Path(os.environ.get("STUDIO_DATA_DIR", "data"))
+
+
+def max_models() -> int:
+    """Most models a workspace keeps: ``$STUDIO_MAX_MODELS`` or 50."""
+    return int(os.environ.get("STUDIO_MAX_MODELS", "50"))
+
+
+def max_workspace_mb() -> int:
+    """Most disk a workspace's models may use, in MB: ``$STUDIO_MAX_WORKSPACE_MB`` or 2,000."""
+    return int(os.environ.get("STUDIO_MAX_WORKSPACE_MB", "2000"))
+
+
+def new_workspace_id() -> str:
+    """A fresh random workspace id (128 bits, URL-safe)."""
+    return secrets.token_urlsafe(16)
+
+
+def valid_workspace(workspace) -> bool:
+    """Whether ``workspace`` looks like a workspace id (so it can be a folder name safely)."""
+    return isinstance(workspace, str) and bool(_WORKSPACE.match(workspace))
+
+
+def fingerprint(texts, labels) -> str:
+    """A short, stable fingerprint of a labelled data set (same rows → same fingerprint)."""
+    digest = hashlib.sha256()
+    for text, label in zip(texts, labels):
+        digest.update(str(text).encode("utf-8", "replace") + b"\x1f" + str(label).encode("utf-8", "replace") + b"\x1e")
+    return digest.hexdigest()[:16]
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
 @dataclass
@@ -38,39 +95,204 @@ class ModelEntry:
     created: str
     dataset: str
     path: str
+    fingerprint: str = ""
+    rows: int = 0
+    bytes: int = 0
+    is_default: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 class ModelStore:
-    """Stored bundles in ``root/models``."""
+    """The stored bundles of one workspace under ``root``."""
 
-    def __init__(self, root=None):
+    def __init__(self, root=None, workspace: str = LOCAL_WORKSPACE):
+        if not valid_workspace(workspace):
+            raise UserError("err.bad_workspace")
         self.root = Path(root) if root is not None else data_dir()
-        self.models = self.root / "models"
+        self.workspace = workspace
+        self.models = self.root / "workspaces" / workspace / "models"
+        self.index = self.root / "index.sqlite"
 
-    def add(self, bundle: Bundle, name: str, dataset: str, test_texts=(), test_labels=()) -> ModelEntry:
-        """Save ``bundle`` under a new id and return its entry."""
-        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")[:40] or "model"
-        model_id = f"{stamp}-{slug}-{uuid.uuid4().hex[:6]}"
-        folder = self.models / model_id
-        bundle.save(folder / "bundle")
-        pd.DataFrame({"text": list(test_texts), "label": list(test_labels)}).to_csv(
-            folder / "test_split.csv", index=False)
-        entry = ModelEntry(model_id, name, _dt.datetime.now().isoformat(timespec="seconds"), dataset,
-                           str(folder / "bundle"))
-        (folder / "model.json").write_text(json.dumps(entry.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
-        return entry
+    # -- the index ----------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        self.root.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.index, timeout=30)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute(SCHEMA)
+        connection.row_factory = sqlite3.Row
+        return connection
+
+    def _entry(self, row) -> ModelEntry:
+        return ModelEntry(row["model_id"], row["name"], row["created"], row["dataset"],
+                          str(self.models / row["model_id"] / "bundle"), row["fingerprint"], row["rows"],
+                          row["bytes"], bool(row["is_default"]))
+
+    def list(self) -> list[ModelEntry]:
+        """This workspace's models, oldest first."""
+        with closing(self._connect()) as connection:
+            rows = connection.execute("SELECT * FROM models WHERE workspace = ? ORDER BY created, model_id",
+                                      (self.workspace,)).fetchall()
+        return [self._entry(row) for row in rows]
 
     def entry(self, model_id: str) -> ModelEntry:
-        data = json.loads((self.models / model_id / "model.json").read_text(encoding="utf-8"))
-        return ModelEntry(**data)
+        """The entry of ``model_id`` in this workspace.
+
+        Raises
+        ------
+        UserError
+            If this workspace has no such model (another workspace's id is "no such model" too).
+        """
+        if not isinstance(model_id, str) or not _MODEL_ID.match(model_id):
+            raise UserError("err.model_not_found", model_id=str(model_id)[:60])
+        with closing(self._connect()) as connection:
+            row = connection.execute("SELECT * FROM models WHERE workspace = ? AND model_id = ?",
+                                     (self.workspace, model_id)).fetchone()
+        if row is None:
+            raise UserError("err.model_not_found", model_id=model_id)
+        return self._entry(row)
+
+    # -- adding ---------------------------------------------------------------------------------
+
+    def check_room(self, extra_bytes: int = 0) -> None:
+        """Raise :class:`UserError` when the workspace is at its model or disk limit."""
+        entries = self.list()
+        if len(entries) >= max_models():
+            raise UserError("err.store_full", n=len(entries), limit=max_models())
+        used = sum(entry.bytes for entry in entries) + extra_bytes
+        if used > max_workspace_mb() * 2**20:
+            raise UserError("err.store_full_disk", mb=round(used / 2**20), limit=max_workspace_mb())
+
+    def _new_id(self, name: str) -> str:
+        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")[:40] or "model"
+        return f"{stamp}-{slug}-{uuid.uuid4().hex[:6]}"
+
+    def _place(self, model_id: str, staging: Path, name: str, dataset: str, rows: int, print_: str) -> ModelEntry:
+        """Move a complete staged model folder into place, then index it."""
+        created = _dt.datetime.now().isoformat(timespec="seconds")
+        record = {"model_id": model_id, "name": name, "created": created, "dataset": dataset,
+                  "fingerprint": print_, "rows": rows}
+        (staging / "model.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+        size = _folder_bytes(staging)
+        os.replace(staging, self.models / model_id)
+        with closing(self._connect()) as connection, connection:
+            connection.execute("INSERT INTO models (workspace, model_id, name, created, dataset, fingerprint, rows, bytes)"
+                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                               (self.workspace, model_id, name, created, dataset, print_, rows, size))
+        return self.entry(model_id)
+
+    def _staging(self) -> Path:
+        self.models.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=".staging-", dir=self.models))
+
+    def add(self, bundle: Bundle, name: str, dataset: str, test_texts=(), test_labels=(),
+            data_fingerprint: str = "") -> ModelEntry:
+        """Save ``bundle`` (with its held-out test rows) under a new id and index it.
+
+        Raises
+        ------
+        UserError
+            If the workspace is full (see :meth:`check_room`).
+        """
+        self.check_room()
+        model_id = self._new_id(name)
+        staging = self._staging()
+        try:
+            bundle.save(staging / "bundle")
+            pd.DataFrame({"text": list(test_texts), "label": list(test_labels)}).to_csv(
+                staging / "test_split.csv", index=False)
+            rows = int(bundle.settings.get("data", {}).get("rows", 0))
+            return self._place(model_id, staging, name, dataset, rows, data_fingerprint)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def import_zip(self, data: bytes, name: str) -> ModelEntry:
+        """Add an uploaded bundle zip (checked by :func:`core.package.unpack_bundle`)."""
+        from core.package import unpack_bundle
+
+        self.check_room(len(data))
+        model_id = self._new_id(name)
+        staging = self._staging()
+        try:
+            bundle = unpack_bundle(data, staging / "bundle")
+            rows = int(bundle.settings.get("data", {}).get("rows", 0))
+            return self._place(model_id, staging, name, "upload", rows, "")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    # -- reading and changing ---------------------------------------------------------------
 
     def load(self, model_id: str) -> Bundle:
-        return Bundle.load(self.models / model_id / "bundle")
+        return Bundle.load(self.entry(model_id).path)
 
     def test_split(self, model_id: str) -> pd.DataFrame:
-        path = self.models / model_id / "test_split.csv"
+        path = Path(self.entry(model_id).path).parent / "test_split.csv"
         return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else pd.DataFrame(columns=["text", "label"])
+
+    def rename(self, model_id: str, name: str) -> ModelEntry:
+        name = " ".join(str(name).split())[:60]
+        if not name:
+            raise UserError("err.empty_name")
+        self.entry(model_id)
+        with closing(self._connect()) as connection, connection:
+            connection.execute("UPDATE models SET name = ? WHERE workspace = ? AND model_id = ?",
+                               (name, self.workspace, model_id))
+        return self.entry(model_id)
+
+    def set_default(self, model_id: str) -> ModelEntry:
+        """Make ``model_id`` the workspace's model for prediction (one at most)."""
+        self.entry(model_id)
+        with closing(self._connect()) as connection, connection:
+            connection.execute("UPDATE models SET is_default = (model_id = ?) WHERE workspace = ?",
+                               (model_id, self.workspace))
+        return self.entry(model_id)
+
+    def default(self) -> ModelEntry | None:
+        return next((entry for entry in self.list() if entry.is_default), None)
+
+    def delete(self, model_id: str) -> None:
+        """Remove a model: out of the index first (it vanishes at once), then off the disk."""
+        self.entry(model_id)
+        with closing(self._connect()) as connection, connection:
+            connection.execute("DELETE FROM models WHERE workspace = ? AND model_id = ?", (self.workspace, model_id))
+        shutil.rmtree(self.models / model_id, ignore_errors=True)
+
+    # -- keeping the index and the disk in agreement ------------------------------------------
+
+    def repair(self) -> dict:
+        """Make the index agree with the disk, for every workspace under ``root``: index
+        complete model folders it lacks, drop entries whose folder is gone or broken, remove
+        staging folders left by a crash. Returns the counts of each."""
+        added = dropped = cleaned = 0
+        base = self.root / "workspaces"
+        with closing(self._connect()) as connection, connection:
+            known = {(row["workspace"], row["model_id"]) for row in connection.execute("SELECT workspace, model_id FROM models")}
+            for workspace, model_id in known:
+                folder = base / workspace / "models" / model_id
+                if not _complete(folder):
+                    connection.execute("DELETE FROM models WHERE workspace = ? AND model_id = ?", (workspace, model_id))
+                    dropped += 1
+            for folder in base.glob("*/models/*") if base.exists() else []:
+                workspace, model_id = folder.parts[-3], folder.name
+                if folder.name.startswith("."):
+                    shutil.rmtree(folder, ignore_errors=True)
+                    cleaned += 1
+                elif (workspace, model_id) not in known and _complete(folder) and valid_workspace(workspace):
+                    record = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+                    connection.execute(
+                        "INSERT OR IGNORE INTO models (workspace, model_id, name, created, dataset, fingerprint, rows,"
+                        " bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (workspace, model_id, str(record.get("name", model_id)), str(record.get("created", "")),
+                         str(record.get("dataset", "")), str(record.get("fingerprint", "")), int(record.get("rows", 0)),
+                         _folder_bytes(folder)))
+                    added += 1
+        return {"added": added, "dropped": dropped, "cleaned": cleaned}
+
+
+def _complete(folder: Path) -> bool:
+    """Whether ``folder`` holds a whole stored model (its record and every bundle file)."""
+    bundle = folder / "bundle"
+    return (folder / "model.json").is_file() and all((bundle / name).is_file() for name in (MODEL_FILE, *JSON_FILES))

@@ -28,7 +28,7 @@ def run(job_dir: Path) -> int:
     from core.data import DataSet
     from core.errors import UserError
     from core.model import ModelConfig
-    from core.store import ModelStore
+    from core.store import LOCAL_WORKSPACE, ModelStore, fingerprint
     from core.text import PreprocessConfig
     from core.train import TrainConfig, TrainingCallback, train
 
@@ -58,8 +58,9 @@ def run(job_dir: Path) -> int:
                           job.get("text_columns") or [])
         result = train(dataset, PreprocessConfig.from_dict(job["preprocess"]), ModelConfig.from_dict(job["model"]),
                        TrainConfig.from_dict(job["train"]), Reporter())
-        entry = ModelStore(job["store_root"]).add(result.bundle, job["name"], job["dataset_name"],
-                                                  result.test_texts, result.test_labels)
+        store = ModelStore(job["store_root"], job.get("workspace", LOCAL_WORKSPACE))
+        entry = store.add(result.bundle, job["name"], job["dataset_name"], result.test_texts, result.test_labels,
+                          fingerprint(dataset.texts, dataset.labels))
     except UserError as error:
         _emit("error", key=error.key, params=error.params, message=str(error))
         return 2
