@@ -15,6 +15,7 @@ from ui.common import error_boundary, init_language, language_switch, t  # noqa:
 st.set_page_config(page_title="Text Classifier Studio", page_icon="🔤", layout="wide")
 state.init()
 init_language()
+state.init_workspace()
 state.collect_finished_job()
 
 pages = [
@@ -23,11 +24,16 @@ pages = [
     st.Page("pages/train.py", title=t("nav.train"), icon=":material/model_training:"),
     st.Page("pages/evaluate.py", title=t("nav.evaluate"), icon=":material/analytics:"),
     st.Page("pages/predict.py", title=t("nav.predict"), icon=":material/bolt:"),
+    st.Page("pages/models.py", title=t("nav.models"), icon=":material/inventory_2:"),
 ]
 page = st.navigation(pages)
 with st.sidebar:
     st.markdown(f"### :material/category: {t('app.name')}")
     st.caption(t("app.tagline"))
+    if st.session_state[state.WORKSPACE_NEW]:
+        st.info(t("app.workspace_new"), icon=":material/bookmark:")
+    else:
+        st.caption(t("app.workspace"))
 language_switch()
 
 error_boundary(page.run)

@@ -159,3 +159,20 @@ def export_savedmodel(bundle, directory) -> Path:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return directory
+
+
+def savedmodel_zip(bundle) -> bytes:
+    """The SavedModel export of ``bundle`` as zip bytes (``saved_model.pb``, ``variables/`` …
+    at the top level), for a download button."""
+    import io
+    import zipfile
+
+    exportable(bundle)
+    with tempfile.TemporaryDirectory() as folder:
+        directory = export_savedmodel(bundle, Path(folder) / "export")
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(directory.rglob("*")):
+                if path.is_file():
+                    archive.write(path, path.relative_to(directory).as_posix())
+        return buffer.getvalue()

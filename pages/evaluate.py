@@ -17,7 +17,6 @@ from core.evaluate import (binary_curves, classification_metrics, compare_runs, 
 from core.explain import class_words, explain, highlight_html
 from core.reading import UPLOAD_TYPES
 from core.report import html_report
-from core.store import ModelStore
 from ui import state
 from ui.common import describe_changes, lang, model_picker, page_header, show_error, t
 
@@ -31,7 +30,7 @@ if not bundle.metrics.get("test"):
     st.info(t("eval.no_test"), icon=":material/info:")
     st.stop()
 
-store = ModelStore()
+store = state.store()
 split = store.test_split(model_id)
 cache = st.session_state.setdefault("eval_predictions", {})
 if model_id not in cache:

@@ -12,7 +12,7 @@ from core.data import load_table
 from core.explain import explain, highlight_html, top_tokens
 from core.errors import UserError
 from core.reading import UPLOAD_TYPES
-from core.store import ModelStore
+from ui import state
 from ui.common import model_picker, page_header, show_error, t
 
 page_header("pred")
@@ -21,7 +21,7 @@ bundle = record["bundle"]
 
 
 def fill_example() -> None:
-    examples = ModelStore().test_split(model_id)
+    examples = state.store().test_split(model_id)
     if len(examples):
         st.session_state["predict_text"] = examples["text"].iloc[random.randrange(len(examples))]
 

@@ -7,7 +7,6 @@ from core import charts
 from core.errors import UserError
 from core.jobs import get_job, start_training
 from core.model import ModelConfig
-from core.store import ModelStore
 from core.text import default_config
 from core.train import TrainConfig
 from ui import state
@@ -81,10 +80,14 @@ if submitted and not running:
     except UserError as error:
         show_error(error)
     else:
-        job = start_training(dataset, preprocess, model_config, train_config, name.strip() or "model",
-                             st.session_state[state.SOURCE_NAME], ModelStore())
-        st.session_state[state.JOB_ID] = job.job_id
-        running = True
+        try:
+            job = start_training(dataset, preprocess, model_config, train_config, name.strip() or "model",
+                                 st.session_state[state.SOURCE_NAME], state.store())
+        except UserError as error:  # the workspace is full
+            show_error(error)
+        else:
+            st.session_state[state.JOB_ID] = job.job_id
+            running = True
 
 
 def render_job() -> None:

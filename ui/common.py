@@ -108,6 +108,8 @@ def model_picker(key: str):
     models = require_models()
     ids = list(reversed(list(models)))
     selected = st.session_state.get(state.SELECTED_MODEL)
+    if selected not in ids:  # nothing chosen yet: the workspace's default model, else the newest
+        selected = next((model_id for model_id in ids if models[model_id]["entry"].is_default), None)
     index = ids.index(selected) if selected in ids else 0
 
     def label(model_id):

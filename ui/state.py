@@ -19,11 +19,14 @@ MODELS = "models"                  # model_id -> {"entry": ModelEntry, "bundle":
 SELECTED_MODEL = "selected_model"  # model_id picked on Evaluate/Predict
 COLLECTED_JOBS = "collected_jobs"  # job ids whose model is already in MODELS
 NEXT_RUN = "next_run"              # settings changes chosen on Evaluate for the next training run
+WORKSPACE = "workspace"            # this browser user's workspace id (also ?ws= in the URL)
+WORKSPACE_NEW = "workspace_new"    # True when this session made the workspace (show the bookmark notice)
+MODELS_LOADED = "models_loaded"    # the workspace's stored models are in MODELS
 
 DEFAULTS = {
     SOURCE_NAME: None, TABLE: None, RAW: None, LOAD_ERROR: None, UPLOAD_ID: None, DATASET: None, REPORT: None,
     DATASET_SIGNATURE: None, PREPROCESS: None, JOB_ID: None, MODELS: {}, SELECTED_MODEL: None,
-    COLLECTED_JOBS: [], NEXT_RUN: None,
+    COLLECTED_JOBS: [], NEXT_RUN: None, WORKSPACE: None, WORKSPACE_NEW: False, MODELS_LOADED: False,
 }
 
 
@@ -74,3 +77,63 @@ def collect_finished_job() -> None:
         entry, bundle = job.result
         st.session_state[MODELS][entry.model_id] = {"entry": entry, "bundle": bundle}
         st.session_state[SELECTED_MODEL] = entry.model_id
+
+
+def init_workspace() -> None:
+    """The workspace from the URL (``?ws=``), else a new one; kept in the URL so a bookmark or
+    a reload comes back to it. Then the workspace's stored models are loaded once per session."""
+    from core.store import new_workspace_id, valid_workspace
+
+    if st.session_state[WORKSPACE] is None:
+        chosen = st.query_params.get("ws")
+        if not valid_workspace(chosen):
+            chosen = new_workspace_id()
+            st.session_state[WORKSPACE_NEW] = True
+        st.session_state[WORKSPACE] = chosen
+    if st.query_params.get("ws") != st.session_state[WORKSPACE]:
+        st.query_params["ws"] = st.session_state[WORKSPACE]
+    if not st.session_state[MODELS_LOADED]:
+        st.session_state[MODELS_LOADED] = True
+        for entry in store().list():
+            bundle = shared_bundle(entry.path)
+            if bundle is not None:
+                st.session_state[MODELS][entry.model_id] = {"entry": entry, "bundle": bundle}
+
+
+def store():
+    """This session's model store (its workspace)."""
+    from core.store import ModelStore
+
+    _repaired(str(ModelStore().root.resolve()))
+    return ModelStore(workspace=st.session_state[WORKSPACE])
+
+
+@st.cache_resource(show_spinner=False)
+def _repaired(root: str) -> dict:
+    """Repair the index from the disk once per server process and data directory."""
+    from core.store import ModelStore
+
+    return ModelStore(root).repair()
+
+
+def shared_bundle(path: str):
+    """A stored bundle, loaded once per server process and file version (``None`` if broken)."""
+    import os
+
+    settings = os.path.join(path, "settings.json")
+    version = os.path.getmtime(settings) if os.path.exists(settings) else 0.0
+    return _load_bundle(path, version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _load_bundle(path: str, version: float):
+    import logging
+
+    from core.bundle import Bundle
+    from core.errors import UserError
+
+    try:
+        return Bundle.load(path)
+    except UserError:
+        logging.getLogger("studio").warning("stored model %s cannot be loaded; left out of the list", path)
+        return None

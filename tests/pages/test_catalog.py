@@ -100,6 +100,12 @@ def test_every_page_in_chinese_shows_only_catalog_strings(chinese_app):
     app.text_area(key="predict_text").input("央行宣布下调存款准备金率").run()
     seen["predict"] = not_in_catalog(app, data | model_names)
     assert not app.exception
+    app.switch_page("pages/models.py").run()
+    entries = [record["entry"] for record in app.session_state["models"].values()]
+    stored = {value for entry in entries for value in (entry.model_id, entry.dataset, entry.fingerprint,
+                                                       entry.created.replace("T", " "))}
+    seen["models"] = not_in_catalog(app, data | model_names | stored)
+    assert not app.exception
     assert {page: strings for page, strings in seen.items() if strings} == {}
 
 

@@ -283,3 +283,68 @@ def test_row_cap_asks_for_consent_to_sample(monkeypatch):
     metrics = {metric.label: metric.value for metric in app.metric}
     assert metrics["Rows kept"] == "1,000"
     assert "Using a stratified sample of 1,000 of 2,500 rows" in texts(app.info)
+
+
+def test_models_page_keeps_models_across_sessions_and_manages_them(tmp_path):
+    import io
+    import os
+    import zipfile
+
+    from core.package import bundle_zip
+    from core.store import ModelStore, new_workspace_id
+    from core.train import train
+    from tests.core.conftest import TINY_MODEL, TINY_TRAIN, small_sample
+    from core.text import PreprocessConfig
+
+    workspace = new_workspace_id()
+    result = train(small_sample(rows=300), PreprocessConfig(), TINY_MODEL, TINY_TRAIN)
+    store = ModelStore(workspace=workspace)
+    first = store.add(result.bundle, "first", "sms_spam", result.test_texts, result.test_labels)
+    ModelStore(workspace=new_workspace_id()).add(result.bundle, "someone else's", "sms_spam")
+
+    # A new session (a reload, or a new day) with the bookmarked link finds the workspace's model.
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.query_params["ws"] = workspace
+    app.run()
+    assert app.session_state["workspace"] == workspace and not app.session_state["workspace_new"]
+    app.switch_page("pages/models.py").run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert table["Name"].tolist() == ["first"]        # not the other workspace's model
+    assert "1 of 50 models" in texts(app.caption)
+
+    app.text_input(key="models_new_name").input("spam filter")
+    app.button(key="models_rename").click().run()
+    assert "Renamed to 'spam filter'." in texts(app.success)
+    assert app.dataframe[0].value["Name"].tolist() == ["spam filter"]
+    app.button(key="models_default").click().run()
+    assert app.dataframe[0].value["For predictions"].tolist() == ["★"]
+
+    # Upload: a downloaded bundle comes back as a second model; junk is refused with a message.
+    data = bundle_zip(first.path, "first", "sms_spam")
+    app.file_uploader(key="models_upload").set_value(("copy.zip", data, "application/zip")).run()
+    assert not app.exception
+    assert "'copy' was added to your models." in texts(app.success)
+    assert sorted(app.dataframe[0].value["Name"]) == ["copy", "spam filter"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("evil.pkl", b"\x80\x04")
+    app.file_uploader(key="models_upload").set_value(("evil.zip", buffer.getvalue(), "application/zip")).run()
+    assert "does not belong in a model bundle" in texts(app.error)
+
+    # Predict opens with the default model and predicts.
+    app.switch_page("pages/predict.py").run()
+    assert app.selectbox(key="predict_model").value == first.model_id
+    app.text_area(key="predict_text").input("WINNER claim your free prize").run()
+    assert [metric.value for metric in app.metric if metric.label == "Predicted class"][0] in ("ham", "spam")
+
+    # Delete needs the confirmation.
+    app.switch_page("pages/models.py").run()
+    app.selectbox(key="models_pick").set_value(first.model_id).run()
+    assert app.button(key="models_delete").disabled
+    app.checkbox(key="models_confirm").check().run()
+    app.button(key="models_delete").click().run()
+    assert "'spam filter' was deleted." in texts(app.success)
+    assert app.dataframe[0].value["Name"].tolist() == ["copy"]
+    assert [entry.name for entry in ModelStore(workspace=workspace).list()] == ["copy"]
+    assert not os.path.exists(first.path)
