@@ -26,9 +26,49 @@ def text_columns_for(bundle, frame: pd.DataFrame, given=None) -> list[str]:
     return columns
 
 
-def predict_table(bundle, frame: pd.DataFrame, text_columns) -> pd.DataFrame:
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 4096
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` where every text cell that a spreadsheet would run as a formula
+    (starting with ``= + - @``, tab or carriage return) starts with an apostrophe instead, so
+    opening a downloaded file in Excel runs nothing (OWASP's CSV-injection advice). Numbers
+    are left alone.
+
+    Examples
+    --------
+    >>> neutralise_formulas(pd.DataFrame({"t": ["=1+1", "ok", "-5 stars", 3]}))["t"].tolist()
+    ["'=1+1", 'ok', "'-5 stars", 3]
+    """
+    def safe(value):
+        return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+    result = frame.copy()
+    for column in result.columns:
+        if result[column].dtype == object or pd.api.types.is_string_dtype(result[column]):
+            result[column] = result[column].map(safe)
+    result.columns = [safe(str(column)) for column in result.columns]
+    return result
+
+
+def table_bytes(frame: pd.DataFrame, kind: str = "csv") -> bytes:
+    """``frame`` as a downloadable file, formulas neutralised: ``csv`` (UTF-8 with BOM, so Excel
+    shows Chinese) or ``xlsx``."""
+    safe = neutralise_formulas(frame)
+    if kind == "xlsx":
+        import io
+
+        buffer = io.BytesIO()
+        safe.to_excel(buffer, index=False, engine="openpyxl")
+        return buffer.getvalue()
+    return safe.to_csv(index=False).encode("utf-8-sig")
+
+
+def predict_table(bundle, frame: pd.DataFrame, text_columns, progress=None) -> pd.DataFrame:
     """``frame`` (not modified) plus ``predicted_label`` (under the model's saved decision
-    threshold, if any), ``confidence`` (its probability) and one ``p(label)`` column per class. Rows whose text is empty get no prediction (empty cells).
+    threshold, if any), ``confidence`` (its probability) and one ``p(label)`` column per class.
+    ``progress(done, total)`` is called after each chunk of texts. Rows whose text is empty get no prediction (empty cells).
 
     Examples
     --------
@@ -44,7 +84,12 @@ def predict_table(bundle, frame: pd.DataFrame, text_columns) -> pd.DataFrame:
     for label in bundle.labels:
         result[f"p({label})"] = float("nan")
     if present:
-        probabilities = bundle.predict_proba([texts[i] for i in present])
+        chunks = []
+        for start in range(0, len(present), CHUNK):
+            chunks.append(bundle.predict_proba([texts[i] for i in present[start:start + CHUNK]]))
+            if progress is not None:
+                progress(min(len(present), start + CHUNK), len(present))
+        probabilities = np.concatenate(chunks)
         rows = frame.index[present]
         chosen = bundle.decide(probabilities)
         result.loc[rows, "predicted_label"] = [bundle.labels[i] for i in chosen]

@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict = commands.add_parser("predict", help="classify one text, or every row of a file")
     predict.add_argument("bundle"), predict.add_argument("text", nargs="?", help="the text (or use --file)")
     predict.add_argument("--file", help="classify every row of this file (any format inspect reads)")
-    predict.add_argument("--out", help="with --file: CSV to write (default: <file>-predictions.csv here)")
+    predict.add_argument("--out", help="with --file: .csv (UTF-8 with BOM) or .xlsx to write (default: <file>-predictions.csv here)")
     _data_options(predict, sample=False)
 
     explain = commands.add_parser("explain", help="how much each word of a text pushed towards the predicted class")
@@ -180,7 +180,7 @@ def cmd_predict(args) -> dict:
         return Bundle.load(args.bundle).predict_one(args.text)
     from pathlib import Path
 
-    from core.batch import predict_table, text_columns_for
+    from core.batch import predict_table, table_bytes, text_columns_for
     from core.data import load_table, text_column_spec
 
     bundle = Bundle.load(args.bundle)
@@ -188,7 +188,7 @@ def cmd_predict(args) -> dict:
     columns = text_columns_for(bundle, table.frame, text_column_spec(args.text_col, table.frame.columns))
     result = predict_table(bundle, table.frame, columns)
     out = Path(args.out or f"{Path(args.file).stem}-predictions.csv")
-    result.to_csv(out, index=False, encoding="utf-8-sig")
+    out.write_bytes(table_bytes(result, "xlsx" if out.suffix.lower() == ".xlsx" else "csv"))
     counts = result["predicted_label"].value_counts()
     print(f"wrote {len(result)} rows to {out}", file=sys.stderr)
     return {"rows": len(result), "predicted": {label: int(counts.get(label, 0)) for label in bundle.labels},

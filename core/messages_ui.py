@@ -445,5 +445,9 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "pred.file_done": {"en": "{rows:,} rows classified ({skipped:,} with an empty text were left without a prediction).",
                        "zh": "已分类 {rows:,} 行（其中 {skipped:,} 行文本为空，未作预测）。"},
     "pred.file_download": {"en": "Download the predictions (CSV)", "zh": "下载预测结果（CSV）"},
+    "pred.file_progress": {"en": "Classifying: {done:,} of {total:,} texts", "zh": "正在分类：{done:,} / {total:,} 条文本"},
+    "pred.file_download_xlsx": {"en": "Download the predictions (Excel)", "zh": "下载预测结果（Excel）"},
+    "pred.file_safe": {"en": "Cells that start with =, +, - or @ get a leading apostrophe in the downloads, so a spreadsheet shows them as text and never runs them as formulas.",
+                       "zh": "下载文件中以 =、+、- 或 @ 开头的单元格前会加一个撇号，电子表格会把它们当作文本显示，而不会作为公式执行。"},
     "pred.empty": {"en": "The prediction appears here as soon as there is a text.", "zh": "输入文本后，预测结果会显示在这里。"},
 }

@@ -27,8 +27,8 @@ UNPACK_RATIO = 20  # the unpacked bundle may be at most this many times its uplo
 
 
 def max_bundle_mb() -> int:
-    """Largest bundle upload in MB: ``$STUDIO_MAX_BUNDLE_MB`` or 300."""
-    return int(os.environ.get("STUDIO_MAX_BUNDLE_MB", "300"))
+    """Largest bundle upload in MB: ``$STUDIO_MAX_BUNDLE_MB`` or 200 (the upload limit of .streamlit/config.toml)."""
+    return int(os.environ.get("STUDIO_MAX_BUNDLE_MB", "200"))
 
 
 def model_card(bundle: Bundle, name: str, dataset: str = "") -> str:

@@ -42,6 +42,12 @@ else:
             t("models.col_rows"): entry.rows,
             t("models.col_fingerprint"): entry.fingerprint,
             t("models.col_size"): round(entry.bytes / 2**20, 2),
+            t("train.col_settings"): t("train.settings_summary", embedding=bundle.settings["model"]["embedding_dim"],
+                                       units=bundle.settings["model"]["lstm_units"],
+                                       optimizer=bundle.settings["train"]["optimizer"],
+                                       lr=bundle.settings["train"]["learning_rate"],
+                                       batch=bundle.settings["train"]["batch_size"])
+            if bundle and "model" in bundle.settings and "train" in bundle.settings else "–",
             t("train.col_val_accuracy"): f"{bundle.metrics.get('val_accuracy', 0):.1%}" if bundle else "–",
             t("models.col_test_accuracy"): f"{test['accuracy']:.1%}" if test else "–",
         })

@@ -7,7 +7,7 @@ import streamlit as st
 from pathlib import Path
 
 from core import charts
-from core.batch import predict_table, text_columns_for
+from core.batch import predict_table, table_bytes, text_columns_for
 from core.data import load_table
 from core.explain import explain, highlight_html, top_tokens
 from core.errors import UserError
@@ -67,12 +67,22 @@ if upload is not None:
         chosen = st.multiselect(t("pred.file_columns"), columns, default=text_columns_for(bundle, table.frame),
                                 key="predict_file_columns")
         if chosen:
-            result = predict_table(bundle, table.frame, chosen)
+            bar = st.progress(0.0, text=t("pred.file_progress", done=0, total=len(table.frame)))
+            result = predict_table(bundle, table.frame, chosen, progress=lambda done, total: bar.progress(
+                done / max(1, total), text=t("pred.file_progress", done=done, total=total)))
+            bar.empty()
             skipped = int(result["predicted_label"].isna().sum())
             st.success(t("pred.file_done", rows=len(result) - skipped, skipped=skipped), icon=":material/check_circle:")
             st.dataframe(result.head(100), width="stretch", hide_index=True, key="predict_file_table")
-            st.download_button(t("pred.file_download"), result.to_csv(index=False).encode("utf-8-sig"),
-                               file_name=f"{Path(upload.name).stem}-predictions.csv", mime="text/csv",
-                               key="predict_file_download", icon=":material/download:")
+            stem = Path(upload.name).stem
+            as_csv, as_xlsx = st.columns(2)
+            as_csv.download_button(t("pred.file_download"), table_bytes(result, "csv"),
+                                   file_name=f"{stem}-predictions.csv", mime="text/csv",
+                                   key="predict_file_download", icon=":material/download:", width="stretch")
+            as_xlsx.download_button(t("pred.file_download_xlsx"), lambda: table_bytes(result, "xlsx"),
+                                    file_name=f"{stem}-predictions.xlsx", key="predict_file_download_xlsx",
+                                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                    icon=":material/download:", width="stretch")
+            st.caption(t("pred.file_safe"))
     except UserError as error:
         show_error(error)

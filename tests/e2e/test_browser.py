@@ -158,6 +158,26 @@ def test_sample_train_predict(server, page, artifacts):
     _idle(page)
     _screenshot(page, artifacts / "e2e-6-predict-file.png")
 
+    # Reloading the tab (the workspace is in the URL) keeps the model, which still predicts.
+    assert "ws=" in page.url
+    page.reload()
+    _idle(page)
+    page.get_by_role("link", name="Models").first.click()
+    page.get_by_role("heading", name="Your models").wait_for()
+    page.get_by_role("button", name="Download (.zip)").wait_for()
+    _idle(page)
+    _screenshot(page, artifacts / "e2e-7-models.png")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download (.zip)").click()
+    assert Path(download.value.path()).read_bytes()[:2] == b"PK"
+    page.get_by_role("link", name="Predict").first.click()
+    box = page.get_by_role("textbox", name="Text to classify")
+    box.fill("Are we still meeting for lunch tomorrow?")
+    page.get_by_role("button", name="Classify", exact=True).click()
+    page.get_by_text("Predicted class").first.wait_for()
+    _idle(page)
+    assert page.locator("[data-testid='stMetricValue']").first.inner_text() in ("spam", "ham")
+
 
 def test_awkward_upload_shows_the_report(server, page, artifacts):
     """A GBK file from Chinese Excel with label variants and duplicates: the detected

@@ -1,0 +1,39 @@
+"""Whole-file predictions: columns, progress, downloads that spreadsheets open safely."""
+
+import io
+
+import pandas as pd
+
+from core.batch import neutralise_formulas, predict_table, table_bytes
+
+
+def test_every_row_gets_a_label_and_probabilities_with_progress(tiny_result, monkeypatch):
+    import core.batch
+
+    monkeypatch.setattr(core.batch, "CHUNK", 64)
+    texts = list(tiny_result.test_texts) * 3
+    frame = pd.DataFrame({"id": range(len(texts) + 1), "text": texts + [""]})
+    calls = []
+    result = predict_table(tiny_result.bundle, frame, ["text"], progress=lambda done, total: calls.append((done, total)))
+    assert list(result.columns) == ["id", "text", "predicted_label", "confidence", "p(ham)", "p(spam)"]
+    assert result["predicted_label"].iloc[:-1].tolist() == tiny_result.bundle.predict(texts)
+    assert pd.isna(result["predicted_label"].iloc[-1])
+    assert calls[-1] == (len(texts), len(texts)) and len(calls) == -(-len(texts) // 64)
+    assert ((result["p(ham)"] + result["p(spam)"]).iloc[:-1] - 1).abs().max() < 1e-3
+
+
+def test_downloads_neutralise_formulas_and_keep_chinese():
+    frame = pd.DataFrame({"text": ["=HYPERLINK(\"http://evil\")", "+1 555", "-bad", "@SUM(A1)", "好评", "ok"],
+                          "n": [-1, 2, 3, 4, 5, 6], "=label": ["a"] * 6})
+    safe = neutralise_formulas(frame)
+    assert safe["text"].tolist() == ["'=HYPERLINK(\"http://evil\")", "'+1 555", "'-bad", "'@SUM(A1)", "好评", "ok"]
+    assert safe["n"].tolist() == [-1, 2, 3, 4, 5, 6] and list(safe.columns)[-1] == "'=label"
+    assert frame["text"].iloc[0].startswith("=")                      # the caller's frame is not changed
+    data = table_bytes(frame, "csv")
+    assert data.startswith(b"\xef\xbb\xbf") and "好评".encode() in data and b"\n=" not in data
+    back = pd.read_excel(io.BytesIO(table_bytes(frame, "xlsx")))
+    assert back["text"].tolist()[0] == "'=HYPERLINK(\"http://evil\")" and back["text"].tolist()[4] == "好评"
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(table_bytes(frame, "xlsx"))).active
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)   # no formula cells
