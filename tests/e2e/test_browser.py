@@ -157,6 +157,12 @@ def test_sample_train_predict(server, page, artifacts):
     page.get_by_role("button", name="Download the predictions (CSV)").wait_for()
     _idle(page)
     _screenshot(page, artifacts / "e2e-6-predict-file.png")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the predictions (CSV)").click()
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
+    header = data.decode("utf-8-sig").splitlines()[0].split(",")
+    assert header[-4:] == ["predicted_label", "confidence", "p(ham)", "p(spam)"] and "text" in header
 
     # Reloading the tab (the workspace is in the URL) keeps the model, which still predicts.
     assert "ws=" in page.url
