@@ -10,6 +10,8 @@ from keras import layers, ops
 from core.config import JsonConfig
 from core.errors import UserError
 
+RNNS = ("lstm", "gru")
+
 
 @dataclass(frozen=True)
 class ModelConfig(JsonConfig):
@@ -30,6 +32,20 @@ class ModelConfig(JsonConfig):
     bidirectional : bool
         Read each text both ways (two LSTMs, outputs joined): a word sees what follows it as
         well as what came before; about twice the training time.
+    rnn : {"lstm", "gru"}
+        The recurrent layer. GRU has fewer weights than LSTM and trains faster, often with
+        the same accuracy. Both keep the cuDNN kernel eligible on a GPU.
+    layers : int
+        Recurrent layers stacked on each other (1–3); more can learn more, and overfit sooner.
+    conv_filters : int
+        0 (off) or the number of filters of a Conv1D block (kernel ``conv_kernel``, ReLU)
+        before the recurrent layers: it picks up short phrases; padding stays masked.
+    conv_kernel : int
+    dense_units : int
+        0 (off) or the size of a ReLU layer between the text vector and the output.
+    l2 : float
+        L2 weight penalty on the recurrent, convolution and dense kernels (0 = off); another
+        way to fight overfitting.
     """
 
     embedding_dim: int = 128
@@ -37,6 +53,12 @@ class ModelConfig(JsonConfig):
     dropout_rate: float = 0.2
     pooling: str = "max"
     bidirectional: bool = False
+    rnn: str = "lstm"
+    layers: int = 1
+    conv_filters: int = 0
+    conv_kernel: int = 5
+    dense_units: int = 0
+    l2: float = 0.0
 
     def __post_init__(self):
         if not 2 <= self.embedding_dim <= 1024:
@@ -47,6 +69,13 @@ class ModelConfig(JsonConfig):
             raise UserError("err.bad_setting", name="dropout_rate", value=self.dropout_rate, allowed="0 … 0.9")
         if self.pooling not in ("max", "last"):
             raise UserError("err.bad_setting", name="pooling", value=self.pooling, allowed="max, last")
+        checks = [("rnn", self.rnn in RNNS, ", ".join(RNNS)), ("layers", 1 <= self.layers <= 3, "1 … 3"),
+                  ("conv_filters", 0 <= self.conv_filters <= 1024, "0 … 1024"),
+                  ("conv_kernel", 1 <= self.conv_kernel <= 15, "1 … 15"),
+                  ("dense_units", 0 <= self.dense_units <= 1024, "0 … 1024"), ("l2", 0.0 <= self.l2 <= 0.1, "0 … 0.1")]
+        for name, ok, allowed in checks:
+            if not ok:
+                raise UserError("err.bad_setting", name=name, value=getattr(self, name), allowed=allowed)
 
 
 
@@ -78,8 +107,9 @@ class MaskedGlobalMaxPooling1D(layers.Layer):
 def build_model(vocab_size: int, num_classes: int, config: ModelConfig):
     """Build the (uncompiled) Keras classifier.
 
-    Inputs are right-padded token ids (0 = padding); ``mask_zero`` makes the LSTM skip the
-    padding, and the default tanh/sigmoid activations without recurrent dropout keep the layer
+    Inputs are right-padded token ids (0 = padding); ``mask_zero`` makes the recurrent layers
+    skip the padding (the Conv1D block, which drops masks, gets the mask passed on by hand),
+    and the default tanh/sigmoid activations without recurrent dropout keep the layers
     eligible for the fast cuDNN kernel on a GPU.
 
     Examples
@@ -87,14 +117,35 @@ def build_model(vocab_size: int, num_classes: int, config: ModelConfig):
     >>> model = build_model(100, 2, ModelConfig(embedding_dim=8, lstm_units=8))
     >>> model.output_shape
     (None, 2)
+    >>> build_model(100, 3, ModelConfig(embedding_dim=8, lstm_units=8, rnn="gru", layers=2, conv_filters=8,
+    ...                                 dense_units=8, bidirectional=True)).output_shape
+    (None, 3)
     """
+    regularizer = keras.regularizers.L2(config.l2) if config.l2 else None
     inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
+    mask = ops.not_equal(inputs, 0)
     x = layers.Embedding(vocab_size, config.embedding_dim, mask_zero=True, name="embedding")(inputs)
     x = layers.Dropout(config.dropout_rate, name="embedding_dropout")(x)
-    lstm = layers.LSTM(config.lstm_units, return_sequences=config.pooling == "max", name="lstm")
-    x = (layers.Bidirectional(lstm, name="bidirectional") if config.bidirectional else lstm)(x)
+    if config.conv_filters:
+        # Padding steps as zeros, as the convolution's own "same" padding: a text's result then
+        # does not depend on how far its batch was padded.
+        x = x * ops.expand_dims(ops.cast(mask, x.dtype), -1)
+        x = layers.Conv1D(config.conv_filters, config.conv_kernel, padding="same", activation="relu",
+                          kernel_regularizer=regularizer, name="conv")(x)
+    recurrent = layers.LSTM if config.rnn == "lstm" else layers.GRU
+    for index in range(config.layers):
+        last = index == config.layers - 1
+        name = "lstm" if (config.rnn == "lstm" and config.layers == 1) else f"{config.rnn}_{index + 1}"
+        layer = recurrent(config.lstm_units, return_sequences=not last or config.pooling == "max",
+                          kernel_regularizer=regularizer, name=name)
+        if config.bidirectional:
+            layer = layers.Bidirectional(layer, name="bidirectional" if config.layers == 1 else f"bidirectional_{index + 1}")
+        x = layer(x, mask=mask)
     if config.pooling == "max":
-        x = MaskedGlobalMaxPooling1D(name="max_pooling")(x)
+        x = MaskedGlobalMaxPooling1D(name="max_pooling")(x, mask=mask)
     x = layers.Dropout(config.dropout_rate, name="lstm_dropout")(x)
+    if config.dense_units:
+        x = layers.Dense(config.dense_units, activation="relu", kernel_regularizer=regularizer, name="dense")(x)
+        x = layers.Dropout(config.dropout_rate, name="dense_dropout")(x)
     outputs = layers.Dense(num_classes, activation="softmax", name="probabilities", dtype="float32")(x)
     return keras.Model(inputs, outputs, name="text_classifier")

@@ -19,7 +19,9 @@ from core.evaluate import classification_metrics
 from core.model import ModelConfig, build_model
 from core.text import PreprocessConfig, Vocabulary, default_stop_words, suggest_length, tokenize
 
-OPTIMIZERS = ("adam", "sgd")
+OPTIMIZERS = ("adam", "sgd", "rmsprop")
+SCHEDULES = ("none", "plateau")
+CLASS_WEIGHTS = ("none", "balanced")
 # Examples are sorted by length inside windows of this many batches, so each batch is padded
 # only to its own longest text (little wasted LSTM work) while batches stay well mixed.
 BUCKET_WINDOW_BATCHES = 32
@@ -48,6 +50,14 @@ class TrainConfig(JsonConfig):
     baseline : bool
         Also fit TF-IDF + logistic regression on the same rows and tokens and record its
         held-out metrics (``metrics["baseline"]``), so the model can be judged against it.
+    lr_schedule : {"none", "plateau"}
+        ``plateau`` halves the learning rate when the validation loss has not improved for
+        an epoch (Keras ReduceLROnPlateau).
+    class_weight : {"none", "balanced"}
+        ``balanced`` weighs each class by n / (classes × its count), so a rare class counts as
+        much as a common one (see :func:`suggest_class_weight`).
+    restore_best : bool
+        With early stopping, end with the weights of the best epoch (on by default).
     """
 
     epochs: int = 10
@@ -59,6 +69,9 @@ class TrainConfig(JsonConfig):
     early_stopping_patience: int = 2
     seed: int = 42
     baseline: bool = True
+    lr_schedule: str = "none"
+    class_weight: str = "none"
+    restore_best: bool = True
 
     def __post_init__(self):
         checks = [
@@ -69,11 +82,59 @@ class TrainConfig(JsonConfig):
             ("validation_share", 0 < self.validation_share < 0.5, "0.01 … 0.49"),
             ("test_share", 0 <= self.test_share < 0.5, "0 … 0.49"),
             ("early_stopping_patience", 0 <= self.early_stopping_patience <= 100, "0 … 100"),
+            ("lr_schedule", self.lr_schedule in SCHEDULES, ", ".join(SCHEDULES)),
+            ("class_weight", self.class_weight in CLASS_WEIGHTS, ", ".join(CLASS_WEIGHTS)),
         ]
         for name, ok, allowed in checks:
             if not ok:
                 raise UserError("err.bad_setting", name=name, value=getattr(self, name), allowed=allowed)
 
+
+
+IMBALANCE_FOR_WEIGHTS = 5
+
+
+def suggest_class_weight(labels) -> str:
+    """``"balanced"`` when the largest class has at least 5× the examples of the smallest,
+    else ``"none"``: what the Train page and the presets pick by default."""
+    from collections import Counter
+
+    counts = Counter(labels)
+    if len(counts) < 2:
+        return "none"
+    return "balanced" if max(counts.values()) >= IMBALANCE_FOR_WEIGHTS * min(counts.values()) else "none"
+
+
+def class_weights(y, classes: int) -> dict[int, float]:
+    """Balanced class weights n / (classes × count) over the training labels ``y``.
+
+    Examples
+    --------
+    >>> class_weights(np.array([0, 0, 0, 1]), 2)
+    {0: 0.6667, 1: 2.0}
+    """
+    counts = np.bincount(y, minlength=classes)
+    return {i: round(float(len(y) / (classes * count)), 4) if count else 1.0 for i, count in enumerate(counts)}
+
+
+def configure_devices() -> dict:
+    """Set up TensorFlow for the devices there are (call before any model is built):
+    GPU memory growth (so several sessions can share a card), mixed precision on a GPU, and a
+    distribution strategy that uses every GPU (MirroredStrategy for more than one; the
+    default strategy for one GPU or the CPU). Returns ``{"strategy", "mixed_precision", "gpus"}``."""
+    import keras
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    for gpu in gpus:
+        try:
+            tf.config.experimental.set_memory_growth(gpu, True)
+        except RuntimeError:  # already initialised in this process: leave it as it is
+            pass
+    if gpus:
+        keras.mixed_precision.set_global_policy("mixed_float16")
+    strategy = tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
+    return {"strategy": strategy, "mixed_precision": bool(gpus), "gpus": len(gpus)}
 
 
 class TrainingCallback:
@@ -182,7 +243,9 @@ def _dataset(sequences, labels, batch_size: int, seed: int | None):
     )
     # The batch count is known; telling tf.data lets Keras plan epochs without running dry.
     steps = sum(int(np.ceil(len(chunk) / batch_size)) for chunk in _windows(len(sequences), batch_size))
-    return dataset.apply(tf.data.experimental.assert_cardinality(steps)).prefetch(2)
+    dataset = dataset.apply(tf.data.experimental.assert_cardinality(steps))
+    # Validation batches never change: build them once. Training batches are reshuffled each epoch.
+    return (dataset.cache() if rng is None else dataset).prefetch(tf.data.AUTOTUNE)
 
 
 def _windows(n: int, batch_size: int):
@@ -247,11 +310,15 @@ def train(
 
     train_x, train_y = part(split.train)
     val_x, val_y = part(split.validation)
-    model = build_model(len(vocabulary), len(label_names), model_config)
-    # Clipping the gradient norm keeps LSTM training stable on long texts.
-    optimizer = (keras.optimizers.Adam(train_config.learning_rate, clipnorm=1.0) if train_config.optimizer == "adam"
-                 else keras.optimizers.SGD(train_config.learning_rate, momentum=0.9, clipnorm=1.0))
-    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    devices = configure_devices()
+    with devices["strategy"].scope():
+        model = build_model(len(vocabulary), len(label_names), model_config)
+        # Clipping the gradient norm keeps recurrent training stable on long texts.
+        rate = train_config.learning_rate
+        optimizer = {"adam": lambda: keras.optimizers.Adam(rate, clipnorm=1.0),
+                     "sgd": lambda: keras.optimizers.SGD(rate, momentum=0.9, clipnorm=1.0),
+                     "rmsprop": lambda: keras.optimizers.RMSprop(rate, clipnorm=1.0)}[train_config.optimizer]()
+        model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
     steps = int(np.ceil(len(train_x) / train_config.batch_size))
     device = device_info()
@@ -264,17 +331,23 @@ def train(
     callbacks = [progress]
     if train_config.early_stopping_patience:
         callbacks.append(keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=train_config.early_stopping_patience, restore_best_weights=True))
+            monitor="val_loss", patience=train_config.early_stopping_patience,
+            restore_best_weights=train_config.restore_best))
+    if train_config.lr_schedule == "plateau":
+        callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=1,
+                                                           min_lr=train_config.learning_rate / 32))
+    weights = class_weights(train_y, len(label_names)) if train_config.class_weight == "balanced" else None
     started = time.perf_counter()
     fit = model.fit(
         _dataset(train_x, train_y, train_config.batch_size, train_config.seed),
         validation_data=_dataset(val_x, val_y, 256, None),
         epochs=train_config.epochs,
         callbacks=callbacks,
+        class_weight=weights,
         shuffle=False,  # the batches are already shuffled, seeded, by _batches
         verbose=0,
     )
-    if progress.user_stopped and progress.best_weights is not None:
+    if progress.user_stopped and progress.best_weights is not None and train_config.restore_best:
         model.set_weights(progress.best_weights)
     train_seconds = time.perf_counter() - started
     history = {key: [float(v) for v in values] for key, values in fit.history.items()}
@@ -292,7 +365,7 @@ def train(
                      "label_column": dataset.label_column,
                      "rows": len(dataset), "train": len(split.train), "validation": len(split.validation),
                      "test": len(split.test)},
-            "device": device,
+            "device": {**device, "mixed_precision": devices["mixed_precision"]},
         },
     )
     val_probabilities = bundle.predict_ids(val_x)
