@@ -1,0 +1,37 @@
+"""Presets chosen from the data, with a time estimate."""
+
+import pytest
+
+from core.data import SAMPLES, load_dataset
+from core.presets import DataProfile, choose, estimate_epoch_seconds, profile
+from core.text import PreprocessConfig
+from core.train import TrainConfig
+
+
+def test_presets_follow_the_data():
+    big = choose(DataProfile(rows=50_000, classes=4, mean_tokens=40, length=90, class_weight="none"))
+    small = choose(DataProfile(rows=1_000, classes=2, mean_tokens=15, length=30, class_weight="balanced"))
+    assert list(big) == ["fast", "balanced", "accurate"]
+    assert big["fast"].model.rnn == "gru" and big["fast"].max_length == 90 and big["balanced"].max_length == 90
+    assert big["balanced"].model.lstm_units == 128 and big["balanced"].train.batch_size == 64
+    assert small["balanced"].model.lstm_units == 64 and small["balanced"].train.batch_size == 32
+    assert big["accurate"].model.bidirectional and big["accurate"].train.lr_schedule == "plateau"
+    assert all(preset.train.class_weight == "balanced" for preset in small.values())
+    long = choose(DataProfile(rows=20_000, classes=2, mean_tokens=280, length=400, class_weight="none"))
+    assert long["fast"].max_length == 128
+    # More work costs more time: fast < balanced < accurate, and a longer text costs more.
+    for presets in (big, small, long):
+        assert presets["fast"].seconds_per_epoch < presets["balanced"].seconds_per_epoch < presets["accurate"].seconds_per_epoch
+    assert long["balanced"].seconds_per_epoch > big["balanced"].seconds_per_epoch * 2
+    assert big["balanced"].max_seconds == pytest.approx(big["balanced"].seconds_per_epoch * 10)
+
+
+def test_profile_of_the_sample():
+    dataset, _ = load_dataset(SAMPLES["sms_spam"].path)
+    data = profile(dataset.texts, dataset.labels, PreprocessConfig())
+    assert data.rows == 2500 and data.classes == 2 and data.class_weight == "balanced"
+    assert 10 < data.mean_tokens < 30 and 20 <= data.length <= 60
+    balanced = choose(data)["balanced"]
+    assert balanced.max_length == data.length and balanced.train.class_weight == "balanced"
+    # How close the estimate comes to a real epoch is measured in bench/, not asserted here.
+    assert estimate_epoch_seconds(balanced.model, balanced.train, 2000, 20) > 0
