@@ -65,8 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--tokenizer", choices=["word", "char", "jieba"],
                        help="default: jieba (Chinese words) when most text is Chinese, else word")
     train.add_argument("--max-length", type=int, help="padding length (default: 95th percentile)")
+    train.add_argument("--preset", choices=["fast", "balanced", "accurate"], default="balanced",
+                       help="settings chosen from the data (default balanced); the options below override them")
+    train.add_argument("--model", choices=["lstm", "gru"], help="recurrent layer (default: the preset's)")
     train.add_argument("--embedding-dim", type=int), train.add_argument("--lstm-units", type=int)
-    train.add_argument("--optimizer", choices=["adam", "sgd"]), train.add_argument("--learning-rate", type=float)
+    train.add_argument("--optimizer", choices=["adam", "sgd", "rmsprop"]), train.add_argument("--learning-rate", type=float)
     train.add_argument("--test-share", type=float, help="held-out test share (default 0.1; 0 = none)")
     train.add_argument("--seed", type=int)
     train.add_argument("--out", required=True, help="folder to write the model bundle to")
@@ -116,14 +119,21 @@ def cmd_train(args) -> dict:
     from core.train import TrainConfig, TrainingCallback, train
 
     print(f"data: {report.rows_kept} rows kept of {report.rows_total}; classes {report.class_counts}", file=sys.stderr)
+    from core.presets import choose, profile
+
     preprocess = default_config(dataset.texts)
-    overrides = {"tokenizer": args.tokenizer, "max_length": args.max_length}
-    preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), **{k: v for k, v in overrides.items() if v is not None}})
-    model_config = ModelConfig.from_dict({k: v for k, v in {
-        "embedding_dim": args.embedding_dim, "lstm_units": args.lstm_units}.items() if v is not None})
-    train_config = TrainConfig.from_dict({k: v for k, v in {
+    if args.tokenizer:
+        preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "tokenizer": args.tokenizer})
+    preset = choose(profile(dataset.texts, dataset.labels, preprocess))[args.preset]
+    preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "max_length": args.max_length or preset.max_length})
+    model_config = ModelConfig.from_dict({**preset.model.to_dict(), **{k: v for k, v in {
+        "embedding_dim": args.embedding_dim, "lstm_units": args.lstm_units, "rnn": args.model}.items() if v is not None}})
+    train_config = TrainConfig.from_dict({**preset.train.to_dict(), **{k: v for k, v in {
         "epochs": args.epochs, "batch_size": args.batch_size, "optimizer": args.optimizer,
-        "learning_rate": args.learning_rate, "test_share": args.test_share, "seed": args.seed}.items() if v is not None})
+        "learning_rate": args.learning_rate, "test_share": args.test_share, "seed": args.seed}.items() if v is not None}})
+    print(f"preset {args.preset}: {model_config.rnn} {model_config.lstm_units} units, {train_config.epochs} epochs, "
+          f"batch {train_config.batch_size}, length {preprocess.max_length}; about {preset.seconds_per_epoch:.0f} s "
+          "per epoch on this machine", file=sys.stderr)
 
     class Progress(TrainingCallback):
         def on_train_begin(self, info):
@@ -136,7 +146,8 @@ def cmd_train(args) -> dict:
     result = train(dataset, preprocess, model_config, train_config, Progress())
     result.bundle.save(args.out)
     metrics = result.bundle.metrics
-    summary = {"val_accuracy": round(metrics["val_accuracy"], 4), "epochs": metrics["epochs"],
+    summary = {"preset": args.preset, "model": model_config.rnn, "val_accuracy": round(metrics["val_accuracy"], 4),
+               "epochs": metrics["epochs"],
                "train_seconds": round(result.train_seconds, 1), "bundle": str(args.out)}
     if "test" in metrics:
         summary["test_accuracy"] = round(metrics["test"]["accuracy"], 4)

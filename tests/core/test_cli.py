@@ -210,3 +210,21 @@ def test_export_savedmodel_and_zip(cli_bundle, tmp_path):
     assert code == 0 and last_json(stdout)["bytes"] == (tmp_path / "m.zip").stat().st_size
     code, _, stderr = run("export", out)
     assert code == 2 and "one of the arguments --savedmodel --zip is required" in stderr
+
+
+def test_presets_and_model_choice(tmp_path):
+    code, stdout, stderr = run("train", SAMPLES["sms_spam"].path, "--preset", "fast", "--epochs", "1", "--out",
+                               tmp_path / "fast")
+    summary = last_json(stdout)
+    assert code == 0, stderr
+    assert summary["preset"] == "fast" and summary["model"] == "gru" and "preset fast: gru 64 units" in stderr
+    from core.bundle import Bundle
+
+    settings = Bundle.load(tmp_path / "fast").settings
+    assert settings["model"]["rnn"] == "gru" and settings["train"]["class_weight"] == "balanced"
+    code, stdout, stderr = run("train", SAMPLES["sms_spam"].path, "--preset", "fast", "--model", "lstm", "--epochs",
+                               "1", "--lstm-units", "16", "--out", tmp_path / "lstm")
+    assert code == 0 and last_json(stdout)["model"] == "lstm"
+    assert Bundle.load(tmp_path / "lstm").settings["model"]["lstm_units"] == 16
+    code, _, stderr = run("train", SAMPLES["sms_spam"].path, "--preset", "huge", "--out", tmp_path / "x")
+    assert code == 2 and "invalid choice: 'huge'" in stderr
