@@ -38,15 +38,26 @@ def class_bar(class_counts: dict, title: str, x_title: str, y_title: str) -> go.
     return _layout(figure, title, x_title, y_title, height=max(220, 60 + 28 * len(items)))
 
 
+def best_epoch(history: list[dict]) -> int | None:
+    """The epoch with the lowest validation loss (the one early stopping keeps), or ``None``."""
+    rows = [row for row in history if row.get("val_loss") is not None]
+    return min(rows, key=lambda row: row["val_loss"])["epoch"] if rows else None
+
+
 def history_figure(history: list[dict], metric: str, title: str, train_name: str, validation_name: str,
-                   x_title: str) -> go.Figure:
-    """Training and validation curves of one metric (``loss`` or ``accuracy``) per epoch."""
+                   x_title: str, best_label: str = "") -> go.Figure:
+    """Training and validation curves of one metric (``loss`` or ``accuracy``) per epoch, the
+    best epoch so far marked with a dotted line when ``best_label`` is given."""
     epochs = [row["epoch"] for row in history]
     figure = go.Figure()
     figure.add_trace(go.Scatter(x=epochs, y=[row.get(metric) for row in history], name=train_name,
                                 mode="lines+markers", line={"color": PRIMARY}))
     figure.add_trace(go.Scatter(x=epochs, y=[row.get(f"val_{metric}") for row in history], name=validation_name,
                                 mode="lines+markers", line={"color": SECONDARY}))
+    best = best_epoch(history) if best_label else None
+    if best is not None:
+        figure.add_vline(x=best, line_dash="dot", line_color="#16a34a", annotation_text=best_label,
+                         annotation_position="top left")
     figure.update_xaxes(dtick=1)
     return _layout(figure, title, x_title, "", height=300)
 

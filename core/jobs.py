@@ -71,6 +71,7 @@ class TrainingJob:
 
     name: str
     directory: Path
+    workspace: str = ""
     job_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     state: str = "queued"
     epoch: int = 0
@@ -133,7 +134,7 @@ def start_training(dataset, preprocess, model_config, train_config, name: str, d
     """
     store.check_room()
     directory = Path(tempfile.mkdtemp(prefix="job-", dir=_jobs_dir(store)))
-    job = TrainingJob(name=name, directory=directory)
+    job = TrainingJob(name=name, directory=directory, workspace=getattr(store, "workspace", ""))
     payload = {
         "texts": dataset.texts, "labels": dataset.labels,
         "text_column": dataset.text_column, "text_columns": dataset.text_columns,
@@ -194,6 +195,45 @@ def get_job(job_id: str | None) -> TrainingJob | None:
     """The job with this id in this server process, or ``None``."""
     with _REGISTRY_LOCK:
         return _JOBS.get(job_id) if job_id else None
+
+
+def active_job(workspace: str) -> TrainingJob | None:
+    """The workspace's newest job that has not finished, or ``None``: a reloaded browser tab
+    finds its running training again through this."""
+    with _REGISTRY_LOCK:
+        jobs = [job for job in _JOBS.values() if job.workspace == workspace and job.state in ("queued", "running")]
+    return max(jobs, key=lambda job: job.started, default=None)
+
+
+def queue_position(job: TrainingJob) -> int:
+    """How many runs train or wait before ``job`` (0 when it is running or done)."""
+    if job.state != "queued":
+        return 0
+    with _REGISTRY_LOCK:
+        return sum(1 for other in _JOBS.values() if other is not job and (
+            other.state == "running" or (other.state == "queued" and other.started < job.started)))
+
+
+def speed(snapshot: JobSnapshot) -> dict:
+    """Training examples per second so far and the seconds left for the planned epochs
+    (``None`` before the first batches). Early stopping may end the run sooner.
+
+    Examples
+    --------
+    >>> s = JobSnapshot("j", "running", 2, 4, 50, 100, [], {"train": 3200}, None, None, {}, None, 30.0)
+    >>> speed(s)
+    {'examples_per_s': 160.0, 'seconds_left': 50.0}
+    """
+    examples = snapshot.info.get("train")
+    if snapshot.state != "running" or not examples or not snapshot.steps or snapshot.elapsed <= 0:
+        return {"examples_per_s": None, "seconds_left": None}
+    done_steps = max(0, snapshot.epoch - 1) * snapshot.steps + snapshot.step
+    if not done_steps:
+        return {"examples_per_s": None, "seconds_left": None}
+    per_step = examples / snapshot.steps
+    rate = done_steps * per_step / snapshot.elapsed
+    left = (snapshot.epochs * snapshot.steps - done_steps) * per_step / rate
+    return {"examples_per_s": round(rate, 1), "seconds_left": round(left, 1)}
 
 
 def wait(job: TrainingJob, timeout: float = 600.0, poll: float = 0.1) -> JobSnapshot:

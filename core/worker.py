@@ -22,6 +22,18 @@ def _emit(event: str, **fields) -> None:
     sys.stdout.flush()
 
 
+def _gpu_memory() -> dict:
+    """``{"gpu_memory_mb": n}``: memory TensorFlow holds on the first GPU now (empty on a CPU)."""
+    import tensorflow as tf
+
+    if not tf.config.list_physical_devices("GPU"):
+        return {}
+    try:
+        return {"gpu_memory_mb": round(tf.config.experimental.get_memory_info("GPU:0")["current"] / 2**20, 1)}
+    except (ValueError, RuntimeError):
+        return {}
+
+
 def run(job_dir: Path) -> int:
     """Run the job in ``job_dir``; returns the exit code (0 done, 2 user error, 1 bug)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -48,7 +60,7 @@ def run(job_dir: Path) -> int:
                 _emit("batch", epoch=epoch, step=step, steps=steps)
 
         def on_epoch_end(self, epoch, logs):
-            _emit("epoch", epoch=epoch, logs=logs)
+            _emit("epoch", epoch=epoch, logs={**logs, **_gpu_memory()})
 
         def should_stop(self):
             return stop_file.exists()

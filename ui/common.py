@@ -45,7 +45,11 @@ def language_switch() -> None:
 SETTING_LABELS = {"embedding_dim": "train.embedding_dim", "lstm_units": "train.lstm_units", "dropout_rate": "train.dropout",
                   "epochs": "train.epochs", "batch_size": "train.batch_size",
                   "early_stopping_patience": "train.early_stopping", "optimizer": "train.optimizer",
-                  "learning_rate": "train.learning_rate", "validation_share": "train.validation_share"}
+                  "learning_rate": "train.learning_rate", "validation_share": "train.validation_share",
+                  "rnn": "train.rnn", "layers": "train.layers", "bidirectional": "train.bidirectional",
+                  "conv_filters": "train.conv_filters", "dense_units": "train.dense_units", "l2": "train.l2",
+                  "lr_schedule": "train.lr_schedule", "class_weight": "train.class_weight",
+                  "restore_best": "train.restore_best", "seed": "train.seed", "max_length": "train.max_length"}
 
 
 def describe_changes(changes: dict) -> str:

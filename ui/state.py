@@ -92,6 +92,13 @@ def init_workspace() -> None:
         st.session_state[WORKSPACE] = chosen
     if st.query_params.get("ws") != st.session_state[WORKSPACE]:
         st.query_params["ws"] = st.session_state[WORKSPACE]
+    if st.session_state[JOB_ID] is None:
+        # A reloaded tab (a new session) finds the workspace's running training again.
+        from core.jobs import active_job
+
+        running = active_job(st.session_state[WORKSPACE])
+        if running is not None:
+            st.session_state[JOB_ID] = running.job_id
     if not st.session_state[MODELS_LOADED]:
         st.session_state[MODELS_LOADED] = True
         for entry in store().list():

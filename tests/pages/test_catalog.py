@@ -37,12 +37,12 @@ def shown_strings(app: AppTest) -> list[str]:
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
         shown += [str(element.value) for element in getattr(app, kind)]
     for kind in ("button", "checkbox", "radio", "selectbox", "multiselect", "number_input", "text_area",
-                 "text_input", "toggle", "slider", "select_slider"):
+                 "text_input", "toggle", "slider", "select_slider", "segmented_control"):
         for widget in getattr(app, kind):
             shown.append(widget.label)
             if getattr(widget, "help", None):
                 shown.append(widget.help)
-            if kind == "radio":
+            if kind in ("radio", "segmented_control"):
                 shown += [str(option) for option in widget.options]
     shown += [metric.label for metric in app.metric]
     shown += [expander.label for expander in app.expander]
