@@ -301,8 +301,8 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "train.col_epochs": {"en": "Epochs", "zh": "轮数"},
     "train.col_val_accuracy": {"en": "Validation accuracy", "zh": "验证准确率"},
     "train.col_seconds": {"en": "Seconds", "zh": "用时（秒）"},
-    "train.settings_summary": {"en": "embedding {embedding}, LSTM {units}, {optimizer} {lr}, batch {batch}",
-                               "zh": "词向量 {embedding}，LSTM {units}，{optimizer} {lr}，批 {batch}"},
+    "train.settings_summary": {"en": "embedding {embedding}, {rnn} {units}, {optimizer} {lr}, batch {batch}",
+                               "zh": "词向量 {embedding}，{rnn} {units}，{optimizer} {lr}，批 {batch}"},
     # -- Evaluate page ---------------------------------------------------------------------------
     "eval.title": {"en": "How good is the model?", "zh": "模型效果如何？"},
     "eval.intro": {"en": "Measured on test texts the model never saw while training (10 % of your data, held out at training time).",

@@ -100,7 +100,8 @@ def test_sample_train_predict(server, page, artifacts):
 
     page.get_by_role("link", name="Train").first.click()
     page.get_by_role("button", name="Start training").wait_for()
-    epochs = page.get_by_role("spinbutton", name="Epochs")
+    page.get_by_text("Advanced settings").click()
+    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
     epochs.fill("1")
     epochs.press("Tab")
     page.get_by_role("button", name="Start training").click()
@@ -232,7 +233,8 @@ def test_chinese_ui_and_chinese_sample(server, page, artifacts):
     _screenshot(page, artifacts / "e2e-zh-2-preprocess.png")
 
     page.get_by_role("link", name="训练").first.click()
-    epochs = page.get_by_role("spinbutton", name="训练轮数")
+    page.get_by_text("高级设置").click()
+    epochs = page.get_by_role("spinbutton", name="训练轮数", exact=True)
     epochs.fill("2")
     epochs.press("Tab")
     _idle(page)
