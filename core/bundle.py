@@ -2,7 +2,8 @@
 
 A bundle is a folder::
 
-    model.keras         the Keras model (weights and architecture, no pickle)
+    model.keras         the Keras model (weights and architecture, no pickle), or
+    tfidf.npz           a TF-IDF + logistic regression model (numbers only; its terms are the vocabulary)
     preprocess.json     PreprocessConfig (with the resolved padding length)
     vocabulary.json     the token list (id = position + 2)
     labels.json         class names in the model's output order
@@ -28,6 +29,8 @@ from core.errors import UserError
 from core.text import PreprocessConfig, Vocabulary, pad, tokenize
 
 MODEL_FILE = "model.keras"
+TFIDF_FILE = "tfidf.npz"          # a TF-IDF + logistic regression model (core.tfidf) instead
+MODEL_FILES = (MODEL_FILE, TFIDF_FILE)
 JSON_FILES = ("preprocess.json", "vocabulary.json", "labels.json", "settings.json", "metrics.json")
 PREDICT_BATCH = 256
 # One text on the CPU goes through an XLA-compiled forward pass, padded to a multiple of this
@@ -58,8 +61,8 @@ class Bundle:
 
     Parameters
     ----------
-    model : keras.Model
-        Takes right-padded token ids, returns class probabilities.
+    model : keras.Model or core.tfidf.TfidfModel
+        Takes right-padded token ids (or, for TF-IDF, token lists), returns class probabilities.
     preprocess : PreprocessConfig
         Cleaning and tokenization, with ``max_length`` resolved.
     vocabulary : Vocabulary
@@ -81,6 +84,24 @@ class Bundle:
         self._single = None
 
     # -- prediction -------------------------------------------------------------------------
+
+    @property
+    def kind(self) -> str:
+        """``"keras"`` (the neural network) or ``"tfidf"`` (TF-IDF + logistic regression)."""
+        return self.settings.get("kind", "keras")
+
+    @property
+    def outputs(self) -> int:
+        """Number of classes the model scores."""
+        return self.model.classes if self.kind == "tfidf" else int(self.model.output_shape[-1])
+
+    def predict_token_lists(self, token_lists) -> np.ndarray:
+        """Probabilities for already tokenized texts (cut to the padding length for the network)."""
+        token_lists = list(token_lists)
+        if self.kind == "tfidf":
+            return self.model.predict_proba(token_lists)
+        length = self.preprocess.max_length
+        return self.predict_ids([self.vocabulary.encode(tokens, length) for tokens in token_lists])
 
     def encode(self, texts) -> list[list[int]]:
         """Token ids of each text, cut to the bundle's padding length."""
@@ -139,6 +160,8 @@ class Bundle:
 
     def predict_proba(self, texts, batch_size: int = PREDICT_BATCH) -> np.ndarray:
         """Class probabilities for raw texts, shape (n, len(labels))."""
+        if self.kind == "tfidf":
+            return self.model.predict_proba([tokenize(text, self.preprocess) for text in texts])
         return self.predict_ids(self.encode(texts), batch_size)
 
     # -- the decision -----------------------------------------------------------------------
@@ -194,7 +217,10 @@ class Bundle:
         directory.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
         try:
-            self.model.save(staging / MODEL_FILE)
+            if self.kind == "tfidf":
+                self.model.save(staging)
+            else:
+                self.model.save(staging / MODEL_FILE)
             documents = {
                 "preprocess.json": self.preprocess.to_dict(),
                 "vocabulary.json": self.vocabulary.to_dict(),
@@ -228,12 +254,18 @@ class Bundle:
         directory = Path(directory)
         if not directory.is_dir():
             raise UserError("err.bundle_missing", path=str(directory))
-        missing = [name for name in (MODEL_FILE, *JSON_FILES) if not (directory / name).is_file()]
+        model_file = next((name for name in MODEL_FILES if (directory / name).is_file()), MODEL_FILE)
+        missing = [name for name in (model_file, *JSON_FILES) if not (directory / name).is_file()]
         if missing:
             raise UserError("err.bundle_incomplete", path=str(directory), missing=", ".join(missing))
         try:
             documents = {name: json.loads((directory / name).read_text(encoding="utf-8")) for name in JSON_FILES}
-            model = keras.saving.load_model(directory / MODEL_FILE, compile=False, safe_mode=True)
+            if model_file == TFIDF_FILE:
+                from core.tfidf import TfidfModel
+
+                model = TfidfModel.load(directory, [str(term) for term in documents["vocabulary.json"]["tokens"]])
+            else:
+                model = keras.saving.load_model(directory / MODEL_FILE, compile=False, safe_mode=True)
         except Exception as error:
             raise UserError("err.bundle_unreadable", path=str(directory), detail=str(error).splitlines()[0][:200])
         return cls(

@@ -67,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--max-length", type=int, help="padding length (default: 95th percentile)")
     train.add_argument("--preset", choices=["fast", "balanced", "accurate"], default="balanced",
                        help="settings chosen from the data (default balanced); the options below override them")
-    train.add_argument("--model", choices=["lstm", "gru"], help="recurrent layer (default: the preset's)")
+    train.add_argument("--model", choices=["lstm", "gru", "tfidf"],
+                       help="lstm or gru: the network's recurrent layer (default: the preset's); "
+                            "tfidf: TF-IDF + logistic regression as the model (seconds)")
     train.add_argument("--embedding-dim", type=int), train.add_argument("--lstm-units", type=int)
     train.add_argument("--optimizer", choices=["adam", "sgd", "rmsprop"]), train.add_argument("--learning-rate", type=float)
     train.add_argument("--test-share", type=float, help="held-out test share (default 0.1; 0 = none)")
@@ -126,8 +128,9 @@ def cmd_train(args) -> dict:
         preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "tokenizer": args.tokenizer})
     preset = choose(profile(dataset.texts, dataset.labels, preprocess))[args.preset]
     preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "max_length": args.max_length or preset.max_length})
+    rnn = args.model if args.model in ("lstm", "gru") else None
     model_config = ModelConfig.from_dict({**preset.model.to_dict(), **{k: v for k, v in {
-        "embedding_dim": args.embedding_dim, "lstm_units": args.lstm_units, "rnn": args.model}.items() if v is not None}})
+        "embedding_dim": args.embedding_dim, "lstm_units": args.lstm_units, "rnn": rnn}.items() if v is not None}})
     train_config = TrainConfig.from_dict({**preset.train.to_dict(), **{k: v for k, v in {
         "epochs": args.epochs, "batch_size": args.batch_size, "optimizer": args.optimizer,
         "learning_rate": args.learning_rate, "test_share": args.test_share, "seed": args.seed}.items() if v is not None}})
@@ -143,10 +146,16 @@ def cmd_train(args) -> dict:
         def on_epoch_end(self, epoch, logs):
             print(f"epoch {epoch}: " + ", ".join(f"{k} {v:.4f}" for k, v in logs.items()), file=sys.stderr)
 
-    result = train(dataset, preprocess, model_config, train_config, Progress())
+    if args.model == "tfidf":
+        from core.train import train_tfidf
+
+        result = train_tfidf(dataset, preprocess, TrainConfig.from_dict({**train_config.to_dict(), "baseline": False}),
+                             Progress())
+    else:
+        result = train(dataset, preprocess, model_config, train_config, Progress())
     result.bundle.save(args.out)
     metrics = result.bundle.metrics
-    summary = {"preset": args.preset, "model": model_config.rnn, "val_accuracy": round(metrics["val_accuracy"], 4),
+    summary = {"preset": args.preset, "model": args.model if args.model == "tfidf" else model_config.rnn, "val_accuracy": round(metrics["val_accuracy"], 4),
                "epochs": metrics["epochs"],
                "train_seconds": round(result.train_seconds, 1), "bundle": str(args.out)}
     if "test" in metrics:

@@ -12,7 +12,7 @@ import html
 import re
 
 from core.errors import UserError
-from core.text import CJK, OOV_ID, tokenize
+from core.text import CJK, tokenize
 
 _CJK_TOKEN = re.compile(f"^[{CJK}]")
 
@@ -50,10 +50,8 @@ def explain(bundle, text: str, label: str | None = None) -> dict:
     tokens = tokenize(text, bundle.preprocess)
     length = bundle.preprocess.max_length
     seen = tokens[:length] if length else tokens
-    ids = bundle.vocabulary.encode(seen, length)
-    # A one-token text without its token is one [UNK], as an empty text always is.
-    sequences = [ids] + [ids[:i] + ids[i + 1:] or [OOV_ID] for i in range(len(seen))]
-    probabilities = bundle.predict_ids(sequences)
+    # Each token left out in turn, all in one batch (a text left empty is one [UNK] to the network).
+    probabilities = bundle.predict_token_lists([seen] + [seen[:i] + seen[i + 1:] for i in range(len(seen))])
     base = probabilities[0]
     if label is None:
         column = int(bundle.decide(base[None, :])[0])

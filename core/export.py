@@ -43,6 +43,8 @@ _TOKEN = (rf"\p{{Nd}}+(?:[.,]\p{{Nd}}+)+|[{_WORD_CHAR}]+(?:'[{_WORD_CHAR}]+)*|[^
 def exportable(bundle) -> None:
     """Raise :class:`UserError` when ``bundle``'s preprocessing cannot run inside a graph."""
     config = bundle.preprocess
+    if bundle.kind == "tfidf":
+        raise UserError("err.export_tfidf")
     if config.tokenizer == "jieba":
         raise UserError("err.export_jieba")
     if config.to_simplified:

@@ -121,11 +121,13 @@ class TrainingJob:
 
 
 def start_training(dataset, preprocess, model_config, train_config, name: str, dataset_name: str,
-                   store) -> TrainingJob:
+                   store, kind: str = "keras") -> TrainingJob:
     """Train in a worker process and add the result to ``store``.
 
     Returns at once. The finished job's ``result`` is ``(ModelEntry, Bundle)``: the stored
-    entry and the bundle loaded back, so the app can use it without another load.
+    entry and the bundle loaded back, so the app can use it without another load. ``kind``
+    ``"tfidf"`` trains TF-IDF + logistic regression instead of the network (``model_config``
+    is then ignored).
 
     Raises
     ------
@@ -141,7 +143,7 @@ def start_training(dataset, preprocess, model_config, train_config, name: str, d
         "label_column": dataset.label_column,
         "preprocess": preprocess.to_dict(), "model": model_config.to_dict(), "train": train_config.to_dict(),
         "name": name, "dataset_name": dataset_name, "store_root": str(Path(store.root).resolve()),
-        "workspace": store.workspace,
+        "workspace": store.workspace, "kind": kind,
     }
     (directory / "job.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     with _REGISTRY_LOCK:

@@ -94,6 +94,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This model segments Chinese words with jieba, which cannot run inside a TensorFlow graph, so it cannot be exported for TensorFlow Serving. Train it with the 'char' tokenizer to export it, or serve the bundle with 'python -m core predict'.",
         "zh": "该模型使用 jieba 进行中文分词，而 jieba 无法在 TensorFlow 计算图中运行，因此不能导出给 TensorFlow Serving。若要导出，请改用“字”分词方式训练，或用 'python -m core predict' 使用该模型包。",
     },
+    "err.export_tfidf": {
+        "en": "The SavedModel export is for the neural network; this is a TF-IDF + logistic regression model. Download its bundle (.zip) instead and use it with 'python -m core predict'.",
+        "zh": "SavedModel 导出只适用于神经网络；这是 TF-IDF + 逻辑回归模型。请下载其模型包（.zip），并用 'python -m core predict' 使用。",
+    },
     "err.export_opencc": {
         "en": "This model converts Traditional to Simplified Chinese with OpenCC, which cannot run inside a TensorFlow graph, so it cannot be exported. Train it without that option to export it.",
         "zh": "该模型使用 OpenCC 将繁体转换为简体，而 OpenCC 无法在 TensorFlow 计算图中运行，因此不能导出。若要导出，请关闭该选项后重新训练。",

@@ -18,11 +18,11 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from core.bundle import JSON_FILES, MODEL_FILE, Bundle
+from core.bundle import JSON_FILES, MODEL_FILES, Bundle
 from core.errors import UserError
 
 CARD = "README.md"
-ALLOWED = {MODEL_FILE, *JSON_FILES, CARD}
+ALLOWED = {*MODEL_FILES, *JSON_FILES, CARD}
 UNPACK_RATIO = 20  # the unpacked bundle may be at most this many times its upload limit
 
 
@@ -37,7 +37,9 @@ def model_card(bundle: Bundle, name: str, dataset: str = "") -> str:
     metrics, settings, config = bundle.metrics, bundle.settings, bundle.preprocess
     data = settings.get("data", {})
     test = metrics.get("test") or {}
-    lines = [f"# {name}", "", "A text classifier made with Text Classifier Studio: Embedding → LSTM → Dense softmax.", "",
+    recipe = ("TF-IDF (tokens and token pairs) + logistic regression" if bundle.kind == "tfidf"
+              else "Embedding → LSTM → Dense softmax")
+    lines = [f"# {name}", "", f"A text classifier made with Text Classifier Studio: {recipe}.", "",
              "## Data", "",
              f"- Data set: {dataset or 'not recorded'}; {data.get('rows', '?')} labelled texts "
              f"({data.get('train', '?')} training, {data.get('validation', '?')} validation, {data.get('test', '?')} test).",
@@ -82,8 +84,9 @@ def bundle_zip(directory, name: str, dataset: str = "") -> bytes:
     bundle = Bundle.load(directory)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for file_name in (MODEL_FILE, *JSON_FILES):
-            archive.write(directory / file_name, file_name)
+        for file_name in (*MODEL_FILES, *JSON_FILES):
+            if (directory / file_name).is_file():
+                archive.write(directory / file_name, file_name)
         archive.writestr(CARD, model_card(bundle, name, dataset))
     return buffer.getvalue()
 
@@ -105,7 +108,10 @@ def _members(archive: zipfile.ZipFile, limit: int) -> dict[str, zipfile.ZipInfo]
         if bad_path or is_link or short not in ALLOWED or short in members:
             raise UserError("err.bundle_upload_files", name=name, allowed=", ".join(sorted(ALLOWED)))
         members[short] = info
-    missing = sorted({MODEL_FILE, *JSON_FILES} - set(members))
+    models = [name for name in MODEL_FILES if name in members]
+    missing = sorted(set(JSON_FILES) - set(members)) + ([" or ".join(MODEL_FILES)] if not models else [])
+    if len(models) > 1:
+        raise UserError("err.bundle_upload_files", name=models[1], allowed=", ".join(sorted(ALLOWED)))
     if missing:
         raise UserError("err.bundle_upload_missing", missing=", ".join(missing))
     if sum(info.file_size for info in members.values()) > limit * UNPACK_RATIO:
@@ -142,7 +148,7 @@ def unpack_bundle(data: bytes, destination) -> Bundle:
             raise UserError("err.bundle_upload_unsafe", detail=error.params.get("detail", error.key)) from None
         except (TypeError, ValueError, KeyError, AttributeError) as error:
             raise UserError("err.bundle_upload_unsafe", detail=f"{type(error).__name__}: {error}"[:200]) from None
-        outputs = bundle.model.output_shape[-1]
+        outputs = bundle.outputs
         if outputs != len(bundle.labels):
             raise UserError("err.bundle_upload_unsafe", detail=f"{len(bundle.labels)} labels for {outputs} model outputs")
         if destination.exists():

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.bundle import JSON_FILES, MODEL_FILE, Bundle
+from core.bundle import JSON_FILES, MODEL_FILES, Bundle
 from core.errors import UserError
 
 LOCAL_WORKSPACE = "local-workspace"   # the CLI's and tests' workspace when none is given
@@ -295,4 +295,5 @@ class ModelStore:
 def _complete(folder: Path) -> bool:
     """Whether ``folder`` holds a whole stored model (its record and every bundle file)."""
     bundle = folder / "bundle"
-    return (folder / "model.json").is_file() and all((bundle / name).is_file() for name in (MODEL_FILE, *JSON_FILES))
+    return ((folder / "model.json").is_file() and all((bundle / name).is_file() for name in JSON_FILES)
+            and any((bundle / name).is_file() for name in MODEL_FILES))

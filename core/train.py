@@ -264,6 +264,59 @@ class TrainResult:
     stopped_early: bool
 
 
+def _prepare(dataset: DataSet, preprocess: PreprocessConfig, train_config: TrainConfig):
+    """What every kind of model needs first: the split, label ids and every text's tokens
+    (with the stop-word list saved in the returned config)."""
+    if len(set(dataset.labels)) < 2:
+        raise UserError("err.only_one_class", label=dataset.labels[0] if dataset.labels else "", column=dataset.label_column)
+    split = split_dataset(dataset.labels, train_config.validation_share, train_config.test_share, train_config.seed)
+    label_names = dataset.label_names
+    label_index = {label: i for i, label in enumerate(label_names)}
+    y = np.array([label_index[label] for label in dataset.labels], dtype=np.int32)
+    if preprocess.remove_stopwords and preprocess.stop_words is None:
+        # Save the exact list used, so the bundle does not depend on the installed package.
+        preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "stop_words": default_stop_words()})
+    return split, label_names, y, preprocess, [tokenize(text, preprocess) for text in dataset.texts]
+
+
+def _data_settings(dataset: DataSet, split: Split) -> dict:
+    return {"text_column": dataset.text_column, "text_columns": dataset.text_columns,
+            "label_column": dataset.label_column, "rows": len(dataset), "train": len(split.train),
+            "validation": len(split.validation), "test": len(split.test)}
+
+
+def train_tfidf(dataset: DataSet, preprocess: PreprocessConfig, train_config: TrainConfig = TrainConfig(),
+                callback: TrainingCallback | None = None) -> TrainResult:
+    """Train TF-IDF + logistic regression (:class:`core.tfidf.TfidfModel`) as a model of its
+    own, on the same split and tokens an LSTM with ``train_config``'s seed and shares would use.
+    Seconds, on the CPU; the bundle works everywhere an LSTM bundle does except the SavedModel
+    export."""
+    from core.tfidf import fit_seconds
+
+    callback = callback or TrainingCallback()
+    split, label_names, y, preprocess, token_lists = _prepare(dataset, preprocess, train_config)
+    callback.on_train_begin({"train": len(split.train), "validation": len(split.validation), "test": len(split.test),
+                             "steps": 1, "epochs": 1, "device": {"kind": "CPU", "name": "CPU"},
+                             "vocabulary_size": 0, "max_length": 0})
+    model, seconds = fit_seconds([token_lists[i] for i in split.train], y[split.train], len(label_names))
+    preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "max_length": None})
+    bundle = Bundle(model=model, preprocess=preprocess, vocabulary=Vocabulary(model.terms), labels=label_names,
+                    settings={"kind": "tfidf", "model": {"kind": "tfidf", "features": len(model.terms)},
+                              "train": train_config.to_dict(), "data": _data_settings(dataset, split),
+                              "device": {"kind": "CPU", "name": "CPU"}})
+    val_probabilities = bundle.predict_token_lists([token_lists[i] for i in split.validation])
+    val_accuracy = float(np.mean(val_probabilities.argmax(axis=1) == y[split.validation]))
+    callback.on_batch_end(1, 1, 1)
+    callback.on_epoch_end(1, {"val_accuracy": val_accuracy})
+    test_texts = [dataset.texts[i] for i in split.test]
+    test_labels = [dataset.labels[i] for i in split.test]
+    bundle.metrics = {"val_accuracy": val_accuracy, "epochs": 1, "best_epoch": 1, "train_seconds": round(seconds, 2),
+                      "stopped_by_user": False, "history": {}}
+    if test_texts:
+        bundle.metrics["test"] = classification_metrics(test_labels, bundle.predict(test_texts), label_names)
+    return TrainResult(bundle, test_texts, test_labels, seconds, False)
+
+
 def train(
     dataset: DataSet,
     preprocess: PreprocessConfig,
@@ -285,20 +338,10 @@ def train(
     import keras
 
     callback = callback or TrainingCallback()
-    if len(set(dataset.labels)) < 2:
-        raise UserError("err.only_one_class", label=dataset.labels[0] if dataset.labels else "", column=dataset.label_column)
     if train_config.batch_size > len(dataset) * (1 - train_config.validation_share - train_config.test_share):
         raise UserError("err.batch_too_large", batch=train_config.batch_size, n=len(dataset))
     keras.utils.set_random_seed(train_config.seed)
-    split = split_dataset(dataset.labels, train_config.validation_share, train_config.test_share, train_config.seed)
-
-    label_names = dataset.label_names
-    label_index = {label: i for i, label in enumerate(label_names)}
-    y = np.array([label_index[label] for label in dataset.labels], dtype=np.int32)
-    if preprocess.remove_stopwords and preprocess.stop_words is None:
-        # Save the exact list used, so the bundle does not depend on the installed package.
-        preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "stop_words": default_stop_words()})
-    token_lists = [tokenize(text, preprocess) for text in dataset.texts]
+    split, label_names, y, preprocess, token_lists = _prepare(dataset, preprocess, train_config)
     train_tokens = [token_lists[i] for i in split.train]
     vocabulary = Vocabulary.build(train_tokens, preprocess.max_vocab, preprocess.min_count)
     length = preprocess.max_length or suggest_length([len(tokens) for tokens in train_tokens])
@@ -361,10 +404,7 @@ def train(
         settings={
             "model": model_config.to_dict(),
             "train": train_config.to_dict(),
-            "data": {"text_column": dataset.text_column, "text_columns": dataset.text_columns,
-                     "label_column": dataset.label_column,
-                     "rows": len(dataset), "train": len(split.train), "validation": len(split.validation),
-                     "test": len(split.test)},
+            "data": _data_settings(dataset, split),
             "device": {**device, "mixed_precision": devices["mixed_precision"]},
         },
     )

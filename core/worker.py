@@ -68,8 +68,14 @@ def run(job_dir: Path) -> int:
     try:
         dataset = DataSet(job["texts"], job["labels"], job["text_column"], job["label_column"],
                           job.get("text_columns") or [])
-        result = train(dataset, PreprocessConfig.from_dict(job["preprocess"]), ModelConfig.from_dict(job["model"]),
-                       TrainConfig.from_dict(job["train"]), Reporter())
+        if job.get("kind") == "tfidf":
+            from core.train import train_tfidf
+
+            result = train_tfidf(dataset, PreprocessConfig.from_dict(job["preprocess"]),
+                                 TrainConfig.from_dict(job["train"]), Reporter())
+        else:
+            result = train(dataset, PreprocessConfig.from_dict(job["preprocess"]), ModelConfig.from_dict(job["model"]),
+                           TrainConfig.from_dict(job["train"]), Reporter())
         store = ModelStore(job["store_root"], job.get("workspace", LOCAL_WORKSPACE))
         entry = store.add(result.bundle, job["name"], job["dataset_name"], result.test_texts, result.test_labels,
                           fingerprint(dataset.texts, dataset.labels))

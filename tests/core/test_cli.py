@@ -228,3 +228,18 @@ def test_presets_and_model_choice(tmp_path):
     assert Bundle.load(tmp_path / "lstm").settings["model"]["lstm_units"] == 16
     code, _, stderr = run("train", SAMPLES["sms_spam"].path, "--preset", "huge", "--out", tmp_path / "x")
     assert code == 2 and "invalid choice: 'huge'" in stderr
+
+
+def test_tfidf_model_from_the_command_line(tmp_path):
+    code, stdout, stderr = run("train", SAMPLES["sms_spam"].path, "--model", "tfidf", "--out", tmp_path / "t")
+    summary = last_json(stdout)
+    assert code == 0, stderr
+    assert summary["model"] == "tfidf" and summary["test_accuracy"] > 0.9
+    code, stdout, _ = run("predict", tmp_path / "t", "WINNER! claim your free prize now")
+    assert code == 0 and last_json(stdout)["label"] == "spam"
+    code, stdout, _ = run("evaluate", tmp_path / "t", SAMPLES["sms_spam"].path)
+    assert code == 0 and last_json(stdout)["accuracy"] > 0.9
+    code, stdout, _ = run("explain", tmp_path / "t", "WINNER! claim your free prize now")
+    assert code == 0 and [token for token, _ in last_json(stdout)["tokens"]][:2] == ["winner", "!"]
+    code, _, stderr = run("export", tmp_path / "t", "--savedmodel", tmp_path / "s")
+    assert code == 2 and "TF-IDF + logistic regression model" in stderr

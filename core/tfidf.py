@@ -1,0 +1,130 @@
+"""TF-IDF + logistic regression as a model of its own, stored as plain arrays (no pickle).
+
+scikit-learn fits it; what is kept is what prediction needs: the terms (tokens and token
+pairs), their inverse document frequencies and the regression's weights. Prediction then is
+a few lines of numpy/scipy that give scikit-learn's probabilities exactly, so the model can
+live in a bundle (``tfidf.npz`` loaded with ``allow_pickle=False`` + ``vocabulary.json``) and
+be evaluated, explained and used like the LSTM.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+MODEL_FILE = "tfidf.npz"
+MAX_FEATURES = 300_000
+
+
+def with_pairs(tokens) -> list[str]:
+    """The features of a text: its tokens and each pair of neighbouring tokens ("a b")."""
+    tokens = list(tokens)
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+
+
+class TfidfModel:
+    """TF-IDF (tokens and token pairs, sublinear term frequency, L2-normalised rows) followed by
+    multinomial logistic regression.
+
+    Parameters
+    ----------
+    terms : list of str
+        Feature names, in column order.
+    idf : ndarray, shape (terms,)
+    coef : ndarray, shape (classes, terms)
+    intercept : ndarray, shape (classes,)
+    """
+
+    def __init__(self, terms, idf, coef, intercept):
+        self.terms = list(terms)
+        self.index = {term: i for i, term in enumerate(self.terms)}
+        self.idf = np.asarray(idf, dtype=np.float64)
+        self.coef = np.asarray(coef, dtype=np.float64)
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+
+    @property
+    def classes(self) -> int:
+        return self.coef.shape[0]
+
+    @classmethod
+    def fit(cls, token_lists, y, classes: int) -> "TfidfModel":
+        """Fit on tokenized texts and integer labels ``y`` (0 … classes-1)."""
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        vectorizer = TfidfVectorizer(analyzer=with_pairs, sublinear_tf=True, max_features=MAX_FEATURES)
+        features = vectorizer.fit_transform(token_lists)
+        # saga: the same accuracy as lbfgs on online_shopping_10_cats (0.8936 vs 0.8935) in 12 s
+        # instead of 81 s; a capped run that has not fully converged is still a fair model.
+        regression = LogisticRegression(C=4.0, solver="saga", max_iter=200, tol=1e-3, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            regression.fit(features, y)
+        terms = [None] * len(vectorizer.vocabulary_)
+        for term, column in vectorizer.vocabulary_.items():
+            terms[column] = term
+        coef, intercept = regression.coef_, regression.intercept_
+        present = list(regression.classes_)
+        if coef.shape[0] == 1:  # two classes: sigmoid(w·x + b) = softmax([0, w·x + b])
+            coef = np.vstack([np.zeros_like(coef), coef])
+            intercept = np.concatenate([[0.0], intercept])
+        full_coef = np.zeros((classes, coef.shape[1]))
+        full_intercept = np.full(classes, -1e9)  # a class absent from training is never predicted
+        for row, label in enumerate(present):
+            full_coef[label], full_intercept[label] = coef[row], intercept[row]
+        return cls(terms, vectorizer.idf_, full_coef, full_intercept)
+
+    def features(self, token_lists):
+        """The TF-IDF matrix (sparse, rows L2-normalised) of tokenized texts."""
+        from scipy.sparse import csr_matrix
+
+        rows, columns, values = [], [], []
+        for row, tokens in enumerate(token_lists):
+            counts: dict[int, int] = {}
+            for term in with_pairs(tokens):
+                column = self.index.get(term)
+                if column is not None:
+                    counts[column] = counts.get(column, 0) + 1
+            if not counts:
+                continue
+            cols = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self.idf[cols]
+            weights /= np.linalg.norm(weights)
+            rows.extend([row] * len(cols))
+            columns.extend(cols.tolist())
+            values.extend(weights.tolist())
+        return csr_matrix((values, (rows, columns)), shape=(len(token_lists), len(self.terms)))
+
+    def predict_proba(self, token_lists) -> np.ndarray:
+        """Class probabilities (n × classes, float32) of tokenized texts."""
+        token_lists = list(token_lists)
+        if not token_lists:
+            return np.zeros((0, self.classes), dtype=np.float32)
+        scores = self.features(token_lists) @ self.coef.T + self.intercept
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+
+    def save(self, directory) -> None:
+        """Write ``tfidf.npz`` (numbers only); the terms go to the bundle's vocabulary."""
+        np.savez_compressed(Path(directory) / MODEL_FILE, idf=self.idf, coef=self.coef, intercept=self.intercept)
+
+    @classmethod
+    def load(cls, directory, terms) -> "TfidfModel":
+        """Read ``tfidf.npz`` without pickle; ``terms`` from the bundle's vocabulary."""
+        with np.load(Path(directory) / MODEL_FILE, allow_pickle=False) as arrays:
+            idf, coef, intercept = arrays["idf"], arrays["coef"], arrays["intercept"]
+        if coef.ndim != 2 or coef.shape[1] != len(terms) or idf.shape != (len(terms),) or intercept.shape != (coef.shape[0],):
+            raise ValueError(f"tfidf.npz does not fit its {len(terms)} terms")
+        return cls(terms, idf, coef, intercept)
+
+
+def fit_seconds(token_lists, y, classes: int) -> tuple[TfidfModel, float]:
+    """:meth:`TfidfModel.fit` and the seconds it took."""
+    started = time.perf_counter()
+    model = TfidfModel.fit(token_lists, y, classes)
+    return model, time.perf_counter() - started
