@@ -16,7 +16,10 @@ from core.evaluate import (binary_curves, classification_metrics, compare_runs, 
                            mistakes, positive_probability, predictions, rethreshold, save_decision)
 from core.explain import class_words, explain, highlight_html
 from core.reading import UPLOAD_TYPES
+from core.jobs import get_job, start_training
 from core.report import html_report
+from core.store import fingerprint
+from core.text import PreprocessConfig
 from ui import state
 from ui.common import describe_changes, lang, model_picker, page_header, show_error, t
 
@@ -99,6 +102,46 @@ if len(bundle.labels) == 2 and len(split):
                             width="stretch", key="eval_pr")
             st.caption(t("eval.curves_help", positive=positive))
 
+def offer_tfidf() -> None:
+    """When the plain baseline is as good or better: train it as a model of its own, on the same
+    data, split and words (seconds), if this session still holds that data."""
+    dataset = st.session_state[state.DATASET]
+    same_data = dataset is not None and (not entry.fingerprint or entry.fingerprint == data_fingerprint(dataset))
+    job = get_job(st.session_state[state.JOB_ID])
+    busy = job is not None and not job.snapshot().finished
+
+    def start():
+        from core.model import ModelConfig
+        from core.train import TrainConfig
+
+        train_config = TrainConfig.from_dict({**bundle.settings.get("train", {}), "baseline": False})
+        preprocess = PreprocessConfig.from_dict({**bundle.preprocess.to_dict(), "max_length": None})
+        try:
+            started = start_training(dataset, preprocess, ModelConfig(), train_config, f"{entry.name}-tfidf"[:60],
+                                     entry.dataset, state.store(), kind="tfidf")
+        except UserError as error:
+            st.session_state["eval_tfidf_error"] = error
+        else:
+            st.session_state[state.JOB_ID] = started.job_id
+            st.session_state["eval_tfidf_started"] = True
+
+    st.button(t("eval.use_tfidf"), key="eval_use_tfidf", on_click=start, disabled=not same_data or busy,
+              icon=":material/bolt:", help=t("eval.use_tfidf_help") if same_data else t("eval.use_tfidf_no_data"))
+    if st.session_state.pop("eval_tfidf_started", False):
+        st.success(t("eval.tfidf_started"), icon=":material/check_circle:")
+        st.page_link("pages/train.py", label=t("nav.train"), icon=":material/model_training:")
+    if "eval_tfidf_error" in st.session_state:
+        show_error(st.session_state.pop("eval_tfidf_error"))
+
+
+def data_fingerprint(dataset) -> str:
+    prints = st.session_state.setdefault("eval_fingerprints", {})
+    key = st.session_state[state.DATASET_SIGNATURE]
+    if key not in prints:
+        prints[key] = fingerprint(dataset.texts, dataset.labels)
+    return prints[key]
+
+
 test = classification_metrics(answers["label"], answers["predicted"], bundle.labels) if len(answers) \
     else bundle.metrics["test"]
 
@@ -124,6 +167,8 @@ with summary:
               baseline=f"{plain['accuracy']:.1%}", baseline_f1=f"{plain['macro_f1']:.3f}",
               baseline_seconds=plain["train_seconds"], seconds=round(bundle.metrics.get("train_seconds", 0))),
             icon=":material/balance:")
+        if outcome != "better":
+            offer_tfidf()
 
 with table_column:
     st.subheader(t("eval.per_class"))

@@ -9,7 +9,7 @@ from core.export import exportable, savedmodel_zip
 from core.package import bundle_zip, max_bundle_mb
 from core.store import max_models, max_workspace_mb
 from ui import state
-from ui.common import lang, page_header, show_error, t
+from ui.common import lang, page_header, settings_summary, show_error, t
 
 page_header("models")
 store = state.store()
@@ -42,14 +42,7 @@ else:
             t("models.col_rows"): entry.rows,
             t("models.col_fingerprint"): entry.fingerprint,
             t("models.col_size"): round(entry.bytes / 2**20, 2),
-            t("train.col_settings"): t("train.settings_summary",
-                                       rnn=t("train.rnn_" + bundle.settings["model"].get("rnn", "lstm")),
-                                       embedding=bundle.settings["model"]["embedding_dim"],
-                                       units=bundle.settings["model"]["lstm_units"],
-                                       optimizer=bundle.settings["train"]["optimizer"],
-                                       lr=bundle.settings["train"]["learning_rate"],
-                                       batch=bundle.settings["train"]["batch_size"])
-            if bundle and "model" in bundle.settings and "train" in bundle.settings else "–",
+            t("train.col_settings"): settings_summary(bundle) if bundle else "–",
             t("train.col_val_accuracy"): f"{bundle.metrics.get('val_accuracy', 0):.1%}" if bundle else "–",
             t("models.col_test_accuracy"): f"{test['accuracy']:.1%}" if test else "–",
         })

@@ -13,7 +13,8 @@ from core.model import ModelConfig
 from core.text import PreprocessConfig, default_config
 from core.train import TrainConfig
 from ui import state
-from ui.common import describe_changes, device, device_label, error_boundary, page_header, show_error, t
+from ui.common import (describe_changes, device, device_label, error_boundary, page_header, settings_summary,
+                       show_error, t)
 
 def _duration(seconds) -> str:
     seconds = int(seconds or 0)
@@ -76,17 +77,12 @@ def models_table() -> None:
         rows = []
         for record in reversed(list(models.values())):
             bundle, entry = record["bundle"], record["entry"]
-            settings = bundle.settings
             rows.append({
                 t("train.col_name"): entry.name,
                 t("train.col_data"): entry.dataset,
                 t("train.col_created"): entry.created.replace("T", " "),
                 t("train.col_tokenizer"): t(f"prep.tokenizer_{bundle.preprocess.tokenizer}"),
-                t("train.col_settings"): t("train.settings_summary",
-                                           rnn=t("train.rnn_" + settings["model"].get("rnn", "lstm")),
-                                           embedding=settings["model"]["embedding_dim"],
-                                           units=settings["model"]["lstm_units"], optimizer=settings["train"]["optimizer"],
-                                           lr=settings["train"]["learning_rate"], batch=settings["train"]["batch_size"]),
+                t("train.col_settings"): settings_summary(bundle),
                 t("train.col_epochs"): bundle.metrics.get("epochs"),
                 t("train.col_val_accuracy"): f"{bundle.metrics.get('val_accuracy', 0):.1%}",
                 t("train.col_seconds"): bundle.metrics.get("train_seconds"),
@@ -179,7 +175,8 @@ if st.session_state.get("train_presets_for") != st.session_state[state.DATASET_S
     st.session_state["train_presets_for"] = st.session_state[state.DATASET_SIGNATURE]
     st.session_state["train_preset"] = "balanced"
     fill(preset_settings("balanced"))
-for setting, key in WIDGETS.items():  # after a page change Streamlit forgets widget values
+st.session_state.setdefault("train_preset", "balanced")  # after a page change Streamlit forgets widget values
+for setting, key in WIDGETS.items():
     st.session_state.setdefault(key, widget_value(setting, preset_settings(st.session_state.get("train_preset", "balanced"))[setting]))
 st.session_state.setdefault("train_early_stopping", True)
 pending = st.session_state[state.NEXT_RUN]
@@ -188,64 +185,88 @@ if pending:
     st.info(t("train.applied", changes=describe_changes(pending)), icon=":material/tune:")
     st.session_state[state.NEXT_RUN] = None
 
-st.segmented_control(t("train.preset"), list(presets), key="train_preset", on_change=choose_preset,
-                     format_func=lambda name: t(f"train.preset_{name}"), help=t("train.preset_help"))
-chosen = presets[st.session_state["train_preset"] or "balanced"]
-model_choice = chosen["model"]
-rnn_name = t(f"train.rnn_{model_choice['rnn']}")
-st.caption(t("train.preset_summary", units=model_choice["lstm_units"],
-             rnn=t("train.bidirectional_short", rnn=rnn_name) if model_choice["bidirectional"] else rnn_name,
-             epochs=chosen["train"]["epochs"], batch=chosen["train"]["batch_size"],
-             length=preprocess.max_length or chosen["max_length"], seconds=round(chosen["seconds"]),
-             minutes=max(1, round(chosen["max_seconds"] / 60))))
-if presets["balanced"]["train"]["class_weight"] == "balanced":
-    st.caption(t("train.class_weight_suggested"))
+st.session_state.setdefault("train_kind", "keras")
+kind = st.radio(t("train.kind"), ["keras", "tfidf"], horizontal=True, key="train_kind",
+                format_func=lambda value: t(f"train.kind_{value}"), help=t("train.kind_help"))
+chosen = presets[st.session_state.get("train_preset") or "balanced"]
+if kind == "keras":
+    st.segmented_control(t("train.preset"), list(presets), key="train_preset", on_change=choose_preset,
+                         format_func=lambda name: t(f"train.preset_{name}"), help=t("train.preset_help"))
+    model_choice = chosen["model"]
+    rnn_name = t(f"train.rnn_{model_choice['rnn']}")
+    st.caption(t("train.preset_summary", units=model_choice["lstm_units"],
+                 rnn=t("train.bidirectional_short", rnn=rnn_name) if model_choice["bidirectional"] else rnn_name,
+                 epochs=chosen["train"]["epochs"], batch=chosen["train"]["batch_size"],
+                 length=preprocess.max_length or chosen["max_length"], seconds=round(chosen["seconds"]),
+                 minutes=max(1, round(chosen["max_seconds"] / 60))))
+    if presets["balanced"]["train"]["class_weight"] == "balanced":
+        st.caption(t("train.class_weight_suggested"))
+else:
+    st.caption(t("train.tfidf_summary"))
+
+
+def advanced_settings() -> None:
+    """Every setting of the network, in three columns."""
+    left, middle, right = st.columns(3)
+    left.radio(t("train.rnn"), ["lstm", "gru"], horizontal=True, key="train_rnn", help=t("train.rnn_help"),
+               format_func=lambda value: t(f"train.rnn_{value}"))
+    left.number_input(t("train.embedding_dim"), 8, 512, step=8, key="train_embedding_dim",
+                      help=t("train.embedding_dim_help"))
+    left.number_input(t("train.lstm_units"), 8, 512, step=8, key="train_lstm_units", help=t("train.lstm_units_help"))
+    left.slider(t("train.layers"), 1, 3, key="train_layers", help=t("train.layers_help"))
+    left.toggle(t("train.bidirectional"), key="train_bidirectional", help=t("train.bidirectional_help"))
+    left.number_input(t("train.conv_filters"), 0, 512, step=16, key="train_conv_filters",
+                      help=t("train.conv_filters_help"))
+    left.number_input(t("train.dense_units"), 0, 512, step=16, key="train_dense_units", help=t("train.dense_units_help"))
+    middle.slider(t("train.dropout"), 0.0, 0.7, step=0.05, key="train_dropout", help=t("train.dropout_help"))
+    middle.select_slider(t("train.l2"), L2_STEPS, key="train_l2", help=t("train.l2_help"),
+                         format_func=lambda value: t("app.off") if value == 0 else f"{value:g}")
+    middle.number_input(t("train.epochs"), 1, 100, key="train_epochs", help=t("train.epochs_help"))
+    middle.select_slider(t("train.batch_size"), BATCH_SIZES, key="train_batch_size", help=t("train.batch_size_help"))
+    middle.toggle(t("train.early_stopping"), key="train_early_stopping", help=t("train.early_stopping_help"))
+    middle.number_input(t("train.patience"), 1, 20, key="train_patience", help=t("train.patience_help"))
+    middle.toggle(t("train.restore_best"), key="train_restore_best", help=t("train.restore_best_help"))
+    right.radio(t("train.optimizer"), ["adam", "sgd", "rmsprop"], horizontal=True, key="train_optimizer",
+                format_func=lambda value: t(f"train.optimizer_{value}"), help=t("train.optimizer_help"))
+    right.select_slider(t("train.learning_rate"), LEARNING_RATES, key="train_learning_rate",
+                        help=t("train.learning_rate_help"))
+    right.toggle(t("train.lr_schedule"), key="train_lr_schedule", help=t("train.lr_schedule_help"))
+    right.toggle(t("train.class_weight"), key="train_class_weight", help=t("train.class_weight_help"))
+    right.slider(t("train.validation_share"), 0.05, 0.3, step=0.05, key="train_validation_share",
+                 help=t("train.validation_share_help"))
+    right.number_input(t("train.max_length"), 4, 2000, key="train_max_length", help=t("train.max_length_help"))
+    right.number_input(t("train.seed"), 0, 2**31 - 1, key="train_seed", help=t("train.seed_help"))
+
 
 with st.form("train_form", border=True):
-    name = st.text_input(t("train.name"), f"{st.session_state[state.SOURCE_NAME]}-lstm-{len(st.session_state[state.MODELS]) + 1}",
-                         key="train_name", max_chars=60)
-    with st.expander(t("train.advanced"), icon=":material/tune:"):
-        left, middle, right = st.columns(3)
-        left.radio(t("train.rnn"), ["lstm", "gru"], horizontal=True, key="train_rnn", help=t("train.rnn_help"),
-                   format_func=lambda value: t(f"train.rnn_{value}"))
-        left.number_input(t("train.embedding_dim"), 8, 512, step=8, key="train_embedding_dim",
-                          help=t("train.embedding_dim_help"))
-        left.number_input(t("train.lstm_units"), 8, 512, step=8, key="train_lstm_units", help=t("train.lstm_units_help"))
-        left.slider(t("train.layers"), 1, 3, key="train_layers", help=t("train.layers_help"))
-        left.toggle(t("train.bidirectional"), key="train_bidirectional", help=t("train.bidirectional_help"))
-        left.number_input(t("train.conv_filters"), 0, 512, step=16, key="train_conv_filters",
-                          help=t("train.conv_filters_help"))
-        left.number_input(t("train.dense_units"), 0, 512, step=16, key="train_dense_units", help=t("train.dense_units_help"))
-        middle.slider(t("train.dropout"), 0.0, 0.7, step=0.05, key="train_dropout", help=t("train.dropout_help"))
-        middle.select_slider(t("train.l2"), L2_STEPS, key="train_l2", help=t("train.l2_help"),
-                             format_func=lambda value: t("app.off") if value == 0 else f"{value:g}")
-        middle.number_input(t("train.epochs"), 1, 100, key="train_epochs", help=t("train.epochs_help"))
-        middle.select_slider(t("train.batch_size"), BATCH_SIZES, key="train_batch_size", help=t("train.batch_size_help"))
-        middle.toggle(t("train.early_stopping"), key="train_early_stopping", help=t("train.early_stopping_help"))
-        middle.number_input(t("train.patience"), 1, 20, key="train_patience", help=t("train.patience_help"))
-        middle.toggle(t("train.restore_best"), key="train_restore_best", help=t("train.restore_best_help"))
-        right.radio(t("train.optimizer"), ["adam", "sgd", "rmsprop"], horizontal=True, key="train_optimizer",
-                    format_func=lambda value: t(f"train.optimizer_{value}"), help=t("train.optimizer_help"))
-        right.select_slider(t("train.learning_rate"), LEARNING_RATES, key="train_learning_rate",
-                            help=t("train.learning_rate_help"))
-        right.toggle(t("train.lr_schedule"), key="train_lr_schedule", help=t("train.lr_schedule_help"))
-        right.toggle(t("train.class_weight"), key="train_class_weight", help=t("train.class_weight_help"))
-        right.slider(t("train.validation_share"), 0.05, 0.3, step=0.05, key="train_validation_share",
-                     help=t("train.validation_share_help"))
-        right.number_input(t("train.max_length"), 4, 2000, key="train_max_length", help=t("train.max_length_help"))
+    short = "lstm" if kind == "keras" else "tfidf"
+    suggested = f"{st.session_state[state.SOURCE_NAME]}-{short}-{len(st.session_state[state.MODELS]) + 1}"
+    name = st.text_input(t("train.name"), suggested, key="train_name" if kind == "keras" else "train_name_tfidf",
+                         max_chars=60)
+    if kind == "keras":
+        with st.expander(t("train.advanced"), icon=":material/tune:"):
+            advanced_settings()
+    else:
+        left, right = st.columns(2)
+        left.slider(t("train.validation_share"), 0.05, 0.3, step=0.05, key="train_validation_share",
+                    help=t("train.validation_share_help"))
         right.number_input(t("train.seed"), 0, 2**31 - 1, key="train_seed", help=t("train.seed_help"))
+
     submitted = st.form_submit_button(t("train.start"), type="primary", disabled=running, width="stretch",
                                       key="train_start")
 
 if submitted and not running:
-    values = {setting: st.session_state[key] for setting, key in WIDGETS.items()}
+    fallback = preset_settings(st.session_state.get("train_preset") or "balanced")
+    values = {setting: st.session_state.get(key, widget_value(setting, fallback[setting]))
+              for setting, key in WIDGETS.items()}
     try:
         model_config = ModelConfig.from_dict({**chosen["model"], **{field: values[field] for field in
                                                                      ModelConfig.__dataclass_fields__ if field in values}})
         train_config = TrainConfig(
             epochs=int(values["epochs"]), batch_size=int(values["batch_size"]), optimizer=values["optimizer"],
             learning_rate=float(values["learning_rate"]), validation_share=float(values["validation_share"]),
-            early_stopping_patience=int(values["early_stopping_patience"]) if st.session_state["train_early_stopping"] else 0,
+            early_stopping_patience=int(values["early_stopping_patience"])
+            if st.session_state.get("train_early_stopping", True) else 0,
             restore_best=bool(values["restore_best"]), lr_schedule="plateau" if values["lr_schedule"] else "none",
             class_weight="balanced" if values["class_weight"] else "none", seed=int(values["seed"]))
         run_preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "max_length": int(values["max_length"])})
@@ -256,7 +277,7 @@ if submitted and not running:
     else:
         try:
             job = start_training(dataset, run_preprocess, model_config, train_config, name.strip() or "model",
-                                 st.session_state[state.SOURCE_NAME], state.store())
+                                 st.session_state[state.SOURCE_NAME], state.store(), kind=kind)
         except UserError as error:  # the workspace is full
             show_error(error)
         else:

@@ -62,6 +62,17 @@ def describe_changes(changes: dict) -> str:
     return " · ".join(f"{t(SETTING_LABELS[name])} → {shown(name, value)}" for name, value in changes.items())
 
 
+def settings_summary(bundle) -> str:
+    """One line about a model's settings for the models tables."""
+    settings = bundle.settings
+    if bundle.kind == "tfidf":
+        return t("train.settings_tfidf", features=settings.get("model", {}).get("features", len(bundle.vocabulary)))
+    model, train = settings.get("model", {}), settings.get("train", {})
+    return t("train.settings_summary", rnn=t("train.rnn_" + model.get("rnn", "lstm")),
+             embedding=model.get("embedding_dim", "–"), units=model.get("lstm_units", "–"),
+             optimizer=train.get("optimizer", "–"), lr=train.get("learning_rate", "–"), batch=train.get("batch_size", "–"))
+
+
 def error_boundary(draw) -> None:
     """Run ``draw()``; an unexpected error goes to the server log with an id, and the user sees
     a friendly line with that id instead of a traceback."""

@@ -151,6 +151,21 @@ def test_train_evaluate_predict_flow():
     compared = [frame.value for frame in app.dataframe if "Run" in frame.value.columns]
     assert compared and compared[0]["Run"].tolist() == ["quick", "TF-IDF + logistic regression (trained alongside this model)"]
 
+    # The plain baseline beat this tiny model: one click trains it as a model of its own.
+    app.button(key="eval_use_tfidf").click().run()
+    assert "Training TF-IDF + logistic regression" in texts(app.success)
+    assert wait(get_job(app.session_state["job_id"]), timeout=300).state == "done"
+    app.switch_page("pages/train.py").run()   # where the finished run is collected (the app does it on every page)
+    app.switch_page("pages/evaluate.py").run()
+    kinds = sorted(record["bundle"].kind for record in app.session_state["models"].values())
+    assert kinds == ["keras", "tfidf"]
+    tfidf_id = next(model_id for model_id, record in app.session_state["models"].items()
+                    if record["bundle"].kind == "tfidf")
+    app.selectbox(key="eval_model").set_value(tfidf_id).run()
+    assert not app.exception
+    assert float(app.metric[0].value.rstrip("%")) > 90   # TF-IDF on the same test texts
+    app.selectbox(key="eval_model").set_value(next(m for m in app.session_state["models"] if m != tfidf_id)).run()
+
     # The decision threshold: a low one catches more spam, the matrix and figures follow, and
     # saving it changes what the model predicts from then on.
     model_id = app.session_state["selected_model"]
