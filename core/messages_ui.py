@@ -470,6 +470,8 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "models.col_fingerprint": {"en": "Data fingerprint", "zh": "数据指纹"},
     "models.col_size": {"en": "Size (MB)", "zh": "大小（MB）"},
     "models.col_test_accuracy": {"en": "Test accuracy", "zh": "测试准确率"},
+    "models.col_device": {"en": "Device", "zh": "设备"},
+    "models.evaluate": {"en": "Evaluate", "zh": "评估"},
     "models.pick": {"en": "Model", "zh": "模型"},
     "models.new_name": {"en": "Name", "zh": "名称"},
     "models.rename": {"en": "Rename", "zh": "重命名"},

@@ -44,6 +44,8 @@ else:
             t("models.col_size"): round(entry.bytes / 2**20, 2),
             t("train.col_settings"): settings_summary(bundle) if bundle else "–",
             t("train.col_val_accuracy"): f"{bundle.metrics.get('val_accuracy', 0):.1%}" if bundle else "–",
+            t("train.col_seconds"): bundle.metrics.get("train_seconds") if bundle else None,
+            t("models.col_device"): bundle.settings.get("device", {}).get("name", "–") if bundle else "–",
             t("models.col_test_accuracy"): f"{test['accuracy']:.1%}" if test else "–",
         })
     st.dataframe(pd.DataFrame(rows), width="stretch", hide_index=True, key="models_table")
@@ -84,7 +86,13 @@ else:
         name_column, button_column = st.columns([3, 1], vertical_alignment="bottom")
         name_column.text_input(t("models.new_name"), entry.name, max_chars=60, key="models_new_name")
         button_column.button(t("models.rename"), key="models_rename", on_click=act, args=(rename,), width="stretch")
-        default_column, download_column, serving_column = st.columns(3)
+        def evaluate_it():
+            st.session_state[state.SELECTED_MODEL] = chosen
+
+        evaluate_column, default_column, download_column, serving_column = st.columns(4)
+        if evaluate_column.button(t("models.evaluate"), key="models_evaluate", on_click=evaluate_it, width="stretch",
+                                  icon=":material/analytics:", disabled=chosen not in models):
+            st.switch_page("pages/evaluate.py")
         default_column.button(t("models.make_default"), key="models_default", on_click=act, args=(make_default,),
                               disabled=entry.is_default, width="stretch", icon=":material/star:",
                               help=t("models.make_default_help"))

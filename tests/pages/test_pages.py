@@ -357,6 +357,14 @@ def test_models_page_keeps_models_across_sessions_and_manages_them(tmp_path):
     app.text_area(key="predict_text").input("WINNER claim your free prize").run()
     assert [metric.value for metric in app.metric if metric.label == "Predicted class"][0] in ("ham", "spam")
 
+    # The runs table opens any model on the Evaluate page.
+    app.switch_page("pages/models.py").run()
+    assert {"Seconds", "Device", "Settings", "Test accuracy"} <= set(app.dataframe[0].value.columns)
+    app.selectbox(key="models_pick").set_value(first.model_id).run()
+    app.button(key="models_evaluate").click().run()
+    assert not app.exception and app.title[0].value == "How good is the model?"
+    assert app.selectbox(key="eval_model").value == first.model_id
+
     # Delete needs the confirmation.
     app.switch_page("pages/models.py").run()
     app.selectbox(key="models_pick").set_value(first.model_id).run()
