@@ -34,18 +34,10 @@ def _gpu_memory() -> dict:
         return {}
 
 
-def run(job_dir: Path) -> int:
-    """Run the job in ``job_dir``; returns the exit code (0 done, 2 user error, 1 bug)."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from core.data import DataSet
-    from core.errors import UserError
-    from core.model import ModelConfig
-    from core.store import LOCAL_WORKSPACE, ModelStore, fingerprint
-    from core.text import PreprocessConfig
-    from core.train import TrainConfig, TrainingCallback, train
-
-    job = json.loads((job_dir / "job.json").read_text(encoding="utf-8"))
-    stop_file = job_dir / "stop"
+def reporter_for(stop_file: Path):
+    """The worker's progress callback: JSON lines on stdout (batches at most 5 a second) and a
+    check of ``stop_file`` after every batch. ``bench/progress.py`` measures what it costs."""
+    from core.train import TrainingCallback
 
     class Reporter(TrainingCallback):
         last = 0.0
@@ -65,6 +57,22 @@ def run(job_dir: Path) -> int:
         def should_stop(self):
             return stop_file.exists()
 
+    return Reporter()
+
+
+def run(job_dir: Path) -> int:
+    """Run the job in ``job_dir``; returns the exit code (0 done, 2 user error, 1 bug)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from core.data import DataSet
+    from core.errors import UserError
+    from core.model import ModelConfig
+    from core.store import LOCAL_WORKSPACE, ModelStore, fingerprint
+    from core.text import PreprocessConfig
+    from core.train import TrainConfig, train
+
+    job = json.loads((job_dir / "job.json").read_text(encoding="utf-8"))
+    reporter = reporter_for(job_dir / "stop")
+
     try:
         dataset = DataSet(job["texts"], job["labels"], job["text_column"], job["label_column"],
                           job.get("text_columns") or [])
@@ -72,10 +80,10 @@ def run(job_dir: Path) -> int:
             from core.train import train_tfidf
 
             result = train_tfidf(dataset, PreprocessConfig.from_dict(job["preprocess"]),
-                                 TrainConfig.from_dict(job["train"]), Reporter())
+                                 TrainConfig.from_dict(job["train"]), reporter)
         else:
             result = train(dataset, PreprocessConfig.from_dict(job["preprocess"]), ModelConfig.from_dict(job["model"]),
-                           TrainConfig.from_dict(job["train"]), Reporter())
+                           TrainConfig.from_dict(job["train"]), reporter)
         store = ModelStore(job["store_root"], job.get("workspace", LOCAL_WORKSPACE))
         entry = store.add(result.bundle, job["name"], job["dataset_name"], result.test_texts, result.test_labels,
                           fingerprint(dataset.texts, dataset.labels))
