@@ -66,7 +66,8 @@ def choose(data: DataProfile, train_share: float = 0.8) -> dict[str, Preset]:
 
     * **fast** — GRU 64 on texts cut to 128 tokens, 4 epochs, larger steps (learning rate 0.003).
     * **balanced** — the recipe: embedding 128, LSTM 128 (64 on fewer than 3,000 texts), max
-      pooling, up to 10 epochs with early stopping, batch 64 on 5,000+ texts.
+      pooling, up to 10 epochs with early stopping, batch 64 (learning rate 0.002) on 5,000+
+      texts, else batch 32 (0.001).
     * **accurate** — bidirectional LSTM, more dropout, up to 15 epochs with a learning-rate
       schedule and patience 3.
 
@@ -87,8 +88,10 @@ def choose(data: DataProfile, train_share: float = 0.8) -> dict[str, Preset]:
                              class_weight=weight),
                  min(data.length, FAST_LENGTH)),
         "balanced": (ModelConfig(embedding_dim=128, lstm_units=64 if small else 128, dropout_rate=0.3 if small else 0.2),
-                     TrainConfig(epochs=10, batch_size=batch, learning_rate=0.001, early_stopping_patience=2,
-                                 class_weight=weight),
+                     # Twice the batch, twice the step: on ag_news batch 64 at 0.002 matched batch 32 at
+                     # 0.001 (0.8434 test accuracy) in 47 s instead of 74 s (bench/recipe.py).
+                     TrainConfig(epochs=10, batch_size=batch, learning_rate=0.001 * batch / 32,
+                                 early_stopping_patience=2, class_weight=weight),
                      data.length),
         "accurate": (ModelConfig(embedding_dim=128, lstm_units=128, bidirectional=True, dropout_rate=0.3),
                      TrainConfig(epochs=15, batch_size=32, learning_rate=0.001, early_stopping_patience=3,
