@@ -193,7 +193,8 @@ if kind == "keras":
     st.segmented_control(t("train.preset"), list(presets), key="train_preset", on_change=choose_preset,
                          format_func=lambda name: t(f"train.preset_{name}"), help=t("train.preset_help"))
     model_choice = chosen["model"]
-    rnn_name = t(f"train.rnn_{model_choice['rnn']}")
+    rnn = model_choice["rnn"]
+    rnn_name = t(f"train.rnn_{rnn}")
     st.caption(t("train.preset_summary", units=model_choice["lstm_units"],
                  rnn=t("train.bidirectional_short", rnn=rnn_name) if model_choice["bidirectional"] else rnn_name,
                  epochs=chosen["train"]["epochs"], batch=chosen["train"]["batch_size"],

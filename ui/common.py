@@ -68,7 +68,8 @@ def settings_summary(bundle) -> str:
     if bundle.kind == "tfidf":
         return t("train.settings_tfidf", features=settings.get("model", {}).get("features", len(bundle.vocabulary)))
     model, train = settings.get("model", {}), settings.get("train", {})
-    return t("train.settings_summary", rnn=t("train.rnn_" + model.get("rnn", "lstm")),
+    rnn = model.get("rnn", "lstm")
+    return t("train.settings_summary", rnn=t(f"train.rnn_{rnn}"),
              embedding=model.get("embedding_dim", "–"), units=model.get("lstm_units", "–"),
              optimizer=train.get("optimizer", "–"), lr=train.get("learning_rate", "–"), batch=train.get("batch_size", "–"))
 
