@@ -89,8 +89,11 @@ def diagnose(metrics: dict, settings: dict, answers=None) -> list[Finding]:
     test = metrics.get("test") or {}
     weak = [row for row in test.get("per_class", []) if row["support"] and row["f1"] < WEAK_F1]
     if weak:
+        # Balanced class weights make mistakes on small classes count more in the next run.
+        weigh = settings.get("kind") != "tfidf" and settings.get("train", {}).get("class_weight") != "balanced"
         findings.append(Finding("weak_classes", len(weak), "diag.weak_classes", {
-            "classes": ", ".join(f"'{row['label']}' (F1 {row['f1']:.2f}, n = {row['support']})" for row in weak[:8])}))
+            "classes": ", ".join(f"'{row['label']}' (F1 {row['f1']:.2f}, n = {row['support']})" for row in weak[:8])},
+            apply={"class_weight": "balanced"} if weigh else {}))
     if answers is not None and len(answers):
         sure = int(((~answers["correct"].astype(bool)) & (answers["confidence"] >= SURE)).sum())
         if sure:

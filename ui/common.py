@@ -57,6 +57,8 @@ def describe_changes(changes: dict) -> str:
     def shown(name, value):
         if name == "early_stopping_patience":
             return t("app.on") if value else t("app.off")
+        if name in ("class_weight", "lr_schedule"):
+            return t("app.on") if value not in ("none", False) else t("app.off")
         return value
 
     return " · ".join(f"{t(SETTING_LABELS[name])} → {shown(name, value)}" for name, value in changes.items())

@@ -64,4 +64,7 @@ def test_overfitting_and_underfitting_come_with_settings_for_the_next_run():
     for changes in (diagnose(overfit, settings)[0].apply, finding.apply):
         ModelConfig(**{k: v for k, v in changes.items() if k in ModelConfig.__dataclass_fields__})
         TrainConfig(**{k: v for k, v in changes.items() if k in TrainConfig.__dataclass_fields__})
-    assert diagnose({"test": {"per_class": [{"label": "a", "f1": 0.1, "support": 9}]}}, {})[0].apply == {}
+    weak = {"test": {"per_class": [{"label": "a", "f1": 0.1, "support": 9}]}}
+    assert diagnose(weak, {})[0].apply == {"class_weight": "balanced"}
+    assert diagnose(weak, {"train": {"class_weight": "balanced"}})[0].apply == {}   # already on
+    assert diagnose(weak, {"kind": "tfidf"})[0].apply == {}

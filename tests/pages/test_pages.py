@@ -134,6 +134,7 @@ def test_train_evaluate_predict_flow():
     assert "Diagnosis" in [header.value for header in app.subheader]
     # A 1-epoch tiny model gets most spam wrong: the diagnosis names the weak class.
     assert "The model rarely gets these classes right: 'spam'" in texts(app.warning)
+    assert app.button(key="eval_apply_weak_classes").label == "Apply to the next run: Balance the classes → on"
     answers = app.session_state["eval_predictions"][app.session_state["selected_model"]]
     assert len(answers) == 250
     wrong = answers[~answers["correct"]]
