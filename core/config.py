@@ -16,3 +16,11 @@ class JsonConfig:
     def from_dict(cls, data: dict):
         known = {f.name for f in fields(cls)}
         return cls(**{key: value for key, value in data.items() if key in known})
+
+    def check(self, *checks) -> None:
+        """Raise ``err.bad_setting`` for the first ``(field, ok, allowed)`` whose ``ok`` is false."""
+        from core.errors import UserError
+
+        for name, ok, allowed in checks:
+            if not ok:
+                raise UserError("err.bad_setting", name=name, value=getattr(self, name), allowed=allowed)

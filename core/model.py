@@ -8,7 +8,6 @@ import keras
 from keras import layers, ops
 
 from core.config import JsonConfig
-from core.errors import UserError
 
 RNNS = ("lstm", "gru")
 
@@ -61,22 +60,14 @@ class ModelConfig(JsonConfig):
     l2: float = 0.0
 
     def __post_init__(self):
-        if not 2 <= self.embedding_dim <= 1024:
-            raise UserError("err.bad_setting", name="embedding_dim", value=self.embedding_dim, allowed="2 … 1024")
-        if not 2 <= self.lstm_units <= 1024:
-            raise UserError("err.bad_setting", name="lstm_units", value=self.lstm_units, allowed="2 … 1024")
-        if not 0.0 <= self.dropout_rate < 0.9:
-            raise UserError("err.bad_setting", name="dropout_rate", value=self.dropout_rate, allowed="0 … 0.9")
-        if self.pooling not in ("max", "last"):
-            raise UserError("err.bad_setting", name="pooling", value=self.pooling, allowed="max, last")
-        checks = [("rnn", self.rnn in RNNS, ", ".join(RNNS)), ("layers", 1 <= self.layers <= 3, "1 … 3"),
-                  ("conv_filters", 0 <= self.conv_filters <= 1024, "0 … 1024"),
-                  ("conv_kernel", 1 <= self.conv_kernel <= 15, "1 … 15"),
-                  ("dense_units", 0 <= self.dense_units <= 1024, "0 … 1024"), ("l2", 0.0 <= self.l2 <= 0.1, "0 … 0.1")]
-        for name, ok, allowed in checks:
-            if not ok:
-                raise UserError("err.bad_setting", name=name, value=getattr(self, name), allowed=allowed)
-
+        self.check(("embedding_dim", 2 <= self.embedding_dim <= 1024, "2 … 1024"),
+                   ("lstm_units", 2 <= self.lstm_units <= 1024, "2 … 1024"),
+                   ("dropout_rate", 0.0 <= self.dropout_rate < 0.9, "0 … 0.9"),
+                   ("pooling", self.pooling in ("max", "last"), "max, last"),
+                   ("rnn", self.rnn in RNNS, ", ".join(RNNS)), ("layers", 1 <= self.layers <= 3, "1 … 3"),
+                   ("conv_filters", 0 <= self.conv_filters <= 1024, "0 … 1024"),
+                   ("conv_kernel", 1 <= self.conv_kernel <= 15, "1 … 15"),
+                   ("dense_units", 0 <= self.dense_units <= 1024, "0 … 1024"), ("l2", 0.0 <= self.l2 <= 0.1, "0 … 0.1"))
 
 
 @keras.saving.register_keras_serializable(package="text_classifier_studio")

@@ -74,7 +74,7 @@ class TrainConfig(JsonConfig):
     restore_best: bool = True
 
     def __post_init__(self):
-        checks = [
+        self.check(
             ("epochs", 1 <= self.epochs <= 1000, "1 … 1000"),
             ("batch_size", 1 <= self.batch_size <= 4096, "1 … 4096"),
             ("optimizer", self.optimizer in OPTIMIZERS, ", ".join(OPTIMIZERS)),
@@ -84,10 +84,7 @@ class TrainConfig(JsonConfig):
             ("early_stopping_patience", 0 <= self.early_stopping_patience <= 100, "0 … 100"),
             ("lr_schedule", self.lr_schedule in SCHEDULES, ", ".join(SCHEDULES)),
             ("class_weight", self.class_weight in CLASS_WEIGHTS, ", ".join(CLASS_WEIGHTS)),
-        ]
-        for name, ok, allowed in checks:
-            if not ok:
-                raise UserError("err.bad_setting", name=name, value=getattr(self, name), allowed=allowed)
+        )
 
 
 
