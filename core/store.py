@@ -37,6 +37,7 @@ import pandas as pd
 from core.bundle import JSON_FILES, MODEL_FILES, Bundle
 from core.errors import UserError
 
+_READY: set[str] = set()            # index files whose table and WAL mode are set up
 LOCAL_WORKSPACE = "local-workspace"   # the CLI's and tests' workspace when none is given
 _WORKSPACE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _MODEL_ID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
@@ -118,10 +119,14 @@ class ModelStore:
     # -- the index ----------------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
-        self.root.mkdir(parents=True, exist_ok=True)
+        key = str(self.index.resolve()) if self.index.exists() else None
+        if key not in _READY:  # WAL mode and the table are set up once per index file and process
+            self.root.mkdir(parents=True, exist_ok=True)
+            with closing(sqlite3.connect(self.index, timeout=30)) as connection, connection:
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute(SCHEMA)
+            _READY.add(str(self.index.resolve()))
         connection = sqlite3.connect(self.index, timeout=30)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute(SCHEMA)
         connection.row_factory = sqlite3.Row
         return connection
 
