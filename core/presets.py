@@ -89,7 +89,7 @@ def choose(data: DataProfile, train_share: float = 0.8) -> dict[str, Preset]:
                  min(data.length, FAST_LENGTH)),
         "balanced": (ModelConfig(embedding_dim=128, lstm_units=64 if small else 128, dropout_rate=0.3 if small else 0.2),
                      # Twice the batch, twice the step: on ag_news batch 64 at 0.002 matched batch 32 at
-                     # 0.001 (0.8434 test accuracy) in 47 s instead of 74 s (bench/recipe.py).
+                     # 0.001 (0.8434 test accuracy) in 47 s instead of 74 s (bench/run.py).
                      TrainConfig(epochs=10, batch_size=batch, learning_rate=0.001 * batch / 32,
                                  early_stopping_patience=2, class_weight=weight),
                      data.length),
