@@ -164,13 +164,19 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def clean(text: str, config: PreprocessConfig) -> str:
     """Apply the cleaning steps of ``config`` to one text (tokenization not included).
 
-    Order: Unicode NFC, full-width → half-width, Traditional → Simplified, lower case, web
-    addresses, emoji, numbers, punctuation (Chinese punctuation such as ，。！？《》 included);
-    runs of spaces become one.
+    Order: lone UTF-16 surrogates (which no file can hold, but a pasted string can) → U+FFFD,
+    Unicode NFC, full-width → half-width, Traditional → Simplified, lower case, web addresses,
+    emoji, numbers, punctuation (Chinese punctuation such as ，。！？《》 included); runs of
+    spaces become one.
     """
+    if _SURROGATE.search(text):  # the segmenter (Rust) and every encoder refuse them
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     text = unicodedata.normalize("NFC", text)
     if config.full_width:
         text = text.translate(FULL_WIDTH)
