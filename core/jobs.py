@@ -7,7 +7,14 @@ Python work then waits for it — training ran 8× slower while a browser watche
 starts ``python -m core.worker JOB_DIR`` (see :mod:`core.worker`): the worker reads the job
 from ``job.json``, trains, saves the bundle to the model store and reports progress as JSON
 lines on stdout, which a small monitor thread here folds into the job's state. Nothing is
-pickled. Jobs run one at a time per server process (one device); a second one waits.
+pickled. Jobs run one at a time per server process (one device); a second one waits, and a
+workspace has at most one job queued or running (a double click starts one run).
+
+If the server dies mid-run, the worker notices, stops after its current batch and stores the
+model anyway; if the worker dies too, its last checkpoint (the best epoch so far) is kept.
+:func:`recover`, run when the app starts and when a session opens, turns what such a run left
+behind into a stored model and an "interrupted" notice for its workspace, and deletes the
+copy of the user's data the job folder held.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from pathlib import Path
 
 STATES = ("queued", "running", "done", "stopped", "failed")
 STOP_FILE = "stop"
+KEEP_FINISHED_S = 3600  # finished jobs stay findable (a reloaded tab) for an hour
 
 _DEVICE_LOCK = threading.Lock()
 _JOBS: dict[str, "TrainingJob"] = {}
@@ -86,11 +94,23 @@ class TrainingJob:
     model_id: str | None = None
     started: float = field(default_factory=time.time)
     finished_at: float | None = None
-    result: object = None  # (ModelEntry, Bundle) once done
+    result: object = None  # (ModelEntry, Bundle) once done; (ModelEntry, None) after release_bundle
+    metrics: dict = field(default_factory=dict)  # the finished model's metrics
 
     def __post_init__(self):
         self._lock = threading.Lock()
         self._stop_requested = False
+
+    def release_bundle(self):
+        """Hand the finished model over: returns ``(entry, bundle)`` and keeps only the entry, so
+        the job (kept in the registry for late readers) does not hold a Keras model in memory
+        after the session that uses it has gone. Later callers get ``(entry, None)`` and load
+        the model from the store."""
+        with self._lock:
+            result = self.result
+            if result is not None:
+                self.result = (result[0], None)
+        return result
 
     def stop(self) -> None:
         """Ask the run to end after the current batch; the best weights so far are kept."""
@@ -132,12 +152,27 @@ def start_training(dataset, preprocess, model_config, train_config, name: str, d
     Raises
     ------
     UserError
-        At once, before any training, when the store's workspace is full.
+        At once, before any training, when the store's workspace is full or cannot be written,
+        or when the workspace already has a run queued or training (``err.job_running``).
     """
+    from core.errors import UserError
+    from core.store import storage_errors
+
     store.check_room()
-    directory = Path(tempfile.mkdtemp(prefix="job-", dir=_jobs_dir(store)))
-    job = TrainingJob(name=name, directory=directory, workspace=getattr(store, "workspace", ""))
+    with _REGISTRY_LOCK:
+        for old in [job for job in _JOBS.values() if job.finished_at and time.time() - job.finished_at > KEEP_FINISHED_S]:
+            del _JOBS[old.job_id]  # the registry stays small on a long-running server
+        root = Path(store.root).resolve()
+        running = [job for job in _JOBS.values() if job.workspace == store.workspace
+                   and job.directory.parent.parent.resolve() == root and not job.snapshot().finished]
+        if running:
+            raise UserError("err.job_running", name=running[0].name)
+        with storage_errors(store.root):
+            directory = Path(tempfile.mkdtemp(prefix="job-", dir=_jobs_dir(store)))
+        job = TrainingJob(name=name, directory=directory, workspace=getattr(store, "workspace", ""))
+        _JOBS[job.job_id] = job
     payload = {
+        "job_id": job.job_id,
         "texts": dataset.texts, "labels": dataset.labels,
         "text_column": dataset.text_column, "text_columns": dataset.text_columns,
         "label_column": dataset.label_column,
@@ -145,9 +180,15 @@ def start_training(dataset, preprocess, model_config, train_config, name: str, d
         "name": name, "dataset_name": dataset_name, "store_root": str(Path(store.root).resolve()),
         "workspace": store.workspace, "kind": kind,
     }
-    (directory / "job.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-    with _REGISTRY_LOCK:
-        _JOBS[job.job_id] = job
+    try:
+        with storage_errors(store.root):
+            (directory / "job.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+            (directory / "owner.pid").write_text(str(os.getpid()))
+    except UserError:
+        with _REGISTRY_LOCK:
+            _JOBS.pop(job.job_id, None)
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
     threading.Thread(target=_monitor, args=(job, store), name=f"train-{job.job_id}", daemon=True).start()
     return job
 
@@ -184,13 +225,106 @@ def _monitor(job: TrainingJob, store) -> None:
                 job.error = f"{type(error).__name__}: {error}"
         elif job.error is None:
             job.error = f"the training process ended unexpectedly (exit code {code}); see {job.directory}/worker.log"
+            kept = _keep_checkpoint(job.directory, json.loads((job.directory / "job.json").read_text(encoding="utf-8")),
+                                    store)
+            if kept is not None:
+                job.model_id = kept.model_id
+                result, state = (kept, store.load(kept.model_id)), "stopped"
         with job._lock:
             job.result, job.state, job.finished_at = result, state, time.time()
+            job.metrics = dict(result[1].metrics) if result else {}
         # job.json is a full copy of the user's data: never leave it behind. A failed run keeps
         # its worker.log for the server's administrator.
         (job.directory / "job.json").unlink(missing_ok=True)
         if state != "failed":
             shutil.rmtree(job.directory, ignore_errors=True)
+
+
+def _keep_checkpoint(directory: Path, payload: dict, store):
+    """Store the checkpoint a dead worker left in ``directory`` as "<name> (interrupted)", with
+    the run's own test split and test metrics; ``None`` when there is no complete checkpoint."""
+    from core.bundle import Bundle
+    from core.evaluate import classification_metrics
+    from core.store import fingerprint
+    from core.train import TrainConfig, split_dataset
+
+    try:
+        bundle = Bundle.load(directory / "checkpoint")
+    except Exception:  # noqa: BLE001 - no checkpoint, or a half-written one: nothing to keep
+        return None
+    config = TrainConfig.from_dict(payload["train"])
+    texts, labels = payload["texts"], payload["labels"]
+    split = split_dataset(labels, config.validation_share, config.test_share, config.seed)
+    test_texts, test_labels = [texts[i] for i in split.test], [labels[i] for i in split.test]
+    if test_texts:
+        bundle.metrics["test"] = classification_metrics(test_labels, bundle.predict(test_texts), bundle.labels)
+    return store.add(bundle, f"{payload['name']} (interrupted)", payload["dataset_name"], test_texts, test_labels,
+                     fingerprint(texts, labels))
+
+
+def _alive(directory: Path) -> bool:
+    """Whether the job in ``directory`` still has a live server that owns it or a live worker."""
+    for name, marker in (("owner.pid", ""), ("worker.pid", "core.worker")):
+        try:
+            pid = int((directory / name).read_text())
+            if pid != os.getpid() and marker in Path(f"/proc/{pid}/cmdline").read_text(errors="replace"):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def recover(root) -> list[dict]:
+    """Settle the runs a dead server left under ``root/jobs``; returns what was done.
+
+    For each job folder that no job of this process owns and whose worker has ended: the model
+    the worker stored after the server died (``result.json``), else its checkpoint (stored as
+    "<name> (interrupted)"), else nothing; the workspace gets an "interrupted" notice
+    (:meth:`core.store.ModelStore.interrupted`) and the folder, a copy of the user's data, is
+    deleted. A folder is claimed by renaming it, so two processes never settle the same run.
+    """
+    from core.store import ModelStore, valid_workspace
+
+    folder = Path(root) / "jobs"
+    with _REGISTRY_LOCK:
+        owned = {job.directory.resolve() for job in _JOBS.values()}
+    settled = []
+    for directory in sorted(folder.glob("job-*")) if folder.exists() else []:
+        if directory.resolve() in owned or not (directory / "job.json").exists() or _alive(directory):
+            continue
+        claimed = directory.with_name("recovering-" + directory.name)
+        try:
+            os.rename(directory, claimed)
+        except OSError:
+            continue  # another process got there first
+        try:
+            payload = _read_json(claimed / "job.json")
+            workspace = payload.get("workspace")
+            if not payload or not valid_workspace(workspace):
+                continue
+            store = ModelStore(root, workspace)
+            progress, result = _read_json(claimed / "progress.json"), _read_json(claimed / "result.json")
+            model_id, kept_epoch = result.get("model_id"), None
+            if model_id is None:
+                kept = _keep_checkpoint(claimed, payload, store)
+                if kept is not None:
+                    model_id = kept.model_id
+                    kept_epoch = store.load(model_id).settings.get("checkpoint", {}).get("epoch")
+            job_id = str(payload.get("job_id") or directory.name)
+            store.record_interrupted(job_id, payload.get("name", ""), int(progress.get("epoch", 0)),
+                                     int(progress.get("epochs", 0)), model_id, kept_epoch)
+            settled.append({"job_id": job_id, "workspace": workspace, "model_id": model_id,
+                            "kept_epoch": kept_epoch, "epoch": progress.get("epoch", 0)})
+        finally:
+            shutil.rmtree(claimed, ignore_errors=True)
+    return settled
 
 
 def get_job(job_id: str | None) -> TrainingJob | None:

@@ -284,4 +284,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "These classes have fewer than {n} examples, so the model will barely learn them: {labels}. Add examples if you can.",
         "zh": "以下类别的样本少于 {n} 个，模型很难学会它们：{labels}。如有可能请补充样本。",
     },
+    "err.store_not_writable": {
+        "en": "The model folder {path} cannot be written ({reason}), so new models cannot be trained or saved. Models already open still predict. Ask the server's administrator to make the folder writable (or set STUDIO_DATA_DIR).",
+        "zh": "无法写入模型文件夹 {path}（{reason}），因此不能训练或保存新模型。已打开的模型仍可预测。请联系服务器管理员使该文件夹可写（或设置 STUDIO_DATA_DIR）。",
+    },
+    "err.disk_full": {
+        "en": "The server's disk is full ({path}: {reason}), so the model could not be saved; nothing already saved was changed. Delete models you no longer need on the Models page, or ask the administrator for more space.",
+        "zh": "服务器磁盘已满（{path}：{reason}），模型未能保存；已保存的内容没有改变。请在“模型”页删除不再需要的模型，或请管理员增加空间。",
+    },
+    "err.job_running": {
+        "en": "'{name}' is still training in this workspace. Wait for it to finish or press Stop before starting another run.",
+        "zh": "本工作区的“{name}”仍在训练。请等它结束或按“停止”后再开始新的训练。",
+    },
+    "err.memory_weights": {
+        "en": "These settings need about {need} GB of memory but only {free} GB is free. Most of it is the vocabulary × embedding: lower the vocabulary size (Preprocess) or the embedding size.",
+        "zh": "这些设置大约需要 {need} GB 内存，但只有 {free} GB 可用。主要占用来自词表 × 词向量：请减小词表大小（预处理页）或词向量维度。",
+    },
+    "err.memory_activations": {
+        "en": "These settings need about {need} GB of memory but only {free} GB is free. Most of it is batch size × text length × units: lower the batch size, the padding length or the number of units.",
+        "zh": "这些设置大约需要 {need} GB 内存，但只有 {free} GB 可用。主要占用来自批大小 × 文本长度 × 单元数：请减小批大小、填充长度或单元数。",
+    },
+    "err.memory_data": {
+        "en": "These settings need about {need} GB of memory but only {free} GB is free. Most of it is the data itself: lower the padding length or train on a sample of the rows.",
+        "zh": "这些设置大约需要 {need} GB 内存，但只有 {free} GB 可用。主要占用来自数据本身：请减小填充长度，或只用部分数据训练。",
+    },
+    "err.out_of_memory": {
+        "en": "The device ran out of memory even with batch size {batch}. Lower the padding length, the units or the vocabulary size, or try again when the server is less busy.",
+        "zh": "即使批大小降到 {batch}，设备内存仍然不足。请减小填充长度、单元数或词表大小，或在服务器较空闲时再试。",
+    },
 }

@@ -14,11 +14,17 @@ kept beside the bundle, not in it, so a downloaded bundle carries no user data.
 Saving is atomic: a model is written completely into a hidden staging folder, renamed into
 place, then indexed. A crash leaves at worst a hidden folder (removed by :meth:`repair`) or an
 unindexed complete model (indexed by :meth:`repair`); never a broken model in the list.
+
+A full disk or a data directory that cannot be written is a :class:`UserError` that says so
+(``err.disk_full``, ``err.store_not_writable``), never a traceback; models already loaded keep
+working. Training runs cut short by a server crash are recorded (table ``interrupted``, see
+``core.jobs.recover``) so the user is told, once, what happened and what was kept.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import hashlib
 import json
 import os
@@ -28,7 +34,7 @@ import shutil
 import sqlite3
 import tempfile
 import uuid
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -46,8 +52,29 @@ CREATE TABLE IF NOT EXISTS models (
     workspace TEXT NOT NULL, model_id TEXT NOT NULL, name TEXT NOT NULL, created TEXT NOT NULL,
     dataset TEXT NOT NULL, fingerprint TEXT NOT NULL DEFAULT '', rows INTEGER NOT NULL DEFAULT 0,
     bytes INTEGER NOT NULL DEFAULT 0, is_default INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (workspace, model_id))
+    PRIMARY KEY (workspace, model_id));
+CREATE TABLE IF NOT EXISTS interrupted (
+    workspace TEXT NOT NULL, job_id TEXT NOT NULL PRIMARY KEY, name TEXT NOT NULL, happened TEXT NOT NULL,
+    epoch INTEGER NOT NULL DEFAULT 0, epochs INTEGER NOT NULL DEFAULT 0, model_id TEXT, kept_epoch INTEGER,
+    seen INTEGER NOT NULL DEFAULT 0);
 """
+_FULL = {errno.ENOSPC, errno.EDQUOT}
+
+
+@contextmanager
+def storage_errors(path):
+    """Turn a full disk or an unwritable data directory into a :class:`UserError` that names
+    ``path`` and says what to do (the original error stays chained for the server log)."""
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        full = "full" in str(error).lower()
+        raise UserError("err.disk_full" if full else "err.store_not_writable", path=str(path),
+                        reason=str(error)) from error
+    except OSError as error:
+        if error.errno in _FULL:
+            raise UserError("err.disk_full", path=str(path), reason=error.strerror or str(error)) from error
+        raise UserError("err.store_not_writable", path=str(path), reason=error.strerror or str(error)) from error
 
 
 def data_dir() -> Path:
@@ -120,15 +147,30 @@ class ModelStore:
 
     def _connect(self) -> sqlite3.Connection:
         key = str(self.index.resolve()) if self.index.exists() else None
-        if key not in _READY:  # WAL mode and the table are set up once per index file and process
-            self.root.mkdir(parents=True, exist_ok=True)
-            with closing(sqlite3.connect(self.index, timeout=30)) as connection, connection:
-                connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute(SCHEMA)
+        if key not in _READY:  # WAL mode and the tables are set up once per index file and process
+            with storage_errors(self.root):
+                self.root.mkdir(parents=True, exist_ok=True)
+                with closing(sqlite3.connect(self.index, timeout=30)) as connection, connection:
+                    connection.execute("PRAGMA journal_mode=WAL")
+                    connection.executescript(SCHEMA)
             _READY.add(str(self.index.resolve()))
-        connection = sqlite3.connect(self.index, timeout=30)
+        with storage_errors(self.root):
+            connection = sqlite3.connect(self.index, timeout=30)
         connection.row_factory = sqlite3.Row
         return connection
+
+    def check_writable(self) -> None:
+        """Raise ``err.store_not_writable`` / ``err.disk_full`` unless a model can be saved now
+        (the data directory can be created and written, and the index opened)."""
+        with storage_errors(self.root):
+            self.models.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.models, prefix=".probe-") as probe:
+                probe.write(b"x" * 4096)
+                probe.flush()
+                os.fsync(probe.fileno())
+        with closing(self._connect()) as connection, storage_errors(self.root):
+            connection.execute("BEGIN IMMEDIATE")
+            connection.rollback()
 
     def _entry(self, row) -> ModelEntry:
         return ModelEntry(row["model_id"], row["name"], row["created"], row["dataset"],
@@ -162,7 +204,9 @@ class ModelStore:
     # -- adding ---------------------------------------------------------------------------------
 
     def check_room(self, extra_bytes: int = 0) -> None:
-        """Raise :class:`UserError` when the workspace is at its model or disk limit."""
+        """Raise :class:`UserError` when the workspace is at its model or disk limit, or the
+        data directory cannot be written (see :meth:`check_writable`)."""
+        self.check_writable()
         entries = self.list()
         if len(entries) >= max_models():
             raise UserError("err.store_full", n=len(entries), limit=max_models())
@@ -183,7 +227,7 @@ class ModelStore:
         (staging / "model.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
         size = _folder_bytes(staging)
         os.replace(staging, self.models / model_id)
-        with closing(self._connect()) as connection, connection:
+        with closing(self._connect()) as connection, storage_errors(self.root), connection:
             connection.execute("INSERT INTO models (workspace, model_id, name, created, dataset, fingerprint, rows, bytes)"
                                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                (self.workspace, model_id, name, created, dataset, print_, rows, size))
@@ -204,15 +248,16 @@ class ModelStore:
         """
         self.check_room()
         model_id = self._new_id(name)
-        staging = self._staging()
-        try:
-            bundle.save(staging / "bundle")
-            pd.DataFrame({"text": list(test_texts), "label": list(test_labels)}).to_csv(
-                staging / "test_split.csv", index=False)
-            rows = int(bundle.settings.get("data", {}).get("rows", 0))
-            return self._place(model_id, staging, name, dataset, rows, data_fingerprint)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        with storage_errors(self.root):
+            staging = self._staging()
+            try:
+                bundle.save(staging / "bundle")
+                pd.DataFrame({"text": list(test_texts), "label": list(test_labels)}).to_csv(
+                    staging / "test_split.csv", index=False)
+                rows = int(bundle.settings.get("data", {}).get("rows", 0))
+                return self._place(model_id, staging, name, dataset, rows, data_fingerprint)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
 
     def import_zip(self, data: bytes, name: str) -> ModelEntry:
         """Add an uploaded bundle zip (checked by :func:`core.package.unpack_bundle`)."""
@@ -220,13 +265,14 @@ class ModelStore:
 
         self.check_room(len(data))
         model_id = self._new_id(name)
-        staging = self._staging()
-        try:
-            bundle = unpack_bundle(data, staging / "bundle")
-            rows = int(bundle.settings.get("data", {}).get("rows", 0))
-            return self._place(model_id, staging, name, "upload", rows, "")
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        with storage_errors(self.root):
+            staging = self._staging()
+            try:
+                bundle = unpack_bundle(data, staging / "bundle")
+                rows = int(bundle.settings.get("data", {}).get("rows", 0))
+                return self._place(model_id, staging, name, "upload", rows, "")
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
 
     # -- reading and changing ---------------------------------------------------------------
 
@@ -242,7 +288,7 @@ class ModelStore:
         if not name:
             raise UserError("err.empty_name")
         self.entry(model_id)
-        with closing(self._connect()) as connection, connection:
+        with closing(self._connect()) as connection, storage_errors(self.root), connection:
             connection.execute("UPDATE models SET name = ? WHERE workspace = ? AND model_id = ?",
                                (name, self.workspace, model_id))
         return self.entry(model_id)
@@ -250,7 +296,7 @@ class ModelStore:
     def set_default(self, model_id: str) -> ModelEntry:
         """Make ``model_id`` the workspace's model for prediction (one at most)."""
         self.entry(model_id)
-        with closing(self._connect()) as connection, connection:
+        with closing(self._connect()) as connection, storage_errors(self.root), connection:
             connection.execute("UPDATE models SET is_default = (model_id = ?) WHERE workspace = ?",
                                (model_id, self.workspace))
         return self.entry(model_id)
@@ -261,7 +307,7 @@ class ModelStore:
     def delete(self, model_id: str) -> None:
         """Remove a model: out of the index first (it vanishes at once), then off the disk."""
         self.entry(model_id)
-        with closing(self._connect()) as connection, connection:
+        with closing(self._connect()) as connection, storage_errors(self.root), connection:
             connection.execute("DELETE FROM models WHERE workspace = ? AND model_id = ?", (self.workspace, model_id))
         shutil.rmtree(self.models / model_id, ignore_errors=True)
 
@@ -273,7 +319,7 @@ class ModelStore:
         staging folders left by a crash. Returns the counts of each."""
         added = dropped = cleaned = 0
         base = self.root / "workspaces"
-        with closing(self._connect()) as connection, connection:
+        with closing(self._connect()) as connection, storage_errors(self.root), connection:
             known = {(row["workspace"], row["model_id"]) for row in connection.execute("SELECT workspace, model_id FROM models")}
             for workspace, model_id in known:
                 folder = base / workspace / "models" / model_id
@@ -295,6 +341,32 @@ class ModelStore:
                          _folder_bytes(folder)))
                     added += 1
         return {"added": added, "dropped": dropped, "cleaned": cleaned}
+
+
+    # -- runs cut short by a crash ---------------------------------------------------------------
+
+    def record_interrupted(self, job_id: str, name: str, epoch: int, epochs: int, model_id: str | None,
+                           kept_epoch: int | None) -> None:
+        """Remember that this workspace's run ``job_id`` ended with the server (see
+        ``core.jobs.recover``); ``model_id`` is what was kept, if anything."""
+        happened = _dt.datetime.now().isoformat(timespec="seconds")
+        with closing(self._connect()) as connection, storage_errors(self.root), connection:
+            connection.execute("INSERT OR REPLACE INTO interrupted (workspace, job_id, name, happened, epoch, epochs,"
+                               " model_id, kept_epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                               (self.workspace, job_id, name, happened, epoch, epochs, model_id, kept_epoch))
+
+    def interrupted(self) -> list[dict]:
+        """This workspace's interrupted runs the user has not dismissed, newest first."""
+        with closing(self._connect()) as connection:
+            rows = connection.execute("SELECT * FROM interrupted WHERE workspace = ? AND seen = 0"
+                                      " ORDER BY happened DESC", (self.workspace,)).fetchall()
+        return [dict(row) for row in rows]
+
+    def dismiss_interrupted(self, job_id: str) -> None:
+        """The user has read the notice of ``job_id``: do not show it again."""
+        with closing(self._connect()) as connection, storage_errors(self.root), connection:
+            connection.execute("UPDATE interrupted SET seen = 1 WHERE workspace = ? AND job_id = ?",
+                               (self.workspace, job_id))
 
 
 def _complete(folder: Path) -> bool:

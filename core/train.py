@@ -58,6 +58,9 @@ class TrainConfig(JsonConfig):
         much as a common one (see :func:`suggest_class_weight`).
     restore_best : bool
         With early stopping, end with the weights of the best epoch (on by default).
+    checkpoint : bool
+        Keep the best weights so far after every epoch that improved them (on by default), so a
+        run cut short by a server crash still leaves a usable model (see ``core.jobs.recover``).
     """
 
     epochs: int = 10
@@ -72,6 +75,7 @@ class TrainConfig(JsonConfig):
     lr_schedule: str = "none"
     class_weight: str = "none"
     restore_best: bool = True
+    checkpoint: bool = True
 
     def __post_init__(self):
         self.check(
@@ -152,6 +156,92 @@ class TrainingCallback:
 
     def should_stop(self) -> bool:
         return False
+
+    def on_best_epoch(self, epoch: int, make_bundle) -> None:
+        """After an epoch that improved the validation loss (when ``TrainConfig.checkpoint``):
+        ``make_bundle()`` returns a :class:`~core.bundle.Bundle` of the weights now, e.g. to save
+        as a checkpoint."""
+
+
+# -- memory --------------------------------------------------------------------------------------
+
+# What TensorFlow and the app hold before any model (measured: ~0.8 GB RSS after import).
+RUNTIME_BYTES = 800 * 2**20
+# Refuse settings whose estimate is more than this share of the memory free now.
+MEMORY_SHARE = 0.8
+
+
+def estimate_memory(vocab_size: int, classes: int, model: ModelConfig, train: TrainConfig, length: int,
+                    rows: int) -> dict:
+    """Bytes a training run needs, roughly, before it starts.
+
+    Weights count four times (weights, gradients, Adam's two moments); activations kept for the
+    backward pass are batch × length × (embedding + per recurrent layer and direction units ×
+    (gates + 2)) floats, twice (forward and backward); the padded training ids once; plus the
+    runtime. Returns ``{"weights", "activations", "data", "runtime", "total"}`` in bytes.
+
+    Examples
+    --------
+    >>> m = estimate_memory(20_000, 2, ModelConfig(), TrainConfig(batch_size=64), 200, 10_000)
+    >>> round(m["weights"] / 2**20), round(m["activations"] / 2**20), m["total"] > m["runtime"]
+    (45, 91, True)
+    """
+    gates = 4 if model.rnn == "lstm" else 3
+    directions = 2 if model.bidirectional else 1
+    params = vocab_size * model.embedding_dim
+    width = model.embedding_dim
+    if model.conv_filters:
+        params += model.conv_kernel * width * model.conv_filters
+        width = model.conv_filters
+    per_step = width
+    for _ in range(model.layers):
+        params += directions * gates * model.lstm_units * (width + model.lstm_units + 1)
+        width = directions * model.lstm_units
+        per_step += directions * model.lstm_units * (gates + 2)
+    if model.dense_units:
+        params += width * model.dense_units
+        width = model.dense_units
+    params += width * classes
+    out = {"weights": params * 4 * 4, "activations": train.batch_size * length * per_step * 4 * 2,
+           "data": rows * length * 4, "runtime": RUNTIME_BYTES}
+    out["total"] = sum(out.values())
+    return out
+
+
+def available_memory() -> int | None:
+    """Bytes of memory free for a new run: ``STUDIO_MEMORY_LIMIT_MB`` when set (an
+    administrator's cap), else the system's available memory (Linux ``MemAvailable``)."""
+    import os
+
+    limit = os.environ.get("STUDIO_MEMORY_LIMIT_MB")
+    if limit:
+        return int(float(limit) * 2**20)
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def check_memory(estimate: dict, available: int | None = None) -> None:
+    """Refuse settings that would not fit, with a suggestion of what to lower.
+
+    Raises
+    ------
+    UserError
+        ``err.memory_weights``, ``err.memory_activations`` or ``err.memory_data`` (the biggest
+        part names what to lower) when ``estimate["total"]`` is more than 80 % of the memory
+        available.
+    """
+    available = available_memory() if available is None else available
+    if available is None or estimate["total"] <= MEMORY_SHARE * available:
+        return
+    biggest = max(("weights", "activations", "data"), key=lambda part: estimate[part])
+    raise UserError(f"err.memory_{biggest}", need=f"{estimate['total'] / 2**30:.1f}",
+                    free=f"{available / 2**30:.1f}")
 
 
 @dataclass
@@ -314,6 +404,10 @@ def train_tfidf(dataset: DataSet, preprocess: PreprocessConfig, train_config: Tr
     return TrainResult(bundle, test_texts, test_labels, seconds, False)
 
 
+# A device out of memory mid-run: start again with half the batch, down to this size.
+MIN_FALLBACK_BATCH = 8
+
+
 def train(
     dataset: DataSet,
     preprocess: PreprocessConfig,
@@ -324,14 +418,47 @@ def train(
     """Train a classifier on ``dataset`` and evaluate it on a held-out test split.
 
     The vocabulary and the padding length come from the training part only. Validation loss
-    picks the best epoch (early stopping restores its weights).
+    picks the best epoch (early stopping restores its weights). The memory the settings need is
+    estimated first (:func:`estimate_memory`) and settings that would not fit are refused. When
+    the device still runs out of memory mid-run (TensorFlow's ``ResourceExhaustedError``, e.g. a
+    GPU shared with other sessions), the run starts again with half the batch size, down to 8;
+    ``bundle.settings["batch_fallback"]`` records it.
 
     Returns
     -------
     TrainResult
         ``bundle.metrics`` holds ``val_accuracy``, ``epochs`` run, ``history`` and ``test``
         (see :func:`core.evaluate.classification_metrics`).
+
+    Raises
+    ------
+    UserError
+        Settings that cannot work (batch larger than the data, not enough memory), or out of
+        memory even at batch size 8.
     """
+    import tensorflow as tf
+
+    requested = train_config.batch_size
+    while True:
+        try:
+            result = _train_once(dataset, preprocess, model_config, train_config, callback)
+        except tf.errors.ResourceExhaustedError:
+            import gc
+
+            import keras
+
+            keras.backend.clear_session()
+            gc.collect()
+            if train_config.batch_size // 2 < MIN_FALLBACK_BATCH:
+                raise UserError("err.out_of_memory", batch=train_config.batch_size) from None
+            train_config = TrainConfig.from_dict({**train_config.to_dict(), "batch_size": train_config.batch_size // 2})
+            continue
+        if train_config.batch_size != requested:
+            result.bundle.settings["batch_fallback"] = {"requested": requested, "used": train_config.batch_size}
+        return result
+
+
+def _train_once(dataset, preprocess, model_config, train_config, callback) -> TrainResult:
     import keras
 
     callback = callback or TrainingCallback()
@@ -343,6 +470,8 @@ def train(
     vocabulary = Vocabulary.build(train_tokens, preprocess.max_vocab, preprocess.min_count)
     length = preprocess.max_length or suggest_length([len(tokens) for tokens in train_tokens])
     preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "max_length": length})
+    check_memory(estimate_memory(len(vocabulary), len(label_names), model_config, train_config, length,
+                                 len(split.train)))
     sequences = [vocabulary.encode(tokens, length) for tokens in token_lists]
 
     def part(indices):
@@ -367,7 +496,22 @@ def train(
         "steps": steps, "epochs": train_config.epochs, "device": device,
         "vocabulary_size": len(vocabulary), "max_length": length,
     })
-    progress = _KerasProgress(callback, steps)
+    settings = {
+        "model": model_config.to_dict(),
+        "train": train_config.to_dict(),
+        "data": _data_settings(dataset, split),
+        "device": {**device, "mixed_precision": devices["mixed_precision"]},
+    }
+
+    def checkpoint_bundle(epoch: int, history: list[dict]) -> Bundle:
+        bundle = Bundle(model=model, preprocess=preprocess, vocabulary=vocabulary, labels=label_names,
+                        settings={**settings, "checkpoint": {"epoch": epoch}})
+        bundle.metrics = {"val_accuracy": history[-1].get("val_accuracy"), "epochs": epoch, "best_epoch": epoch,
+                          "stopped_by_user": False, "interrupted": True,
+                          "history": {key: [row.get(key) for row in history] for key in history[-1]}}
+        return bundle
+
+    progress = _KerasProgress(callback, steps, checkpoint_bundle if train_config.checkpoint else None)
     callbacks = [progress]
     if train_config.early_stopping_patience:
         callbacks.append(keras.callbacks.EarlyStopping(
@@ -393,18 +537,7 @@ def train(
     history = {key: [float(v) for v in values] for key, values in fit.history.items()}
     best_epoch = int(np.argmin(history["val_loss"])) if history.get("val_loss") else len(history.get("loss", [1])) - 1
 
-    bundle = Bundle(
-        model=model,
-        preprocess=preprocess,
-        vocabulary=vocabulary,
-        labels=label_names,
-        settings={
-            "model": model_config.to_dict(),
-            "train": train_config.to_dict(),
-            "data": _data_settings(dataset, split),
-            "device": {**device, "mixed_precision": devices["mixed_precision"]},
-        },
-    )
+    bundle = Bundle(model=model, preprocess=preprocess, vocabulary=vocabulary, labels=label_names, settings=settings)
     val_probabilities = bundle.predict_ids(val_x)
     val_accuracy = float(np.mean(val_probabilities.argmax(axis=1) == val_y))
     test_texts = [dataset.texts[i] for i in split.test]
@@ -440,9 +573,10 @@ def _keras_callback_base():
 class _KerasProgress(_keras_callback_base()):
     """Adapts Keras's callback to :class:`TrainingCallback` and honours ``should_stop``."""
 
-    def __init__(self, callback: TrainingCallback, steps: int):
+    def __init__(self, callback: TrainingCallback, steps: int, checkpoint_bundle=None):
         super().__init__()
-        self.callback, self.steps = callback, steps
+        self.callback, self.steps, self.checkpoint_bundle = callback, steps, checkpoint_bundle
+        self.history: list[dict] = []
         self.epoch = 0
         self.user_stopped = False
         self.best_loss = np.inf
@@ -459,7 +593,12 @@ class _KerasProgress(_keras_callback_base()):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = {key: float(value) for key, value in (logs or {}).items()}
-        if logs.get("val_loss", np.inf) < self.best_loss:
+        self.history.append(logs)
+        improved = logs.get("val_loss", np.inf) < self.best_loss
+        if improved:
             self.best_loss = logs["val_loss"]
             self.best_weights = self.model.get_weights()
         self.callback.on_epoch_end(epoch + 1, logs)
+        if improved and self.checkpoint_bundle is not None:
+            history = list(self.history)
+            self.callback.on_best_epoch(epoch + 1, lambda: self.checkpoint_bundle(epoch + 1, history))

@@ -4,6 +4,13 @@ Reads ``JOB_DIR/job.json``, trains, adds the bundle to the model store and print
 object per line on stdout: ``begin``, ``batch`` (at most 5 a second), ``epoch``, then ``done``
 with the model id or ``error`` with the message. Creating ``JOB_DIR/stop`` ends training after
 the current batch, keeping the best weights so far.
+
+So that a server crash loses nothing (``core.jobs.recover`` reads these after a restart) the worker
+also keeps, in ``JOB_DIR``: ``worker.pid``; ``progress.json`` (epoch reached, epochs planned);
+``checkpoint/`` — a complete bundle of the best weights so far, rewritten atomically after every
+epoch that improved them (``TrainConfig.checkpoint``, on by default); and ``result.json`` once the
+model is in the store. If the server process that started it dies, the worker notices within a
+batch (its parent changes), stops as if Stop had been pressed and still stores the model.
 """
 
 from __future__ import annotations
@@ -18,8 +25,18 @@ BATCH_REPORT_SECONDS = 0.2
 
 
 def _emit(event: str, **fields) -> None:
-    sys.stdout.write(json.dumps({"event": event, **fields}, ensure_ascii=False, default=str) + "\n")
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(json.dumps({"event": event, **fields}, ensure_ascii=False, default=str) + "\n")
+        sys.stdout.flush()
+    except (BrokenPipeError, OSError, ValueError):
+        pass  # the server that read these lines is gone: keep training into the store anyway
+
+
+def _write_json(path: Path, value: dict) -> None:
+    """Write ``value`` to ``path`` atomically (a reader never sees half a file)."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+    os.replace(partial, path)
 
 
 def _gpu_memory() -> dict:
@@ -35,14 +52,22 @@ def _gpu_memory() -> dict:
 
 
 def reporter_for(stop_file: Path):
-    """The worker's progress callback: JSON lines on stdout (batches at most 5 a second) and a
-    check of ``stop_file`` after every batch. ``bench/progress.py`` measures what it costs."""
+    """The worker's progress callback: JSON lines on stdout (batches at most 5 a second), a
+    check of ``stop_file`` and of the parent process after every batch, ``progress.json`` after
+    every epoch and the checkpoint bundle after every better epoch (both in ``stop_file``'s
+    folder). ``bench/progress.py`` measures what it costs."""
     from core.train import TrainingCallback
+
+    folder = stop_file.parent
+    parent = os.getppid()
 
     class Reporter(TrainingCallback):
         last = 0.0
+        epochs = 0
+        orphaned = False
 
         def on_train_begin(self, info):
+            self.epochs = info.get("epochs", 0)
             _emit("begin", info=info)
 
         def on_batch_end(self, epoch, step, steps):
@@ -53,9 +78,15 @@ def reporter_for(stop_file: Path):
 
         def on_epoch_end(self, epoch, logs):
             _emit("epoch", epoch=epoch, logs={**logs, **_gpu_memory()})
+            _write_json(folder / "progress.json", {"epoch": epoch, "epochs": self.epochs})
+
+        def on_best_epoch(self, epoch, make_bundle):
+            make_bundle().save(folder / "checkpoint")  # Bundle.save is atomic (staged, renamed)
 
         def should_stop(self):
-            return stop_file.exists()
+            if os.getppid() != parent:  # the server died: end like Stop, keep the best weights
+                self.orphaned = True
+            return self.orphaned or stop_file.exists()
 
     return Reporter()
 
@@ -71,6 +102,7 @@ def run(job_dir: Path) -> int:
     from core.train import TrainConfig, train
 
     job = json.loads((job_dir / "job.json").read_text(encoding="utf-8"))
+    (job_dir / "worker.pid").write_text(str(os.getpid()))
     reporter = reporter_for(job_dir / "stop")
 
     try:
@@ -89,6 +121,7 @@ def run(job_dir: Path) -> int:
                           fingerprint(dataset.texts, dataset.labels))
     except UserError as error:
         _emit("error", key=error.key, params=error.params, message=str(error))
+        _write_json(job_dir / "result.json", {"state": "failed", "key": error.key, "params": error.params})
         return 2
     except Exception as error:
         import traceback
@@ -96,6 +129,8 @@ def run(job_dir: Path) -> int:
         traceback.print_exc()
         _emit("error", message=f"{type(error).__name__}: {error}")
         return 1
+    state = "interrupted" if reporter.orphaned else ("stopped" if result.stopped_early else "done")
+    _write_json(job_dir / "result.json", {"state": state, "model_id": entry.model_id})
     _emit("done", model_id=entry.model_id)
     return 0
 

@@ -75,8 +75,9 @@ def test_a_crash_mid_save_leaves_no_broken_model_and_repair_agrees_with_disk(tin
 
     with monkeypatch.context() as patch:
         patch.setattr(Bundle, "save", crash)
-        with pytest.raises(OSError):
+        with pytest.raises(UserError) as caught:  # an OSError while saving is told in words
             store.add(tiny_result.bundle, "crashed", "d")
+        assert caught.value.key == "err.store_not_writable" and "disk full" in str(caught.value)
     assert [entry.name for entry in store.list()] == ["kept"]
     assert [folder.name for folder in store.models.iterdir()] == [kept.model_id]
 
