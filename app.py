@@ -9,12 +9,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import streamlit as st  # noqa: E402
 
-from ui import state  # noqa: E402
+from ui import access, state  # noqa: E402
 from ui.common import error_boundary, init_language, language_switch, t  # noqa: E402
 
 st.set_page_config(page_title="Text Classifier Studio", page_icon="🔤", layout="wide")
 state.init()
 init_language()
+access.gate()  # a shared server asks for its password or login before anything else runs
 state.init_workspace()
 state.collect_finished_job()
 
@@ -34,6 +35,8 @@ with st.sidebar:
         st.info(t("app.workspace_new"), icon=":material/bookmark:")
     else:
         st.caption(t("app.workspace"))
+    if st.session_state[state.STORE_PROBLEM] is not None:
+        st.warning(st.session_state[state.STORE_PROBLEM].message(st.session_state[state.LANG]), icon=":material/sd_card_alert:")
 language_switch()
 
 error_boundary(page.run)

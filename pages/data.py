@@ -12,6 +12,8 @@ from core.reading import UPLOAD_TYPES
 from ui import state
 from ui.common import page_header, show_error, t
 
+state.require_app()  # opened by its address before app.py ran (login, workspace): go through app.py
+
 ENCODINGS = ["utf-8", "utf-8-sig", "gb18030", "big5", "shift_jis", "utf-16", "cp1252", "latin-1"]
 SEVERITY = {"error": st.error, "warning": st.warning, "info": st.info}
 ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}

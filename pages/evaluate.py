@@ -1,6 +1,7 @@
 """Evaluate page: test-split metrics, confusion matrix, decision threshold, mistakes, diagnosis,
 comparison with another run, a new labelled file and the HTML report of a model."""
 
+import html
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +23,8 @@ from core.store import fingerprint
 from core.text import PreprocessConfig
 from ui import state
 from ui.common import describe_changes, lang, model_picker, page_header, show_error, t
+
+state.require_app()  # opened by its address before app.py ran (login, workspace): go through app.py
 
 ALL = "*"
 TFIDF = "tfidf"
@@ -187,7 +190,8 @@ with matrix_column:
     st.caption(t("eval.confusion_help"))
     points = (event.selection or {}).get("points", []) if event else []
     if points:
-        cell = (str(points[0].get("y")), str(points[0].get("x")))
+        # The chart shows escaped class names (see core.charts._text): back to the names themselves.
+        cell = (html.unescape(str(points[0].get("y"))), html.unescape(str(points[0].get("x"))))
         if cell != st.session_state.get("eval_cell_seen") and all(label in bundle.labels for label in cell):
             # A newly clicked cell sets the examples filters below (drawn later in this run).
             st.session_state["eval_cell_seen"] = cell

@@ -11,6 +11,8 @@ from core.store import max_models, max_workspace_mb
 from ui import state
 from ui.common import lang, page_header, settings_summary, show_error, t
 
+state.require_app()  # opened by its address before app.py ran (login, workspace): go through app.py
+
 page_header("models")
 store = state.store()
 models = st.session_state[state.MODELS]

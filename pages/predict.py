@@ -15,6 +15,8 @@ from core.reading import UPLOAD_TYPES
 from ui import state
 from ui.common import model_picker, page_header, show_error, t
 
+state.require_app()  # opened by its address before app.py ran (login, workspace): go through app.py
+
 page_header("pred")
 model_id, record = model_picker("predict_model")
 bundle = record["bundle"]

@@ -12,6 +12,8 @@ from core.text import (TOKENIZERS, PreprocessConfig, auto_tokenizer, default_con
 from ui import state
 from ui.common import page_header, require_dataset, show_error, t
 
+state.require_app()  # opened by its address before app.py ran (login, workspace): go through app.py
+
 STATS_SAMPLE = 5000
 PREVIEW_ROWS = 10
 

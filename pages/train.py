@@ -11,10 +11,12 @@ from core.errors import UserError
 from core.jobs import get_job, queue_position, speed, start_training
 from core.model import ModelConfig
 from core.text import PreprocessConfig, default_config
-from core.train import TrainConfig
+from core.train import TrainConfig, available_memory, check_memory, estimate_memory
 from ui import state
 from ui.common import (describe_changes, device, device_label, error_boundary, page_header, settings_summary,
                        show_error, t)
+
+state.require_app()  # opened by its address before app.py ran (login, workspace): go through app.py
 
 def _duration(seconds) -> str:
     seconds = int(seconds or 0)
@@ -47,7 +49,7 @@ def render_job() -> None:
         st.error(t(snapshot.error_key, **snapshot.error_params) if snapshot.error_key
                  else t("train.failed", error=snapshot.error), icon=":material/warning:")
     else:
-        metrics = job.result[1].metrics if job.result else {}
+        metrics = job.metrics
         key = "train.stopped" if snapshot.state == "stopped" else "train.done"
         st.success(t(key, seconds=round(snapshot.elapsed, 1), epochs=metrics.get("epochs", 0),
                      accuracy=f"{metrics.get('val_accuracy', 0):.1%}"), icon=":material/check_circle:")
@@ -90,6 +92,34 @@ def models_table() -> None:
         st.dataframe(pd.DataFrame(rows), width="stretch", hide_index=True, key="train_models_table")
 
 
+def interrupted_notices() -> None:
+    """Runs of this workspace that ended with the server (see core.jobs.recover), until dismissed."""
+    if st.session_state[state.STORE_PROBLEM] is not None:
+        return
+    session_store = state.store()
+    for notice in session_store.interrupted():
+        kept = notice["model_id"]
+        models = st.session_state[state.MODELS]
+        if kept and kept not in models:  # recovered after this session loaded its models
+            try:
+                entry = session_store.entry(kept)
+            except UserError:  # deleted since: say nothing was kept
+                kept = None
+            else:
+                models[kept] = {"entry": entry, "bundle": state.shared_bundle(entry.path)}
+        message = t("train.interrupted", name=notice["name"], epoch=notice["epoch"], epochs=notice["epochs"] or "?")
+        if kept:
+            kept_name = models[kept]["entry"].name
+            message += " " + (t("train.interrupted_kept_epoch", epoch=notice["kept_epoch"], model=kept_name)
+                              if notice["kept_epoch"] else t("train.interrupted_kept", model=kept_name))
+        else:
+            message += " " + t("train.interrupted_lost")
+        with st.container(border=True):
+            st.warning(message, icon=":material/power_off:")
+            st.button(t("train.interrupted_dismiss"), key=f"train_dismiss_{notice['job_id']}",
+                      on_click=session_store.dismiss_interrupted, args=(notice["job_id"],))
+
+
 def show_runs(running: bool) -> None:
     """The live view of this session's training run, then its models."""
     st.fragment(lambda: error_boundary(render_job), run_every=1.0 if running else None)()
@@ -97,6 +127,7 @@ def show_runs(running: bool) -> None:
 
 
 page_header("train")
+interrupted_notices()
 job = get_job(st.session_state[state.JOB_ID])
 running = job is not None and not job.snapshot().finished
 dataset = st.session_state[state.DATASET]
@@ -135,7 +166,7 @@ WIDGETS = {"embedding_dim": "train_embedding_dim", "lstm_units": "train_lstm_uni
            "rnn": "train_rnn", "layers": "train_layers", "bidirectional": "train_bidirectional",
            "conv_filters": "train_conv_filters", "dense_units": "train_dense_units", "l2": "train_l2",
            "epochs": "train_epochs", "batch_size": "train_batch_size", "early_stopping_patience": "train_patience",
-           "restore_best": "train_restore_best", "optimizer": "train_optimizer", "learning_rate": "train_learning_rate",
+           "restore_best": "train_restore_best", "checkpoint": "train_checkpoint", "optimizer": "train_optimizer", "learning_rate": "train_learning_rate",
            "lr_schedule": "train_lr_schedule", "class_weight": "train_class_weight",
            "validation_share": "train_validation_share", "seed": "train_seed", "max_length": "train_max_length"}
 BATCH_SIZES = [8, 16, 32, 64, 128, 256]
@@ -227,6 +258,7 @@ def advanced_settings() -> None:
     middle.toggle(t("train.early_stopping"), key="train_early_stopping", help=t("train.early_stopping_help"))
     middle.number_input(t("train.patience"), 1, 20, key="train_patience", help=t("train.patience_help"))
     middle.toggle(t("train.restore_best"), key="train_restore_best", help=t("train.restore_best_help"))
+    middle.toggle(t("train.checkpoint"), key="train_checkpoint", help=t("train.checkpoint_help"))
     right.radio(t("train.optimizer"), ["adam", "sgd", "rmsprop"], horizontal=True, key="train_optimizer",
                 format_func=lambda value: t(f"train.optimizer_{value}"), help=t("train.optimizer_help"))
     right.select_slider(t("train.learning_rate"), LEARNING_RATES, key="train_learning_rate",
@@ -253,8 +285,19 @@ with st.form("train_form", border=True):
                     help=t("train.validation_share_help"))
         right.number_input(t("train.seed"), 0, 2**31 - 1, key="train_seed", help=t("train.seed_help"))
 
-    submitted = st.form_submit_button(t("train.start"), type="primary", disabled=running, width="stretch",
-                                      key="train_start")
+    if kind == "keras":
+        planned = {setting: st.session_state.get(key) for setting, key in WIDGETS.items()}
+        need = estimate_memory(preprocess.max_vocab, len(dataset.label_names),
+                               ModelConfig.from_dict({**chosen["model"], **{field: planned[field] for field in
+                                                                             ModelConfig.__dataclass_fields__
+                                                                             if planned.get(field) is not None}}),
+                               TrainConfig(batch_size=int(planned["batch_size"])), int(planned["max_length"]),
+                               len(dataset))["total"]
+        free = available_memory()
+        st.caption(t("train.memory", need=f"{need / 2**30:.1f}", free=f"{free / 2**30:.1f}" if free else "?"))
+    blocked = st.session_state[state.STORE_PROBLEM] is not None
+    submitted = st.form_submit_button(t("train.start"), type="primary", disabled=running or blocked,
+                                      width="stretch", key="train_start")
 
 if submitted and not running:
     fallback = preset_settings(st.session_state.get("train_preset") or "balanced")
@@ -269,17 +312,21 @@ if submitted and not running:
             early_stopping_patience=int(values["early_stopping_patience"])
             if st.session_state.get("train_early_stopping", True) else 0,
             restore_best=bool(values["restore_best"]), lr_schedule="plateau" if values["lr_schedule"] else "none",
-            class_weight="balanced" if values["class_weight"] else "none", seed=int(values["seed"]))
+            class_weight="balanced" if values["class_weight"] else "none", seed=int(values["seed"]),
+            checkpoint=bool(values["checkpoint"]))
         run_preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "max_length": int(values["max_length"])})
         if train_config.batch_size > len(dataset) * (1 - train_config.validation_share - train_config.test_share):
             raise UserError("err.batch_too_large", batch=train_config.batch_size, n=len(dataset))
+        if kind == "keras":  # refuse settings that would not fit in memory before the run starts
+            check_memory(estimate_memory(run_preprocess.max_vocab, len(dataset.label_names), model_config,
+                                         train_config, run_preprocess.max_length, len(dataset)))
     except UserError as error:
         show_error(error)
     else:
         try:
             job = start_training(dataset, run_preprocess, model_config, train_config, name.strip() or "model",
                                  st.session_state[state.SOURCE_NAME], state.store(), kind=kind)
-        except UserError as error:  # the workspace is full
+        except UserError as error:  # the workspace is full or not writable, or a run is going
             show_error(error)
         else:
             st.session_state[state.JOB_ID] = job.job_id

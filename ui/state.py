@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
+
 import streamlit as st
 
 LANG = "lang"
@@ -22,12 +25,27 @@ NEXT_RUN = "next_run"              # settings changes chosen on Evaluate for the
 WORKSPACE = "workspace"            # this browser user's workspace id (also ?ws= in the URL)
 WORKSPACE_NEW = "workspace_new"    # True when this session made the workspace (show the bookmark notice)
 MODELS_LOADED = "models_loaded"    # the workspace's stored models are in MODELS
+STORE_PROBLEM = "store_problem"    # a core.errors.UserError: the model folder cannot be written
+AUTHENTICATED = "authenticated"    # the shared password was given (ui.access)
 
 DEFAULTS = {
     SOURCE_NAME: None, TABLE: None, RAW: None, LOAD_ERROR: None, UPLOAD_ID: None, DATASET: None, REPORT: None,
     DATASET_SIGNATURE: None, PREPROCESS: None, JOB_ID: None, MODELS: {}, SELECTED_MODEL: None,
     COLLECTED_JOBS: [], NEXT_RUN: None, WORKSPACE: None, WORKSPACE_NEW: False, MODELS_LOADED: False,
+    STORE_PROBLEM: None, AUTHENTICATED: False,
 }
+
+
+def require_app() -> None:
+    """Send a page run that did not start in ``app.py`` through it.
+
+    Until some session's ``app.py`` has called ``st.navigation``, Streamlit treats the
+    ``pages/`` folder as a classic multipage app and runs a page's script by its address (e.g.
+    ``/models``) without ``app.py``: no login, no workspace. ``app.py`` sets :data:`WORKSPACE`
+    after the access check, so a run without it goes back to ``app.py``.
+    """
+    if st.session_state.get(WORKSPACE) is None:
+        st.switch_page("app.py")
 
 
 def init() -> None:
@@ -73,10 +91,13 @@ def collect_finished_job() -> None:
     if not snapshot.finished:
         return
     st.session_state[COLLECTED_JOBS].append(job.job_id)
-    if job.result is not None:
-        entry, bundle = job.result
-        st.session_state[MODELS][entry.model_id] = {"entry": entry, "bundle": bundle}
-        st.session_state[SELECTED_MODEL] = entry.model_id
+    result = job.release_bundle()
+    if result is not None:
+        entry, bundle = result
+        bundle = share_bundle(entry.path, bundle) if bundle is not None else shared_bundle(entry.path)
+        if bundle is not None:
+            st.session_state[MODELS][entry.model_id] = {"entry": entry, "bundle": bundle}
+            st.session_state[SELECTED_MODEL] = entry.model_id
 
 
 def init_workspace() -> None:
@@ -100,8 +121,20 @@ def init_workspace() -> None:
         if running is not None:
             st.session_state[JOB_ID] = running.job_id
     if not st.session_state[MODELS_LOADED]:
+        from core.errors import UserError
+        from core.jobs import recover
+
         st.session_state[MODELS_LOADED] = True
-        for entry in store().list():
+        try:
+            session_store = store()
+            recover(session_store.root)  # runs a dead server left behind become models + notices
+            session_store.check_writable()
+            st.session_state[STORE_PROBLEM] = None
+            entries = session_store.list()
+        except UserError as error:  # prediction with models already loaded keeps working
+            st.session_state[STORE_PROBLEM] = error
+            entries = []
+        for entry in entries:
             bundle = shared_bundle(entry.path)
             if bundle is not None:
                 st.session_state[MODELS][entry.model_id] = {"entry": entry, "bundle": bundle}
@@ -118,29 +151,52 @@ def store():
 @st.cache_resource(show_spinner=False)
 def _repaired(root: str) -> dict:
     """Repair the index from the disk once per server process and data directory."""
+    from core.errors import UserError
     from core.store import ModelStore
 
-    return ModelStore(root).repair()
+    try:
+        return ModelStore(root).repair()
+    except UserError as error:  # not writable: init_workspace tells the user
+        return {"error": error.key}
 
 
-def shared_bundle(path: str):
-    """A stored bundle, loaded once per server process and file version (``None`` if broken)."""
+def _bundle_key(path: str) -> tuple:
     import os
 
     settings = os.path.join(path, "settings.json")
-    version = os.path.getmtime(settings) if os.path.exists(settings) else 0.0
-    return _load_bundle(path, version)
+    return path, os.path.getmtime(settings) if os.path.exists(settings) else 0.0
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _load_bundle(path: str, version: float):
+def share_bundle(path: str, bundle):
+    """Offer an already loaded ``bundle`` of ``path`` to every session (see :func:`shared_bundle`);
+    returns the copy that is shared."""
+    with _BUNDLES_LOCK:
+        return _BUNDLES.setdefault(_bundle_key(path), bundle)
+
+
+def shared_bundle(path: str):
+    """A stored bundle (``None`` if broken), shared read-only by every session that has it open.
+
+    Held by weak reference: loaded once while any session keeps it (in its ``MODELS``), and
+    freed with the last session that had it, so the server's memory goes back down when users
+    leave (a plain cache would keep every model ever opened)."""
     import logging
 
     from core.bundle import Bundle
     from core.errors import UserError
 
-    try:
-        return Bundle.load(path)
-    except UserError:
-        logging.getLogger("studio").warning("stored model %s cannot be loaded; left out of the list", path)
-        return None
+    key = _bundle_key(path)
+    with _BUNDLES_LOCK:
+        bundle = _BUNDLES.get(key)
+        if bundle is None:
+            try:
+                bundle = Bundle.load(path)
+            except UserError:
+                logging.getLogger("studio").warning("stored model %s cannot be loaded; left out of the list", path)
+                return None
+            _BUNDLES[key] = bundle
+        return bundle
+
+
+_BUNDLES = weakref.WeakValueDictionary()
+_BUNDLES_LOCK = threading.Lock()

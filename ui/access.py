@@ -1,0 +1,108 @@
+"""Who may use the app: Streamlit's OIDC login, a shared password, or nobody is asked (local mode).
+
+Configured in ``.streamlit/secrets.toml`` (never committed; see the README):
+
+* ``[auth]`` — Streamlit's built-in OpenID Connect login (``st.login``); every visitor signs in.
+* ``[access] password = "…"`` — one password for everyone on a shared server, asked once per
+  browser session and compared in constant time; a wrong one costs a second.
+* neither — single-user / local mode, and the sidebar says so.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+
+import streamlit as st
+
+from ui import state
+from ui.common import t
+
+
+def _secret(section: str, key: str | None = None):
+    try:
+        value = st.secrets[section]
+        return value[key] if key is not None else value
+    except (KeyError, FileNotFoundError, AttributeError, TypeError):
+        return None
+    except Exception:  # noqa: BLE001 - no secrets file at all (StreamlitSecretNotFoundError)
+        return None
+
+
+def mode() -> str:
+    """``"oidc"``, ``"password"`` or ``"local"``."""
+    if _secret("auth") is not None:
+        return "oidc"
+    if _secret("access", "password"):
+        return "password"
+    return "local"
+
+
+def password_matches(given: str, expected: str) -> bool:
+    """Constant-time comparison of the typed password with the configured one."""
+    return hmac.compare_digest(given.encode("utf-8"), str(expected).encode("utf-8"))
+
+
+def _check_password() -> None:
+    given = st.session_state.get("access_password", "")
+    if password_matches(given, _secret("access", "password")):
+        st.session_state[state.AUTHENTICATED] = True
+        st.session_state["access_wrong"] = False
+    else:
+        time.sleep(1.0)  # slows guessing down
+        st.session_state["access_wrong"] = True
+    st.session_state["access_password"] = ""
+
+
+def _login_page() -> None:
+    st.title(t("app.name"))
+    st.info(t("access.login_needed"), icon=":material/lock:")
+    st.button(t("access.login"), key="access_login", on_click=st.login, type="primary")
+
+
+def _password_page() -> None:
+    st.title(t("app.name"))
+    st.info(t("access.password_needed"), icon=":material/lock:")
+    st.text_input(t("access.password"), type="password", key="access_password", on_change=_check_password)
+    st.button(t("access.enter"), key="access_enter", type="primary", on_click=_check_password)
+    if st.session_state.get("access_wrong"):
+        st.error(t("access.wrong_password"), icon=":material/block:")
+
+
+# The url paths of app.py's pages: while signed out, each of them shows the sign-in form (not
+# "page not found"), and after signing in the same address opens the page asked for.
+APP_PAGES = ("data", "preprocess", "train", "evaluate", "predict", "models")
+
+
+def _only(page) -> None:
+    """Make ``page`` the only thing any address of the app shows in this run, and stop.
+
+    Going through ``st.navigation`` (rather than drawing and stopping) also ends Streamlit's
+    classic ``pages/`` mode for the server, in which a page's address would run that page
+    without ``app.py`` (see ``ui.state.require_app``)."""
+    def stand_in(path):
+        def draw():
+            page()
+        draw.__name__ = f"signin_{path}"
+        return draw
+
+    st.navigation([st.Page(stand_in(path), title=t("app.name"), url_path=path, default=path == APP_PAGES[0])
+                   for path in APP_PAGES], position="hidden").run()
+    st.stop()
+
+
+def gate() -> None:
+    """Stop the page run unless the visitor may use the app; in local mode, say so."""
+    chosen = mode()
+    if chosen == "oidc":
+        if not st.user.is_logged_in:
+            _only(_login_page)
+        with st.sidebar:
+            st.caption(t("access.signed_in", user=str(st.user.get("email") or st.user.get("name") or "")))
+            st.button(t("access.logout"), key="access_logout", on_click=st.logout)
+    elif chosen == "password":
+        if not st.session_state[state.AUTHENTICATED]:
+            _only(_password_page)
+    else:
+        with st.sidebar:
+            st.caption(t("access.local_mode"))
