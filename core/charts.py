@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import html
+
 import plotly.graph_objects as go
 
 PRIMARY = "#2563eb"
 SECONDARY = "#f97316"
 FONT = "Inter, 'Noto Sans CJK SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
+
+
+def _text(value) -> str:
+    """A user's string (a class name) for a chart: plotly reads ``<b>``, ``<a href>``, ``<br>`` and
+    entities in its texts, so ``& < >`` are escaped and the name shows exactly as typed."""
+    return html.escape(str(value), quote=False)
 
 
 def _layout(figure: go.Figure, title: str, x_title: str = "", y_title: str = "", height: int = 320) -> go.Figure:
@@ -32,7 +40,7 @@ def length_histogram(token_counts, padding_length: int, title: str, x_title: str
 def class_bar(class_counts: dict, title: str, x_title: str, y_title: str) -> go.Figure:
     """Examples per class as horizontal bars, largest on top."""
     items = sorted(class_counts.items(), key=lambda item: item[1])
-    figure = go.Figure(go.Bar(x=[n for _, n in items], y=[str(label) for label, _ in items], orientation="h",
+    figure = go.Figure(go.Bar(x=[n for _, n in items], y=[_text(label) for label, _ in items], orientation="h",
                               marker_color=PRIMARY, text=[n for _, n in items], textposition="auto"))
     figure.update_yaxes(type="category")
     return _layout(figure, title, x_title, y_title, height=max(220, 60 + 28 * len(items)))
@@ -71,7 +79,7 @@ def confusion_figure(confusion, labels, title: str, x_title: str, y_title: str) 
     rows = [list(row) for row in confusion]
     shares = [[value / max(1, sum(row)) for value in row] for row in rows]
     text = [[f"{value}<br>{share:.0%}" for value, share in zip(row, share_row)] for row, share_row in zip(rows, shares)]
-    names = [str(label) for label in labels]
+    names = [_text(label) for label in labels]  # a click returns these: html.unescape them
     columns = names[: len(rows[0])]
     figure = go.Figure(go.Heatmap(z=shares, x=columns, y=names, text=text, texttemplate="%{text}",
                                   colorscale="Blues", zmin=0, zmax=1, showscale=False, hoverinfo="skip"))
@@ -95,7 +103,7 @@ def probability_bar(probabilities: dict, title: str, x_title: str, chosen: str |
     items = sorted(probabilities.items(), key=lambda item: item[1])
     best = chosen if chosen in probabilities else max(probabilities, key=probabilities.get)
     figure = go.Figure(go.Bar(
-        x=[p for _, p in items], y=[str(label) for label, _ in items], orientation="h",
+        x=[p for _, p in items], y=[_text(label) for label, _ in items], orientation="h",
         marker_color=[PRIMARY if label == best else "#cbd5e1" for label, _ in items],
         text=[f"{p:.1%}" for _, p in items], textposition="auto"))
     figure.update_xaxes(range=[0, 1], tickformat=".0%")

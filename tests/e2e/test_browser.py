@@ -29,9 +29,19 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path):
+def secrets_home(tmp_path):
+    """No secrets unless a test writes ``<home>/.streamlit/secrets.toml`` (the server's $HOME)."""
+    home = tmp_path / "home"
+    (home / ".streamlit").mkdir(parents=True)
+    return home
+
+
+@pytest.fixture
+def server(tmp_path, secrets_home, request):
     port = _free_port()
-    env = {**os.environ, "STUDIO_DATA_DIR": str(tmp_path / "data")}
+    if "password" in request.keywords:
+        (secrets_home / ".streamlit" / "secrets.toml").write_text('[access]\npassword = "open sesame"\n')
+    env = {**os.environ, "STUDIO_DATA_DIR": str(tmp_path / "data"), "HOME": str(secrets_home)}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1"],
@@ -257,3 +267,118 @@ def test_chinese_ui_and_chinese_sample(server, page, artifacts):
     _screenshot(page, artifacts / "e2e-zh-5-predict.png")
     assert result in CHINESE_LABELS
     assert page.url.endswith("lang=zh") or "lang=zh" in page.url
+
+
+# Script payloads: each would call alert() (caught below) and mark the window if it ever ran.
+PAYLOADS = [
+    "<script>alert('xss-script');window.__xss='script'</script>",
+    "<img src=x onerror=\"alert('xss-img');window.__xss='img'\">",
+    "<svg onload=\"alert('xss-svg');window.__xss='svg'\"></svg>",
+    "[click me](javascript:alert('xss-link'))",
+]
+
+
+def _assert_no_script_ran(page, dialogs, where):
+    assert dialogs == [], f"a payload ran on the {where} page: {dialogs}"
+    assert page.evaluate("window.__xss === undefined"), f"a payload ran on the {where} page"
+
+
+def test_script_payloads_in_every_user_string_never_run(server, page, artifacts, tmp_path):
+    """Texts, column names, label names, the file name and the model name all carry HTML and
+    script payloads; on every page they show as text and no script runs."""
+    import csv
+
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    labels = ["<b>spam</b><img src=x onerror=\"alert('xss-label');window.__xss='label'\">",
+              "ham<script>alert('xss-label2')</script>"]
+    name = "<img src=x onerror=alert(1)> data.csv"
+    path = tmp_path / name
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["<script>alert('xss-col')</script> text", "<img src=x onerror=alert('xss-col2')> label"])
+        for i in range(120):
+            spam = i % 2 == 0
+            words = "win a free prize now call" if spam else "see you at lunch tomorrow then"
+            writer.writerow([f"{words} {i} {PAYLOADS[i % len(PAYLOADS)]}", labels[0] if spam else labels[1]])
+    page.goto(server)
+    _idle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    page.get_by_text("Ready: 120 labelled texts in 2 classes.").wait_for()
+    _idle(page)
+    _assert_no_script_ran(page, dialogs, "Data")
+    _screenshot(page, artifacts / "e2e-xss-data.png")
+    # The payloads are on the page as plain text (escaped in the HTML), not as elements.
+    html = page.content()
+    assert "&lt;b&gt;spam&lt;/b&gt;" in html and "<b>spam</b>" not in html
+
+    page.get_by_role("link", name="Preprocess").first.click()
+    page.get_by_text("Before and after, on 10 sample rows").wait_for()
+    _idle(page)
+    _assert_no_script_ran(page, dialogs, "Preprocess")
+
+    page.get_by_role("link", name="Train").first.click()
+    page.get_by_text("TF-IDF + logistic regression").first.click()
+    _idle(page)  # the form is drawn again for the TF-IDF model: fill the new name box
+    page.get_by_text("Counts each word and pair of neighbouring words", exact=False).wait_for()
+    page.get_by_role("textbox", name="Model name").fill("<img src=x onerror=\"alert('xss-model')\">model")
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_text("Done in").wait_for(timeout=180_000)
+    _idle(page)
+    _assert_no_script_ran(page, dialogs, "Train")
+
+    page.get_by_role("link", name="Evaluate").first.click()
+    page.get_by_text("Confusion matrix").first.wait_for()
+    _idle(page)
+    _assert_no_script_ran(page, dialogs, "Evaluate")
+    _screenshot(page, artifacts / "e2e-xss-evaluate.png")
+
+    page.get_by_role("link", name="Predict").first.click()
+    page.get_by_role("textbox", name="Text to classify").fill("free prize " + " ".join(PAYLOADS))
+    page.get_by_role("button", name="Classify", exact=True).click()
+    page.get_by_text("Predicted class").first.wait_for()
+    _idle(page)
+    _assert_no_script_ran(page, dialogs, "Predict")
+    _screenshot(page, artifacts / "e2e-xss-predict.png")
+    # plotly reads <b>, <a href>, <br> in its texts: class names in the charts are escaped too.
+    ticks = page.locator(".js-plotly-plot .ytick text").all_text_contents()
+    assert any(tick.startswith("<b>spam</b><img src=x") for tick in ticks), ticks
+
+    page.get_by_role("link", name="Models").first.click()
+    page.get_by_role("heading", name="Your models").wait_for()
+    _idle(page)
+    _assert_no_script_ran(page, dialogs, "Models")
+    _screenshot(page, artifacts / "e2e-xss-models.png")
+    assert "&lt;img src=x onerror=\"alert('xss-model')\"&gt;model" in page.content()  # shown as text
+
+
+@pytest.mark.password
+def test_a_password_guards_every_page_address(server, page, artifacts):
+    """With a password in secrets.toml, no page — opened by its own address too — shows anything
+    before the password, and the right one opens the app."""
+    for path in ("", "/train?ws=abcdefgh12345678abcdefgh12345678", "/models"):
+        page.goto(server + path)
+        _idle(page)
+        page.get_by_text("enter the password its administrator gave you").wait_for()
+        assert page.get_by_role("heading", name="Your models").count() == 0
+        assert page.get_by_role("button", name="Start training").count() == 0
+    _screenshot(page, artifacts / "e2e-password.png")
+    box = page.get_by_label("Password", exact=True)
+    box.fill("wrong")
+    box.press("Enter")
+    page.get_by_text("That password is not right").wait_for()
+    page.get_by_label("Password", exact=True).fill("open sesame")
+    page.get_by_label("Password", exact=True).press("Enter")
+    page.get_by_role("heading", name="Your models").wait_for()   # the page asked for, now open
+    _idle(page)
+    assert page.get_by_text("Single-user (local) mode").count() == 0
+
+
+def test_a_page_address_as_the_first_request_goes_through_the_app(server, page):
+    """Before any session has run app.py, Streamlit would run pages/models.py by its address
+    alone (its classic pages/ mode): the page sends the run through app.py instead."""
+    page.goto(server + "/models")
+    _idle(page)
+    page.get_by_role("heading", name="Your data").or_(page.get_by_role("heading", name="Your models")).wait_for()
+    assert page.get_by_text("This app has encountered an error").count() == 0
+    assert "ws=" in page.url
