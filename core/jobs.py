@@ -225,8 +225,11 @@ def _monitor(job: TrainingJob, store) -> None:
                 job.error = f"{type(error).__name__}: {error}"
         elif job.error is None:
             job.error = f"the training process ended unexpectedly (exit code {code}); see {job.directory}/worker.log"
-            kept = _keep_checkpoint(job.directory, json.loads((job.directory / "job.json").read_text(encoding="utf-8")),
-                                    store)
+            try:
+                kept = _keep_checkpoint(job.directory,
+                                        json.loads((job.directory / "job.json").read_text(encoding="utf-8")), store)
+            except Exception as error:  # noqa: BLE001 - e.g. the disk is full: the run still ends, as failed
+                kept, job.error = None, f"{job.error}; the checkpoint could not be kept: {error}"
             if kept is not None:
                 job.model_id = kept.model_id
                 result, state = (kept, store.load(kept.model_id)), "stopped"
