@@ -383,7 +383,7 @@ def summary(results: list[dict]) -> dict:
 def markdown(files: list[Path]) -> str:
     """``BENCHMARKS.md``: the newest figure of every (set, model) in ``files`` (full runs of one
     machine), with the date it was measured."""
-    records = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(files)]
+    records = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(files, key=lambda p: p.stat().st_mtime)]
     records = [record for record in records if record.get("format") == FORMAT and not record.get("quick")]
     if not records:
         return ""
@@ -455,6 +455,9 @@ def markdown(files: list[Path]) -> str:
     for set_name in sets:
         figures = prep[set_name]
         lines.append(f"| {set_name} | {figures['tokenizer']} | {figures['rows_per_s']:,} | {figures['mb_per_s']} |")
+    notes = ROOT / "bench" / "NOTES.md"
+    if notes.exists():
+        lines += ["", notes.read_text(encoding="utf-8").strip()]
     gpu = sorted(RESULTS.glob("*gpu-check*.json"))
     lines += ["", "## GPU", ""]
     if gpu:
