@@ -319,16 +319,27 @@ def test_script_payloads_in_every_user_string_never_run(server, page, artifacts,
 
     page.get_by_role("link", name="Train").first.click()
     page.get_by_text("TF-IDF + logistic regression").first.click()
-    _idle(page)  # the form is drawn again for the TF-IDF model: fill the new name box
-    page.get_by_text("Counts each word and pair of neighbouring words", exact=False).wait_for()
-    page.get_by_role("textbox", name="Model name").fill("<img src=x onerror=\"alert('xss-model')\">model")
+    # The form is drawn again for the TF-IDF model; until that run ends the old (LSTM) name box
+    # can still be on the page beside the new one: wait for the new one alone.
+    page.wait_for_function("[...document.querySelectorAll('input[aria-label=\"Model name\"]')]"
+                           ".map(box => box.value).join() .endsWith('-tfidf-1')"
+                           " && document.querySelectorAll('input[aria-label=\"Model name\"]').length === 1")
+    _idle(page)
+    box = page.get_by_role("textbox", name="Model name")
+    model_name = "<img src=x onerror=\"alert('xss-model')\">model"
+    box.fill(model_name)
+    assert box.input_value() == model_name
     page.get_by_role("button", name="Start training").click()
     page.get_by_text("Done in").wait_for(timeout=180_000)
     _idle(page)
     _assert_no_script_ran(page, dialogs, "Train")
 
     page.get_by_role("link", name="Evaluate").first.click()
-    page.get_by_text("Confusion matrix").first.wait_for()
+    try:
+        page.get_by_text("Confusion matrix").first.wait_for()
+    except Exception:
+        page.screenshot(path=str(artifacts / "e2e-xss-evaluate-failed.png"), full_page=True)
+        raise
     _idle(page)
     _assert_no_script_ran(page, dialogs, "Evaluate")
     _screenshot(page, artifacts / "e2e-xss-evaluate.png")
