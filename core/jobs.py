@@ -164,7 +164,7 @@ def start_training(dataset, preprocess, model_config, train_config, name: str, d
             del _JOBS[old.job_id]  # the registry stays small on a long-running server
         root = Path(store.root).resolve()
         running = [job for job in _JOBS.values() if job.workspace == store.workspace
-                   and job.directory.parent.parent.resolve() == root and not job.snapshot().finished]
+                   and job.state in ("queued", "running") and job.directory.parent.parent.resolve() == root]
         if running:
             raise UserError("err.job_running", name=running[0].name)
         with storage_errors(store.root):

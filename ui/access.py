@@ -23,9 +23,7 @@ def _secret(section: str, key: str | None = None):
     try:
         value = st.secrets[section]
         return value[key] if key is not None else value
-    except (KeyError, FileNotFoundError, AttributeError, TypeError):
-        return None
-    except Exception:  # noqa: BLE001 - no secrets file at all (StreamlitSecretNotFoundError)
+    except Exception:  # noqa: BLE001 - no such key, or no secrets file at all (StreamlitSecretNotFoundError)
         return None
 
 
