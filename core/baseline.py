@@ -10,10 +10,10 @@ from __future__ import annotations
 NAME = "TF-IDF + logistic regression"
 
 
-def tfidf_baseline(train_tokens, train_labels, test_tokens, test_labels, label_names) -> dict:
-    """Fit TF-IDF (tokens and token pairs, sublinear term frequency) + logistic regression
-    (:class:`core.tfidf.TfidfModel`) on already tokenized texts and measure it on the held-out
-    ones.
+def tfidf_baseline(train_tokens, train_labels, test_tokens, test_labels, label_names, analyzer: str = "words") -> dict:
+    """Fit TF-IDF (``analyzer``: tokens and token pairs, or character n-grams for Chinese; see
+    :func:`core.tfidf.analyzer_for`) + logistic regression (:class:`core.tfidf.TfidfModel`) on
+    already tokenized texts and measure it on the held-out ones.
 
     Returns
     -------
@@ -25,11 +25,11 @@ def tfidf_baseline(train_tokens, train_labels, test_tokens, test_labels, label_n
     from core.tfidf import fit_seconds
 
     index = {label: i for i, label in enumerate(label_names)}
-    model, seconds = fit_seconds(train_tokens, [index[label] for label in train_labels], len(label_names))
+    model, seconds = fit_seconds(train_tokens, [index[label] for label in train_labels], len(label_names), analyzer)
     predicted = [label_names[i] for i in model.predict_proba(test_tokens).argmax(axis=1)]
     metrics = classification_metrics(test_labels, predicted, label_names)
     return {"name": NAME, "accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"], "n": metrics["n"],
-            "train_seconds": round(seconds, 2), "per_class": metrics["per_class"]}
+            "train_seconds": round(seconds, 2), "per_class": metrics["per_class"], "analyzer": analyzer}
 
 
 def verdict(model_accuracy: float, baseline_accuracy: float, margin: float = 0.005) -> str:

@@ -5,7 +5,13 @@ import pytest
 
 from core.data import SAMPLES, load_dataset
 from core.text import PreprocessConfig, tokenize
-from core.tfidf import TfidfModel, with_pairs
+from core.tfidf import C, TfidfModel, analyzer_for, char_grams, with_pairs
+
+
+def test_chinese_uses_character_ngrams():
+    assert char_grams(["酒店", "很好"]) == ["酒", "店", "很", "好", "酒店", "店很", "很好", "酒店很", "店很好"]
+    assert char_grams(["好"]) == ["好"] and char_grams([]) == []
+    assert analyzer_for("jieba") == analyzer_for("char") == "chars" and analyzer_for("word") == "words"
 
 
 @pytest.mark.parametrize("sample", ["sms_spam", "thucnews_titles"])
@@ -18,9 +24,11 @@ def test_probabilities_equal_scikit_learn(sample, tmp_path):
     tokens = [tokenize(text, config) for text in dataset.texts]
     names = sorted(set(dataset.labels))
     y = np.array([names.index(label) for label in dataset.labels])
-    model = TfidfModel.fit(tokens[:2000], y[:2000], len(names))
-    vectorizer = TfidfVectorizer(analyzer=with_pairs, sublinear_tf=True, max_features=300_000)
-    regression = LogisticRegression(C=4.0, solver="saga", max_iter=200, tol=1e-3, random_state=0)
+    analyzer = analyzer_for(config.tokenizer)
+    model = TfidfModel.fit(tokens[:2000], y[:2000], len(names), analyzer)
+    terms_of = char_grams if sample == "thucnews_titles" else with_pairs
+    vectorizer = TfidfVectorizer(analyzer=terms_of, sublinear_tf=True, max_features=300_000)
+    regression = LogisticRegression(C=C, solver="saga", max_iter=200, tol=1e-3, random_state=0)
     import warnings
 
     with warnings.catch_warnings():
@@ -32,9 +40,19 @@ def test_probabilities_equal_scikit_learn(sample, tmp_path):
 
     model.save(tmp_path)
     again = TfidfModel.load(tmp_path, model.terms)
+    assert again.analyzer == analyzer
     np.testing.assert_array_equal(again.predict_proba(held_out), model.predict_proba(held_out))
     with pytest.raises(ValueError):
         TfidfModel.load(tmp_path, model.terms[:-1])
+
+
+def test_a_bundle_saved_before_character_ngrams_still_loads(tmp_path):
+    """tfidf.npz without an analyzer (saved before it existed) means tokens and token pairs."""
+    model = TfidfModel.fit([["free", "prize"], ["see", "you"]], np.array([1, 0]), 2)
+    np.savez_compressed(tmp_path / "tfidf.npz", idf=model.idf, coef=model.coef, intercept=model.intercept)
+    old = TfidfModel.load(tmp_path, model.terms)
+    assert old.analyzer == "words"
+    np.testing.assert_array_equal(old.predict_proba([["free", "prize"]]), model.predict_proba([["free", "prize"]]))
 
 
 def test_a_tfidf_bundle_works_like_the_lstm_one(tmp_path):
