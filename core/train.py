@@ -16,7 +16,7 @@ from core.data import DataSet
 from core.config import JsonConfig
 from core.errors import UserError
 from core.evaluate import classification_metrics
-from core.model import ModelConfig, build_model
+from core.model import MIN_PAIR_BUCKETS, ModelConfig, build_model, pair_buckets
 from core.text import PreprocessConfig, Vocabulary, default_stop_words, suggest_length, tokenize
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
@@ -172,7 +172,7 @@ MEMORY_SHARE = 0.8
 
 
 def estimate_memory(vocab_size: int, classes: int, model: ModelConfig, train: TrainConfig, length: int,
-                    rows: int) -> dict:
+                    rows: int, pair_table: int = 0) -> dict:
     """Bytes a training run needs, roughly, before it starts.
 
     Weights count four times (weights, gradients, Adam's two moments); activations kept for the
@@ -188,7 +188,7 @@ def estimate_memory(vocab_size: int, classes: int, model: ModelConfig, train: Tr
     """
     gates = 4 if model.rnn == "lstm" else 3
     directions = 2 if model.bidirectional else 1
-    params = vocab_size * model.embedding_dim
+    params = (vocab_size + (pair_table if model.token_pairs else 0)) * model.embedding_dim
     width = model.embedding_dim
     if model.conv_filters:
         params += model.conv_kernel * width * model.conv_filters
@@ -378,17 +378,18 @@ def train_tfidf(dataset: DataSet, preprocess: PreprocessConfig, train_config: Tr
     own, on the same split and tokens an LSTM with ``train_config``'s seed and shares would use.
     Seconds, on the CPU; the bundle works everywhere an LSTM bundle does except the SavedModel
     export."""
-    from core.tfidf import fit_seconds
+    from core.tfidf import analyzer_for, fit_seconds
 
     callback = callback or TrainingCallback()
     split, label_names, y, preprocess, token_lists = _prepare(dataset, preprocess, train_config)
     callback.on_train_begin({"train": len(split.train), "validation": len(split.validation), "test": len(split.test),
                              "steps": 1, "epochs": 1, "device": {"kind": "CPU", "name": "CPU"},
                              "vocabulary_size": 0, "max_length": 0})
-    model, seconds = fit_seconds([token_lists[i] for i in split.train], y[split.train], len(label_names))
+    analyzer = analyzer_for(preprocess.tokenizer)
+    model, seconds = fit_seconds([token_lists[i] for i in split.train], y[split.train], len(label_names), analyzer)
     preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "max_length": None})
     bundle = Bundle(model=model, preprocess=preprocess, vocabulary=Vocabulary(model.terms), labels=label_names,
-                    settings={"kind": "tfidf", "model": {"kind": "tfidf", "features": len(model.terms)},
+                    settings={"kind": "tfidf", "model": {"kind": "tfidf", "features": len(model.terms), "analyzer": analyzer},
                               "train": train_config.to_dict(), "data": _data_settings(dataset, split),
                               "device": {"kind": "CPU", "name": "CPU"}})
     val_probabilities = bundle.predict_token_lists([token_lists[i] for i in split.validation])
@@ -470,8 +471,9 @@ def _train_once(dataset, preprocess, model_config, train_config, callback) -> Tr
     vocabulary = Vocabulary.build(train_tokens, preprocess.max_vocab, preprocess.min_count)
     length = preprocess.max_length or suggest_length([len(tokens) for tokens in train_tokens])
     preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "max_length": length})
+    pair_table = pair_buckets(train_tokens, preprocess.min_count) if model_config.token_pairs else 0
     check_memory(estimate_memory(len(vocabulary), len(label_names), model_config, train_config, length,
-                                 len(split.train)))
+                                 len(split.train), pair_table))
     sequences = [vocabulary.encode(tokens, length) for tokens in token_lists]
 
     def part(indices):
@@ -481,7 +483,7 @@ def _train_once(dataset, preprocess, model_config, train_config, callback) -> Tr
     val_x, val_y = part(split.validation)
     devices = configure_devices()
     with devices["strategy"].scope():
-        model = build_model(len(vocabulary), len(label_names), model_config)
+        model = build_model(len(vocabulary), len(label_names), model_config, pair_table or MIN_PAIR_BUCKETS)
         # Clipping the gradient norm keeps recurrent training stable on long texts.
         rate = train_config.learning_rate
         optimizer = {"adam": lambda: keras.optimizers.Adam(rate, clipnorm=1.0),
@@ -555,11 +557,12 @@ def _train_once(dataset, preprocess, model_config, train_config, callback) -> Tr
     if train_config.baseline:
         # The same rows, tokens and held-out part (test, else validation) as the LSTM.
         from core.baseline import tfidf_baseline
+        from core.tfidf import analyzer_for
 
         held_out = split.test if len(split.test) else split.validation
         bundle.metrics["baseline"] = tfidf_baseline(
             train_tokens, [dataset.labels[i] for i in split.train], [token_lists[i] for i in held_out],
-            [dataset.labels[i] for i in held_out], label_names)
+            [dataset.labels[i] for i in held_out], label_names, analyzer_for(preprocess.tokenizer))
         bundle.metrics["baseline"]["on"] = "test" if len(split.test) else "validation"
     return TrainResult(bundle, test_texts, test_labels, train_seconds, progress.user_stopped)
 

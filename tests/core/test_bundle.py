@@ -94,8 +94,8 @@ def test_bidirectional_chinese_word_bundle_round_trips(tiny_chinese_result, tmp_
 
 
 def test_every_architecture_option_trains_saves_and_reloads(tmp_path):
-    """GRU, stacked, bidirectional, Conv1D, dense layer and L2 together: the bundle reloads in
-    safe mode and gives the same probabilities; padding does not change a text's result."""
+    """GRU, stacked, bidirectional, Conv1D, dense layer, L2 and token pairs together: the bundle
+    reloads in safe mode and gives the same probabilities; padding does not change a text's result."""
     from core.bundle import Bundle
     from core.model import ModelConfig
     from core.text import PreprocessConfig
@@ -103,7 +103,7 @@ def test_every_architecture_option_trains_saves_and_reloads(tmp_path):
     from tests.core.conftest import small_sample
 
     config = ModelConfig(embedding_dim=8, lstm_units=8, rnn="gru", layers=2, bidirectional=True, conv_filters=8,
-                         conv_kernel=3, dense_units=8, l2=1e-4)
+                         conv_kernel=3, dense_units=8, l2=1e-4, token_pairs=True)
     result = train(small_sample(rows=200), PreprocessConfig(), config, TrainConfig(epochs=1, seed=3, baseline=False))
     bundle = result.bundle
     bundle.save(tmp_path / "b")
@@ -114,3 +114,4 @@ def test_every_architecture_option_trains_saves_and_reloads(tmp_path):
     together = bundle.predict_ids(bundle.encode(texts))             # padded to the longer text
     np.testing.assert_allclose(alone[0], together[0], atol=1e-5)
     assert [layer.name for layer in loaded.model.layers if "gru" in layer.name or "bidirectional" in layer.name]
+    assert loaded.model.get_layer("pair_embedding").buckets == 1024

@@ -27,6 +27,21 @@ def test_padding_does_not_change_the_output():
     np.testing.assert_allclose(short, padded, rtol=0, atol=1e-6)
 
 
+def test_token_pairs_see_each_pair_and_ignore_padding():
+    from core.model import TokenPairEmbedding, pair_buckets
+
+    model = build_model(50, 2, ModelConfig(embedding_dim=8, lstm_units=4, token_pairs=True), pair_table=1024)
+    assert model.get_layer("pair_embedding").buckets == 1024
+    short = np.asarray(model(np.array([[5, 6, 7]], dtype=np.int32)))
+    padded = np.asarray(model(np.array([[5, 6, 7, 0, 0, 0]], dtype=np.int32)))
+    np.testing.assert_allclose(short, padded, rtol=0, atol=1e-6)
+    pairs = np.asarray(TokenPairEmbedding(64, 4)(np.array([[5, 6, 7, 0], [7, 6, 5, 0]], dtype=np.int32)))
+    assert np.abs(pairs[:, :2]).sum(axis=-1).min() > 0            # (5,6), (6,7) / (7,6), (6,5) have vectors
+    assert not pairs[:, 2:].any()                                  # the last token and padding: none
+    assert not np.allclose(pairs[0, 0], pairs[1, 1])               # (5,6) is not (6,5): order counts
+    assert pair_buckets([["a", "b"]] * 3) == 1024 and pair_buckets([[str(i), str(i + 1)] for i in range(40_000)], 1) == 65536
+
+
 def test_split_is_stratified_disjoint_and_seeded():
     labels = ["a"] * 80 + ["b"] * 20
     split = split_dataset(labels, 0.1, 0.1, seed=1)
@@ -104,6 +119,7 @@ def test_sgd_and_chinese_characters_train():
     assert result.bundle.labels == sorted(set(dataset.labels))
     assert result.bundle.preprocess.tokenizer == "char"
     assert np.isfinite(result.bundle.metrics["history"]["loss"][0])
+    assert result.bundle.metrics["baseline"]["analyzer"] == "chars"   # character n-grams for Chinese
 
 
 def test_the_tfidf_baseline_is_measured_on_the_same_test_rows(tiny_result):
