@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="lstm or gru: the network's recurrent layer (default: the preset's); "
                             "tfidf: TF-IDF + logistic regression as the model (seconds)")
     train.add_argument("--embedding-dim", type=int), train.add_argument("--lstm-units", type=int)
+    train.add_argument("--token-pairs", choices=["on", "off"],
+                       help="also learn each pair of neighbouring tokens (default: the preset's)")
     train.add_argument("--optimizer", choices=["adam", "sgd", "rmsprop"]), train.add_argument("--learning-rate", type=float)
     train.add_argument("--test-share", type=float, help="held-out test share (default 0.1; 0 = none)")
     train.add_argument("--seed", type=int)
@@ -130,7 +132,8 @@ def cmd_train(args) -> dict:
     preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "max_length": args.max_length or preset.max_length})
     rnn = args.model if args.model in ("lstm", "gru") else None
     model_config = ModelConfig.from_dict({**preset.model.to_dict(), **{k: v for k, v in {
-        "embedding_dim": args.embedding_dim, "lstm_units": args.lstm_units, "rnn": rnn}.items() if v is not None}})
+        "embedding_dim": args.embedding_dim, "lstm_units": args.lstm_units, "rnn": rnn,
+        "token_pairs": None if args.token_pairs is None else args.token_pairs == "on"}.items() if v is not None}})
     train_config = TrainConfig.from_dict({**preset.train.to_dict(), **{k: v for k, v in {
         "epochs": args.epochs, "batch_size": args.batch_size, "optimizer": args.optimizer,
         "learning_rate": args.learning_rate, "test_share": args.test_share, "seed": args.seed}.items() if v is not None}})

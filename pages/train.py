@@ -164,7 +164,7 @@ with st.spinner(t("train.measuring")):
 # argument), so a preset or a suggestion from the Evaluate page's diagnosis can fill them in.
 WIDGETS = {"embedding_dim": "train_embedding_dim", "lstm_units": "train_lstm_units", "dropout_rate": "train_dropout",
            "rnn": "train_rnn", "layers": "train_layers", "bidirectional": "train_bidirectional",
-           "conv_filters": "train_conv_filters", "dense_units": "train_dense_units", "l2": "train_l2",
+           "token_pairs": "train_token_pairs", "conv_filters": "train_conv_filters", "dense_units": "train_dense_units", "l2": "train_l2",
            "epochs": "train_epochs", "batch_size": "train_batch_size", "early_stopping_patience": "train_patience",
            "restore_best": "train_restore_best", "checkpoint": "train_checkpoint", "optimizer": "train_optimizer", "learning_rate": "train_learning_rate",
            "lr_schedule": "train_lr_schedule", "class_weight": "train_class_weight",
@@ -247,6 +247,7 @@ def advanced_settings() -> None:
     left.number_input(t("train.lstm_units"), 8, 512, step=8, key="train_lstm_units", help=t("train.lstm_units_help"))
     left.slider(t("train.layers"), 1, 3, key="train_layers", help=t("train.layers_help"))
     left.toggle(t("train.bidirectional"), key="train_bidirectional", help=t("train.bidirectional_help"))
+    left.toggle(t("train.token_pairs"), key="train_token_pairs", help=t("train.token_pairs_help"))
     left.number_input(t("train.conv_filters"), 0, 512, step=16, key="train_conv_filters",
                       help=t("train.conv_filters_help"))
     left.number_input(t("train.dense_units"), 0, 512, step=16, key="train_dense_units", help=t("train.dense_units_help"))

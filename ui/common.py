@@ -47,6 +47,7 @@ SETTING_LABELS = {"embedding_dim": "train.embedding_dim", "lstm_units": "train.l
                   "early_stopping_patience": "train.early_stopping", "optimizer": "train.optimizer",
                   "learning_rate": "train.learning_rate", "validation_share": "train.validation_share",
                   "rnn": "train.rnn", "layers": "train.layers", "bidirectional": "train.bidirectional",
+                  "token_pairs": "train.token_pairs",
                   "conv_filters": "train.conv_filters", "dense_units": "train.dense_units", "l2": "train.l2",
                   "lr_schedule": "train.lr_schedule", "class_weight": "train.class_weight",
                   "restore_best": "train.restore_best", "seed": "train.seed", "max_length": "train.max_length"}
