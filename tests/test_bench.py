@@ -15,7 +15,7 @@ def test_quick_run_measures_every_figure(tmp_path):
     shared_dataset("sms_spam")
     out = tmp_path / "quick.json"
     done = subprocess.run([sys.executable, "bench/run.py", "--quick", "--sets", "sms_spam",
-                           "--models", "recipe,balanced,tfidf,fasttext", "--out", str(out)],
+                           "--models", "recipe,balanced,tfidf,fasttext", "--seeds", "1,2", "--out", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.strip().splitlines()[-1])["results"] == str(out)
@@ -31,6 +31,11 @@ def test_quick_run_measures_every_figure(tmp_path):
         assert 0 < figures["latency"]["p50_ms"] <= figures["latency"]["p95_ms"]
         assert figures["batch_texts_per_s"] > 0
     assert row["models"]["recipe"]["epochs"] == 1 and row["models"]["balanced"]["epochs"] == 1
+    for name in ("recipe", "balanced"):  # once per seed; the row holds the mean
+        runs = row["models"][name]["runs"]
+        assert [run["seed"] for run in runs] == [1, 2]
+        assert abs(row["models"][name]["accuracy"] - sum(run["accuracy"] for run in runs) / 2) < 1e-4
+    assert "runs" not in row["models"]["tfidf"] and record["seeds"]["keras"] == [1, 2]
     assert "fasttext" in row["models"]  # measured, or skipped with the reason when not installed
     assert set(row["checks"]) >= {"balanced_minus_recipe", "balanced_time_ratio", "best_network_minus_tfidf"}
 
@@ -54,9 +59,9 @@ def test_benchmarks_table_shows_the_newest_figures_and_unmet_targets_plainly(tmp
     old = tmp_path / "2026-01-01-cpu2.json"
     old.write_text(json.dumps(record("2026-01-01", {"recipe": _figures(0.99, 40.0), "balanced": _figures(0.95, 30.0)})))
     new = tmp_path / "2026-01-02-cpu2.json"
-    new.write_text(json.dumps(record("2026-01-02", {"balanced": _figures(0.985, 25.0), "tfidf": _figures(0.99, 1.0)})))
+    new.write_text(json.dumps(record("2026-01-02", {"balanced": {**_figures(0.985, 25.0), "runs": [{}, {}, {}]}, "tfidf": _figures(0.99, 1.0)})))
     text = run.markdown([old, new])
-    assert "| sms_spam | balanced | 0.9850 |" in text and "| 2026-01-02 |" in text      # the newer figure
+    assert "| sms_spam | balanced (mean of 3 seeds) | 0.9850 |" in text and "| 2026-01-02 |" in text  # the newer
     assert "| sms_spam | recipe | 0.9900 |" in text                                      # kept from the older run
     assert "| sms_spam | fasttext | not run |" in text
     assert "| sms_spam | -0.005 | 0.625 | **no** | -0.005 (balanced) | yes |" in text

@@ -223,9 +223,19 @@ def test_presets_and_model_choice(tmp_path):
     settings = Bundle.load(tmp_path / "fast").settings
     assert settings["model"]["rnn"] == "gru" and settings["train"]["class_weight"] == "balanced"
     code, stdout, stderr = run("train", SAMPLES["sms_spam"].path, "--preset", "fast", "--model", "lstm", "--epochs",
-                               "1", "--lstm-units", "16", "--out", tmp_path / "lstm")
+                               "1", "--lstm-units", "16", "--token-pairs", "on", "--out", tmp_path / "lstm")
     assert code == 0 and last_json(stdout)["model"] == "lstm"
-    assert Bundle.load(tmp_path / "lstm").settings["model"]["lstm_units"] == 16
+    bundle = Bundle.load(tmp_path / "lstm")
+    assert bundle.settings["model"]["lstm_units"] == 16 and bundle.settings["model"]["token_pairs"] is True
+    # The token-pair layer travels into the SavedModel: the served model gives the bundle's probabilities.
+    import numpy as np
+    import tensorflow as tf
+
+    code, stdout, stderr = run("export", tmp_path / "lstm", "--savedmodel", tmp_path / "serving")
+    assert code == 0, stderr
+    texts = ["Free entry! Win a prize, text WIN now", "see you at lunch"]
+    served = tf.saved_model.load(str(tmp_path / "serving")).signatures["serving_default"](text=tf.constant(texts))
+    np.testing.assert_allclose(served["probabilities"].numpy(), bundle.predict_proba(texts), atol=1e-5)
     code, _, stderr = run("train", SAMPLES["sms_spam"].path, "--preset", "huge", "--out", tmp_path / "x")
     assert code == 2 and "invalid choice: 'huge'" in stderr
 
