@@ -1,7 +1,7 @@
 """Benchmark: Chinese segmentation speed, and test accuracy per tokenizer through the CLI.
 
     python bench/chinese.py speed                 # segmentation throughput (rjieba, jieba if installed)
-    python bench/chinese.py accuracy [SETS...] [--tokenizers auto,char,word,jieba]
+    python bench/chinese.py accuracy [SETS...] [--tokenizers auto,char,word,jieba] [--models lstm,tfidf]
 
 ``speed`` segments the 62,695 ``online_shopping_10_cats`` texts (train + test): target at
 least 1 MB/s. It also reports how often rjieba and jieba (when installed) give the same words.
@@ -75,23 +75,23 @@ def _core(*args) -> dict:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def accuracy(sets, tokenizers) -> list[dict]:
+def accuracy(sets, tokenizers, models=("lstm",)) -> list[dict]:
     rows = []
-    for name in sets:
-        for tokenizer in tokenizers:
-            with tempfile.TemporaryDirectory() as tmp:
-                extra = [] if tokenizer == "auto" else ["--tokenizer", tokenizer]
-                trained = _core("train", SHARED / name / "train.csv", *extra, "--out", Path(tmp) / "m")
-                tested = _core("evaluate", Path(tmp) / "m", SHARED / name / "test.csv")
-                used = json.loads((Path(tmp) / "m" / "preprocess.json").read_text())["tokenizer"]
-            row = {"set": name, "tokenizer": tokenizer if tokenizer != "auto" else f"auto ({used})",
-                   "accuracy": tested["accuracy"], "macro_f1": tested["macro_f1"], "n": tested["n"],
-                   "epochs": trained["epochs"], "train_seconds": trained["train_seconds"],
-                   "target": TARGETS.get(name), "ok": tested["accuracy"] >= TARGETS.get(name, 0)}
-            rows.append(row)
-            print(f"{name:26} {row['tokenizer']:14} acc {row['accuracy']:.4f}  macro-F1 {row['macro_f1']:.4f}  "
-                  f"{row['epochs']} epochs  {row['train_seconds']:.0f} s  target {row['target']}  "
-                  f"{'ok' if row['ok'] else 'MISSED'}", flush=True)
+    for name, tokenizer, model in [(n, t, m) for n in sets for t in tokenizers for m in models]:
+        with tempfile.TemporaryDirectory() as tmp:
+            extra = [] if tokenizer == "auto" else ["--tokenizer", tokenizer]
+            extra += [] if model == "lstm" else ["--model", model]
+            trained = _core("train", SHARED / name / "train.csv", *extra, "--out", Path(tmp) / "m")
+            tested = _core("evaluate", Path(tmp) / "m", SHARED / name / "test.csv")
+            used = json.loads((Path(tmp) / "m" / "preprocess.json").read_text())["tokenizer"]
+        row = {"set": name, "tokenizer": tokenizer if tokenizer != "auto" else f"auto ({used})", "model": model,
+               "accuracy": tested["accuracy"], "macro_f1": tested["macro_f1"], "n": tested["n"],
+               "epochs": trained["epochs"], "train_seconds": trained["train_seconds"],
+               "target": TARGETS.get(name), "ok": tested["accuracy"] >= TARGETS.get(name, 0)}
+        rows.append(row)
+        print(f"{name:26} {row['tokenizer']:14} {model:6} acc {row['accuracy']:.4f}  macro-F1 {row['macro_f1']:.4f}  "
+              f"{row['epochs']} epochs  {row['train_seconds']:.0f} s  target {row['target']}  "
+              f"{'ok' if row['ok'] else 'MISSED'}", flush=True)
     return rows
 
 
@@ -100,6 +100,7 @@ def main() -> None:
     parser.add_argument("what", choices=["speed", "accuracy"])
     parser.add_argument("sets", nargs="*", default=SETS)
     parser.add_argument("--tokenizers", default="auto,char")
+    parser.add_argument("--models", default="lstm", help="comma-separated: lstm (the default model), tfidf")
     args = parser.parse_args()
     if not SHARED.exists():
         sys.exit(f"needs the shared data sets at {SHARED}")
@@ -110,7 +111,7 @@ def main() -> None:
               f"jieba {result.get('jieba_mb_s', '-')} MB/s; same words {result.get('same_words_share', '-')}")
         print(json.dumps(result))
     else:
-        print(json.dumps(accuracy(args.sets, args.tokenizers.split(",")), ensure_ascii=False))
+        print(json.dumps(accuracy(args.sets, args.tokenizers.split(","), args.models.split(",")), ensure_ascii=False))
 
 
 if __name__ == "__main__":

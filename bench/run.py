@@ -272,7 +272,9 @@ def run_set(name: str, models: list[str], settings: dict, log) -> dict:
         else:  # another seed: the row keeps the mean, and each seed's figures
             runs = earlier.pop("runs", None) or [{key: earlier[key] for key in SEED_FIGURES}]
             runs.append({key: result[key] for key in SEED_FIGURES})
-            result.update({key: round(float(np.mean([run[key] for run in runs])), 4) for key in SEED_FIGURES})
+            result.update({key: round(float(np.mean([run[key] for run in runs])), 4) for key in SEED_FIGURES
+                           if key != "seed"})
+            result["seed"] = [run["seed"] for run in runs]
             result["runs"] = runs
             row["models"][model_name] = result
 
@@ -444,7 +446,7 @@ def markdown(files: list[Path]) -> str:
             seeds = f" (mean of {len(figures['runs'])} seeds)" if figures.get("runs") else ""
             lines.append(
                 f"| {set_name} | {model}{seeds} | {figures['accuracy']:.4f} | {figures['macro_f1']:.4f} "
-                f"| {figures['train_seconds']} | {figures['epochs']} | {figures['train_examples_per_s']} "
+                f"| {round(figures['train_seconds'], 1):g} | {round(figures['epochs'], 1):g} | {figures['train_examples_per_s']} "
                 f"| {figures['peak_rss_mb']} | {figures['latency']['p50_ms']} / {figures['latency']['p95_ms']} "
                 f"| {figures['batch_texts_per_s']} | {dates[(set_name, model)]} |")
     lines += ["", "## Issue 8's figures", "",
