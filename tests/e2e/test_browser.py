@@ -222,8 +222,9 @@ def test_awkward_upload_shows_the_report(server, page, artifacts):
 CHINESE_LABELS = ("财经", "房产", "股票", "教育", "科技", "社会", "时政", "体育", "游戏", "娱乐")
 
 
-def test_chinese_ui_and_chinese_sample(server, page, artifacts):
-    """Switch the interface to 中文 in the sidebar, then run the flow on the Chinese sample."""
+def test_chinese_ui_and_chinese_sample(server, page, artifacts, tmp_path):
+    """Switch the interface to 中文 in the sidebar, then run the flow on the Chinese sample
+    (with "learn word pairs" switched on in the advanced settings)."""
     page.goto(server)
     _idle(page)
     page.get_by_role("combobox", name="Language / 语言").click()
@@ -248,10 +249,16 @@ def test_chinese_ui_and_chinese_sample(server, page, artifacts):
     epochs.fill("2")
     epochs.press("Tab")
     _idle(page)
+    page.get_by_text("学习相邻词对").click()
+    _idle(page)
     page.get_by_role("button", name="开始训练").click()
     page.get_by_text("完成，用时", exact=False).first.wait_for(timeout=240_000)
     _idle(page)
     _screenshot(page, artifacts / "e2e-zh-3-train.png")
+    import json
+
+    stored = [json.loads(path.read_text()) for path in (tmp_path / "data").rglob("settings.json")]
+    assert stored and all(settings["model"]["token_pairs"] for settings in stored)
 
     page.get_by_role("link", name="评估").first.click()
     page.get_by_text("混淆矩阵").first.wait_for()
