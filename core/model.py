@@ -49,7 +49,7 @@ class ModelConfig(JsonConfig):
         Also learn a vector for each pair of neighbouring tokens (hashed into a table sized
         from the training data, see :func:`pair_buckets`) and add it to the first token's
         vector. Two Chinese characters are often a word of their own; on thucnews_titles with
-        characters it lifted test accuracy from 0.79 to 0.84.
+        characters it lifted the Balanced preset's test accuracy from 0.759 to 0.805.
     """
 
     embedding_dim: int = 128

@@ -16,7 +16,7 @@ from core.data import DataSet
 from core.config import JsonConfig
 from core.errors import UserError
 from core.evaluate import classification_metrics
-from core.model import MIN_PAIR_BUCKETS, ModelConfig, build_model, pair_buckets
+from core.model import MAX_PAIR_BUCKETS, MIN_PAIR_BUCKETS, ModelConfig, build_model, pair_buckets
 from core.text import PreprocessConfig, Vocabulary, default_stop_words, suggest_length, tokenize
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
@@ -178,7 +178,9 @@ def estimate_memory(vocab_size: int, classes: int, model: ModelConfig, train: Tr
     Weights count four times (weights, gradients, Adam's two moments); activations kept for the
     backward pass are batch × length × (embedding + per recurrent layer and direction units ×
     (gates + 2)) floats, twice (forward and backward); the padded training ids once; plus the
-    runtime. Returns ``{"weights", "activations", "data", "runtime", "total"}`` in bytes.
+    runtime. With ``model.token_pairs`` the pair table (``pair_table`` rows; the largest possible
+    when not yet known) counts with the embedding. Returns ``{"weights", "activations", "data",
+    "runtime", "total"}`` in bytes.
 
     Examples
     --------
@@ -188,7 +190,9 @@ def estimate_memory(vocab_size: int, classes: int, model: ModelConfig, train: Tr
     """
     gates = 4 if model.rnn == "lstm" else 3
     directions = 2 if model.bidirectional else 1
-    params = (vocab_size + (pair_table if model.token_pairs else 0)) * model.embedding_dim
+    if model.token_pairs:  # the pair table's size comes from the data; before it is known, the largest
+        vocab_size += pair_table or MAX_PAIR_BUCKETS
+    params = vocab_size * model.embedding_dim
     width = model.embedding_dim
     if model.conv_filters:
         params += model.conv_kernel * width * model.conv_filters

@@ -40,6 +40,12 @@ def test_token_pairs_see_each_pair_and_ignore_padding():
     assert not pairs[:, 2:].any()                                  # the last token and padding: none
     assert not np.allclose(pairs[0, 0], pairs[1, 1])               # (5,6) is not (6,5): order counts
     assert pair_buckets([["a", "b"]] * 3) == 1024 and pair_buckets([[str(i), str(i + 1)] for i in range(40_000)], 1) == 65536
+    from core.train import estimate_memory
+
+    plain = estimate_memory(20_000, 2, ModelConfig(), TrainConfig(), 100, 1000)["weights"]
+    known = estimate_memory(20_000, 2, ModelConfig(token_pairs=True), TrainConfig(), 100, 1000, 2048)["weights"]
+    unknown = estimate_memory(20_000, 2, ModelConfig(token_pairs=True), TrainConfig(), 100, 1000)["weights"]
+    assert known - plain == 2048 * 128 * 16 and unknown - plain == 65536 * 128 * 16
 
 
 def test_split_is_stratified_disjoint_and_seeded():
