@@ -186,7 +186,7 @@ def estimate_memory(vocab_size: int, classes: int, model: ModelConfig, train: Tr
     --------
     >>> m = estimate_memory(20_000, 2, ModelConfig(), TrainConfig(batch_size=64), 200, 10_000)
     >>> round(m["weights"] / 2**20), round(m["activations"] / 2**20), m["total"] > m["runtime"]
-    (45, 91, True)
+    (41, 88, True)
     """
     gates = 4 if model.rnn == "lstm" else 3
     directions = 2 if model.bidirectional else 1

@@ -1,0 +1,17 @@
+"""The examples in core's docstrings are run, so the documentation cannot drift from the code."""
+
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+import core
+
+MODULES = sorted(info.name for info in pkgutil.iter_modules(core.__path__) if info.name != "__main__")
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples_hold(name):
+    result = doctest.testmod(importlib.import_module(f"core.{name}"), optionflags=doctest.ELLIPSIS, verbose=False)
+    assert result.failed == 0, f"{result.failed} docstring example(s) of core.{name} fail (run pytest --doctest-modules core/{name}.py)"
