@@ -37,10 +37,10 @@ def model_card(bundle: Bundle, name: str, dataset: str = "") -> str:
     metrics, settings, config = bundle.metrics, bundle.settings, bundle.preprocess
     data = settings.get("data", {})
     test = metrics.get("test") or {}
-    features = ("characters and runs of 2–3 characters" if getattr(bundle.model, "analyzer", "") == "chars"
-                else "tokens and token pairs")
-    recipe = (f"TF-IDF ({features}) + logistic regression" if bundle.kind == "tfidf"
-              else "Embedding → LSTM → Dense softmax")
+    recipe = "Embedding → LSTM → Dense softmax"
+    if bundle.kind == "tfidf":
+        features = "characters and runs of 2–3 characters" if bundle.model.analyzer == "chars" else "tokens and token pairs"
+        recipe = f"TF-IDF ({features}) + logistic regression"
     lines = [f"# {name}", "", f"A text classifier made with Text Classifier Studio: {recipe}.", "",
              "## Data", "",
              f"- Data set: {dataset or 'not recorded'}; {data.get('rows', '?')} labelled texts "

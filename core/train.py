@@ -16,7 +16,7 @@ from core.data import DataSet
 from core.config import JsonConfig
 from core.errors import UserError
 from core.evaluate import classification_metrics
-from core.model import MAX_PAIR_BUCKETS, MIN_PAIR_BUCKETS, ModelConfig, build_model, pair_buckets
+from core.model import MAX_PAIR_BUCKETS, ModelConfig, build_model, pair_buckets
 from core.text import PreprocessConfig, Vocabulary, default_stop_words, suggest_length, tokenize
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
@@ -487,7 +487,7 @@ def _train_once(dataset, preprocess, model_config, train_config, callback) -> Tr
     val_x, val_y = part(split.validation)
     devices = configure_devices()
     with devices["strategy"].scope():
-        model = build_model(len(vocabulary), len(label_names), model_config, pair_table or MIN_PAIR_BUCKETS)
+        model = build_model(len(vocabulary), len(label_names), model_config, pair_table)
         # Clipping the gradient norm keeps recurrent training stable on long texts.
         rate = train_config.learning_rate
         optimizer = {"adam": lambda: keras.optimizers.Adam(rate, clipnorm=1.0),
