@@ -7,6 +7,7 @@ diagnosis in the user's language with the numbers that led to it.
 
 from __future__ import annotations
 
+from core.config import LEARNING_RATES
 from core.findings import Finding
 
 OVERFIT_RISE = 1.05        # validation loss 5 % above its best at the end
@@ -15,7 +16,6 @@ STILL_RISING = 0.01        # … and still rising by more than this per epoch
 WEAK_F1 = 0.5
 SURE = 0.9                 # a mistake made with at least this confidence
 MAX_SUGGESTED_DROPOUT = 0.5
-LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)  # the Train page's steps
 
 
 def against_overfitting(settings: dict) -> dict:
@@ -42,7 +42,7 @@ def against_underfitting(settings: dict) -> dict:
     Examples
     --------
     >>> against_underfitting({"train": {"epochs": 5, "learning_rate": 0.001}})
-    {'epochs': 10, 'learning_rate': 0.003}
+    {'epochs': 10, 'learning_rate': 0.002}
     """
     train = settings.get("train", {})
     changes = {"epochs": min(100, 2 * train.get("epochs", 10))}

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core import charts
+from core.config import BATCH_SIZES, L2_STEPS, LEARNING_RATES, steps_with
 from core.errors import UserError
 from core.jobs import get_job, queue_position, speed, start_training
 from core.model import ModelConfig
@@ -169,9 +170,6 @@ WIDGETS = {"embedding_dim": "train_embedding_dim", "lstm_units": "train_lstm_uni
            "restore_best": "train_restore_best", "checkpoint": "train_checkpoint", "optimizer": "train_optimizer", "learning_rate": "train_learning_rate",
            "lr_schedule": "train_lr_schedule", "class_weight": "train_class_weight",
            "validation_share": "train_validation_share", "seed": "train_seed", "max_length": "train_max_length"}
-BATCH_SIZES = [8, 16, 32, 64, 128, 256]
-LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
-L2_STEPS = [0.0, 0.00001, 0.0001, 0.001, 0.01]
 
 
 def widget_value(setting: str, value):
@@ -252,17 +250,19 @@ def advanced_settings() -> None:
                       help=t("train.conv_filters_help"))
     left.number_input(t("train.dense_units"), 0, 512, step=16, key="train_dense_units", help=t("train.dense_units_help"))
     middle.slider(t("train.dropout"), 0.0, 0.7, step=0.05, key="train_dropout", help=t("train.dropout_help"))
-    middle.select_slider(t("train.l2"), L2_STEPS, key="train_l2", help=t("train.l2_help"),
-                         format_func=lambda value: t("app.off") if value == 0 else f"{value:g}")
+    middle.select_slider(t("train.l2"), steps_with(L2_STEPS, st.session_state.get("train_l2")), key="train_l2",
+                         help=t("train.l2_help"), format_func=lambda value: t("app.off") if value == 0 else f"{value:g}")
     middle.number_input(t("train.epochs"), 1, 100, key="train_epochs", help=t("train.epochs_help"))
-    middle.select_slider(t("train.batch_size"), BATCH_SIZES, key="train_batch_size", help=t("train.batch_size_help"))
+    middle.select_slider(t("train.batch_size"), steps_with(BATCH_SIZES, st.session_state.get("train_batch_size")),
+                         key="train_batch_size", help=t("train.batch_size_help"))
     middle.toggle(t("train.early_stopping"), key="train_early_stopping", help=t("train.early_stopping_help"))
     middle.number_input(t("train.patience"), 1, 20, key="train_patience", help=t("train.patience_help"))
     middle.toggle(t("train.restore_best"), key="train_restore_best", help=t("train.restore_best_help"))
     middle.toggle(t("train.checkpoint"), key="train_checkpoint", help=t("train.checkpoint_help"))
     right.radio(t("train.optimizer"), ["adam", "sgd", "rmsprop"], horizontal=True, key="train_optimizer",
                 format_func=lambda value: t(f"train.optimizer_{value}"), help=t("train.optimizer_help"))
-    right.select_slider(t("train.learning_rate"), LEARNING_RATES, key="train_learning_rate",
+    right.select_slider(t("train.learning_rate"), steps_with(LEARNING_RATES, st.session_state.get("train_learning_rate")),
+                        key="train_learning_rate",
                         help=t("train.learning_rate_help"))
     right.toggle(t("train.lr_schedule"), key="train_lr_schedule", help=t("train.lr_schedule_help"))
     right.toggle(t("train.class_weight"), key="train_class_weight", help=t("train.class_weight_help"))

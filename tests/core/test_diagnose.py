@@ -57,6 +57,8 @@ def test_overfitting_and_underfitting_come_with_settings_for_the_next_run():
 
     history = {"loss": [1.2, 1.0, 0.9], "accuracy": [0.5, 0.6, 0.7]}
     [finding] = diagnose({"history": history}, {"train": {"epochs": 3, "learning_rate": 0.001}})
+    assert finding.apply == {"epochs": 6, "learning_rate": 0.002}
+    [finding] = diagnose({"history": history}, {"train": {"epochs": 3, "learning_rate": 0.002}})
     assert finding.apply == {"epochs": 6, "learning_rate": 0.003}
     [finding] = diagnose({"history": history}, {"train": {"epochs": 3, "learning_rate": 0.01}})
     assert finding.apply == {"epochs": 6}
