@@ -104,12 +104,13 @@ def test_train_evaluate_predict_flow():
     app = load_sample(new_app())
     app.switch_page("pages/train.py").run()
     assert "CPU" in texts(app.caption) or "GPU" in texts(app.caption)
-    # The slider offers a setting filled in from elsewhere as it is (a select slider moves a
-    # value it lacks to its first step).
+    # The slider offers the preset's step (a select slider moves a value it lacks to its first
+    # step) and a setting filled in from elsewhere, as it is.
+    assert app.select_slider(key="train_learning_rate").value == 0.002
     app.session_state["next_run"] = {"learning_rate": 0.005}
     app.run()
     assert app.select_slider(key="train_learning_rate").value == 0.005
-    app.select_slider(key="train_learning_rate").set_value(0.001)
+    app.select_slider(key="train_learning_rate").set_value(0.002)
     app.number_input(key="train_epochs").set_value(1)
     app.number_input(key="train_embedding_dim").set_value(16)
     app.number_input(key="train_lstm_units").set_value(16)
