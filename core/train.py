@@ -306,17 +306,43 @@ def device_info() -> dict:
     return {"kind": "CPU", "name": "CPU", "cores": os.cpu_count() or 1}
 
 
-def _batches(sequences, labels, batch_size: int, rng: np.random.Generator | None):
-    """Length-bucketed batches of right-padded ids. With ``rng`` the order is shuffled."""
-    order = rng.permutation(len(sequences)) if rng is not None else np.arange(len(sequences))
+def _batch_rows(lengths, batch_size: int, rng: np.random.Generator | None, replicas: int = 1) -> list:
+    """Length-bucketed batches (arrays of row numbers). With ``rng`` the order is shuffled.
+
+    With several devices (``replicas``) the first batch splits evenly across them: Keras builds a
+    distributed model from the first batch by averaging it across the devices, which fails when
+    their parts differ in size (later uneven batches are fine). A batch whose size divides is
+    moved to the front, or else the largest batch, without its remainder rows, which follow it
+    as a batch of their own. The number of batches does not depend on ``rng``.
+
+    Examples
+    --------
+    >>> [len(rows) for rows in _batch_rows([5] * 251, 256, None, replicas=2)]
+    [250, 1]
+    """
+    order = rng.permutation(len(lengths)) if rng is not None else np.arange(len(lengths))
     batches = []
     for window in _windows(len(order), batch_size):
         chunk = order[window.start : window.stop]
-        chunk = chunk[np.argsort([len(sequences[i]) for i in chunk], kind="stable")]
+        chunk = chunk[np.argsort([lengths[i] for i in chunk], kind="stable")]
         batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
     if rng is not None:
         batches = [batches[i] for i in rng.permutation(len(batches))]
-    for rows in batches:
+    if replicas > 1 and batches and len(batches[0]) % replicas:
+        even = next((i for i, rows in enumerate(batches) if len(rows) % replicas == 0), None)
+        if even is not None:
+            batches[0], batches[even] = batches[even], batches[0]
+        else:  # none divides: the largest goes first, its remainder rows after it
+            rows = batches.pop(max(range(len(batches)), key=lambda i: len(batches[i])))
+            cut = len(rows) // replicas * replicas
+            batches[:0] = [rows[:cut], rows[cut:]] if cut else [rows]
+    return batches
+
+
+def _batches(sequences, labels, batch_size: int, rng: np.random.Generator | None, replicas: int = 1):
+    """Right-padded id arrays and labels for :func:`_batch_rows`' batches: each batch is padded
+    only to its own longest text."""
+    for rows in _batch_rows([len(sequence) for sequence in sequences], batch_size, rng, replicas):
         longest = max(1, max(len(sequences[i]) for i in rows))
         ids = np.zeros((len(rows), longest), dtype=np.int32)
         for r, i in enumerate(rows):
@@ -324,16 +350,17 @@ def _batches(sequences, labels, batch_size: int, rng: np.random.Generator | None
         yield ids, labels[rows]
 
 
-def _dataset(sequences, labels, batch_size: int, seed: int | None):
+def _dataset(sequences, labels, batch_size: int, seed: int | None, replicas: int = 1):
     import tensorflow as tf
 
     rng = np.random.default_rng(seed) if seed is not None else None
     dataset = tf.data.Dataset.from_generator(
-        lambda: _batches(sequences, labels, batch_size, rng),
+        lambda: _batches(sequences, labels, batch_size, rng, replicas),
         output_signature=(tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None], tf.int32)),
     )
-    # The batch count is known; telling tf.data lets Keras plan epochs without running dry.
-    steps = sum(int(np.ceil(len(chunk) / batch_size)) for chunk in _windows(len(sequences), batch_size))
+    # The batch count is known (shuffling changes which rows, not how many batches); telling
+    # tf.data lets Keras plan epochs without running dry.
+    steps = len(_batch_rows([len(sequence) for sequence in sequences], batch_size, None, replicas))
     dataset = dataset.apply(tf.data.experimental.assert_cardinality(steps))
     # Validation batches never change: build them once. Training batches are reshuffled each epoch.
     return (dataset.cache() if rng is None else dataset).prefetch(tf.data.AUTOTUNE)
@@ -495,7 +522,8 @@ def _train_once(dataset, preprocess, model_config, train_config, callback) -> Tr
                      "rmsprop": lambda: keras.optimizers.RMSprop(rate, clipnorm=1.0)}[train_config.optimizer]()
         model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
-    steps = int(np.ceil(len(train_x) / train_config.batch_size))
+    replicas = devices["strategy"].num_replicas_in_sync
+    steps = len(_batch_rows([len(sequence) for sequence in train_x], train_config.batch_size, None, replicas))
     device = device_info()
     callback.on_train_begin({
         "train": len(split.train), "validation": len(split.validation), "test": len(split.test),
@@ -529,8 +557,8 @@ def _train_once(dataset, preprocess, model_config, train_config, callback) -> Tr
     weights = class_weights(train_y, len(label_names)) if train_config.class_weight == "balanced" else None
     started = time.perf_counter()
     fit = model.fit(
-        _dataset(train_x, train_y, train_config.batch_size, train_config.seed),
-        validation_data=_dataset(val_x, val_y, 256, None),
+        _dataset(train_x, train_y, train_config.batch_size, train_config.seed, replicas),
+        validation_data=_dataset(val_x, val_y, 256, None, replicas),
         epochs=train_config.epochs,
         callbacks=callbacks,
         class_weight=weights,
