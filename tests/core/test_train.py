@@ -207,11 +207,6 @@ def test_training_runs_on_two_devices_through_the_mirrored_strategy(tmp_path):
     when it starts): the same training code, with batches that do not all split evenly (the
     sample's 251 validation rows crashed Keras's distributed build before), gives a model that
     learned and reloads to the same probabilities."""
-    import json
-    import subprocess
-    import sys
-    from pathlib import Path
-
     script = f"""
 import json
 import numpy as np
@@ -236,9 +231,57 @@ print(json.dumps({{"replicas": strategy.num_replicas_in_sync, "validation_rows":
                   "epochs": len(result.bundle.metrics["history"]["val_loss"]),
                   "accuracy": result.bundle.metrics["test"]["accuracy"], "same": same}}))
 """
+    out = run_fresh(script)
+    assert out["replicas"] == 2 and out["validation_rows"] % 2 == 1 and out["epochs"] == 4 and out["same"]
+    assert out["accuracy"] > 0.95  # 87 % of the sample is ham: above that it learned
+
+
+def test_training_in_mixed_precision_as_on_a_gpu(tmp_path):
+    """On a GPU training runs in mixed precision (float16 compute, float32 weights and output);
+    Keras runs that policy on the CPU too, so every layer of the app is trained under it here
+    (a fresh process: the policy is global) and the bundle, reloaded in float32, agrees."""
+    script = f"""
+import json
+import keras
+import numpy as np
+import tensorflow as tf
+import core.train as T
+from core.bundle import Bundle
+from core.data import SAMPLES, load_dataset
+from core.model import ModelConfig
+from core.text import PreprocessConfig
+
+def mixed():
+    keras.mixed_precision.set_global_policy("mixed_float16")  # what configure_devices does on a GPU
+    return {{"strategy": tf.distribute.get_strategy(), "mixed_precision": True, "gpus": 1}}
+
+T.configure_devices = mixed
+data, _ = load_dataset(SAMPLES["sms_spam"].path)
+everything = ModelConfig(embedding_dim=16, lstm_units=16, token_pairs=True, conv_filters=16, bidirectional=True,
+                         dense_units=16)
+result = T.train(data, PreprocessConfig(), everything,
+                 T.TrainConfig(epochs=3, batch_size=32, learning_rate=0.003, class_weight="balanced"))
+result.bundle.save({str(tmp_path / "model")!r})
+compute = str(result.bundle.model.get_layer("embedding").compute_dtype)
+keras.mixed_precision.set_global_policy("float32")
+again = Bundle.load({str(tmp_path / "model")!r})
+gap = float(np.abs(again.predict_proba(result.test_texts) - result.bundle.predict_proba(result.test_texts)).max())
+print(json.dumps({{"compute": compute, "settings": result.bundle.settings["device"]["mixed_precision"],
+                  "accuracy": result.bundle.metrics["test"]["accuracy"], "gap": gap}}))
+"""
+    out = run_fresh(script)
+    assert out["compute"] == "float16" and out["settings"] is True
+    assert out["accuracy"] > 0.95 and out["gap"] < 0.01
+
+
+def run_fresh(script: str) -> dict:
+    """Run ``script`` in a new Python process from the repository root; its last line as JSON."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
-    out = json.loads(done.stdout.strip().splitlines()[-1])
-    assert out["replicas"] == 2 and out["validation_rows"] % 2 == 1 and out["epochs"] == 4 and out["same"]
-    assert out["accuracy"] > 0.95  # 87 % of the sample is ham: above that it learned
+    return json.loads(done.stdout.strip().splitlines()[-1])
