@@ -251,6 +251,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{n} NUL bytes (invisible characters some exports leave behind) were removed while reading.",
         "zh": "读取时删除了 {n} 个 NUL 字节（某些导出工具留下的不可见字符）。",
     },
+    "find.extra_fields": {
+        "en": "The lines of {name} have more values than its header has names; the values past the last name were left out. A delimiter inside unquoted texts usually causes this: put such texts in double quotes, or name every column in the header.",
+        "zh": "{name} 的各行值比表头的列名多，超出最后一个列名的值已略去。通常是文本中含有分隔符却未加引号：请用双引号括住这类文本，或在表头中为每一列命名。",
+    },
     "find.skipped_lines": {
         "en": "{n} lines had more values than the header and were skipped (lines {lines}). A delimiter inside an unquoted text usually causes this: put such texts in double quotes.",
         "zh": "有 {n} 行的值比表头多，已跳过（第 {lines} 行）。通常是文本中含有分隔符却未加引号：请用双引号括住这类文本。",

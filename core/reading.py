@@ -128,8 +128,10 @@ def load_table(source, filename: str | None = None, encoding: str | None = None,
 
 def read_pasted(text: str) -> Table:
     """Read rows pasted from a spreadsheet or typed (tab, comma, semicolon or pipe separated,
-    first line the header)."""
-    return table_from_bytes(text.strip("\n").encode("utf-8"), "pasted.txt", "utf-8")
+    first line the header). Lone surrogates become U+FFFD (see :func:`core.text.mend_surrogates`)."""
+    from core.text import mend_surrogates
+
+    return table_from_bytes(mend_surrogates(text).strip("\n").encode("utf-8"), "pasted.txt", "utf-8")
 
 
 def table_from_bytes(raw: bytes, name: str, encoding: str | None = None, sheet: str | None = None) -> Table:
@@ -402,8 +404,10 @@ def _read_delimited(raw: bytes, encoding: str | None, table: Table) -> None:
         source = io.BytesIO(raw)
     # dtype=object: Python strings straight from the parser. pandas' "str" dtype would convert
     # them to Arrow afterwards, with both copies alive at the peak (4.4× a 200 MB file vs 2.2×).
+    # index_col=False: when every line has one value more than the header, pandas would otherwise
+    # quietly make the first column the row index (and it would vanish from the columns).
     options = dict(sep=delimiter, dtype=object, keep_default_na=False, na_values=[""], skip_blank_lines=True,
-                   on_bad_lines="warn")
+                   on_bad_lines="warn", index_col=False)
     if isinstance(source, io.BytesIO):
         options["encoding"] = "utf-8" if used == "utf-8-sig" else used
         options["encoding_errors"] = "replace"
@@ -421,6 +425,8 @@ def _read_delimited(raw: bytes, encoding: str | None, table: Table) -> None:
         shown = ", ".join(map(str, skipped[:10])) + (" …" if len(skipped) > 10 else "")
         table.findings.append(Finding("skipped_lines", len(skipped), "find.skipped_lines",
                                       {"n": len(skipped), "lines": shown}))
+    if any("Length of header or names does not match" in str(warning.message) for warning in caught):
+        table.findings.append(Finding("extra_fields", len(frame), "find.extra_fields", {"name": table.name}))
     if len(frame.columns) and str(frame.columns[0]).startswith("\ufeff"):
         frame = frame.rename(columns={frame.columns[0]: str(frame.columns[0]).lstrip("\ufeff")})
     table.frame, table.delimiter = frame, delimiter

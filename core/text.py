@@ -167,6 +167,20 @@ def to_simplified(text: str) -> str:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def mend_surrogates(text: str) -> str:
+    """Lone UTF-16 surrogates (which no file can hold, but a pasted string can) → U+FFFD, and a
+    split surrogate pair → its character; the segmenter (Rust) and every encoder refuse them.
+
+    Examples
+    --------
+    >>> mend_surrogates("ok\\ud800") == "ok\\ufffd", mend_surrogates("\\ud83d\\ude00") == "\\U0001f600"
+    (True, True)
+    """
+    if _SURROGATE.search(text):
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
 def clean(text: str, config: PreprocessConfig) -> str:
     """Apply the cleaning steps of ``config`` to one text (tokenization not included).
 
@@ -175,9 +189,7 @@ def clean(text: str, config: PreprocessConfig) -> str:
     emoji, numbers, punctuation (Chinese punctuation such as ，。！？《》 included); runs of
     spaces become one.
     """
-    if _SURROGATE.search(text):  # the segmenter (Rust) and every encoder refuse them
-        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", mend_surrogates(text))
     if config.full_width:
         text = text.translate(FULL_WIDTH)
     if config.to_simplified:

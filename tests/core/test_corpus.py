@@ -196,6 +196,18 @@ def test_pasted_rows_from_a_spreadsheet():
     with pytest.raises(UserError) as caught:
         read_pasted("   ")
     assert caught.value.key == "err.file_empty"
+    # A lone surrogate (a browser can paste one; no encoder takes it) becomes U+FFFD.
+    assert read_pasted("text\tlabel\nok \ud800\tspam").frame["text"].tolist() == ["ok \ufffd"]
+
+
+def test_lines_longer_than_the_header_keep_every_column_and_say_so():
+    # Found by the fuzz test: pandas made the first column the row index when every line had one
+    # value more than the header, so the text column vanished without a word.
+    table = read_pasted("text,label\nhello, world,spam\nbye, now,ham")
+    assert list(table.frame.columns) == ["text", "label"] and table.frame.index.tolist() == [0, 1]
+    assert table.frame["text"].tolist() == ["hello", "bye"]
+    assert [finding.kind for finding in table.findings] == ["extra_fields"]
+    assert "double quotes" in table.findings[0].to_dict()["message"]
 
 
 # -- property-based: nothing but UserError may escape the loader ---------------------------
