@@ -3,6 +3,7 @@
 import pytest
 
 from core.data import SAMPLES, load_dataset
+from core.config import BATCH_SIZES, LEARNING_RATES
 from core.presets import DataProfile, choose, estimate_epoch_seconds, profile
 from core.text import PreprocessConfig
 from core.train import TrainConfig
@@ -21,6 +22,10 @@ def test_presets_follow_the_data():
     assert (middle["balanced"].model.lstm_units, middle["balanced"].train.batch_size) == (64, 32)
     assert (small["balanced"].model.dropout_rate, middle["balanced"].model.dropout_rate) == (0.3, 0.2)
     assert {preset["balanced"].train.learning_rate for preset in (big, middle, small)} == {0.002}
+    # Every preset picks steps the Train page's sliders offer.
+    for presets in (big, middle, small):
+        for preset in presets.values():
+            assert preset.train.learning_rate in LEARNING_RATES and preset.train.batch_size in BATCH_SIZES
     assert big["accurate"].model.bidirectional and big["accurate"].train.lr_schedule == "plateau"
     assert all(preset.train.class_weight == "balanced" for preset in small.values())
     long = choose(DataProfile(rows=20_000, classes=2, mean_tokens=280, length=400, class_weight="none"))
