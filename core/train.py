@@ -339,28 +339,26 @@ def _batch_rows(lengths, batch_size: int, rng: np.random.Generator | None, repli
     return batches
 
 
-def _batches(sequences, labels, batch_size: int, rng: np.random.Generator | None, replicas: int = 1):
-    """Right-padded id arrays and labels for :func:`_batch_rows`' batches: each batch is padded
-    only to its own longest text."""
-    for rows in _batch_rows([len(sequence) for sequence in sequences], batch_size, rng, replicas):
-        longest = max(1, max(len(sequences[i]) for i in rows))
-        ids = np.zeros((len(rows), longest), dtype=np.int32)
-        for r, i in enumerate(rows):
-            ids[r, : len(sequences[i])] = sequences[i]
-        yield ids, labels[rows]
-
-
 def _dataset(sequences, labels, batch_size: int, seed: int | None, replicas: int = 1):
+    """A tf.data pipeline of :func:`_batch_rows`' batches: right-padded ids, each batch padded
+    only to its own longest text. With ``seed`` the batches are reshuffled every epoch."""
     import tensorflow as tf
 
     rng = np.random.default_rng(seed) if seed is not None else None
+    lengths = [len(sequence) for sequence in sequences]
+
+    def batches():
+        for rows in _batch_rows(lengths, batch_size, rng, replicas):
+            ids = np.zeros((len(rows), max(1, max(lengths[i] for i in rows))), dtype=np.int32)
+            for r, i in enumerate(rows):
+                ids[r, : lengths[i]] = sequences[i]
+            yield ids, labels[rows]
+
     dataset = tf.data.Dataset.from_generator(
-        lambda: _batches(sequences, labels, batch_size, rng, replicas),
-        output_signature=(tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None], tf.int32)),
-    )
+        batches, output_signature=(tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None], tf.int32)))
     # The batch count is known (shuffling changes which rows, not how many batches); telling
     # tf.data lets Keras plan epochs without running dry.
-    steps = len(_batch_rows([len(sequence) for sequence in sequences], batch_size, None, replicas))
+    steps = len(_batch_rows(lengths, batch_size, None, replicas))
     dataset = dataset.apply(tf.data.experimental.assert_cardinality(steps))
     # Validation batches never change: build them once. Training batches are reshuffled each epoch.
     return (dataset.cache() if rng is None else dataset).prefetch(tf.data.AUTOTUNE)
@@ -523,7 +521,8 @@ def _train_once(dataset, preprocess, model_config, train_config, callback) -> Tr
         model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
     replicas = devices["strategy"].num_replicas_in_sync
-    steps = len(_batch_rows([len(sequence) for sequence in train_x], train_config.batch_size, None, replicas))
+    train_data = _dataset(train_x, train_y, train_config.batch_size, train_config.seed, replicas)
+    steps = int(train_data.cardinality())
     device = device_info()
     callback.on_train_begin({
         "train": len(split.train), "validation": len(split.validation), "test": len(split.test),
@@ -557,12 +556,12 @@ def _train_once(dataset, preprocess, model_config, train_config, callback) -> Tr
     weights = class_weights(train_y, len(label_names)) if train_config.class_weight == "balanced" else None
     started = time.perf_counter()
     fit = model.fit(
-        _dataset(train_x, train_y, train_config.batch_size, train_config.seed, replicas),
+        train_data,
         validation_data=_dataset(val_x, val_y, 256, None, replicas),
         epochs=train_config.epochs,
         callbacks=callbacks,
         class_weight=weights,
-        shuffle=False,  # the batches are already shuffled, seeded, by _batches
+        shuffle=False,  # the batches are already shuffled, seeded, by _dataset
         verbose=0,
     )
     if progress.user_stopped and progress.best_weights is not None and train_config.restore_best:
