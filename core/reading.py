@@ -29,6 +29,7 @@ import pandas as pd
 
 from core.errors import UserError
 from core.findings import Finding
+from core.text import mend_surrogates
 
 DELIMITERS = ",;\t|"
 PREFERRED_ENCODINGS = ("gb18030", "big5", "cp1252", "utf_16", "cp932", "shift_jis")
@@ -129,8 +130,6 @@ def load_table(source, filename: str | None = None, encoding: str | None = None,
 def read_pasted(text: str) -> Table:
     """Read rows pasted from a spreadsheet or typed (tab, comma, semicolon or pipe separated,
     first line the header). Lone surrogates become U+FFFD (see :func:`core.text.mend_surrogates`)."""
-    from core.text import mend_surrogates
-
     return table_from_bytes(mend_surrogates(text).strip("\n").encode("utf-8"), "pasted.txt", "utf-8")
 
 
