@@ -1,5 +1,9 @@
 """Model building and training on small real data with a tiny real LSTM."""
 
+import json
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -7,6 +11,7 @@ from core.errors import UserError
 from core.model import ModelConfig, build_model
 from core.text import PreprocessConfig
 from core.train import TrainConfig, TrainingCallback, split_dataset, train
+from tests.conftest import ROOT
 from tests.core.conftest import TINY_MODEL, small_sample
 
 
@@ -276,12 +281,6 @@ print(json.dumps({{"compute": compute, "settings": result.bundle.settings["devic
 
 def run_fresh(script: str) -> dict:
     """Run ``script`` in a new Python process from the repository root; its last line as JSON."""
-    import json
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
-    done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=600)
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -4,6 +4,7 @@ Needs Debian's ``chromium`` (``/usr/bin/chromium``, or ``$CHROMIUM``) and Playwr
 package; no browser download. Screenshots of every page go to ``test-artifacts/``.
 """
 
+import json
 import os
 import shutil
 import socket
@@ -255,8 +256,6 @@ def test_chinese_ui_and_chinese_sample(server, page, artifacts, tmp_path):
     page.get_by_text("完成，用时", exact=False).first.wait_for(timeout=240_000)
     _idle(page)
     _screenshot(page, artifacts / "e2e-zh-3-train.png")
-    import json
-
     stored = [json.loads(path.read_text()) for path in (tmp_path / "data").rglob("settings.json")]
     assert stored and all(settings["model"]["token_pairs"] for settings in stored)
 
