@@ -2,120 +2,27 @@
 
 ``train`` reports progress through a :class:`TrainingCallback` (empty hooks, like Ludwig's),
 so the web app, the CLI and tests all watch the same run without ``core`` knowing any UI.
+The pieces it uses live beside it: the settings in :mod:`core.config` (no TensorFlow), what a
+run needs before it starts in :mod:`core.memory`, and the split and the batches in
+:mod:`core.batching`.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from core.batching import Split, class_weights, split_dataset, token_dataset
 from core.bundle import Bundle
+from core.config import ModelConfig, TrainConfig, pair_buckets
 from core.data import DataSet
-from core.config import JsonConfig
 from core.errors import UserError
 from core.evaluate import classification_metrics
-from core.model import MAX_PAIR_BUCKETS, ModelConfig, build_model, pair_buckets
+from core.memory import check_batch, check_memory, estimate_memory
+from core.model import build_model
 from core.text import PreprocessConfig, Vocabulary, default_stop_words, suggest_length, tokenize
-
-OPTIMIZERS = ("adam", "sgd", "rmsprop")
-SCHEDULES = ("none", "plateau")
-CLASS_WEIGHTS = ("none", "balanced")
-# Examples are sorted by length inside windows of this many batches, so each batch is padded
-# only to its own longest text (little wasted LSTM work) while batches stay well mixed.
-BUCKET_WINDOW_BATCHES = 32
-
-
-@dataclass(frozen=True)
-class TrainConfig(JsonConfig):
-    """Fitting settings. Round-trips through JSON with ``to_dict``/``from_dict``.
-
-    Attributes
-    ----------
-    epochs : int
-        Passes over the training data (early stopping may end sooner).
-    batch_size : int
-        Examples per weight update.
-    optimizer : {"adam", "sgd"}
-    learning_rate : float
-        Step size of each update: too high is unstable, too low learns slowly.
-    validation_share, test_share : float
-        Shares of the data held out (stratified, seeded) to pick the best epoch and to test.
-    early_stopping_patience : int
-        Stop after this many epochs without a better validation loss and keep the best
-        weights; 0 turns early stopping off.
-    seed : int
-        Same seed, data and settings on the CPU give the same model.
-    baseline : bool
-        Also fit TF-IDF + logistic regression on the same rows and tokens and record its
-        held-out metrics (``metrics["baseline"]``), so the model can be judged against it.
-    lr_schedule : {"none", "plateau"}
-        ``plateau`` halves the learning rate when the validation loss has not improved for
-        an epoch (Keras ReduceLROnPlateau).
-    class_weight : {"none", "balanced"}
-        ``balanced`` weighs each class by n / (classes × its count), so a rare class counts as
-        much as a common one (see :func:`suggest_class_weight`).
-    restore_best : bool
-        With early stopping, end with the weights of the best epoch (on by default).
-    checkpoint : bool
-        Keep the best weights so far after every epoch that improved them (on by default), so a
-        run cut short by a server crash still leaves a usable model (see ``core.jobs.recover``).
-    """
-
-    epochs: int = 10
-    batch_size: int = 32
-    optimizer: str = "adam"
-    learning_rate: float = 0.001
-    validation_share: float = 0.1
-    test_share: float = 0.1
-    early_stopping_patience: int = 2
-    seed: int = 42
-    baseline: bool = True
-    lr_schedule: str = "none"
-    class_weight: str = "none"
-    restore_best: bool = True
-    checkpoint: bool = True
-
-    def __post_init__(self):
-        self.check(
-            ("epochs", 1 <= self.epochs <= 1000, "1 … 1000"),
-            ("batch_size", 1 <= self.batch_size <= 4096, "1 … 4096"),
-            ("optimizer", self.optimizer in OPTIMIZERS, ", ".join(OPTIMIZERS)),
-            ("learning_rate", 0 < self.learning_rate <= 1, "0 … 1"),
-            ("validation_share", 0 < self.validation_share < 0.5, "0.01 … 0.49"),
-            ("test_share", 0 <= self.test_share < 0.5, "0 … 0.49"),
-            ("early_stopping_patience", 0 <= self.early_stopping_patience <= 100, "0 … 100"),
-            ("lr_schedule", self.lr_schedule in SCHEDULES, ", ".join(SCHEDULES)),
-            ("class_weight", self.class_weight in CLASS_WEIGHTS, ", ".join(CLASS_WEIGHTS)),
-        )
-
-
-
-IMBALANCE_FOR_WEIGHTS = 5
-
-
-def suggest_class_weight(labels) -> str:
-    """``"balanced"`` when the largest class has at least 5× the examples of the smallest,
-    else ``"none"``: what the Train page and the presets pick by default."""
-    from collections import Counter
-
-    counts = Counter(labels)
-    if len(counts) < 2:
-        return "none"
-    return "balanced" if max(counts.values()) >= IMBALANCE_FOR_WEIGHTS * min(counts.values()) else "none"
-
-
-def class_weights(y, classes: int) -> dict[int, float]:
-    """Balanced class weights n / (classes × count) over the training labels ``y``.
-
-    Examples
-    --------
-    >>> class_weights(np.array([0, 0, 0, 1]), 2)
-    {0: 0.6667, 1: 2.0}
-    """
-    counts = np.bincount(y, minlength=classes)
-    return {i: round(float(len(y) / (classes * count)), 4) if count else 1.0 for i, count in enumerate(counts)}
 
 
 def configure_devices() -> dict:
@@ -163,136 +70,6 @@ class TrainingCallback:
         as a checkpoint."""
 
 
-# -- memory --------------------------------------------------------------------------------------
-
-# What TensorFlow and the app hold before any model (measured: ~0.8 GB RSS after import).
-RUNTIME_BYTES = 800 * 2**20
-# Refuse settings whose estimate is more than this share of the memory free now.
-MEMORY_SHARE = 0.8
-
-
-def estimate_memory(vocab_size: int, classes: int, model: ModelConfig, train: TrainConfig, length: int,
-                    rows: int, pair_table: int = 0) -> dict:
-    """Bytes a training run needs, roughly, before it starts.
-
-    Weights count four times (weights, gradients, Adam's two moments); activations kept for the
-    backward pass are batch × length × (embedding + per recurrent layer and direction units ×
-    (gates + 2)) floats, twice (forward and backward); the padded training ids once; plus the
-    runtime. With ``model.token_pairs`` the pair table (``pair_table`` rows; the largest possible
-    when not yet known) counts with the embedding. Returns ``{"weights", "activations", "data",
-    "runtime", "total"}`` in bytes.
-
-    Examples
-    --------
-    >>> m = estimate_memory(20_000, 2, ModelConfig(), TrainConfig(batch_size=64), 200, 10_000)
-    >>> round(m["weights"] / 2**20), round(m["activations"] / 2**20), m["total"] > m["runtime"]
-    (41, 88, True)
-    """
-    gates = 4 if model.rnn == "lstm" else 3
-    directions = 2 if model.bidirectional else 1
-    if model.token_pairs:  # the pair table's size comes from the data; before it is known, the largest
-        vocab_size += pair_table or MAX_PAIR_BUCKETS
-    params = vocab_size * model.embedding_dim
-    width = model.embedding_dim
-    if model.conv_filters:
-        params += model.conv_kernel * width * model.conv_filters
-        width = model.conv_filters
-    per_step = width
-    for _ in range(model.layers):
-        params += directions * gates * model.lstm_units * (width + model.lstm_units + 1)
-        width = directions * model.lstm_units
-        per_step += directions * model.lstm_units * (gates + 2)
-    if model.dense_units:
-        params += width * model.dense_units
-        width = model.dense_units
-    params += width * classes
-    out = {"weights": params * 4 * 4, "activations": train.batch_size * length * per_step * 4 * 2,
-           "data": rows * length * 4, "runtime": RUNTIME_BYTES}
-    out["total"] = sum(out.values())
-    return out
-
-
-def available_memory() -> int | None:
-    """Bytes of memory free for a new run: ``STUDIO_MEMORY_LIMIT_MB`` when set (an
-    administrator's cap), else the system's available memory (Linux ``MemAvailable``)."""
-    import os
-
-    limit = os.environ.get("STUDIO_MEMORY_LIMIT_MB")
-    if limit:
-        return int(float(limit) * 2**20)
-    try:
-        with open("/proc/meminfo") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
-
-
-def check_memory(estimate: dict, available: int | None = None) -> None:
-    """Refuse settings that would not fit, with a suggestion of what to lower.
-
-    Raises
-    ------
-    UserError
-        ``err.memory_weights``, ``err.memory_activations`` or ``err.memory_data`` (the biggest
-        part names what to lower) when ``estimate["total"]`` is more than 80 % of the memory
-        available.
-    """
-    available = available_memory() if available is None else available
-    if available is None or estimate["total"] <= MEMORY_SHARE * available:
-        return
-    biggest = max(("weights", "activations", "data"), key=lambda part: estimate[part])
-    raise UserError(f"err.memory_{biggest}", need=f"{estimate['total'] / 2**30:.1f}",
-                    free=f"{available / 2**30:.1f}")
-
-
-@dataclass
-class Split:
-    """Indices of the training, validation and test examples."""
-
-    train: np.ndarray
-    validation: np.ndarray
-    test: np.ndarray
-
-
-def split_dataset(labels, validation_share: float, test_share: float, seed: int) -> Split:
-    """Stratified, seeded train/validation/test split.
-
-    Classes too small to appear in every part go to training (and the split is stratified
-    on the rest), so a rare class never makes the split fail.
-
-    Raises
-    ------
-    UserError
-        If the data is too small to hold out validation (and test) examples.
-    """
-    from sklearn.model_selection import train_test_split
-
-    labels = np.asarray(labels)
-    indices = np.arange(len(labels))
-    parts = 2 + (test_share > 0)
-    if len(labels) < 10 * parts:
-        raise UserError("err.too_few_rows", n=len(labels), minimum=10 * parts)
-    values, counts = np.unique(labels, return_counts=True)
-    rare = set(values[counts < parts + 1])
-    common = np.array([i for i in indices if labels[i] not in rare])
-    forced_train = np.array([i for i in indices if labels[i] in rare], dtype=int)
-
-    def cut(pool, share):
-        strata = labels[pool]
-        stratify = strata if len(np.unique(strata)) > 1 and share * len(pool) >= len(np.unique(strata)) else None
-        return train_test_split(pool, test_size=share, random_state=seed, stratify=stratify)
-
-    if test_share > 0:
-        rest, test = cut(common, test_share)
-    else:
-        rest, test = common, np.array([], dtype=int)
-    train, validation = cut(rest, validation_share / (1 - test_share))
-    return Split(np.sort(np.concatenate([train, forced_train])), np.sort(validation), np.sort(test))
-
-
 def device_info() -> dict:
     """The device TensorFlow trains on: ``{"kind": "GPU", "name": ...}`` or ``{"kind": "CPU", ...}``."""
     import os
@@ -304,69 +81,6 @@ def device_info() -> dict:
         details = tf.config.experimental.get_device_details(gpus[0])
         return {"kind": "GPU", "name": details.get("device_name", gpus[0].name), "count": len(gpus)}
     return {"kind": "CPU", "name": "CPU", "cores": os.cpu_count() or 1}
-
-
-def _batch_rows(lengths, batch_size: int, rng: np.random.Generator | None, replicas: int = 1) -> list:
-    """Length-bucketed batches (arrays of row numbers). With ``rng`` the order is shuffled.
-
-    With several devices (``replicas``) the first batch splits evenly across them: Keras builds a
-    distributed model from the first batch by averaging it across the devices, which fails when
-    their parts differ in size (later uneven batches are fine). A batch whose size divides is
-    moved to the front, or else the largest batch, without its remainder rows, which follow it
-    as a batch of their own. The number of batches does not depend on ``rng``.
-
-    Examples
-    --------
-    >>> [len(rows) for rows in _batch_rows([5] * 251, 256, None, replicas=2)]
-    [250, 1]
-    """
-    order = rng.permutation(len(lengths)) if rng is not None else np.arange(len(lengths))
-    batches = []
-    for window in _windows(len(order), batch_size):
-        chunk = order[window.start : window.stop]
-        chunk = chunk[np.argsort([lengths[i] for i in chunk], kind="stable")]
-        batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
-    if rng is not None:
-        batches = [batches[i] for i in rng.permutation(len(batches))]
-    if replicas > 1 and batches and len(batches[0]) % replicas:
-        even = next((i for i, rows in enumerate(batches) if len(rows) % replicas == 0), None)
-        if even is not None:
-            batches[0], batches[even] = batches[even], batches[0]
-        else:  # none divides: the largest goes first, its remainder rows after it
-            rows = batches.pop(max(range(len(batches)), key=lambda i: len(batches[i])))
-            cut = len(rows) // replicas * replicas
-            batches[:0] = [rows[:cut], rows[cut:]] if cut else [rows]
-    return batches
-
-
-def _dataset(sequences, labels, batch_size: int, seed: int | None, replicas: int = 1):
-    """A tf.data pipeline of :func:`_batch_rows`' batches: right-padded ids, each batch padded
-    only to its own longest text. With ``seed`` the batches are reshuffled every epoch."""
-    import tensorflow as tf
-
-    rng = np.random.default_rng(seed) if seed is not None else None
-    lengths = [len(sequence) for sequence in sequences]
-
-    def batches():
-        for rows in _batch_rows(lengths, batch_size, rng, replicas):
-            ids = np.zeros((len(rows), max(1, max(lengths[i] for i in rows))), dtype=np.int32)
-            for r, i in enumerate(rows):
-                ids[r, : lengths[i]] = sequences[i]
-            yield ids, labels[rows]
-
-    dataset = tf.data.Dataset.from_generator(
-        batches, output_signature=(tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None], tf.int32)))
-    # The batch count is known (shuffling changes which rows, not how many batches); telling
-    # tf.data lets Keras plan epochs without running dry.
-    steps = len(_batch_rows(lengths, batch_size, None, replicas))
-    dataset = dataset.apply(tf.data.experimental.assert_cardinality(steps))
-    # Validation batches never change: build them once. Training batches are reshuffled each epoch.
-    return (dataset.cache() if rng is None else dataset).prefetch(tf.data.AUTOTUNE)
-
-
-def _windows(n: int, batch_size: int):
-    window = batch_size * BUCKET_WINDOW_BATCHES
-    return [range(start, min(n, start + window)) for start in range(0, n, window)]
 
 
 @dataclass
@@ -391,7 +105,7 @@ def _prepare(dataset: DataSet, preprocess: PreprocessConfig, train_config: Train
     y = np.array([label_index[label] for label in dataset.labels], dtype=np.int32)
     if preprocess.remove_stopwords and preprocess.stop_words is None:
         # Save the exact list used, so the bundle does not depend on the installed package.
-        preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "stop_words": default_stop_words()})
+        preprocess = replace(preprocess, stop_words=default_stop_words())
     return split, label_names, y, preprocess, [tokenize(text, preprocess) for text in dataset.texts]
 
 
@@ -416,7 +130,7 @@ def train_tfidf(dataset: DataSet, preprocess: PreprocessConfig, train_config: Tr
                              "vocabulary_size": 0, "max_length": 0})
     analyzer = analyzer_for(preprocess.tokenizer)
     model, seconds = fit_seconds([token_lists[i] for i in split.train], y[split.train], len(label_names), analyzer)
-    preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "max_length": None})
+    preprocess = replace(preprocess, max_length=None)
     bundle = Bundle(model=model, preprocess=preprocess, vocabulary=Vocabulary(model.terms), labels=label_names,
                     settings={"kind": "tfidf", "model": {"kind": "tfidf", "features": len(model.terms), "analyzer": analyzer},
                               "train": train_config.to_dict(), "data": _data_settings(dataset, split),
@@ -449,7 +163,7 @@ def train(
 
     The vocabulary and the padding length come from the training part only. Validation loss
     picks the best epoch (early stopping restores its weights). The memory the settings need is
-    estimated first (:func:`estimate_memory`) and settings that would not fit are refused. When
+    estimated first (:func:`core.memory.estimate_memory`) and settings that would not fit are refused. When
     the device still runs out of memory mid-run (TensorFlow's ``ResourceExhaustedError``, e.g. a
     GPU shared with other sessions), the run starts again with half the batch size, down to 8;
     ``bundle.settings["batch_fallback"]`` records it.
@@ -481,7 +195,7 @@ def train(
             gc.collect()
             if train_config.batch_size // 2 < MIN_FALLBACK_BATCH:
                 raise UserError("err.out_of_memory", batch=train_config.batch_size) from None
-            train_config = TrainConfig.from_dict({**train_config.to_dict(), "batch_size": train_config.batch_size // 2})
+            train_config = replace(train_config, batch_size=train_config.batch_size // 2)
             continue
         if train_config.batch_size != requested:
             result.bundle.settings["batch_fallback"] = {"requested": requested, "used": train_config.batch_size}
@@ -492,14 +206,13 @@ def _train_once(dataset, preprocess, model_config, train_config, callback) -> Tr
     import keras
 
     callback = callback or TrainingCallback()
-    if train_config.batch_size > len(dataset) * (1 - train_config.validation_share - train_config.test_share):
-        raise UserError("err.batch_too_large", batch=train_config.batch_size, n=len(dataset))
+    check_batch(len(dataset), train_config)  # before seconds of tokenizing; the memory below, once it is known
     keras.utils.set_random_seed(train_config.seed)
     split, label_names, y, preprocess, token_lists = _prepare(dataset, preprocess, train_config)
     train_tokens = [token_lists[i] for i in split.train]
     vocabulary = Vocabulary.build(train_tokens, preprocess.max_vocab, preprocess.min_count)
     length = preprocess.max_length or suggest_length([len(tokens) for tokens in train_tokens])
-    preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "max_length": length})
+    preprocess = replace(preprocess, max_length=length)
     pair_table = pair_buckets(train_tokens, preprocess.min_count) if model_config.token_pairs else 0
     check_memory(estimate_memory(len(vocabulary), len(label_names), model_config, train_config, length,
                                  len(split.train), pair_table))
@@ -521,7 +234,7 @@ def _train_once(dataset, preprocess, model_config, train_config, callback) -> Tr
         model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
     replicas = devices["strategy"].num_replicas_in_sync
-    train_data = _dataset(train_x, train_y, train_config.batch_size, train_config.seed, replicas)
+    train_data = token_dataset(train_x, train_y, train_config.batch_size, train_config.seed, replicas)
     steps = int(train_data.cardinality())
     device = device_info()
     callback.on_train_begin({
@@ -557,11 +270,11 @@ def _train_once(dataset, preprocess, model_config, train_config, callback) -> Tr
     started = time.perf_counter()
     fit = model.fit(
         train_data,
-        validation_data=_dataset(val_x, val_y, 256, None, replicas),
+        validation_data=token_dataset(val_x, val_y, 256, None, replicas),
         epochs=train_config.epochs,
         callbacks=callbacks,
         class_weight=weights,
-        shuffle=False,  # the batches are already shuffled, seeded, by _dataset
+        shuffle=False,  # the batches are already shuffled, seeded, by token_dataset
         verbose=0,
     )
     if progress.user_stopped and progress.best_weights is not None and train_config.restore_best:

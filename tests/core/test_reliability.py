@@ -19,7 +19,9 @@ from core.jobs import recover, start_training, wait
 from core.model import ModelConfig
 from core.store import ModelStore
 from core.text import PreprocessConfig
-from core.train import (TrainConfig, TrainingCallback, check_memory, estimate_memory, train)
+from core.config import TrainConfig
+from core.memory import check_memory, estimate_memory
+from core.train import TrainingCallback, train
 from tests.conftest import ROOT
 from tests.core.conftest import TINY_MODEL, small_sample
 

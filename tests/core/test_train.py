@@ -10,7 +10,9 @@ import pytest
 from core.errors import UserError
 from core.model import ModelConfig, build_model
 from core.text import PreprocessConfig
-from core.train import TrainConfig, TrainingCallback, split_dataset, train
+from core.batching import split_dataset
+from core.config import TrainConfig
+from core.train import TrainingCallback, train
 from tests.conftest import ROOT
 from tests.core.conftest import TINY_MODEL, small_sample
 
@@ -45,7 +47,7 @@ def test_token_pairs_see_each_pair_and_ignore_padding():
     assert not pairs[:, 2:].any()                                  # the last token and padding: none
     assert not np.allclose(pairs[0, 0], pairs[1, 1])               # (5,6) is not (6,5): order counts
     assert pair_buckets([["a", "b"]] * 3) == 1024 and pair_buckets([[str(i), str(i + 1)] for i in range(40_000)], 1) == 65536
-    from core.train import estimate_memory
+    from core.memory import estimate_memory
 
     plain = estimate_memory(20_000, 2, ModelConfig(), TrainConfig(), 100, 1000)["weights"]
     known = estimate_memory(20_000, 2, ModelConfig(token_pairs=True), TrainConfig(), 100, 1000, 2048)["weights"]
@@ -144,7 +146,7 @@ def test_the_tfidf_baseline_is_measured_on_the_same_test_rows(tiny_result):
 
 
 def test_class_weights_are_suggested_for_imbalance_and_help_the_rare_class():
-    from core.train import class_weights, suggest_class_weight
+    from core.batching import class_weights, suggest_class_weight
 
     assert suggest_class_weight(["ham"] * 87 + ["spam"] * 13) == "balanced"
     assert suggest_class_weight(["a"] * 40 + ["b"] * 60) == "none"
@@ -189,21 +191,21 @@ def test_rmsprop_plateau_schedule_and_no_restore():
 
 
 def test_batches_start_with_one_that_splits_evenly_across_devices():
-    from core.train import _batch_rows
+    from core.batching import batch_rows
 
     rng = np.random.default_rng(0)
     lengths = rng.integers(1, 60, size=1_101).tolist()
     for replicas, batch in [(1, 32), (2, 32), (3, 32), (2, 17), (4, 256)]:
-        plain = _batch_rows(lengths, batch, None, replicas)
-        for shuffled in (plain, _batch_rows(lengths, batch, np.random.default_rng(5), replicas)):
+        plain = batch_rows(lengths, batch, None, replicas)
+        for shuffled in (plain, batch_rows(lengths, batch, np.random.default_rng(5), replicas)):
             assert sorted(np.concatenate(shuffled).tolist()) == list(range(len(lengths)))  # each row once
             assert max(len(rows) for rows in shuffled) <= batch
             assert len(shuffled) == len(plain)  # the count tf.data is told holds for every epoch
             if replicas > 1:
                 assert len(shuffled[0]) % replicas == 0
     # 1,101 rows in batches of 32 for one device: 35 batches, the first of whatever size came first.
-    assert len(_batch_rows(lengths, 32, None, 1)) == 35
-    assert [len(rows) for rows in _batch_rows([3] * 251, 256, None, 2)] == [250, 1]
+    assert len(batch_rows(lengths, 32, None, 1)) == 35
+    assert [len(rows) for rows in batch_rows([3] * 251, 256, None, 2)] == [250, 1]
 
 
 def test_training_runs_on_two_devices_through_the_mirrored_strategy(tmp_path):
