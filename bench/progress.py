@@ -21,6 +21,7 @@ import statistics
 import sys
 import tempfile
 from contextlib import redirect_stdout
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -35,22 +36,21 @@ def main() -> None:
     from core.data import SAMPLES, load_dataset
     from core.presets import choose, profile
     from core.text import PreprocessConfig
-    from core.train import TrainConfig, train
+    from core.train import train
     from core.worker import reporter_for
 
     dataset, _ = load_dataset(SAMPLES["sms_spam"].path)
     preset = choose(profile(dataset.texts, dataset.labels, PreprocessConfig()))["balanced"]
-    preprocess = PreprocessConfig(max_length=preset.max_length)
-    config = TrainConfig.from_dict({**preset.train.to_dict(), "epochs": args.epochs, "early_stopping_patience": 0,
-                                    "baseline": False})
+    plan = preset.plan({"epochs": args.epochs, "early_stopping_patience": 0}, PreprocessConfig())
+    preprocess, config = plan.preprocess, replace(plan.train, baseline=False)
     times = {"plain": [], "reporter": []}
     stop = Path(tempfile.mkdtemp()) / "stop"
-    train(dataset, preprocess, preset.model, TrainConfig.from_dict({**config.to_dict(), "epochs": 1}))  # warm-up
+    train(dataset, preprocess, plan.model, replace(config, epochs=1))  # warm-up
     for _ in range(args.repeats):
-        times["plain"].append(train(dataset, preprocess, preset.model, config).train_seconds / args.epochs)
+        times["plain"].append(train(dataset, preprocess, plan.model, config).train_seconds / args.epochs)
         with redirect_stdout(io.StringIO()):
             times["reporter"].append(
-                train(dataset, preprocess, preset.model, config, reporter_for(stop)).train_seconds / args.epochs)
+                train(dataset, preprocess, plan.model, config, reporter_for(stop)).train_seconds / args.epochs)
     plain, reported = statistics.median(times["plain"]), statistics.median(times["reporter"])
     # The same cost measured directly: the reporter's per-batch work, 20,000 calls.
     import time

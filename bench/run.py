@@ -48,6 +48,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -237,8 +238,10 @@ def run_set(name: str, models: list[str], settings: dict, log) -> dict:
 
     from core.evaluate import classification_metrics
     from core.presets import choose, profile
-    from core.text import PreprocessConfig, default_config, tokenize
-    from core.train import TrainConfig, split_dataset, train, train_tfidf
+    from core.batching import split_dataset
+    from core.config import TrainConfig
+    from core.text import default_config, tokenize
+    from core.train import train, train_tfidf
 
     data, test = load(name, settings["limit"], settings["test_limit"])
     preprocess = default_config(data.texts)
@@ -308,17 +311,17 @@ def run_set(name: str, models: list[str], settings: dict, log) -> dict:
                    bundle.predict_proba)
         elif model_name in PRESETS:
             preset = presets[model_name]
-            config = PreprocessConfig.from_dict({**preprocess.to_dict(), "max_length": preset.max_length})
-            overrides = {"test_share": 0.0, "baseline": False, "seed": seed}
+            overrides = {"test_share": 0.0, "seed": seed}   # the app's settings, as core.settings.plan_run makes them
             if settings["epochs"]:
                 overrides["epochs"] = settings["epochs"]
-            train_config = TrainConfig.from_dict({**preset.train.to_dict(), **overrides})
+            plan = preset.plan(overrides, preprocess)
+            config, train_config = plan.preprocess, replace(plan.train, baseline=False)
             with PeakMemory() as peak:
-                result = train(data, config, preset.model, train_config)
+                result = train(data, config, plan.model, train_config)
             bundle = result.bundle
             scored(model_name, bundle.predict_proba(test.texts), result.train_seconds, bundle.metrics["epochs"],
                    peak.mb, {"estimated_s_per_epoch": preset.seconds_per_epoch, "length": preset.max_length,
-                             "settings": {"model": preset.model.to_dict(), "train": train_config.to_dict()}},
+                             "settings": {"model": plan.model.to_dict(), "train": train_config.to_dict()}},
                    bundle.predict_proba)
         else:
             raise SystemExit(f"unknown model {model_name!r}; choose from {', '.join(MODELS)}")

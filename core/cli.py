@@ -13,6 +13,8 @@ import sys
 import time
 import warnings
 
+from core.settings import PRESETS, cli_settings
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, exit 2, no usage dump
@@ -52,6 +54,22 @@ def _data_options(parser, sample: bool = True) -> None:
                             help="use a stratified sample of N rows (needed above the row cap)")
 
 
+def _setting_option(parser, setting) -> None:
+    """``--<short>`` for one setting of :data:`core.settings.SETTINGS`, with its English label."""
+    from core.i18n import translate
+
+    label = translate(setting.label, "en")
+    if setting.switch:
+        label = f"{translate(setting.label, 'en')} with {translate(f'train.{setting.switch}', 'en').lower()}; 0 = off"
+    if setting.kind in ("bool",):
+        parser.add_argument(setting.flag, choices=["on", "off"], help=f"{label} (default: the preset's)")
+    elif setting.kind in ("choice", "flag"):
+        parser.add_argument(setting.flag, choices=list(setting.choices), help=f"{label} (default: the preset's)")
+    else:
+        parser.add_argument(setting.flag, type={"int": int, "float": float}[setting.kind], metavar="N" if setting.kind == "int" else "X",
+                            help=f"{label} (default: the preset's)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m core", description="Text Classifier Studio, without a browser.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -61,21 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("data", help=data_help)
     _data_options(train)
     train.add_argument("--label-col")
-    train.add_argument("--epochs", type=int), train.add_argument("--batch-size", type=int)
     train.add_argument("--tokenizer", choices=["word", "char", "jieba"],
                        help="default: jieba (Chinese words) when most text is Chinese, else word")
-    train.add_argument("--max-length", type=int, help="padding length (default: 95th percentile)")
-    train.add_argument("--preset", choices=["fast", "balanced", "accurate"], default="balanced",
+    train.add_argument("--preset", choices=list(PRESETS), default="balanced",
                        help="settings chosen from the data (default balanced); the options below override them")
     train.add_argument("--model", choices=["lstm", "gru", "tfidf"],
                        help="lstm or gru: the network's recurrent layer (default: the preset's); "
                             "tfidf: TF-IDF + logistic regression as the model (seconds)")
-    train.add_argument("--embedding-dim", type=int), train.add_argument("--lstm-units", type=int)
-    train.add_argument("--token-pairs", choices=["on", "off"],
-                       help="also learn each pair of neighbouring tokens (default: the preset's)")
-    train.add_argument("--optimizer", choices=["adam", "sgd", "rmsprop"]), train.add_argument("--learning-rate", type=float)
-    train.add_argument("--test-share", type=float, help="held-out test share (default 0.1; 0 = none)")
-    train.add_argument("--seed", type=int)
+    for setting in cli_settings():
+        _setting_option(train, setting)
     train.add_argument("--out", required=True, help="folder to write the model bundle to")
 
     evaluate = commands.add_parser("evaluate", help="measure a bundle on a labelled file")
@@ -118,25 +130,23 @@ def _load(args):
 def cmd_train(args) -> dict:
     # Data first: a bad file is reported before TensorFlow takes seconds to import.
     _, dataset, report = _load(args)
-    from core.model import ModelConfig
-    from core.text import PreprocessConfig, default_config
-    from core.train import TrainConfig, TrainingCallback, train
+    from dataclasses import replace
+
+    from core.presets import choose, profile
+    from core.text import default_config
+    from core.train import TrainingCallback, train, train_tfidf
 
     print(f"data: {report.rows_kept} rows kept of {report.rows_total}; classes {report.class_counts}", file=sys.stderr)
-    from core.presets import choose, profile
-
     preprocess = default_config(dataset.texts)
     if args.tokenizer:
-        preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "tokenizer": args.tokenizer})
+        preprocess = replace(preprocess, tokenizer=args.tokenizer)
     preset = choose(profile(dataset.texts, dataset.labels, preprocess))[args.preset]
-    preprocess = PreprocessConfig.from_dict({**preprocess.to_dict(), "max_length": args.max_length or preset.max_length})
-    rnn = args.model if args.model in ("lstm", "gru") else None
-    model_config = ModelConfig.from_dict({**preset.model.to_dict(), **{k: v for k, v in {
-        "embedding_dim": args.embedding_dim, "lstm_units": args.lstm_units, "rnn": rnn,
-        "token_pairs": None if args.token_pairs is None else args.token_pairs == "on"}.items() if v is not None}})
-    train_config = TrainConfig.from_dict({**preset.train.to_dict(), **{k: v for k, v in {
-        "epochs": args.epochs, "batch_size": args.batch_size, "optimizer": args.optimizer,
-        "learning_rate": args.learning_rate, "test_share": args.test_share, "seed": args.seed}.items() if v is not None}})
+    overrides = {setting.name: getattr(args, setting.short) for setting in cli_settings()
+                 if getattr(args, setting.short) is not None}
+    if args.model in ("lstm", "gru"):
+        overrides["rnn"] = args.model
+    plan = preset.plan(overrides, preprocess)
+    model_config, train_config, preprocess = plan.model, plan.train, plan.preprocess
     print(f"preset {args.preset}: {model_config.rnn} {model_config.lstm_units} units, {train_config.epochs} epochs, "
           f"batch {train_config.batch_size}, length {preprocess.max_length}; about {preset.seconds_per_epoch:.0f} s "
           "per epoch on this machine", file=sys.stderr)
@@ -150,10 +160,7 @@ def cmd_train(args) -> dict:
             print(f"epoch {epoch}: " + ", ".join(f"{k} {v:.4f}" for k, v in logs.items()), file=sys.stderr)
 
     if args.model == "tfidf":
-        from core.train import train_tfidf
-
-        result = train_tfidf(dataset, preprocess, TrainConfig.from_dict({**train_config.to_dict(), "baseline": False}),
-                             Progress())
+        result = train_tfidf(dataset, preprocess, replace(train_config, baseline=False), Progress())
     else:
         result = train(dataset, preprocess, model_config, train_config, Progress())
     result.bundle.save(args.out)
@@ -221,11 +228,11 @@ def cmd_predict(args) -> dict:
 
 def cmd_explain(args) -> dict:
     from core.bundle import Bundle
-    from core.explain import explain, top_tokens
+    from core.explain import explain, top_tokens, weight_text
 
     result = explain(Bundle.load(args.bundle), args.text, args.label)
-    print("towards " + result["label"] + ": " + ", ".join(f"{token} {weight:+.3f}" for token, weight in top_tokens(result)),
-          file=sys.stderr)
+    print(f"towards {result['label']} (change in log-odds without each word): "
+          + ", ".join(f"{token} {weight_text(weight)}" for token, weight in top_tokens(result)), file=sys.stderr)
     return result
 
 

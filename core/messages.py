@@ -62,6 +62,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Setting '{name}' cannot be {value}. Allowed: {allowed}.",
         "zh": "设置“{name}”不能为 {value}。允许的取值：{allowed}。",
     },
+    "err.unknown_setting": {
+        "en": "There is no setting '{name}'. Did you mean {close}? (all settings: 'python -m core train --help')",
+        "zh": "没有名为“{name}”的设置。您是否想用 {close}？（全部设置见 'python -m core train --help'）",
+    },
     "err.bundle_missing": {
         "en": "No model bundle at {path}. Train one first with 'python -m core train DATA --out {path}'.",
         "zh": "{path} 处没有模型包。请先用 'python -m core train DATA --out {path}' 训练一个。",

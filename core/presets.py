@@ -1,8 +1,8 @@
 """Training presets chosen from the data — Fast, Balanced, Accurate — and how long they take.
 
-Each preset is a full set of settings (:class:`core.model.ModelConfig`,
-:class:`core.train.TrainConfig` and a padding length), picked from the size of the data, the
-length of its texts and its class balance. The time estimate comes from a short measurement of
+Each preset is a full set of settings (:class:`core.config.ModelConfig`,
+:class:`core.config.TrainConfig` and a padding length), picked from the size of the data, the
+length of its texts and its class balance by the per-preset values in :mod:`core.settings`. The time estimate comes from a short measurement of
 this machine (a few training steps of a reference model, once per process) scaled by the work
 each setting adds: tokens per text, recurrent units, layers, directions.
 """
@@ -15,24 +15,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from core.model import ModelConfig
-from core.text import MAX_LENGTH_CAP, PreprocessConfig, suggest_length, tokenize
-from core.train import TrainConfig, suggest_class_weight
+from core.batching import suggest_class_weight
+from core.config import ModelConfig, TrainConfig
+from core.settings import PRESETS, DataProfile, RunPlan, plan_run, preset_values
+from core.text import PreprocessConfig, suggest_length, tokenize
 
-PRESETS = ("fast", "balanced", "accurate")
 PROFILE_SAMPLE = 2000
-FAST_LENGTH = 128
-
-
-@dataclass(frozen=True)
-class DataProfile:
-    """What the presets look at: rows, classes, tokens per text, class balance."""
-
-    rows: int
-    classes: int
-    mean_tokens: float
-    length: int          # the padding length the app would choose (95th percentile, capped)
-    class_weight: str    # "balanced" for imbalanced data, else "none"
 
 
 @dataclass(frozen=True)
@@ -44,11 +32,16 @@ class Preset:
     train: TrainConfig
     max_length: int
     seconds_per_epoch: float
+    values: dict   # every setting's value (core.settings), the base of plan_run
 
     @property
     def max_seconds(self) -> float:
         """Time for every planned epoch (early stopping usually ends sooner)."""
         return self.seconds_per_epoch * self.train.epochs
+
+    def plan(self, overrides: dict | None = None, preprocess: PreprocessConfig | None = None) -> RunPlan:
+        """This preset changed by ``overrides`` (see :func:`core.settings.plan_run`)."""
+        return plan_run(self.values, overrides, preprocess)
 
 
 def profile(texts, labels, preprocess: PreprocessConfig) -> DataProfile:
@@ -62,16 +55,8 @@ def profile(texts, labels, preprocess: PreprocessConfig) -> DataProfile:
 
 
 def choose(data: DataProfile, train_share: float = 0.8) -> dict[str, Preset]:
-    """The three presets for ``data``.
-
-    * **fast** — GRU 64 on texts cut to 128 tokens, 4 epochs, larger steps (learning rate 0.003).
-    * **balanced** — the recipe: embedding 128, LSTM 128 with batch 64 on 5,000+ texts, else
-      LSTM 64 with batch 32 (more dropout below 3,000), max pooling, learning rate 0.002, up
-      to 10 epochs with early stopping.
-    * **accurate** — bidirectional LSTM, more dropout, up to 15 epochs with a learning-rate
-      schedule and patience 3.
-
-    All use the suggested class weights.
+    """The three presets for ``data``: Fast, Balanced and Accurate, each setting's value as
+    :data:`core.settings.SETTINGS` defines it per preset.
 
     Examples
     --------
@@ -79,31 +64,15 @@ def choose(data: DataProfile, train_share: float = 0.8) -> dict[str, Preset]:
     >>> presets["balanced"].model.lstm_units, presets["balanced"].train.batch_size
     (128, 64)
     """
-    small = data.rows < 3000
-    few = data.rows < 5000
-    batch = 32 if few else 64
-    weight = data.class_weight
-    chosen = {
-        "fast": (ModelConfig(embedding_dim=64, lstm_units=64, rnn="gru", dropout_rate=0.2),
-                 TrainConfig(epochs=4, batch_size=batch, learning_rate=0.003, early_stopping_patience=1,
-                             class_weight=weight),
-                 min(data.length, FAST_LENGTH)),
-        "balanced": (ModelConfig(embedding_dim=128, lstm_units=64 if few else 128, dropout_rate=0.3 if small else 0.2),
-                     # On ag_news batch 64 at 0.002 matched batch 32 at 0.001 (0.8434 test accuracy) in
-                     # 47 s instead of 74 s; on sms_spam LSTM 64 at 0.002 reached 0.9896 (LSTM 128 at
-                     # 0.001: 0.9884, means of 7 seeds) in 17 s instead of 25 s (bench/run.py).
-                     TrainConfig(epochs=10, batch_size=batch, learning_rate=0.002,
-                                 early_stopping_patience=2, class_weight=weight),
-                     data.length),
-        "accurate": (ModelConfig(embedding_dim=128, lstm_units=128, bidirectional=True, dropout_rate=0.3),
-                     TrainConfig(epochs=15, batch_size=32, learning_rate=0.001, early_stopping_patience=3,
-                                 lr_schedule="plateau", class_weight=weight),
-                     min(MAX_LENGTH_CAP, data.length)),
-    }
     train_rows = max(1, int(data.rows * train_share))
-    return {name: Preset(name, model, train, length,
-                         round(estimate_epoch_seconds(model, train, train_rows, min(data.mean_tokens, length)), 1))
-            for name, (model, train, length) in chosen.items()}
+    chosen = {}
+    for name in PRESETS:
+        values = preset_values(name, data)
+        plan = plan_run(values)
+        length = plan.preprocess.max_length
+        seconds = estimate_epoch_seconds(plan.model, plan.train, train_rows, min(data.mean_tokens, length))
+        chosen[name] = Preset(name, plan.model, plan.train, length, round(seconds, 1), values)
+    return chosen
 
 
 def _work(model: ModelConfig, tokens: float) -> float:

@@ -1,5 +1,7 @@
 """SavedModel export: raw strings in, the app's probabilities and labels out."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -22,7 +24,7 @@ def untrained_bundle(texts, config: PreprocessConfig) -> Bundle:
     tokens = [tokenize(text, config) for text in texts]
     vocabulary = Vocabulary.build(tokens, 5000)
     model = build_model(len(vocabulary), 2, ModelConfig(embedding_dim=8, lstm_units=8))
-    config = PreprocessConfig.from_dict({**config.to_dict(), "max_length": 40})
+    config = replace(config, max_length=40)
     return Bundle(model, config, vocabulary, ["a", "b"])
 
 
