@@ -17,9 +17,7 @@ both go through :meth:`Bundle.predict_proba`.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -212,10 +210,13 @@ class Bundle:
     # -- storage ----------------------------------------------------------------------------
 
     def save(self, directory) -> Path:
-        """Write the bundle atomically: into a temporary folder beside it, then renamed."""
+        """Write the bundle: completely into a staging folder beside ``directory``, which then
+        replaces it (:func:`core.files.replace_dir`): a crash at any moment leaves the old
+        bundle or the new one whole."""
+        from core.files import replace_dir, staging_dir
+
         directory = Path(directory)
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+        staging = staging_dir(directory)
         try:
             if self.kind == "tfidf":
                 self.model.save(staging)
@@ -230,9 +231,7 @@ class Bundle:
             }
             for name, document in documents.items():
                 (staging / name).write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
-            if directory.exists():
-                shutil.rmtree(directory)
-            os.replace(staging, directory)
+            replace_dir(staging, directory)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -247,10 +246,6 @@ class Bundle:
         UserError
             If the folder does not exist or is not a complete bundle.
         """
-        import keras
-
-        from core.model import MaskedGlobalMaxPooling1D  # noqa: F401  (registered for safe loading)
-
         directory = Path(directory)
         if not directory.is_dir():
             raise UserError("err.bundle_missing", path=str(directory))
@@ -264,7 +259,11 @@ class Bundle:
                 from core.tfidf import TfidfModel
 
                 model = TfidfModel.load(directory, [str(term) for term in documents["vocabulary.json"]["tokens"]])
-            else:
+            else:  # Keras only for a network (a TF-IDF bundle loads without TensorFlow)
+                import keras
+
+                from core.model import MaskedGlobalMaxPooling1D  # noqa: F401  (registered for safe loading)
+
                 model = keras.saving.load_model(directory / MODEL_FILE, compile=False, safe_mode=True)
         except Exception as error:
             raise UserError("err.bundle_unreadable", path=str(directory), detail=str(error).splitlines()[0][:200])

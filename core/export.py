@@ -19,7 +19,6 @@ Signatures of the export:
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -135,7 +134,8 @@ def _graph_functions(bundle):
 
 
 def export_savedmodel(bundle, directory) -> Path:
-    """Write ``bundle`` as a SavedModel to ``directory`` (replaced atomically if it exists).
+    """Write ``bundle`` as a SavedModel to ``directory`` (replacing it so that a crash leaves the old
+    export or the new one whole, see :func:`core.files.replace_dir`).
 
     Raises
     ------
@@ -144,22 +144,21 @@ def export_savedmodel(bundle, directory) -> Path:
     """
     import tensorflow as tf
 
+    from core.files import replace_dir, staging_dir
+
     exportable(bundle)
     directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
     module = _graph_functions(bundle)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    staging = staging_dir(directory)
     try:
-        tf.saved_model.save(module, str(staging / "export"),
-                            signatures={"serving_default": module.serve, "tokenize": module.tokenize})
-        (staging / "export" / "assets.extra").mkdir(exist_ok=True)
-        (staging / "export" / "assets.extra" / "labels.json").write_text(
-            json.dumps(list(bundle.labels), ensure_ascii=False), encoding="utf-8")
-        if directory.exists():
-            shutil.rmtree(directory)
-        os.replace(staging / "export", directory)
-    finally:
+        tf.saved_model.save(module, str(staging), signatures={"serving_default": module.serve, "tokenize": module.tokenize})
+        (staging / "assets.extra").mkdir(exist_ok=True)
+        (staging / "assets.extra" / "labels.json").write_text(json.dumps(list(bundle.labels), ensure_ascii=False),
+                                                              encoding="utf-8")
+        replace_dir(staging, directory)
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        raise
     return directory
 
 

@@ -29,9 +29,29 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 
-STATES = ("queued", "running", "done", "stopped", "failed")
+from core.text import MAX_LENGTH_CAP
+
+
+
+class JobState(str, Enum):
+    """Where a training run is. A ``str``, so it is its own JSON (``"done"``)."""
+
+    QUEUED = "queued"            # waiting for the device
+    RUNNING = "running"
+    DONE = "done"                # finished; its model is stored
+    STOPPED = "stopped"          # ended early (Stop, or the worker died after a checkpoint); the best model is stored
+    FAILED = "failed"            # ended with an error; nothing stored
+    INTERRUPTED = "interrupted"  # (a worker's result.json only) its server died; the model was stored anyway
+
+    def __str__(self) -> str:
+        return self.value
+
+
+ACTIVE = frozenset({JobState.QUEUED, JobState.RUNNING})
+FINISHED = frozenset({JobState.DONE, JobState.STOPPED, JobState.FAILED})
 STOP_FILE = "stop"
 KEEP_FINISHED_S = 3600  # finished jobs stay findable (a reloaded tab) for an hour
 
@@ -45,7 +65,7 @@ class JobSnapshot:
     """A consistent copy of a job's progress, safe to render."""
 
     job_id: str
-    state: str
+    state: JobState
     epoch: int
     epochs: int
     step: int
@@ -60,12 +80,12 @@ class JobSnapshot:
 
     @property
     def finished(self) -> bool:
-        return self.state in ("done", "stopped", "failed")
+        return self.state in FINISHED
 
     @property
     def fraction(self) -> float:
         """Share of all planned batches done (0–1)."""
-        if self.state in ("done", "stopped"):
+        if self.state in (JobState.DONE, JobState.STOPPED):
             return 1.0
         if not self.steps or not self.epochs:
             return 0.0
@@ -81,7 +101,7 @@ class TrainingJob:
     directory: Path
     workspace: str = ""
     job_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-    state: str = "queued"
+    state: JobState = JobState.QUEUED
     epoch: int = 0
     epochs: int = 0
     step: int = 0
@@ -152,19 +172,25 @@ def start_training(dataset, preprocess, model_config, train_config, name: str, d
     Raises
     ------
     UserError
-        At once, before any training, when the store's workspace is full or cannot be written,
-        or when the workspace already has a run queued or training (``err.job_running``).
+        At once, before any training: settings that cannot work (:func:`core.memory.check_run`:
+        a batch larger than the training rows, more memory than is free), a workspace that is
+        full or cannot be written, or one that already has a run queued or training
+        (``err.job_running``).
     """
     from core.errors import UserError
+    from core.memory import check_run
     from core.store import storage_errors
 
+    # Settings that cannot work are refused here, before a worker starts (train() checks again).
+    check_run(len(dataset), len(dataset.label_names), model_config, train_config,
+              preprocess.max_length or MAX_LENGTH_CAP, preprocess.max_vocab, kind=kind)
     store.check_room()
     with _REGISTRY_LOCK:
         for old in [job for job in _JOBS.values() if job.finished_at and time.time() - job.finished_at > KEEP_FINISHED_S]:
             del _JOBS[old.job_id]  # the registry stays small on a long-running server
         root = Path(store.root).resolve()
         running = [job for job in _JOBS.values() if job.workspace == store.workspace
-                   and job.state in ("queued", "running") and job.directory.parent.parent.resolve() == root]
+                   and job.state in ACTIVE and job.directory.parent.parent.resolve() == root]
         if running:
             raise UserError("err.job_running", name=running[0].name)
         with storage_errors(store.root):
@@ -202,7 +228,7 @@ def _jobs_dir(store) -> Path:
 def _monitor(job: TrainingJob, store) -> None:
     with _DEVICE_LOCK:
         with job._lock:
-            job.state, job.started = "running", time.time()
+            job.state, job.started = JobState.RUNNING, time.time()
         if job._stop_requested:
             (job.directory / STOP_FILE).touch()
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3")}
@@ -216,11 +242,11 @@ def _monitor(job: TrainingJob, store) -> None:
                 except (json.JSONDecodeError, KeyError):
                     continue  # a stray print from a library, not a progress line
             code = process.wait()
-        state, result = "failed", None
+        state, result = JobState.FAILED, None
         if job.model_id:
             try:
                 result = (store.entry(job.model_id), store.load(job.model_id))
-                state = "stopped" if job._stop_requested else "done"
+                state = JobState.STOPPED if job._stop_requested else JobState.DONE
             except Exception as error:  # the stored bundle is unreadable: say so
                 job.error = f"{type(error).__name__}: {error}"
         elif job.error is None:
@@ -232,26 +258,29 @@ def _monitor(job: TrainingJob, store) -> None:
                 kept, job.error = None, f"{job.error}; the checkpoint could not be kept: {error}"
             if kept is not None:
                 job.model_id = kept.model_id
-                result, state = (kept, store.load(kept.model_id)), "stopped"
+                result, state = (kept, store.load(kept.model_id)), JobState.STOPPED
         with job._lock:
             job.result, job.state, job.finished_at = result, state, time.time()
             job.metrics = dict(result[1].metrics) if result else {}
         # job.json is a full copy of the user's data: never leave it behind. A failed run keeps
         # its worker.log for the server's administrator.
         (job.directory / "job.json").unlink(missing_ok=True)
-        if state != "failed":
+        if state != JobState.FAILED:
             shutil.rmtree(job.directory, ignore_errors=True)
 
 
 def _keep_checkpoint(directory: Path, payload: dict, store):
     """Store the checkpoint a dead worker left in ``directory`` as "<name> (interrupted)", with
     the run's own test split and test metrics; ``None`` when there is no complete checkpoint."""
+    from core.batching import split_dataset
     from core.bundle import Bundle
+    from core.config import TrainConfig
     from core.evaluate import classification_metrics
+    from core.files import recover
     from core.store import fingerprint
-    from core.train import TrainConfig, split_dataset
 
     try:
+        recover(directory / "checkpoint")  # a worker that died while rewriting it left the last one aside
         bundle = Bundle.load(directory / "checkpoint")
     except Exception:  # noqa: BLE001 - no checkpoint, or a half-written one: nothing to keep
         return None
@@ -266,13 +295,16 @@ def _keep_checkpoint(directory: Path, payload: dict, store):
 
 
 def _alive(directory: Path) -> bool:
-    """Whether the job in ``directory`` still has a live server that owns it or a live worker."""
+    """Whether the job in ``directory`` still has a live server that owns it or a live worker
+    (psutil, so this holds on Linux, macOS and Windows alike)."""
+    import psutil
+
     for name, marker in (("owner.pid", ""), ("worker.pid", "core.worker")):
         try:
             pid = int((directory / name).read_text())
-            if pid != os.getpid() and marker in Path(f"/proc/{pid}/cmdline").read_text(errors="replace"):
+            if pid != os.getpid() and marker in " ".join(psutil.Process(pid).cmdline()):
                 return True
-        except (OSError, ValueError):
+        except (OSError, ValueError, psutil.Error):
             continue
     return False
 
@@ -340,17 +372,17 @@ def active_job(workspace: str) -> TrainingJob | None:
     """The workspace's newest job that has not finished, or ``None``: a reloaded browser tab
     finds its running training again through this."""
     with _REGISTRY_LOCK:
-        jobs = [job for job in _JOBS.values() if job.workspace == workspace and job.state in ("queued", "running")]
+        jobs = [job for job in _JOBS.values() if job.workspace == workspace and job.state in ACTIVE]
     return max(jobs, key=lambda job: job.started, default=None)
 
 
 def queue_position(job: TrainingJob) -> int:
     """How many runs train or wait before ``job`` (0 when it is running or done)."""
-    if job.state != "queued":
+    if job.state != JobState.QUEUED:
         return 0
     with _REGISTRY_LOCK:
         return sum(1 for other in _JOBS.values() if other is not job and (
-            other.state == "running" or (other.state == "queued" and other.started < job.started)))
+            other.state == JobState.RUNNING or (other.state == JobState.QUEUED and other.started < job.started)))
 
 
 def speed(snapshot: JobSnapshot) -> dict:
@@ -359,12 +391,12 @@ def speed(snapshot: JobSnapshot) -> dict:
 
     Examples
     --------
-    >>> s = JobSnapshot("j", "running", 2, 4, 50, 100, [], {"train": 3200}, None, None, {}, None, 30.0)
+    >>> s = JobSnapshot("j", JobState.RUNNING, 2, 4, 50, 100, [], {"train": 3200}, None, None, {}, None, 30.0)
     >>> speed(s)
     {'examples_per_s': 160.0, 'seconds_left': 50.0}
     """
     examples = snapshot.info.get("train")
-    if snapshot.state != "running" or not examples or not snapshot.steps or snapshot.elapsed <= 0:
+    if snapshot.state != JobState.RUNNING or not examples or not snapshot.steps or snapshot.elapsed <= 0:
         return {"examples_per_s": None, "seconds_left": None}
     done_steps = max(0, snapshot.epoch - 1) * snapshot.steps + snapshot.step
     if not done_steps:

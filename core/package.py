@@ -14,12 +14,12 @@ import json
 import os
 import shutil
 import stat
-import tempfile
 import zipfile
 from pathlib import Path
 
 from core.bundle import JSON_FILES, MODEL_FILES, Bundle
 from core.errors import UserError
+from core.files import replace_dir, staging_dir
 
 CARD = "README.md"
 ALLOWED = {*MODEL_FILES, *JSON_FILES, CARD}
@@ -136,8 +136,7 @@ def unpack_bundle(data: bytes, destination) -> Bundle:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise UserError("err.bundle_upload_not_zip")
     destination = Path(destination)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    staging = staging_dir(destination)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = _members(archive, limit)
@@ -153,9 +152,8 @@ def unpack_bundle(data: bytes, destination) -> Bundle:
         outputs = bundle.outputs
         if outputs != len(bundle.labels):
             raise UserError("err.bundle_upload_unsafe", detail=f"{len(bundle.labels)} labels for {outputs} model outputs")
-        if destination.exists():
-            shutil.rmtree(destination)
-        os.replace(staging, destination)
-    finally:
+        replace_dir(staging, destination)
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        raise
     return Bundle.load(destination)

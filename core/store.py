@@ -42,6 +42,7 @@ import pandas as pd
 
 from core.bundle import JSON_FILES, MODEL_FILES, Bundle
 from core.errors import UserError
+from core.files import recover
 
 _READY: set[str] = set()            # index files whose table and WAL mode are set up
 LOCAL_WORKSPACE = "local-workspace"   # the CLI's and tests' workspace when none is given
@@ -301,6 +302,35 @@ class ModelStore:
                                (model_id, self.workspace))
         return self.entry(model_id)
 
+    def save_decision(self, model_id: str, positive: str | None, threshold: float | None = None) -> Bundle:
+        """Save a decision threshold with the model (``positive=None`` removes it) and recompute
+        its test metrics on its stored test split (:func:`core.evaluate.save_decision`), so every
+        page shows the figures of the rule its predictions now use. The bundle is read from the
+        disk and written back whole (:meth:`Bundle.save`): bundles that sessions have open are
+        never changed. Returns the saved bundle.
+
+        Raises
+        ------
+        UserError
+            As :meth:`Bundle.set_decision` (not two classes, no such class, a threshold outside
+            0–1), or when the bundle cannot be written.
+        """
+        from core.evaluate import save_decision
+
+        entry = self.entry(model_id)
+        bundle = Bundle.load(entry.path)
+        split = self.test_split(model_id)
+        save_decision(bundle, positive, threshold, split["text"].tolist(), split["label"].tolist())
+        with storage_errors(self.root):
+            bundle.save(entry.path)
+        return bundle
+
+    def current_data(self):
+        """The workspace's current data set on disk (:class:`core.current.CurrentData`)."""
+        from core.current import CurrentData
+
+        return CurrentData(self.root / "workspaces" / self.workspace / "current")
+
     def default(self) -> ModelEntry | None:
         return next((entry for entry in self.list() if entry.is_default), None)
 
@@ -319,6 +349,11 @@ class ModelStore:
         staging folders left by a crash. Returns the counts of each."""
         added = dropped = cleaned = 0
         base = self.root / "workspaces"
+        with storage_errors(self.root):
+            # A bundle a crash left half replaced (e.g. while a threshold was saved) goes back whole first.
+            for folder in base.glob("*/models/*") if base.exists() else []:
+                if not folder.name.startswith(".") and folder.is_dir():
+                    recover(folder / "bundle")
         with closing(self._connect()) as connection, storage_errors(self.root), connection:
             known = {(row["workspace"], row["model_id"]) for row in connection.execute("SELECT workspace, model_id FROM models")}
             for workspace, model_id in known:

@@ -21,6 +21,9 @@ import sys
 import time
 from pathlib import Path
 
+from core.files import write_json
+from core.jobs import JobState
+
 BATCH_REPORT_SECONDS = 0.2
 
 
@@ -30,13 +33,6 @@ def _emit(event: str, **fields) -> None:
         sys.stdout.flush()
     except (BrokenPipeError, OSError, ValueError):
         pass  # the server that read these lines is gone: keep training into the store anyway
-
-
-def _write_json(path: Path, value: dict) -> None:
-    """Write ``value`` to ``path`` atomically (a reader never sees half a file)."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
-    os.replace(partial, path)
 
 
 def _gpu_memory() -> dict:
@@ -78,7 +74,7 @@ def reporter_for(stop_file: Path):
 
         def on_epoch_end(self, epoch, logs):
             _emit("epoch", epoch=epoch, logs={**logs, **_gpu_memory()})
-            _write_json(folder / "progress.json", {"epoch": epoch, "epochs": self.epochs})
+            write_json(folder / "progress.json", {"epoch": epoch, "epochs": self.epochs})
 
         def on_best_epoch(self, epoch, make_bundle):
             make_bundle().save(folder / "checkpoint")  # Bundle.save is atomic (staged, renamed)
@@ -94,12 +90,12 @@ def reporter_for(stop_file: Path):
 def run(job_dir: Path) -> int:
     """Run the job in ``job_dir``; returns the exit code (0 done, 2 user error, 1 bug)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from core.config import ModelConfig, TrainConfig
     from core.data import DataSet
     from core.errors import UserError
-    from core.model import ModelConfig
     from core.store import LOCAL_WORKSPACE, ModelStore, fingerprint
     from core.text import PreprocessConfig
-    from core.train import TrainConfig, train
+    from core.train import train
 
     job = json.loads((job_dir / "job.json").read_text(encoding="utf-8"))
     (job_dir / "worker.pid").write_text(str(os.getpid()))
@@ -121,7 +117,7 @@ def run(job_dir: Path) -> int:
                           fingerprint(dataset.texts, dataset.labels))
     except UserError as error:
         _emit("error", key=error.key, params=error.params, message=str(error))
-        _write_json(job_dir / "result.json", {"state": "failed", "key": error.key, "params": error.params})
+        write_json(job_dir / "result.json", {"state": JobState.FAILED, "key": error.key, "params": error.params})
         return 2
     except Exception as error:
         import traceback
@@ -129,8 +125,8 @@ def run(job_dir: Path) -> int:
         traceback.print_exc()
         _emit("error", message=f"{type(error).__name__}: {error}")
         return 1
-    state = "interrupted" if reporter.orphaned else ("stopped" if result.stopped_early else "done")
-    _write_json(job_dir / "result.json", {"state": state, "model_id": entry.model_id})
+    state = JobState.INTERRUPTED if reporter.orphaned else (JobState.STOPPED if result.stopped_early else JobState.DONE)
+    write_json(job_dir / "result.json", {"state": state, "model_id": entry.model_id})
     _emit("done", model_id=entry.model_id)
     return 0
 

@@ -124,3 +124,43 @@ def test_an_uploaded_zip_becomes_a_model_of_the_workspace(tiny_result, tmp_path)
     with pytest.raises(UserError):
         other.import_zip(b"not a zip", "x")
     assert len(other.list()) == 1 and [f.name for f in other.models.iterdir()] == [uploaded.model_id]
+
+
+def test_the_store_saves_a_threshold_and_leaves_open_bundles_alone(tiny_result, tmp_path):
+    """Issue 17: the Evaluate page changed the bundle every session shares and saved it itself."""
+    store = ModelStore(tmp_path, new_workspace_id())
+    entry = store.add(tiny_result.bundle, "spam", "sms_spam", tiny_result.test_texts, tiny_result.test_labels)
+    opened = store.load(entry.model_id)
+    saved = store.save_decision(entry.model_id, "spam", 0.2)
+    assert opened.decision is None and saved is not opened                     # what sessions hold is unchanged
+    assert saved.decision == store.load(entry.model_id).decision == {"positive": "spam", "threshold": 0.2}
+    predicted = saved.predict(tiny_result.test_texts)
+    assert saved.metrics["test"]["accuracy"] == pytest.approx(
+        np.mean([p == t for p, t in zip(predicted, tiny_result.test_labels)]))  # figures of the rule in force
+    assert store.save_decision(entry.model_id, None).decision is None
+    with pytest.raises(UserError, match="not one of this model's classes"):
+        store.save_decision(entry.model_id, "eggs", 0.5)
+    assert [e.model_id for e in store.list()] == [entry.model_id]
+
+
+def test_the_workspace_keeps_its_current_data_set(tmp_path):
+    """Issue 17: a reloaded tab finds the data set it was working on (core.current)."""
+    from core.data import DataChoices
+
+    store = ModelStore(tmp_path, new_workspace_id())
+    current = store.current_data()
+    assert current.load() is None
+    current.save_choices(choices=DataChoices(text_columns=("text",)))         # no file yet: nothing to attach to
+    assert current.load() is None
+    current.save_file(b"text,label\nhello,a\nbye,b\n", "greetings.csv")
+    current.save_choices(choices=DataChoices(text_columns=("text",), label_column="label", drop_duplicates=True),
+                         preprocess={"tokenizer": "char"})
+    kept = current.load()
+    assert kept["raw"] == b"text,label\nhello,a\nbye,b\n" and kept["name"] == "greetings.csv"
+    assert kept["choices"].drop_duplicates and kept["choices"].text_columns == ("text",)
+    assert kept["preprocess"] == {"tokenizer": "char"}
+    current.save_file(b"text,label\nnew,a\n", "other.csv")                    # another file: its own choices
+    assert current.load()["choices"] is None and current.load()["preprocess"] is None
+    (current.folder / "source.bin").write_bytes(b"half written")               # a crash between the two writes
+    assert current.load() is None
+    assert ModelStore(tmp_path, new_workspace_id()).current_data().load() is None   # another workspace: nothing

@@ -1,0 +1,86 @@
+"""The data set a workspace is working on, kept on disk so a reloaded tab finds it again.
+
+A browser reload starts a new Streamlit session with nothing in it; the workspace (``?ws=`` in
+the address) is what comes back. So the file the user loaded last (its bytes, as uploaded), the
+choices made for it on the Data page (:class:`core.data.DataChoices`) and the preprocessing
+chosen for it are kept in the workspace's folder, and a new session reads the same file with
+the same choices (:func:`core.data.read_with_choices`). Loading another file replaces them.
+Nothing here is part of a model or of any download.
+
+Layout (``<data dir>/workspaces/<workspace>/current/``)::
+
+    source.bin      the file's bytes, as uploaded (or the bundled sample's)
+    current.json    {"name", "sha256", "choices", "preprocess"}
+
+Both are written atomically; ``current.json`` names the digest of ``source.bin``, so a crash
+between the two writes leaves a record that does not match, which reads as "nothing kept".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from core.data import DataChoices
+from core.files import write_bytes, write_json
+
+SOURCE = "source.bin"
+RECORD = "current.json"
+
+
+class CurrentData:
+    """The kept data set of one workspace; create it with :meth:`core.store.ModelStore.current_data`."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+
+    def _record(self) -> dict:
+        try:
+            record = json.loads((self.folder / RECORD).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return record if isinstance(record, dict) else {}
+
+    def save_file(self, raw: bytes, name: str) -> None:
+        """Keep ``raw`` as the workspace's data file ``name`` (nothing is written when it is
+        the file already kept); the choices and preprocessing of the previous file are dropped."""
+        digest = hashlib.sha256(raw).hexdigest()
+        record = self._record()
+        if record.get("sha256") == digest and record.get("name") == name:
+            return
+        write_bytes(self.folder / SOURCE, raw)
+        write_json(self.folder / RECORD, {"name": name, "sha256": digest, "choices": None, "preprocess": None})
+
+    def save_choices(self, choices: DataChoices | None = None, preprocess: dict | None = None) -> None:
+        """Keep the Data page's ``choices`` and/or the ``preprocess`` settings (a
+        ``PreprocessConfig.to_dict()``) of the kept file; ``None`` leaves that part as it is."""
+        record = self._record()
+        if not record:
+            return
+        changed = dict(record)
+        if choices is not None:
+            changed["choices"] = choices.to_dict()
+        if preprocess is not None:
+            changed["preprocess"] = preprocess
+        if changed != record:
+            write_json(self.folder / RECORD, changed)
+
+    def load(self) -> dict | None:
+        """``{"raw", "name", "choices", "preprocess"}`` of the kept file, or ``None`` when there is
+        none (or what is there does not belong together, e.g. after a crash mid-write).
+        ``choices`` is a :class:`DataChoices` or ``None``, ``preprocess`` a dict or ``None``."""
+        record = self._record()
+        try:
+            raw = (self.folder / SOURCE).read_bytes()
+        except OSError:
+            return None
+        if not record or hashlib.sha256(raw).hexdigest() != record.get("sha256"):
+            return None
+        choices = record.get("choices")
+        try:
+            choices = DataChoices.from_dict(choices) if isinstance(choices, dict) else None
+        except (TypeError, ValueError):
+            choices = None
+        preprocess = record.get("preprocess") if isinstance(record.get("preprocess"), dict) else None
+        return {"raw": raw, "name": str(record.get("name") or "data.csv"), "choices": choices, "preprocess": preprocess}
