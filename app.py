@@ -9,10 +9,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import streamlit as st  # noqa: E402
 
+from core.quiet import import_tensorflow  # noqa: E402
 from ui import access, state  # noqa: E402
 from ui.common import error_boundary, init_language, language_switch, t  # noqa: E402
 
 st.set_page_config(page_title="Text Classifier Studio", page_icon="🔤", layout="wide")
+import_tensorflow()  # once per server process, without TensorFlow's start-up lines on the terminal
 state.init()
 init_language()
 access.gate()  # a shared server asks for its password or login before anything else runs

@@ -28,6 +28,7 @@ def text_columns_for(bundle, frame: pd.DataFrame, given=None) -> list[str]:
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 4096
+PROBABILITY_DECIMALS = 4   # what a file of predictions shows: 0.9998, not 0.9998000264167786
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -93,7 +94,9 @@ def predict_table(bundle, frame: pd.DataFrame, text_columns, progress=None) -> p
         rows = frame.index[present]
         chosen = bundle.decide(probabilities)
         result.loc[rows, "predicted_label"] = [bundle.labels[i] for i in chosen]
-        result.loc[rows, "confidence"] = probabilities[np.arange(len(chosen)), chosen].round(4)
+        # Rounded in float64: a float32 rounded to 4 places still prints as 0.9998000264167786.
+        probabilities = probabilities.astype(np.float64).round(PROBABILITY_DECIMALS)
+        result.loc[rows, "confidence"] = probabilities[np.arange(len(chosen)), chosen]
         for column, label in enumerate(bundle.labels):
-            result.loc[rows, f"p({label})"] = probabilities[:, column].round(4)
+            result.loc[rows, f"p({label})"] = probabilities[:, column]
     return result

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import plotly.graph_objects as go
 
 PRIMARY = "#2563eb"
 SECONDARY = "#f97316"
+BEST = "#16a34a"
+CONFIDENCE_BINS = 20
 FONT = "Inter, 'Noto Sans CJK SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
 
 
@@ -64,10 +67,14 @@ def history_figure(history: list[dict], metric: str, title: str, train_name: str
                                 mode="lines+markers", line={"color": SECONDARY}))
     best = best_epoch(history) if best_label else None
     if best is not None:
-        figure.add_vline(x=best, line_dash="dot", line_color="#16a34a", annotation_text=best_label,
-                         annotation_position="top left")
+        # The label sits above the plotting area, where no curve can run through it.
+        figure.add_vline(x=best, line_dash="dot", line_color=BEST)
+        figure.add_annotation(x=best, y=1, yref="paper", yanchor="bottom", text=_text(best_label), showarrow=False,
+                              font={"color": BEST, "size": 12})
     figure.update_xaxes(dtick=1)
-    return _layout(figure, title, x_title, "", height=300)
+    figure = _layout(figure, title, x_title, "", height=300)
+    figure.update_layout(margin={"t": 64})
+    return figure
 
 
 def confusion_figure(confusion, labels, title: str, x_title: str, y_title: str) -> go.Figure:
@@ -113,13 +120,19 @@ def probability_bar(probabilities: dict, title: str, x_title: str, chosen: str |
 
 def confidence_histogram(right, wrong, title: str, x_title: str, y_title: str, right_name: str,
                          wrong_name: str) -> go.Figure:
-    """How sure the model was (probability of its answer), for right and wrong answers: a
-    good model is sure when right and unsure when wrong."""
+    """How sure the model was (probability of its answer), for right and wrong answers, in
+    twenty bins of 0.05 from 0 to 1 (a probability of exactly 1 counts in the last bin; none
+    lies beyond): a good model is sure when right and unsure when wrong."""
+    edges = np.linspace(0.0, 1.0, CONFIDENCE_BINS + 1)
+    centres = (edges[:-1] + edges[1:]) / 2
     figure = go.Figure()
-    bins = {"start": 0.0, "end": 1.0001, "size": 0.05}
-    figure.add_trace(go.Histogram(x=list(right), name=right_name, marker_color=PRIMARY, xbins=bins, opacity=0.8))
-    figure.add_trace(go.Histogram(x=list(wrong), name=wrong_name, marker_color=SECONDARY, xbins=bins, opacity=0.8))
+    for values, name, colour in ((right, right_name, PRIMARY), (wrong, wrong_name, SECONDARY)):
+        counts, _ = np.histogram(np.clip(np.asarray(list(values), dtype=float), 0.0, 1.0), bins=edges)
+        figure.add_trace(go.Bar(x=centres, y=counts, width=1 / CONFIDENCE_BINS, name=name, marker_color=colour,
+                                opacity=0.8, hovertemplate="%{customdata}: %{y}<extra></extra>",
+                                customdata=[f"{low:.2f}–{high:.2f}" for low, high in zip(edges[:-1], edges[1:])]))
     figure.update_layout(barmode="overlay")
+    figure.update_xaxes(range=[0, 1])
     return _layout(figure, title, x_title, y_title)
 
 

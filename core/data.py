@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from core.config import JsonConfig
 from core.errors import UserError
 from core.reading import MAX_FILE_BYTES, MAX_FILE_MB, Table, decode, load_table, read_pasted, read_table  # noqa: F401
 
@@ -118,6 +119,89 @@ class CleaningChoices:
     drop_single_classes: bool = False
     label_names: dict = field(default_factory=dict)   # e.g. {"0": "negative", "1": "positive"}
     sample_rows: int | None = None   # consent to a stratified sample of this many rows
+
+
+@dataclass(frozen=True)
+class DataChoices(JsonConfig):
+    """Everything a user chose on the Data page for one file, as plain values (never as the
+    words a widget shows), so the choices survive a change of language, a page change and a
+    reloaded tab, and belong to the file they were made for.
+
+    ``encoding`` and ``sheet`` ``None`` mean "as detected"; ``sample``: consent to a stratified
+    sample of the row cap.
+    """
+
+    text_columns: tuple = ()
+    label_column: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+    drop_duplicates: bool = False
+    drop_conflicts: bool = False
+    merge_label_variants: bool = False
+    drop_single_classes: bool = False
+    label_names: dict = field(default_factory=dict)
+    sample: bool = False
+
+    def __post_init__(self):
+        object.__setattr__(self, "text_columns", tuple(self.text_columns or ()))
+
+    def cleaning(self) -> CleaningChoices:
+        """The :class:`CleaningChoices` these choices make (the sample at the row cap)."""
+        return CleaningChoices(drop_duplicates=self.drop_duplicates, drop_conflicts=self.drop_conflicts,
+                               merge_label_variants=self.merge_label_variants,
+                               drop_single_classes=self.drop_single_classes, label_names=dict(self.label_names),
+                               sample_rows=max_rows() if self.sample else None)
+
+    def fitted(self, table) -> "DataChoices":
+        """These choices for ``table`` (the file read again, e.g. another sheet): columns it
+        does not have are replaced by the guessed ones, label names of absent labels dropped."""
+        columns = list(table.frame.columns)
+        guessed_text, guessed_label = guess_columns(table.frame)
+        text_columns = tuple(column for column in self.text_columns if column in columns) or (guessed_text,)
+        label_column = self.label_column if self.label_column in columns else guessed_label
+        if label_column in text_columns:
+            label_column = guessed_label if guessed_label not in text_columns else None
+        names = numeric_label_values(table.frame, label_column) if label_column else []
+        return replace(self, text_columns=text_columns, label_column=label_column, sheet=table.sheet,
+                       label_names={label: name for label, name in self.label_names.items() if label in names})
+
+
+def guess_choices(table) -> DataChoices:
+    """The choices a new file starts with: the guessed columns, the encoding and sheet as read,
+    nothing dropped or merged.
+
+    Examples
+    --------
+    >>> from core.reading import load_table
+    >>> guess_choices(load_table(b"id,review,stars\\n1,great,good\\n2,bad,poor\\n", "r.csv")).text_columns
+    ('review',)
+    """
+    text_column, label_column = guess_columns(table.frame)
+    return DataChoices(text_columns=(text_column,), label_column=label_column, sheet=table.sheet)
+
+
+def file_key(raw: bytes, name: str) -> str:
+    """A short key of a file's content and name: the same file (uploaded again, or read with
+    another encoding or sheet) has the same key, and choices are kept per key."""
+    import hashlib
+
+    return hashlib.sha256(name.encode("utf-8", "replace") + b"\0" + raw).hexdigest()[:20]
+
+
+def read_with_choices(raw: bytes, name: str, choices: DataChoices):
+    """Read ``raw`` as the file ``name`` with the user's ``choices`` (encoding, sheet, columns,
+    cleaning) and validate it: ``(table, choices fitted to the table, dataset, report)``. Used to
+    bring a workspace's data set back in a new session.
+
+    Raises
+    ------
+    UserError
+        As :func:`core.reading.load_table` and :func:`validate`.
+    """
+    table = load_table(raw, name, choices.encoding, choices.sheet)
+    choices = choices.fitted(table)
+    dataset, report = validate(table.frame, list(choices.text_columns), choices.label_column, choices.cleaning())
+    return table, choices, dataset, report
 
 
 def max_rows() -> int:

@@ -50,3 +50,18 @@ def pick_language(accept_language: str | None) -> str:
         if code.startswith("en"):
             return "en"
     return server_language()
+
+
+def seconds(value) -> str:
+    """A duration in seconds as every page shows it: one decimal (two below one second), so
+    the same run shows the same figure everywhere.
+
+    Examples
+    --------
+    >>> seconds(21.517), seconds(0.314), seconds(None)
+    ('21.5', '0.31', '–')
+    """
+    if value is None:
+        return "–"
+    value = float(value)
+    return f"{value:.2f}" if value < 1 else f"{value:.1f}"

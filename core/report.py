@@ -72,7 +72,7 @@ def html_report(bundle, name: str, dataset: str, lang: str = "en", answers=None,
                   (t("report.weighted_f1"), f"{test.get('weighted_f1', 0):.3f}"), (t("eval.test_rows"), f"{test['n']:,}")]
     if answers is not None and len(answers):
         floor = majority_baseline(answers["label"])
-        cards.append((t("eval.baseline", label=floor["label"]), f"{floor['accuracy']:.1%}"))
+        cards.append((t("eval.floor", label=floor["label"]), f"{floor['accuracy']:.1%}"))
     plain = metrics.get("baseline")
     if plain and plain.get("on") == "test":
         cards.append((t("report.tfidf"), f"{plain['accuracy']:.1%}"))

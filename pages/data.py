@@ -1,40 +1,40 @@
 """Data page: load a table (upload or bundled sample), choose the columns, read the report."""
 
+import json
 from pathlib import Path
 
 import streamlit as st
 
 from core import charts
-from core.data import (SAMPLES, CleaningChoices, cleaned_csv, guess_columns, load_table, max_rows,
-                       numeric_label_values, read_pasted, validate)
+from core.data import SAMPLES, cleaned_csv, load_table, max_rows, numeric_label_values, read_pasted, validate
 from core.errors import UserError
 from core.reading import UPLOAD_TYPES
 from ui import state
 from ui.common import page_header, show_error, t
 
-state.require_app()  # opened by its address before app.py ran (login, workspace): go through app.py
+page_header("data")
 
 ENCODINGS = ["utf-8", "utf-8-sig", "gb18030", "big5", "shift_jis", "utf-16", "cp1252", "latin-1"]
 SEVERITY = {"error": st.error, "warning": st.warning, "info": st.info}
 ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
-page_header("data")
 
-
-def read(raw: bytes, name: str, encoding=None, sheet=None) -> None:
-    """Read ``raw`` into the session, or show why it cannot be read."""
+def read(raw: bytes, name: str) -> bool:
+    """Read a new file into the session, or keep why it cannot be read (the data loaded before
+    stays in use). Returns whether it was read."""
     try:
-        state.set_table(load_table(raw, name, encoding, sheet), raw)
+        state.set_table(load_table(raw, name), raw)
     except UserError as error:
         st.session_state[state.LOAD_ERROR] = error
+        return False
+    return True
 
 
 def read_paste() -> None:
     """The user pasted rows (from a spreadsheet or typed) and pressed the button."""
-    text = st.session_state.get("data_paste", "")
+    text = st.session_state.get(state.DATA_PASTE, "")
     try:
-        table = read_pasted(text)
-        state.set_table(table, text.encode("utf-8"))
+        state.set_table(read_pasted(text), text.encode("utf-8"))
     except UserError as error:
         st.session_state[state.LOAD_ERROR] = error
 
@@ -44,11 +44,17 @@ def load_sample(name: str) -> None:
 
 
 def reread() -> None:
-    """The user picked another encoding or sheet: read the same bytes again."""
-    table = st.session_state[state.TABLE]
-    encoding = st.session_state.get("data_encoding")
-    read(st.session_state[state.RAW], table.name.split("/", 1)[0],
-         None if encoding in (None, "auto") else encoding, st.session_state.get("data_sheet"))
+    """The user picked another encoding or sheet: read the same bytes again. If they cannot be
+    read that way, the choice goes back to the one that worked and the user is told why."""
+    table, before = st.session_state[state.TABLE], st.session_state[state.FILE_CHOICES][st.session_state[state.DATA_FILE]]
+    choices = state.data_choices()
+    try:
+        state.set_table(load_table(st.session_state[state.RAW], table.name, choices.encoding, choices.sheet),
+                        st.session_state[state.RAW])
+    except UserError as error:
+        st.session_state[state.REREAD_ERROR] = error
+        st.session_state[state.DATA_ENCODING] = before.encoding or state.AUTO
+        st.session_state[state.DATA_SHEET] = before.sheet
 
 
 upload_column, sample_column = st.columns([3, 2], gap="large")
@@ -56,7 +62,7 @@ with upload_column:
     upload = st.file_uploader(t("data.upload"), key="data_upload", help=t("data.upload_help"),
                               type=UPLOAD_TYPES)
     with st.expander(t("data.paste"), icon=":material/content_paste:"):
-        st.text_area(t("data.paste_label"), key="data_paste", height=150, placeholder=t("data.paste_placeholder"))
+        st.text_area(t("data.paste_label"), key=state.DATA_PASTE, height=150, placeholder=t("data.paste_placeholder"))
         st.button(t("data.paste_use"), key="data_paste_use", on_click=read_paste, icon=":material/table_rows:")
 with sample_column:
     st.markdown(f"**{t('data.samples')}**")
@@ -68,9 +74,14 @@ with sample_column:
 
 if upload is not None and upload.file_id != st.session_state[state.UPLOAD_ID]:
     st.session_state[state.UPLOAD_ID] = upload.file_id
-    read(upload.getvalue(), upload.name)
+    if not read(upload.getvalue(), upload.name):
+        st.session_state[state.REJECTED] = (upload.file_id, st.session_state[state.LOAD_ERROR])
+if upload is None or (st.session_state[state.REJECTED] or (None,))[0] != upload.file_id:
+    st.session_state[state.REJECTED] = None
 
 error = st.session_state.pop(state.LOAD_ERROR, None)
+rejected = st.session_state[state.REJECTED]
+error = rejected[1] if rejected is not None else error
 if error is not None:
     show_error(error)
 table = st.session_state[state.TABLE]
@@ -78,32 +89,39 @@ if table is None:
     if error is None:
         st.info(t("data.start_hint"), icon=":material/upload_file:")
     st.stop()
+if error is not None:
+    # A new file was refused: say plainly that the data in use has not changed, and do not
+    # show it below the message as if it were the new file's.
+    dataset = st.session_state[state.DATASET]
+    st.info(t("data.still_in_use", name=table.name, rows=len(dataset) if dataset is not None else len(table.frame))
+            + (" " + t("data.still_in_use_upload") if rejected is not None else ""), icon=":material/undo:")
+    st.stop()
+reread_error = st.session_state.pop(state.REREAD_ERROR, None)
+if reread_error is not None:  # another encoding or sheet did not work: the one that did is back
+    show_error(reread_error)
 frame = table.frame
+state.show_choices(state.data_choices())   # gives back what Streamlit forgot on a page change
 
 st.divider()
 st.subheader(t("data.preview", name=table.name))
 how = st.columns([2, 2, 3])
 if table.sheets:
-    how[0].selectbox(t("data.sheet"), table.sheets, index=table.sheets.index(table.sheet), key="data_sheet",
-                     on_change=reread, help=t("data.sheet_help"))
+    how[0].selectbox(t("data.sheet"), table.sheets, key=state.DATA_SHEET, on_change=reread, help=t("data.sheet_help"))
 if table.encoding:
-    options = ["auto"] + ENCODINGS
-    how[0].selectbox(t("data.encoding"), options, key="data_encoding", on_change=reread,
-                     format_func=lambda value: t("data.encoding_auto", encoding=table.encoding) if value == "auto" else value,
-                     help=t("data.encoding_help"))
+    how[0].selectbox(t("data.encoding"), [state.AUTO] + ENCODINGS, key=state.DATA_ENCODING, on_change=reread,
+                     format_func=lambda value: t("data.encoding_auto", encoding=table.encoding) if value == state.AUTO
+                     else value, help=t("data.encoding_help"))
 how[1].caption(t("data.shape", rows=len(frame), columns=len(frame.columns)))
 if table.delimiter:
     how[1].caption(t("data.delimiter", delimiter={"\t": "Tab", " ": "Space"}.get(table.delimiter, table.delimiter)))
 st.dataframe(frame.head(20), width="stretch", hide_index=True)
 
 columns = list(frame.columns)
-guessed_text, guessed_label = guess_columns(frame)
 text_column_widget, label_column_widget = st.columns(2)
-text_columns = text_column_widget.multiselect(t("data.text_column"), columns, default=[guessed_text],
-                                              key="data_text_col", help=t("data.text_column_help"))
-label_index = columns.index(guessed_label) if guessed_label in columns else 0
-label_column = label_column_widget.selectbox(t("data.label_column"), columns, index=label_index,
-                                             key="data_label_col", help=t("data.label_column_help"))
+text_columns = text_column_widget.multiselect(t("data.text_column"), columns, key=state.DATA_TEXT_COL,
+                                              help=t("data.text_column_help"))
+label_column = label_column_widget.selectbox(t("data.label_column"), columns, key=state.DATA_LABEL_COL,
+                                             help=t("data.label_column_help"))
 if not text_columns:
     st.info(t("data.choose_text"), icon=":material/table_rows:")
     st.stop()
@@ -113,7 +131,7 @@ if len(text_columns) > 1:
 limit = max_rows()
 if len(frame) > limit:
     st.warning(t("data.too_many_rows", rows=len(frame), limit=limit), icon=":material/warning:")
-    st.checkbox(t("data.sample", limit=limit), key="data_sample", help=t("data.sample_help"))
+    st.checkbox(t("data.sample", limit=limit), key=state.DATA_SAMPLE, help=t("data.sample_help"))
 
 numeric_labels = numeric_label_values(frame, label_column)
 if numeric_labels:
@@ -122,26 +140,22 @@ if numeric_labels:
         name_columns = st.columns(min(len(numeric_labels), 4))
         for index, label in enumerate(numeric_labels):
             name_columns[index % len(name_columns)].text_input(
-                t("data.label_name", label=label), key=f"data_label_name_{label}", placeholder=label, max_chars=60)
+                t("data.label_name", label=label), key=state.DATA_LABEL_NAME + label, placeholder=label, max_chars=60)
 
 st.subheader(t("data.report"))
-choices = CleaningChoices(
-    drop_duplicates=st.session_state.get("data_drop_duplicates", False),
-    drop_conflicts=st.session_state.get("data_drop_conflicts", False),
-    merge_label_variants=st.session_state.get("data_merge_labels", False),
-    drop_single_classes=st.session_state.get("data_drop_single", False),
-    label_names={label: st.session_state.get(f"data_label_name_{label}", "") for label in numeric_labels},
-    sample_rows=limit if st.session_state.get("data_sample") else None,
-)
+choices = state.data_choices()
+state.remember_choices(choices)
 for finding in table.findings:
     SEVERITY[finding.severity](t(finding.key, **finding.params), icon=ICONS[finding.severity])
 try:
-    dataset, report = validate(frame, text_columns, label_column, choices)
+    inputs = (st.session_state[state.DATA_FILE], table.encoding, table.sheet, json.dumps(choices.to_dict(), sort_keys=True))
+    dataset, report = state.memo("validate", inputs, lambda: validate(frame, text_columns, label_column,
+                                                                     choices.cleaning()), keep=1)
 except UserError as error:
     st.session_state[state.DATASET] = None
     show_error(error)
     st.stop()
-state.set_dataset(dataset, report, (table.name, tuple(text_columns), label_column, len(frame), choices.sample_rows))
+state.set_dataset(dataset, report, state.dataset_signature(choices))
 
 kept, dropped_text, dropped_label, by_choice, classes = st.columns(5)
 kept.metric(t("data.rows_kept"), f"{report.rows_kept:,}", help=t("data.rows_kept_help", total=report.rows_total))
@@ -156,10 +170,10 @@ for finding in report.findings:
 
 st.markdown(f"**{t('data.choices')}**")
 choice_columns = st.columns(2)
-choice_columns[0].checkbox(t("data.drop_duplicates"), key="data_drop_duplicates", help=t("data.drop_duplicates_help"))
-choice_columns[0].checkbox(t("data.drop_conflicts"), key="data_drop_conflicts", help=t("data.drop_conflicts_help"))
-choice_columns[1].checkbox(t("data.merge_labels"), key="data_merge_labels", help=t("data.merge_labels_help"))
-choice_columns[1].checkbox(t("data.drop_single"), key="data_drop_single", help=t("data.drop_single_help"))
+choice_columns[0].checkbox(t("data.drop_duplicates"), key=state.DATA_DROP_DUPLICATES, help=t("data.drop_duplicates_help"))
+choice_columns[0].checkbox(t("data.drop_conflicts"), key=state.DATA_DROP_CONFLICTS, help=t("data.drop_conflicts_help"))
+choice_columns[1].checkbox(t("data.merge_labels"), key=state.DATA_MERGE_LABELS, help=t("data.merge_labels_help"))
+choice_columns[1].checkbox(t("data.drop_single"), key=state.DATA_DROP_SINGLE, help=t("data.drop_single_help"))
 
 st.plotly_chart(charts.class_bar(report.class_counts, t("data.per_class_chart"), t("data.examples"), ""),
                 width="stretch", key="data_class_chart")

@@ -2,6 +2,7 @@
 comparison with another run, a new labelled file and the HTML report of a model."""
 
 import html
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -14,22 +15,21 @@ from core.data import guess_columns, load_table, validate
 from core.diagnose import diagnose
 from core.errors import UserError
 from core.evaluate import (binary_curves, classification_metrics, compare_runs, evaluate, majority_baseline,
-                           mistakes, positive_probability, predictions, rethreshold, save_decision)
+                           mistakes, positive_probability, predictions, rethreshold)
 from core.explain import class_words, explain, highlight_html
 from core.reading import UPLOAD_TYPES
 from core.jobs import get_job, start_training
 from core.report import html_report
+from core.i18n import seconds
 from core.store import fingerprint
-from core.text import PreprocessConfig
 from ui import state
 from ui.common import describe_changes, lang, model_picker, page_header, show_error, t
 
-state.require_app()  # opened by its address before app.py ran (login, workspace): go through app.py
+page_header("eval")
 
 ALL = "*"
 TFIDF = "tfidf"
 
-page_header("eval")
 model_id, record = model_picker("eval_model")
 bundle, entry = record["bundle"], record["entry"]
 if not bundle.metrics.get("test"):
@@ -38,10 +38,11 @@ if not bundle.metrics.get("test"):
 
 store = state.store()
 split = store.test_split(model_id)
-cache = st.session_state.setdefault("eval_predictions", {})
-if model_id not in cache:
-    cache[model_id] = predictions(bundle, split["text"].tolist(), split["label"].tolist())
-saved_answers = cache[model_id]
+# What is computed from a model is kept for the model as stored now (its version changes when a
+# threshold is saved), and only for the last two models looked at.
+version = (model_id, record["version"])
+saved_answers = state.memo("eval_predictions", version,
+                           lambda: predictions(bundle, split["text"].tolist(), split["label"].tolist()))
 
 summary = st.container()
 table_column, matrix_column = st.columns([2, 3], gap="large")
@@ -72,24 +73,25 @@ if len(bundle.labels) == 2 and len(split):
 
         def keep_threshold(chosen_positive, value):
             try:
-                save_decision(bundle, chosen_positive, value, split["text"].tolist(), split["label"].tolist())
-                bundle.save(entry.path)
+                saved_bundle = store.save_decision(model_id, chosen_positive, value)
             except UserError as error:
-                st.session_state["eval_threshold_error"] = error
+                st.session_state[state.EVAL_ERROR] = error
             else:
-                cache.pop(model_id, None)
-                st.session_state["eval_threshold_done"] = (chosen_positive, value)
+                state.put_bundle(model_id, saved_bundle)
+                if chosen_positive:
+                    st.session_state[state.EVAL_NOTICE] = ("eval.threshold_saved",
+                                                           {"positive": chosen_positive, "threshold": f"{value:.2f}"})
 
         save, reset = st.columns(2)
         save.button(t("eval.threshold_save"), key="eval_threshold_save", icon=":material/save:",
                     on_click=keep_threshold, args=(positive, threshold), width="stretch")
         reset.button(t("eval.threshold_reset"), key="eval_threshold_reset", disabled=decision is None,
                      on_click=keep_threshold, args=(None, None), width="stretch")
-        done = st.session_state.pop("eval_threshold_done", None)
-        if done and done[0]:
-            st.success(t("eval.threshold_saved", positive=done[0], threshold=f"{done[1]:.2f}"), icon=":material/save:")
-        if "eval_threshold_error" in st.session_state:
-            show_error(st.session_state.pop("eval_threshold_error"))
+        done = st.session_state.pop(state.EVAL_NOTICE, None)
+        if done:
+            st.success(t(done[0], **done[1]), icon=":material/save:")
+        if state.EVAL_ERROR in st.session_state:
+            show_error(st.session_state.pop(state.EVAL_ERROR))
         try:
             curves = binary_curves(positive_probability(saved_answers, positive), saved_answers["label"] == positive)
         except UserError as error:
@@ -114,35 +116,31 @@ def offer_tfidf() -> None:
     busy = job is not None and not job.snapshot().finished
 
     def start():
-        from core.model import ModelConfig
-        from core.train import TrainConfig
+        from core.config import ModelConfig, TrainConfig
 
-        train_config = TrainConfig.from_dict({**bundle.settings.get("train", {}), "baseline": False})
-        preprocess = PreprocessConfig.from_dict({**bundle.preprocess.to_dict(), "max_length": None})
+        train_config = replace(TrainConfig.from_dict(bundle.settings.get("train", {})), baseline=False)
+        preprocess = replace(bundle.preprocess, max_length=None)
         try:
             started = start_training(dataset, preprocess, ModelConfig(), train_config, f"{entry.name}-tfidf"[:60],
                                      entry.dataset, state.store(), kind="tfidf")
         except UserError as error:
-            st.session_state["eval_tfidf_error"] = error
+            st.session_state[state.EVAL_ERROR] = error
         else:
             st.session_state[state.JOB_ID] = started.job_id
-            st.session_state["eval_tfidf_started"] = True
+            st.session_state[state.EVAL_TFIDF_STARTED] = True
 
     st.button(t("eval.use_tfidf"), key="eval_use_tfidf", on_click=start, disabled=not same_data or busy,
               icon=":material/bolt:", help=t("eval.use_tfidf_help") if same_data else t("eval.use_tfidf_no_data"))
-    if st.session_state.pop("eval_tfidf_started", False):
+    if st.session_state.pop(state.EVAL_TFIDF_STARTED, False):
         st.success(t("eval.tfidf_started"), icon=":material/check_circle:")
         st.page_link("pages/train.py", label=t("nav.train"), icon=":material/model_training:")
-    if "eval_tfidf_error" in st.session_state:
-        show_error(st.session_state.pop("eval_tfidf_error"))
+    if state.EVAL_ERROR in st.session_state:
+        show_error(st.session_state.pop(state.EVAL_ERROR))
 
 
 def data_fingerprint(dataset) -> str:
-    prints = st.session_state.setdefault("eval_fingerprints", {})
-    key = st.session_state[state.DATASET_SIGNATURE]
-    if key not in prints:
-        prints[key] = fingerprint(dataset.texts, dataset.labels)
-    return prints[key]
+    return state.memo("eval_fingerprint", st.session_state[state.DATASET_VERSION],
+                      lambda: fingerprint(dataset.texts, dataset.labels), keep=1)
 
 
 test = classification_metrics(answers["label"], answers["predicted"], bundle.labels) if len(answers) \
@@ -151,24 +149,24 @@ test = classification_metrics(answers["label"], answers["predicted"], bundle.lab
 # -- headline figures ---------------------------------------------------------------------------
 with summary:
     floor_rule = majority_baseline(split["label"]) if len(split) else None
-    accuracy, macro_f1, weighted_f1, rows, validation, floor = st.columns(6)
-    accuracy.metric(t("eval.accuracy"), f"{test['accuracy']:.1%}", help=t("eval.accuracy_help"),
-                    delta=t("eval.vs_baseline", points=f"{(test['accuracy'] - floor_rule['accuracy']) * 100:+.1f}")
-                    if floor_rule else None)
-    macro_f1.metric(t("eval.macro_f1"), f"{test['macro_f1']:.3f}", help=t("eval.macro_f1_help"))
-    weighted_f1.metric(t("report.weighted_f1"), f"{test['weighted_f1']:.3f}", help=t("eval.weighted_f1_help"))
-    rows.metric(t("eval.test_rows"), f"{test['n']:,}", help=t("eval.test_rows_help"))
-    validation.metric(t("eval.val_accuracy"), f"{bundle.metrics.get('val_accuracy', 0):.1%}")
+    first_row, second_row = st.columns(3), st.columns(3)
+    first_row[0].metric(t("eval.accuracy"), f"{test['accuracy']:.1%}", help=t("eval.accuracy_help"),
+                        delta=t("eval.vs_floor", points=f"{(test['accuracy'] - floor_rule['accuracy']) * 100:+.1f}")
+                        if floor_rule else None)
+    first_row[1].metric(t("eval.macro_f1"), f"{test['macro_f1']:.3f}", help=t("eval.macro_f1_help"))
+    first_row[2].metric(t("report.weighted_f1"), f"{test['weighted_f1']:.3f}", help=t("eval.weighted_f1_help"))
+    second_row[0].metric(t("eval.test_rows"), f"{test['n']:,}", help=t("eval.test_rows_help"))
+    second_row[1].metric(t("eval.val_accuracy"), f"{bundle.metrics.get('val_accuracy', 0):.1%}")
     if floor_rule:
-        floor.metric(t("eval.baseline", label=floor_rule["label"]), f"{floor_rule['accuracy']:.1%}",
-                     help=t("eval.baseline_help"))
+        second_row[2].metric(t("eval.floor", label=floor_rule["label"]), f"{floor_rule['accuracy']:.1%}",
+                             help=t("eval.floor_help"))
     plain = bundle.metrics.get("baseline")
     if plain and plain.get("on") == "test":
         outcome = verdict(test["accuracy"], plain["accuracy"])
         {"better": st.success, "same": st.info, "worse": st.warning}[outcome](
             t(f"eval.verdict_{outcome}", points=f"{abs(test['accuracy'] - plain['accuracy']) * 100:.1f}",
               baseline=f"{plain['accuracy']:.1%}", baseline_f1=f"{plain['macro_f1']:.3f}",
-              baseline_seconds=plain["train_seconds"], seconds=round(bundle.metrics.get("train_seconds", 0))),
+              baseline_seconds=seconds(plain["train_seconds"]), seconds=seconds(bundle.metrics.get("train_seconds"))),
             icon=":material/balance:")
         if outcome != "better":
             offer_tfidf()
@@ -192,10 +190,10 @@ with matrix_column:
     if points:
         # The chart shows escaped class names (see core.charts._text): back to the names themselves.
         cell = (html.unescape(str(points[0].get("y"))), html.unescape(str(points[0].get("x"))))
-        if cell != st.session_state.get("eval_cell_seen") and all(label in bundle.labels for label in cell):
+        if cell != st.session_state.get(state.EVAL_CELL_SEEN) and all(label in bundle.labels for label in cell):
             # A newly clicked cell sets the examples filters below (drawn later in this run).
-            st.session_state["eval_cell_seen"] = cell
-            st.session_state["eval_filter_true"], st.session_state["eval_filter_predicted"] = cell
+            st.session_state[state.EVAL_CELL_SEEN] = cell
+            st.session_state[state.EVAL_FILTER_TRUE], st.session_state[state.EVAL_FILTER_PREDICTED] = cell
 
 wrong = mistakes(bundle, [], [], table=answers)
 
@@ -206,7 +204,7 @@ signs = diagnose(bundle.metrics, bundle.settings, answers)
 
 def apply_next(changes: dict) -> None:
     st.session_state[state.NEXT_RUN] = dict(changes)
-    st.session_state["eval_applied"] = dict(changes)
+    st.session_state[state.EVAL_APPLIED] = dict(changes)
 
 
 for sign in signs:
@@ -216,7 +214,7 @@ for sign in signs:
                   on_click=apply_next, args=(sign.apply,), icon=":material/tune:")
 if not signs:
     st.success(t("eval.healthy"), icon=":material/check_circle:")
-applied = st.session_state.pop("eval_applied", None)
+applied = st.session_state.pop(state.EVAL_APPLIED, None)
 if applied:
     st.success(t("eval.applied_next", changes=describe_changes(applied)), icon=":material/check_circle:")
     st.page_link("pages/train.py", label=t("nav.train"), icon=":material/model_training:")
@@ -228,18 +226,18 @@ st.plotly_chart(charts.confidence_histogram(
     t("eval.confidence_chart"), t("eval.col_confidence"), t("eval.test_rows"), t("eval.right"), t("eval.wrong")),
     width="stretch", key="eval_confidence_chart")
 st.caption(t("eval.confidence_help"))
-if wrong.empty and st.session_state.get("eval_cell_seen") is None:
+if wrong.empty and st.session_state.get(state.EVAL_CELL_SEEN) is None:
     st.success(t("eval.no_mistakes"), icon=":material/check_circle:")
 else:
     st.caption(t("eval.mistakes_help", n=len(wrong), total=len(split)))
     choose_true, choose_predicted = st.columns(2)
-    for key in ("eval_filter_true", "eval_filter_predicted"):
+    for key in (state.EVAL_FILTER_TRUE, state.EVAL_FILTER_PREDICTED):
         if st.session_state.get(key) not in [ALL] + bundle.labels:
             st.session_state[key] = ALL
-    true_class = choose_true.selectbox(t("eval.filter_true"), [ALL] + bundle.labels, key="eval_filter_true",
+    true_class = choose_true.selectbox(t("eval.filter_true"), [ALL] + bundle.labels, key=state.EVAL_FILTER_TRUE,
                                        format_func=lambda value: t("eval.any_class") if value == ALL else value)
     predicted_class = choose_predicted.selectbox(t("eval.filter_predicted"), [ALL] + bundle.labels,
-                                                 key="eval_filter_predicted",
+                                                 key=state.EVAL_FILTER_PREDICTED,
                                                  format_func=lambda value: t("eval.any_class") if value == ALL else value)
     if ALL not in (true_class, predicted_class):
         # One cell of the confusion matrix: its texts, right or wrong, surest first.
@@ -268,13 +266,10 @@ else:
 
 # -- the words behind each class ----------------------------------------------------------------
 st.subheader(t("eval.class_words"))
-words_cache = st.session_state.setdefault("eval_class_words", {})
-if model_id not in words_cache:
-    words_cache[model_id] = class_words(bundle, split["text"].tolist())
+words = state.memo("eval_class_words", version, lambda: class_words(bundle, split["text"].tolist()))
 st.caption(t("eval.class_words_help", n=min(200, len(split))))
-st.dataframe(pd.DataFrame({t("eval.class"): list(words_cache[model_id]),
-                           t("eval.words"): [" · ".join(token for token, _ in words)
-                                             for words in words_cache[model_id].values()]}),
+st.dataframe(pd.DataFrame({t("eval.class"): list(words),
+                           t("eval.words"): [" · ".join(token for token, _ in rows) for rows in words.values()]}),
              width="stretch", hide_index=True, key="eval_class_words_table")
 
 # -- side by side with another run --------------------------------------------------------------
@@ -284,15 +279,15 @@ others = [other for other in reversed(list(models)) if other != model_id]
 choices = ([TFIDF] if plain and plain.get("on") == "test" else []) + others
 if choices and len(split):
     names = {TFIDF: t("eval.compare_tfidf"), **{other: models[other]["entry"].name for other in others}}
-    other_id = st.selectbox(t("eval.compare_with"), choices, format_func=names.get, key="eval_compare_with")
+    if st.session_state.get(state.EVAL_COMPARE_WITH) not in choices:
+        st.session_state[state.EVAL_COMPARE_WITH] = choices[0]
+    other_id = st.selectbox(t("eval.compare_with"), choices, format_func=names.get, key=state.EVAL_COMPARE_WITH)
     st.caption(t("eval.compare_help"))
-    compare_cache = st.session_state.setdefault("eval_compare", {})
-    pair_key = (model_id, other_id, bundle.settings.get("decision", {}).get("threshold"))
-    if pair_key not in compare_cache:
-        second = plain if other_id == TFIDF else models[other_id]["bundle"]
-        compare_cache[pair_key] = compare_runs(bundle, second, split["text"].tolist(), split["label"].tolist(),
-                                               names=(entry.name, names[other_id]))
-    pair = compare_cache[pair_key]
+    second = plain if other_id == TFIDF else state.fresh_record(other_id)["bundle"]
+    other_version = None if other_id == TFIDF else state.fresh_record(other_id)["version"]
+    pair = state.memo("eval_compare", (version, other_id, other_version),
+                      lambda: compare_runs(bundle, second, split["text"].tolist(), split["label"].tolist(),
+                                           names=(entry.name, names[other_id])), keep=1)
     if other_id != TFIDF and models[other_id]["entry"].dataset != entry.dataset:
         st.warning(t("eval.compare_other_data", name=names[other_id], dataset=models[other_id]["entry"].dataset),
                    icon=":material/warning:")

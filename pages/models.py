@@ -5,13 +5,12 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import UserError
+from core.i18n import seconds
 from core.export import exportable, savedmodel_zip
 from core.package import bundle_zip, max_bundle_mb
 from core.store import max_models, max_workspace_mb
 from ui import state
 from ui.common import lang, page_header, settings_summary, show_error, t
-
-state.require_app()  # opened by its address before app.py ran (login, workspace): go through app.py
 
 page_header("models")
 store = state.store()
@@ -22,7 +21,7 @@ for model_id, entry in entries.items():
     if model_id in models:
         models[model_id]["entry"] = entry
 
-notice = st.session_state.pop("models_notice", None)
+notice = st.session_state.pop(state.MODELS_NOTICE, None)
 if notice:
     st.success(notice, icon=":material/check_circle:")
 
@@ -46,7 +45,7 @@ else:
             t("models.col_size"): round(entry.bytes / 2**20, 2),
             t("train.col_settings"): settings_summary(bundle) if bundle else "–",
             t("train.col_val_accuracy"): f"{bundle.metrics.get('val_accuracy', 0):.1%}" if bundle else "–",
-            t("train.col_seconds"): bundle.metrics.get("train_seconds") if bundle else None,
+            t("train.col_seconds"): seconds(bundle.metrics.get("train_seconds")) if bundle else "–",
             t("models.col_device"): bundle.settings.get("device", {}).get("name", "–") if bundle else "–",
             t("models.col_test_accuracy"): f"{test['accuracy']:.1%}" if test else "–",
         })
@@ -61,32 +60,32 @@ else:
         try:
             action(*args)
         except UserError as error:
-            st.session_state["models_error"] = error
+            st.session_state[state.MODELS_ERROR] = error
 
     def rename():
-        updated = store.rename(chosen, st.session_state["models_new_name"])
+        updated = store.rename(chosen, st.session_state[state.MODELS_NEW_NAME])
         if chosen in models:
             models[chosen]["entry"] = updated
-        st.session_state["models_notice"] = t("models.renamed", name=updated.name)
+        st.session_state[state.MODELS_NOTICE] = t("models.renamed", name=updated.name)
 
     def make_default():
         store.set_default(chosen)
         for model_id, record in models.items():
             record["entry"] = store.entry(model_id) if model_id in entries else record["entry"]
         st.session_state[state.SELECTED_MODEL] = chosen
-        st.session_state["models_notice"] = t("models.defaulted", name=entry.name)
+        st.session_state[state.MODELS_NOTICE] = t("models.defaulted", name=entry.name)
 
     def delete():
         store.delete(chosen)
         models.pop(chosen, None)
         if st.session_state.get(state.SELECTED_MODEL) == chosen:
             st.session_state[state.SELECTED_MODEL] = None
-        st.session_state.pop("models_confirm", None)
-        st.session_state["models_notice"] = t("models.deleted", name=entry.name)
+        st.session_state.pop(state.MODELS_CONFIRM, None)
+        st.session_state[state.MODELS_NOTICE] = t("models.deleted", name=entry.name)
 
     with st.container(border=True):
         name_column, button_column = st.columns([3, 1], vertical_alignment="bottom")
-        name_column.text_input(t("models.new_name"), entry.name, max_chars=60, key="models_new_name")
+        name_column.text_input(t("models.new_name"), entry.name, max_chars=60, key=state.MODELS_NEW_NAME)
         button_column.button(t("models.rename"), key="models_rename", on_click=act, args=(rename,), width="stretch")
         def evaluate_it():
             st.session_state[state.SELECTED_MODEL] = chosen
@@ -115,22 +114,22 @@ else:
                 t("models.serving"), lambda: savedmodel_zip(bundle), file_name=f"{chosen}-savedmodel.zip",
                 mime="application/zip", key="models_serving", width="stretch", icon=":material/dns:",
                 help=t("models.serving_help"))
-        confirm = st.checkbox(t("models.confirm_delete", name=entry.name), key="models_confirm")
+        confirm = st.checkbox(t("models.confirm_delete", name=entry.name), key=state.MODELS_CONFIRM)
         st.button(t("models.delete"), key="models_delete", disabled=not confirm, on_click=act, args=(delete,),
                   icon=":material/delete:", type="primary" if confirm else "secondary")
-    if "models_error" in st.session_state:
-        show_error(st.session_state.pop("models_error"))
+    if state.MODELS_ERROR in st.session_state:
+        show_error(st.session_state.pop(state.MODELS_ERROR))
 
 st.subheader(t("models.upload_title"))
 upload = st.file_uploader(t("models.upload"), type=["zip"], key="models_upload",
                           help=t("models.upload_help", mb=max_bundle_mb()))
-if upload is not None and st.session_state.get("models_uploaded") != upload.file_id:
+if upload is not None and st.session_state.get(state.MODELS_UPLOADED) != upload.file_id:
     try:
         added = store.import_zip(upload.getvalue(), upload.name.rsplit(".", 1)[0][:60] or "model")
     except UserError as error:
         show_error(error)
     else:
-        st.session_state["models_uploaded"] = upload.file_id
+        st.session_state[state.MODELS_UPLOADED] = upload.file_id
         models[added.model_id] = {"entry": added, "bundle": state.shared_bundle(added.path)}
-        st.session_state["models_notice"] = t("models.uploaded", name=added.name)
+        st.session_state[state.MODELS_NOTICE] = t("models.uploaded", name=added.name)
         st.rerun()

@@ -9,13 +9,11 @@ from pathlib import Path
 from core import charts
 from core.batch import predict_table, table_bytes, text_columns_for
 from core.data import load_table
-from core.explain import explain, highlight_html, top_tokens
+from core.explain import explain, highlight_html, top_tokens, weight_text
 from core.errors import UserError
 from core.reading import UPLOAD_TYPES
 from ui import state
 from ui.common import model_picker, page_header, show_error, t
-
-state.require_app()  # opened by its address before app.py ran (login, workspace): go through app.py
 
 page_header("pred")
 model_id, record = model_picker("predict_model")
@@ -25,15 +23,15 @@ bundle = record["bundle"]
 def fill_example() -> None:
     examples = state.store().test_split(model_id)
     if len(examples):
-        st.session_state["predict_text"] = examples["text"].iloc[random.randrange(len(examples))]
+        st.session_state[state.PREDICT_TEXT] = examples["text"].iloc[random.randrange(len(examples))]
 
 
-st.text_area(t("pred.text"), key="predict_text", height=140, placeholder=t("pred.placeholder"))
+st.text_area(t("pred.text"), key=state.PREDICT_TEXT, height=140, placeholder=t("pred.placeholder"))
 go, example = st.columns([1, 1])
 go.button(t("pred.go"), type="primary", key="predict_go", width="stretch")
 example.button(t("pred.example"), key="predict_example", on_click=fill_example, width="stretch")
 
-text = st.session_state.get("predict_text", "")
+text = st.session_state.get(state.PREDICT_TEXT, "")
 if text.strip():
     result = bundle.predict_one(text)
     label = result["label"]
@@ -52,7 +50,7 @@ if text.strip():
     st.html(highlight_html(why))
     top = top_tokens(why)
     if top:
-        st.caption(t("pred.top_words", label=label, words="  ·  ".join(f"{token} (+{weight:.2f})" for token, weight in top)))
+        st.caption(t("pred.top_words", label=label, words="  ·  ".join(f"{token} ({weight_text(weight)})" for token, weight in top)))
     if why["cut"]:
         st.caption(t("pred.cut", n=why["cut"]))
 else:

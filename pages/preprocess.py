@@ -12,12 +12,11 @@ from core.text import (TOKENIZERS, PreprocessConfig, auto_tokenizer, default_con
 from ui import state
 from ui.common import page_header, require_dataset, show_error, t
 
-state.require_app()  # opened by its address before app.py ran (login, workspace): go through app.py
+page_header("prep")
 
 STATS_SAMPLE = 5000
 PREVIEW_ROWS = 10
 
-page_header("prep")
 dataset = require_dataset()
 config = st.session_state[state.PREPROCESS] or default_config(dataset.texts)
 
@@ -46,9 +45,9 @@ with cleaning:
     strip_emoji = st.checkbox(t("prep.emoji"), config.strip_emoji, key="prep_emoji", help=t("prep.emoji_help"))
 with tokens:
     st.markdown(f"**{t('prep.tokens')}**")
-    tokenizer = st.radio(t("prep.tokenizer"), TOKENIZERS, index=TOKENIZERS.index(config.tokenizer),
-                         format_func=lambda value: t(f"prep.tokenizer_{value}"), horizontal=True,
-                         key="prep_tokenizer", help=t("prep.tokenizer_help"))
+    st.session_state.setdefault(state.PREP_TOKENIZER, config.tokenizer)  # a value, shown in words (see ui.state)
+    tokenizer = st.radio(t("prep.tokenizer"), TOKENIZERS, format_func=lambda value: t(f"prep.tokenizer_{value}"),
+                         horizontal=True, key=state.PREP_TOKENIZER, help=t("prep.tokenizer_help"))
     st.caption(t("prep.tokenizer_auto", tokenizer=t(f"prep.tokenizer_{auto_tokenizer(dataset.texts)}")))
     user_words = config.user_words
     if tokenizer == "jieba":
@@ -75,10 +74,14 @@ try:
 except UserError as error:
     show_error(error)
     st.stop()
-st.session_state[state.PREPROCESS] = config
+if config != st.session_state[state.PREPROCESS]:
+    st.session_state[state.PREPROCESS] = config
+    state.remember_preprocess(config)
 
+# Tokenizing 5,000 texts takes a while (Chinese segmentation more): once per data set and settings.
 texts = dataset.texts[:STATS_SAMPLE]
-stats = text_stats([tokenize(text, config) for text in texts], config)
+stats = state.memo("prep_stats", (st.session_state[state.DATASET_VERSION], config),
+                   lambda: text_stats([tokenize(text, config) for text in texts], config), keep=2)
 
 st.divider()
 vocabulary, oov, length, cut = st.columns(4)

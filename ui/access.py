@@ -5,7 +5,8 @@ Configured in ``.streamlit/secrets.toml`` (never committed; see the README):
 * ``[auth]`` — Streamlit's built-in OpenID Connect login (``st.login``); every visitor signs in.
 * ``[access] password = "…"`` — one password for everyone on a shared server, asked once per
   browser session and compared in constant time; a wrong one costs a second.
-* neither — single-user / local mode, and the sidebar says so.
+* neither — single-user / local mode, and the sidebar says so in plain words (the technical
+  detail behind its help icon).
 """
 
 from __future__ import annotations
@@ -103,4 +104,4 @@ def gate() -> None:
             _only(_password_page)
     else:
         with st.sidebar:
-            st.caption(t("access.local_mode"))
+            st.caption(t("access.local_mode"), help=t("access.local_mode_help"))

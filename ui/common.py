@@ -9,8 +9,15 @@ from ui import state
 
 
 def lang() -> str:
-    """The session's language (outside a script run, e.g. in AppTest: the server's)."""
-    return st.session_state.get(state.LANG) or server_language()
+    """The session's language. Outside a script run (AppTest formats a widget's options after
+    the run) it is the language of the last run, so options read back as they were shown."""
+    chosen = st.session_state.get(state.LANG)
+    if chosen:
+        _LAST_RUN[0] = chosen
+    return chosen or _LAST_RUN[0] or server_language()
+
+
+_LAST_RUN = [None]
 
 
 def t(key: str, **params) -> str:
@@ -33,6 +40,7 @@ def language_switch() -> None:
     """The sidebar's language selector."""
 
     def changed():
+        state.pin_choices()  # while the old words still read back as values
         st.session_state[state.LANG] = st.session_state["lang_select"]
         st.query_params["lang"] = st.session_state[state.LANG]
 
@@ -41,28 +49,16 @@ def language_switch() -> None:
                          format_func=LANGUAGES.get, key="lang_select", on_change=changed)
 
 
-# Catalog keys of the Train page's labels, by ModelConfig/TrainConfig field.
-SETTING_LABELS = {"embedding_dim": "train.embedding_dim", "lstm_units": "train.lstm_units", "dropout_rate": "train.dropout",
-                  "epochs": "train.epochs", "batch_size": "train.batch_size",
-                  "early_stopping_patience": "train.early_stopping", "optimizer": "train.optimizer",
-                  "learning_rate": "train.learning_rate", "validation_share": "train.validation_share",
-                  "rnn": "train.rnn", "layers": "train.layers", "bidirectional": "train.bidirectional",
-                  "token_pairs": "train.token_pairs",
-                  "conv_filters": "train.conv_filters", "dense_units": "train.dense_units", "l2": "train.l2",
-                  "lr_schedule": "train.lr_schedule", "class_weight": "train.class_weight",
-                  "restore_best": "train.restore_best", "seed": "train.seed", "max_length": "train.max_length"}
-
-
 def describe_changes(changes: dict) -> str:
-    """Settings changes in the user's words: "Dropout → 0.4 · LSTM units → 64"."""
-    def shown(name, value):
-        if name == "early_stopping_patience":
-            return t("app.on") if value else t("app.off")
-        if name in ("class_weight", "lr_schedule"):
-            return t("app.on") if value not in ("none", False) else t("app.off")
-        return value
+    """Settings changes in the user's words: "Dropout → 0.4 · Recurrent units → 64" (labels and
+    on/off as :mod:`core.settings` describes each setting)."""
+    from core.settings import setting
 
-    return " · ".join(f"{t(SETTING_LABELS[name])} → {shown(name, value)}" for name, value in changes.items())
+    parts = []
+    for name, value in changes.items():
+        label, shown = setting(name).describe(value)
+        parts.append(f"{t(label)} → {t(shown) if shown in ('app.on', 'app.off') else shown}")
+    return " · ".join(parts)
 
 
 def settings_summary(bundle) -> str:
@@ -92,7 +88,10 @@ def error_boundary(draw) -> None:
 
 
 def page_header(page: str) -> None:
-    """Title and one-line explanation of a page."""
+    """Start a page: send a run that did not come through ``app.py`` there (the one place that
+    guards every page, see :func:`ui.state.require_app`), then its title and one-line
+    explanation."""
+    state.require_app()
     st.title(t(f"{page}.title"))
     st.caption(t(f"{page}.intro"))
 
@@ -123,22 +122,24 @@ def require_models() -> dict:
 
 
 def model_picker(key: str):
-    """Select box over the session's models (newest first); returns ``(model_id, record)``."""
+    """Select box over the session's models (newest first); returns ``(model_id, record)``, the
+    record with the bundle as stored now (:func:`ui.state.fresh_record`)."""
     models = require_models()
     ids = list(reversed(list(models)))
-    selected = st.session_state.get(state.SELECTED_MODEL)
-    if selected not in ids:  # nothing chosen yet: the workspace's default model, else the newest
-        selected = next((model_id for model_id in ids if models[model_id]["entry"].is_default), None)
-    index = ids.index(selected) if selected in ids else 0
+    if st.session_state.get(key) not in ids:
+        selected = st.session_state.get(state.SELECTED_MODEL)
+        if selected not in ids:  # nothing chosen yet: the workspace's default model, else the newest
+            selected = next((model_id for model_id in ids if models[model_id]["entry"].is_default), ids[0])
+        st.session_state[key] = selected
 
     def label(model_id):
         record = models[model_id]
         accuracy = record["bundle"].metrics.get("val_accuracy", 0.0)
         return t("model.option", name=record["entry"].name, accuracy=f"{accuracy:.1%}")
 
-    model_id = st.selectbox(t("model.pick"), ids, index=index, format_func=label, key=key)
+    model_id = st.selectbox(t("model.pick"), ids, format_func=label, key=key)
     st.session_state[state.SELECTED_MODEL] = model_id
-    return model_id, models[model_id]
+    return model_id, state.fresh_record(model_id)
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,21 +1,44 @@
-"""Session state keys, declared once (house rule 4), and the few helpers that change them."""
+"""Session state: every key the app keeps, declared once (house rule 4), and the helpers that
+change them.
+
+Two rules keep a user's choices safe:
+
+* **Choices are kept as values.** A widget's value reaches the server as the words it shows
+  (Streamlit matches them back to an option), so after a change of language a translated
+  option would no longer match. :func:`pin_choices` writes every translated choice back as its
+  value before the language changes; the Data page's choices live as a
+  :class:`core.data.DataChoices` per file (:data:`FILE_CHOICES`), never as widget text.
+* **Choices belong to what they were made for.** Loading a different file or sample gives its
+  own choices (the guessed columns, the detected encoding, nothing dropped); the same file read
+  again keeps them. Streamlit forgets a widget's value whenever a page without that widget
+  runs, so the Data and Train pages give their widgets back what was kept (:func:`hold`).
+
+The workspace's current data set is also kept on disk (:mod:`core.current`), so a reloaded tab
+— a new session — gets it back (:func:`restore_current_data`).
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 
 import streamlit as st
 
 LANG = "lang"
-SOURCE_NAME = "source_name"        # file name of the loaded table
+SOURCE_NAME = "source_name"        # file name of the loaded table, without its extension
 TABLE = "table"                    # core.data.Table: the table as read (never modified)
 RAW = "raw"                        # the uploaded bytes, to read again with another encoding/sheet
-LOAD_ERROR = "load_error"          # a UserError from the last read, shown once
+DATA_FILE = "data_file"            # core.data.file_key of the loaded file
+FILE_CHOICES = "file_choices"      # file key -> core.data.DataChoices made for that file
+LOAD_ERROR = "load_error"          # a UserError: a new file (paste, sample) could not be read; shown once
+REREAD_ERROR = "reread_error"      # a UserError: the file could not be read with the encoding or sheet chosen
+REJECTED = "rejected"              # (upload file_id, UserError): the upload in the box could not be read
 UPLOAD_ID = "upload_id"            # file_id of the upload already read
 DATASET = "dataset"                # core.data.DataSet after validation
 REPORT = "report"                  # core.data.DataReport
-DATASET_SIGNATURE = "dataset_signature"
+DATASET_SIGNATURE = "dataset_signature"   # what makes a different data set (see dataset_signature)
+DATASET_VERSION = "dataset_version"       # counts the validated data sets, to key what is computed from one
 PREPROCESS = "preprocess"          # core.text.PreprocessConfig
 JOB_ID = "job_id"                  # this session's training job
 MODELS = "models"                  # model_id -> {"entry": ModelEntry, "bundle": Bundle}
@@ -27,13 +50,47 @@ WORKSPACE_NEW = "workspace_new"    # True when this session made the workspace (
 MODELS_LOADED = "models_loaded"    # the workspace's stored models are in MODELS
 STORE_PROBLEM = "store_problem"    # a core.errors.UserError: the model folder cannot be written
 AUTHENTICATED = "authenticated"    # the shared password was given (ui.access)
+KEPT = "kept"                      # widget key -> value, for widgets Streamlit forgets on a page change
+MEMO = "memo"                      # name -> {inputs: result}: what pages computed, by their inputs (see memo)
+
+# Widget keys whose values the code reads or sets (buttons, tables and charts are not state).
+DATA_TEXT_COL, DATA_LABEL_COL, DATA_ENCODING, DATA_SHEET = "data_text_col", "data_label_col", "data_encoding", "data_sheet"
+DATA_DROP_DUPLICATES, DATA_DROP_CONFLICTS = "data_drop_duplicates", "data_drop_conflicts"
+DATA_MERGE_LABELS, DATA_DROP_SINGLE, DATA_SAMPLE = "data_merge_labels", "data_drop_single", "data_sample"
+DATA_LABEL_NAME = "data_label_name_"   # + the label
+DATA_PASTE = "data_paste"
+PREP_TOKENIZER = "prep_tokenizer"
+TRAIN_KIND, TRAIN_PRESET = "train_kind", "train_preset"
+TRAIN_PRESETS_FOR = "train_presets_for"   # the data set whose presets fill the Train page's widgets
+EVAL_FILTER_TRUE, EVAL_FILTER_PREDICTED = "eval_filter_true", "eval_filter_predicted"
+EVAL_CELL_SEEN = "eval_cell_seen"      # the confusion-matrix cell last clicked
+EVAL_COMPARE_WITH = "eval_compare_with"
+EVAL_NOTICE = "eval_notice"            # (kind, catalog key, params) shown once after an action
+EVAL_ERROR = "eval_error"              # a UserError from an action, shown once
+EVAL_APPLIED = "eval_applied"          # the diagnosis's changes just applied to the next run
+EVAL_TFIDF_STARTED = "eval_tfidf_started"
+PREDICT_TEXT = "predict_text"
+MODELS_NEW_NAME, MODELS_CONFIRM = "models_new_name", "models_confirm"
+MODELS_NOTICE, MODELS_ERROR, MODELS_UPLOADED = "models_notice", "models_error", "models_uploaded"
+
+# Widgets whose options are shown in translated words (format_func): their values are pinned
+# before the language changes (see pin_choices).
+TRANSLATED_CHOICES = (DATA_ENCODING, PREP_TOKENIZER, TRAIN_KIND, TRAIN_PRESET, "train_rnn", "train_optimizer",
+                      "train_l2", EVAL_FILTER_TRUE, EVAL_FILTER_PREDICTED, EVAL_COMPARE_WITH, "eval_model",
+                      "predict_model")
+# The Data page's widgets, by the DataChoices field they show.
+DATA_WIDGETS = {"text_columns": DATA_TEXT_COL, "label_column": DATA_LABEL_COL, "encoding": DATA_ENCODING,
+                "sheet": DATA_SHEET, "drop_duplicates": DATA_DROP_DUPLICATES, "drop_conflicts": DATA_DROP_CONFLICTS,
+                "merge_label_variants": DATA_MERGE_LABELS, "drop_single_classes": DATA_DROP_SINGLE, "sample": DATA_SAMPLE}
+AUTO = "auto"   # the encoding selector's "as detected"
 
 DEFAULTS = {
-    SOURCE_NAME: None, TABLE: None, RAW: None, LOAD_ERROR: None, UPLOAD_ID: None, DATASET: None, REPORT: None,
-    DATASET_SIGNATURE: None, PREPROCESS: None, JOB_ID: None, MODELS: {}, SELECTED_MODEL: None,
-    COLLECTED_JOBS: [], NEXT_RUN: None, WORKSPACE: None, WORKSPACE_NEW: False, MODELS_LOADED: False,
-    STORE_PROBLEM: None, AUTHENTICATED: False,
+    SOURCE_NAME: None, TABLE: None, RAW: None, DATA_FILE: None, FILE_CHOICES: {}, LOAD_ERROR: None, REREAD_ERROR: None, REJECTED: None,
+    UPLOAD_ID: None, DATASET: None, REPORT: None, DATASET_SIGNATURE: None, DATASET_VERSION: 0, PREPROCESS: None, JOB_ID: None, MODELS: {},
+    SELECTED_MODEL: None, COLLECTED_JOBS: [], NEXT_RUN: None, WORKSPACE: None, WORKSPACE_NEW: False,
+    MODELS_LOADED: False, STORE_PROBLEM: None, AUTHENTICATED: False, KEPT: {}, MEMO: {},
 }
+log = logging.getLogger("studio")
 
 
 def require_app() -> None:
@@ -42,7 +99,8 @@ def require_app() -> None:
     Until some session's ``app.py`` has called ``st.navigation``, Streamlit treats the
     ``pages/`` folder as a classic multipage app and runs a page's script by its address (e.g.
     ``/models``) without ``app.py``: no login, no workspace. ``app.py`` sets :data:`WORKSPACE`
-    after the access check, so a run without it goes back to ``app.py``.
+    after the access check, so a run without it goes back to ``app.py``. Every page calls it
+    through :func:`ui.common.page_header`.
     """
     if st.session_state.get(WORKSPACE) is None:
         st.switch_page("app.py")
@@ -54,31 +112,208 @@ def init() -> None:
         st.session_state.setdefault(key, value.copy() if isinstance(value, (dict, list)) else value)
 
 
+# -- keeping choices ------------------------------------------------------------------------------
+
+def hold(keys) -> None:
+    """Keep the values of the widgets ``keys`` as they are now, and give back the kept value of
+    any Streamlit has forgotten (it drops a widget's value when a page without it runs). Call
+    it before the widgets are drawn."""
+    kept = st.session_state[KEPT]
+    for key in keys:
+        if key in st.session_state:
+            kept[key] = st.session_state[key]
+        elif key in kept:
+            st.session_state[key] = kept[key]
+
+
+def forget(keys) -> None:
+    """Drop what :func:`hold` kept for ``keys`` (the choices belonged to other data)."""
+    for key in keys:
+        st.session_state[KEPT].pop(key, None)
+
+
+def pin_choices() -> None:
+    """Before the language changes: write each translated choice back as its value, so the
+    next run shows it in the new language instead of failing to match the old words (called
+    from the language switch's callback, while the old words still read back)."""
+    for key in TRANSLATED_CHOICES:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+# -- the Data page's file and choices ---------------------------------------------------------
+
 def set_table(table, raw: bytes) -> None:
-    """A table was (re)read: forget the columns and data set chosen for the previous one."""
-    same_file = st.session_state.get(RAW) == raw
+    """A table was (re)read. A different file starts with its own choices (those made for it
+    earlier in this session, else the guessed ones); the same file keeps the choices made for
+    it, fitted to the table (another sheet may have other columns)."""
+    from core.data import file_key, guess_choices
+
+    key = file_key(raw, table.name)
+    same_file = key == st.session_state[DATA_FILE]
+    if not same_file:
+        _keep_data_file(raw, table.name)
+    choices = (data_choices() if same_file else st.session_state[FILE_CHOICES].get(key)) or guess_choices(table)
     st.session_state[TABLE] = table
     st.session_state[RAW] = raw
+    st.session_state[DATA_FILE] = key
+    st.session_state[REJECTED] = None
     st.session_state[SOURCE_NAME] = table.name.rsplit(".", 1)[0]
     st.session_state[DATASET] = None
     st.session_state[REPORT] = None
-    keys = ["data_text_col", "data_label_col"]
-    if not same_file:
-        keys += ["data_encoding", "data_sheet", "data_drop_duplicates", "data_drop_conflicts", "data_merge_labels",
-                 "data_drop_single", "data_sample"]
-        keys += [key for key in st.session_state if str(key).startswith("data_label_name_")]
-    for key in keys:
-        st.session_state.pop(key, None)
+    show_choices(choices.fitted(table), replace_all=True)
+
+
+def data_choices():
+    """The Data page's choices for the loaded file as the widgets show them now (values, not
+    words), or ``None`` when no file is loaded."""
+    from dataclasses import replace
+
+    from core.data import DataChoices
+
+    key = st.session_state[DATA_FILE]
+    if key is None:
+        return None
+    choices = st.session_state[FILE_CHOICES].get(key) or DataChoices()
+    shown = {field: st.session_state[widget] for field, widget in DATA_WIDGETS.items() if widget in st.session_state}
+    if "encoding" in shown:
+        shown["encoding"] = None if shown["encoding"] == AUTO else shown["encoding"]
+    if "text_columns" in shown:
+        shown["text_columns"] = tuple(shown["text_columns"] or ())
+    names = {str(name)[len(DATA_LABEL_NAME):]: value for name, value in st.session_state.items()
+             if str(name).startswith(DATA_LABEL_NAME)}
+    if names:
+        shown["label_names"] = {label: value for label, value in {**choices.label_names, **names}.items() if value}
+    return replace(choices, **shown)
+
+
+def show_choices(choices, replace_all: bool = False) -> None:
+    """Put ``choices`` (a DataChoices) into the Data page's widgets — all of them for a newly
+    read file, else only those Streamlit forgot — and remember them for the loaded file."""
+    values = {DATA_TEXT_COL: list(choices.text_columns), DATA_LABEL_COL: choices.label_column,
+              DATA_ENCODING: choices.encoding or AUTO, DATA_SHEET: choices.sheet,
+              DATA_DROP_DUPLICATES: choices.drop_duplicates, DATA_DROP_CONFLICTS: choices.drop_conflicts,
+              DATA_MERGE_LABELS: choices.merge_label_variants, DATA_DROP_SINGLE: choices.drop_single_classes,
+              DATA_SAMPLE: choices.sample}
+    if replace_all:
+        for key in [key for key in st.session_state if str(key).startswith(DATA_LABEL_NAME)]:
+            del st.session_state[key]
+    for key, value in values.items():
+        if replace_all or key not in st.session_state:
+            st.session_state[key] = value
+    for label, name in choices.label_names.items():
+        if replace_all or DATA_LABEL_NAME + label not in st.session_state:
+            st.session_state[DATA_LABEL_NAME + label] = name
+    remember_choices(choices)
+
+
+def remember_choices(choices) -> None:
+    """Remember ``choices`` for the loaded file, in this session and in the workspace (for a
+    reloaded tab)."""
+    key = st.session_state[DATA_FILE]
+    if key is None or st.session_state[FILE_CHOICES].get(key) == choices:
+        return
+    st.session_state[FILE_CHOICES][key] = choices
+    _on_disk(lambda current: current.save_choices(choices=choices))
+
+
+def _keep_data_file(raw: bytes, name: str) -> None:
+    _on_disk(lambda current: current.save_file(raw, name))
+
+
+def remember_preprocess(config) -> None:
+    """Keep the Preprocess page's settings with the workspace's data set (for a reloaded tab)."""
+    _on_disk(lambda current: current.save_choices(preprocess=config.to_dict()))
+
+
+def _on_disk(write) -> None:
+    """Apply ``write`` to the workspace's kept data set; a disk that cannot be written only costs
+    the copy a reloaded tab would find (the server log says so)."""
+    from core.errors import UserError
+
+    if st.session_state.get(WORKSPACE) is None:
+        return
+    try:
+        write(store().current_data())
+    except (UserError, OSError) as error:
+        log.warning("the workspace's data set could not be kept on disk: %s", error)
+
+
+def restore_current_data() -> None:
+    """In a new session (a reloaded tab, a bookmark): read the workspace's data set again with
+    the choices and preprocessing kept for it, as if it had just been loaded."""
+    from core.data import file_key, guess_choices, read_with_choices
+    from core.errors import UserError
+    from core.text import PreprocessConfig
+
+    try:
+        kept = store().current_data().load()
+    except (UserError, OSError):
+        kept = None
+    if kept is None:
+        return
+    try:
+        from core.reading import load_table
+
+        choices = kept["choices"] or guess_choices(load_table(kept["raw"], kept["name"]))
+        table, choices, dataset, report = read_with_choices(kept["raw"], kept["name"], choices)
+    except UserError as error:  # e.g. the choices no longer validate: the Data page asks again
+        log.info("the workspace's data set was not restored: %s", error)
+        return
+    key = file_key(kept["raw"], kept["name"])
+    st.session_state[TABLE], st.session_state[RAW], st.session_state[DATA_FILE] = table, kept["raw"], key
+    st.session_state[SOURCE_NAME] = table.name.rsplit(".", 1)[0]
+    st.session_state[FILE_CHOICES][key] = choices
+    show_choices(choices, replace_all=True)
+    set_dataset(dataset, report, dataset_signature(choices))
+    if kept["preprocess"]:
+        try:
+            st.session_state[PREPROCESS] = PreprocessConfig.from_dict(kept["preprocess"])
+        except (UserError, TypeError, ValueError):
+            pass
+
+
+def dataset_signature(choices) -> tuple:
+    """What makes a different data set (the file, the columns, the sample): a different one
+    resets the preprocessing and the Train page's settings; dropping duplicates does not."""
+    return (st.session_state[DATA_FILE], tuple(choices.text_columns), choices.label_column, bool(choices.sample))
 
 
 def set_dataset(dataset, report, signature) -> None:
-    """Store the validated data set; a different data set resets the preprocessing choices."""
+    """Store the validated data set; a different data set resets the preprocessing choices and
+    puts a finished run of the previous data away."""
     if st.session_state.get(DATASET_SIGNATURE) != signature:
         st.session_state[PREPROCESS] = None
         st.session_state[DATASET_SIGNATURE] = signature
+        from core.jobs import get_job
+
+        job = get_job(st.session_state[JOB_ID])
+        if job is not None and job.snapshot().finished:
+            collect_finished_job()
+            st.session_state[JOB_ID] = None
+    if dataset is not st.session_state[DATASET]:
+        st.session_state[DATASET_VERSION] += 1
     st.session_state[DATASET] = dataset
     st.session_state[REPORT] = report
 
+
+# -- computed once per inputs -------------------------------------------------------------------
+
+def memo(name: str, inputs, compute, keep: int = 2):
+    """``compute()``, remembered for ``inputs`` (hashable) under ``name``; only the ``keep``
+    most recent inputs are kept, so a long session does not pile up every model's results."""
+    cache = st.session_state[MEMO].setdefault(name, {})
+    if inputs in cache:
+        cache[inputs] = cache.pop(inputs)   # most recently used last
+        return cache[inputs]
+    result = compute()
+    cache[inputs] = result
+    while len(cache) > keep:
+        cache.pop(next(iter(cache)))
+    return result
+
+
+# -- jobs and models ------------------------------------------------------------------------------
 
 def collect_finished_job() -> None:
     """Move the model of this session's finished job into the session's models list."""
@@ -102,7 +337,8 @@ def collect_finished_job() -> None:
 
 def init_workspace() -> None:
     """The workspace from the URL (``?ws=``), else a new one; kept in the URL so a bookmark or
-    a reload comes back to it. Then the workspace's stored models are loaded once per session."""
+    a reload comes back to it. Then, once per session, the workspace's stored models and its
+    current data set are loaded."""
     from core.store import new_workspace_id, valid_workspace
 
     if st.session_state[WORKSPACE] is None:
@@ -138,6 +374,8 @@ def init_workspace() -> None:
             bundle = shared_bundle(entry.path)
             if bundle is not None:
                 st.session_state[MODELS][entry.model_id] = {"entry": entry, "bundle": bundle}
+        if st.session_state[TABLE] is None and not st.session_state[WORKSPACE_NEW]:
+            restore_current_data()
 
 
 def store():
@@ -179,9 +417,9 @@ def shared_bundle(path: str):
 
     Held by weak reference: loaded once while any session keeps it (in its ``MODELS``), and
     freed with the last session that had it, so the server's memory goes back down when users
-    leave (a plain cache would keep every model ever opened)."""
-    import logging
-
+    leave (a plain cache would keep every model ever opened). A bundle changed on disk (a
+    threshold saved through the store) is a new entry: sessions get it through
+    :func:`fresh_record`."""
     from core.bundle import Bundle
     from core.errors import UserError
 
@@ -192,10 +430,29 @@ def shared_bundle(path: str):
             try:
                 bundle = Bundle.load(path)
             except UserError:
-                logging.getLogger("studio").warning("stored model %s cannot be loaded; left out of the list", path)
+                log.warning("stored model %s cannot be loaded; left out of the list", path)
                 return None
             _BUNDLES[key] = bundle
         return bundle
+
+
+def fresh_record(model_id: str) -> dict:
+    """This session's record of ``model_id``, with the bundle as it is stored now (this session
+    or another may have saved a decision threshold with it since it was opened)."""
+    record = st.session_state[MODELS][model_id]
+    now = _bundle_key(record["entry"].path)
+    if record.setdefault("version", now) != now:
+        bundle = shared_bundle(record["entry"].path)
+        if bundle is not None:
+            record["bundle"], record["version"] = bundle, now
+    return record
+
+
+def put_bundle(model_id: str, bundle) -> None:
+    """This session saved ``bundle`` as ``model_id`` (through the store): use and share it."""
+    record = st.session_state[MODELS][model_id]
+    path = record["entry"].path
+    record["bundle"], record["version"] = share_bundle(path, bundle), _bundle_key(path)
 
 
 _BUNDLES = weakref.WeakValueDictionary()

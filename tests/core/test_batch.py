@@ -37,3 +37,23 @@ def test_downloads_neutralise_formulas_and_keep_chinese():
 
     sheet = load_workbook(io.BytesIO(table_bytes(frame, "xlsx"))).active
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)   # no formula cells
+
+
+def test_probabilities_in_a_file_are_rounded_without_float_noise(tiny_result):
+    """Issue 17: files carried 0.9998000264167786 and 9.999999747378752e-05 (float32 rounded)."""
+    import numpy as np
+
+    class Sure:   # the tiny model's interface, with the float32 values a confident network gives
+        labels = ["ham", "spam"]
+        decide = tiny_result.bundle.decide
+
+        def predict_proba(self, texts):
+            return np.array([[0.9998, 0.0002], [0.0001, 0.9999]] * (len(texts) // 2), dtype=np.float32)
+
+    frame = pd.DataFrame({"text": ["see you at six", "free prize, call now"]})
+    result = predict_table(Sure(), frame, ["text"])
+    text = table_bytes(result, "csv").decode("utf-8-sig")
+    assert "0.9998," in text and "0.0001," in text and "0.9999" in text
+    assert "0.99980002" not in text and "e-05" not in text
+    real = table_bytes(predict_table(tiny_result.bundle, frame, ["text"]), "csv").decode("utf-8-sig")
+    assert all(len(cell.split(".")[-1]) <= 4 for line in real.splitlines()[1:] for cell in line.split(",")[-3:])

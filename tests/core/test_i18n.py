@@ -66,3 +66,13 @@ def test_server_language_is_the_fallback(monkeypatch):
     assert pick_language("en-GB") == "en"
     monkeypatch.setenv("STUDIO_LANG", "klingon")
     assert pick_language(None) == "en"
+
+
+def test_the_floor_and_the_tfidf_baseline_have_different_names():
+    """Issue 17: the Chinese page said "较基线 +31.3 点" for the floor beside "普通基线更好" for TF-IDF."""
+    for key in ("eval.floor", "eval.vs_floor", "eval.floor_help"):
+        assert "基线" not in MESSAGES[key]["zh"] and "baseline" not in MESSAGES[key]["en"], key
+    assert "下限" in MESSAGES["eval.vs_floor"]["zh"] and "floor" in MESSAGES["eval.vs_floor"]["en"]
+    for outcome in ("better", "same", "worse"):
+        assert "TF-IDF 基线" in MESSAGES[f"eval.verdict_{outcome}"]["zh"]
+        assert "普通基线" not in MESSAGES[f"eval.verdict_{outcome}"]["zh"]

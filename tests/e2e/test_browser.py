@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from core.quiet import TF_LINE
 from tests.conftest import ROOT
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -43,10 +44,12 @@ def server(tmp_path, secrets_home, request):
     if "password" in request.keywords:
         (secrets_home / ".streamlit" / "secrets.toml").write_text('[access]\npassword = "open sesame"\n')
     env = {**os.environ, "STUDIO_DATA_DIR": str(tmp_path / "data"), "HOME": str(secrets_home)}
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)   # as on a user's terminal: the app quiets TensorFlow itself
+    log = open(tmp_path / "server.log", "wb")   # what `streamlit run app.py` prints on the terminal
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -61,6 +64,7 @@ def server(tmp_path, secrets_home, request):
     yield url
     process.terminate()
     process.wait(timeout=20)
+    log.close()
 
 
 @pytest.fixture
@@ -95,7 +99,7 @@ def _screenshot(page, path):
     page.screenshot(path=str(path), full_page=True)
 
 
-def test_sample_train_predict(server, page, artifacts):
+def test_sample_train_predict(server, page, artifacts, tmp_path):
     page.goto(server)
     _idle(page)
     page.get_by_role("button", name="SMS spam").click()
@@ -120,6 +124,9 @@ def test_sample_train_predict(server, page, artifacts):
     page.get_by_text("Done in").wait_for(timeout=180_000)
     _idle(page)
     _screenshot(page, artifacts / "e2e-3-train.png")
+    # Issue 17: the terminal that runs the app shows no TensorFlow start-up lines (oneDNN, CUDA).
+    terminal = (tmp_path / "server.log").read_text(errors="replace")
+    assert not [line for line in terminal.splitlines() if TF_LINE.match(line)], terminal[-2000:]
 
     page.get_by_role("link", name="Evaluate").first.click()
     page.get_by_text("Confusion matrix").first.wait_for()
@@ -218,6 +225,45 @@ def test_awkward_upload_shows_the_report(server, page, artifacts):
     page.get_by_text("Merge labels that differ only by case or spaces").click()
     _idle(page)
     page.get_by_text("Ready: 37 labelled texts in 3 classes.").wait_for()
+
+
+def test_a_new_file_after_the_sample_gets_its_own_columns_in_chinese(server, page, artifacts, tmp_path):
+    """Issue 17: sample → 中文 → an Excel file whose columns are 编号 / 评论内容 / 情感. The selectors
+    show the new file's columns, no red box (no encoding applied to Excel, none kept as words),
+    and they stay after the next click."""
+    import pandas as pd
+
+    path = tmp_path / "评论.xlsx"
+    pd.DataFrame({"编号": range(1, 61),
+                  "评论内容": [f"第{i}次买，质量很好，还会再来" if i % 2 else f"第{i}次买，太差了，不会再买" for i in range(60)],
+                  "情感": ["正面" if i % 2 else "负面" for i in range(60)]}).to_excel(path, index=False)
+    page.goto(server)
+    _idle(page)
+    page.get_by_role("button", name="SMS spam").click()
+    page.get_by_text("Ready: 2,500 labelled texts in 2 classes.").wait_for()
+    _idle(page)
+    page.get_by_role("combobox", name="Language / 语言").click()
+    page.get_by_role("option", name="中文").click()
+    page.get_by_text("准备就绪：2,500 条带标签文本，共 2 个类别。").wait_for()
+    _idle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    page.get_by_text("准备就绪：60 条带标签文本，共 2 个类别。").wait_for()
+    _idle(page)
+
+    def shown():
+        tags = page.locator("[data-testid='stMultiSelect'] [aria-label='Selected values'] [title]").evaluate_all(
+            "elements => elements.map(element => element.title)")
+        return tags, page.get_by_role("combobox", name="标签列").input_value()
+
+    assert shown() == (["评论内容"], "情感")
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    assert page.get_by_text("列分隔符").count() == 0
+    page.get_by_text("删除重复行").click()
+    _idle(page)
+    page.get_by_text("准备就绪：60 条带标签文本，共 2 个类别。").wait_for()
+    assert shown() == (["评论内容"], "情感")
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    _screenshot(page, artifacts / "e2e-zh-data-excel.png")
 
 
 CHINESE_LABELS = ("财经", "房产", "股票", "教育", "科技", "社会", "时政", "体育", "游戏", "娱乐")
@@ -390,7 +436,7 @@ def test_a_password_guards_every_page_address(server, page, artifacts):
     page.get_by_label("Password", exact=True).press("Enter")
     page.get_by_role("heading", name="Your models").wait_for()   # the page asked for, now open
     _idle(page)
-    assert page.get_by_text("Single-user (local) mode").count() == 0
+    assert page.get_by_text("No password is set").count() == 0
 
 
 def test_a_page_address_as_the_first_request_goes_through_the_app(server, page):

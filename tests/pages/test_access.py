@@ -24,7 +24,8 @@ def test_without_password_or_login_the_app_says_it_is_in_local_mode():
     app = app_with()
     assert not app.exception
     assert app.title[0].value == "Your data"
-    assert "Single-user (local) mode" in texts(app.sidebar.caption)
+    assert "No password is set: anyone who can open this page can use the app" in texts(app.sidebar.caption)
+    assert "single-user (local) mode" in app.sidebar.caption[-1].help   # the jargon only behind the help icon
 
 
 def test_a_password_from_secrets_guards_every_page():
@@ -41,7 +42,7 @@ def test_a_password_from_secrets_guards_every_page():
     app.text_input(key="access_password").input("correct horse").run()
     assert not app.exception
     assert "Your data" in [title.value for title in app.title]
-    assert "Single-user (local) mode" not in texts(app.sidebar.caption)
+    assert "No password is set" not in texts(app.sidebar.caption)
 
 
 def test_oidc_login_when_auth_is_configured():

@@ -142,7 +142,8 @@ def test_train_evaluate_predict_flow():
     # A 1-epoch tiny model gets most spam wrong: the diagnosis names the weak class.
     assert "The model rarely gets these classes right: 'spam'" in texts(app.warning)
     assert app.button(key="eval_apply_weak_classes").label == "Apply to the next run: Balance the classes → on"
-    answers = app.session_state["eval_predictions"][app.session_state["selected_model"]]
+    answers = next(table for (model_id, _), table in app.session_state["memo"]["eval_predictions"].items()
+                   if model_id == app.session_state["selected_model"])
     assert len(answers) == 250
     wrong = answers[~answers["correct"]]
     if len(wrong):
@@ -201,6 +202,11 @@ def test_train_evaluate_predict_flow():
     after = reloaded.predict(answers["text"].tolist())
     assert after.count("spam") == int((p_spam >= round(low, 2)).sum()) and after.count("spam") > before.count("spam")
 
+    # The session now holds the bundle as saved (the store wrote a new one; the bundle other
+    # sessions share was not changed in place).
+    assert app.session_state["models"][model_id]["bundle"] is not bundle and bundle.decision is None
+    bundle = app.session_state["models"][model_id]["bundle"]
+    assert bundle.decision == {"positive": "spam", "threshold": round(low, 2)}
     # A suggestion of the diagnosis fills in the Train page's settings for the next run.
     bundle.metrics["history"] = {"loss": [0.6, 0.3, 0.15, 0.08], "val_loss": [0.5, 0.35, 0.40, 0.48],
                                  "accuracy": [0.7, 0.9, 0.95, 0.98], "val_accuracy": [0.75, 0.86, 0.85, 0.84]}
@@ -367,7 +373,8 @@ def test_models_page_keeps_models_across_sessions_and_manages_them(tmp_path):
 
     # The runs table opens any model on the Evaluate page.
     app.switch_page("pages/models.py").run()
-    assert {"Seconds", "Device", "Settings", "Test accuracy"} <= set(app.dataframe[0].value.columns)
+    # Issue 17: one training time everywhere, named as such (it read "Seconds" beside two other times).
+    assert {"Training time (s)", "Device", "Settings", "Test accuracy"} <= set(app.dataframe[0].value.columns)
     app.selectbox(key="models_pick").set_value(first.model_id).run()
     app.button(key="models_evaluate").click().run()
     assert not app.exception and app.title[0].value == "How good is the model?"

@@ -1,0 +1,61 @@
+"""Importing TensorFlow without its C++ start-up lines on the server's terminal.
+
+TensorFlow's first import writes lines such as "oneDNN custom operations are on" and "Could not
+find cuda drivers on your machine" straight to file descriptor 2, before any log level applies
+(``TF_CPP_MIN_LOG_LEVEL`` hides later ones). Someone who started the app with ``streamlit run
+app.py`` sees them as errors. :func:`import_tensorflow` sends descriptor 2 to a temporary file
+for the import only, then writes back whatever else arrived meanwhile (another thread's log
+line), so only TensorFlow's start-up chatter is dropped. ``CORE_DEBUG=1`` keeps everything.
+(The command line, ``core.cli``, keeps descriptor 2 off the terminal for its whole run.)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+import threading
+
+# absl/TensorFlow C++ log lines ("I0000 00:00:… port.cc:153] …"), absl's preamble, and the CPU
+# feature note that continues on a second line.
+TF_LINE = re.compile(r"^([IWEF]\d{4} \d\d:\d\d:[\d.]+\s+\d+ \S+:\d+\]|WARNING: All log messages before absl|"
+                     r"To enable the following instructions:)")
+_LOCK = threading.Lock()
+_DONE = False
+
+
+def import_tensorflow():
+    """Import TensorFlow (once per process) with its start-up lines kept off descriptor 2;
+    returns the module."""
+    global _DONE
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    with _LOCK:
+        if _DONE or "tensorflow" in sys.modules or os.environ.get("CORE_DEBUG"):
+            _DONE = True
+            import tensorflow
+
+            return tensorflow
+        _DONE = True
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError):  # no real descriptor 2 (an embedding host): import as is
+            import tensorflow
+
+            return tensorflow
+        with tempfile.TemporaryFile() as captured:
+            os.dup2(captured.fileno(), 2)
+            try:
+                import tensorflow
+            finally:
+                sys.stderr.flush()
+                os.dup2(saved, 2)
+                os.close(saved)
+            captured.seek(0)
+            others = [line for line in captured.read().decode("utf-8", "replace").splitlines(keepends=True)
+                      if not TF_LINE.match(line)]
+        if others:
+            sys.stderr.write("".join(others))
+            sys.stderr.flush()
+        return tensorflow
