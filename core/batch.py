@@ -16,8 +16,7 @@ def text_columns_for(bundle, frame: pd.DataFrame, given=None) -> list[str]:
     if given:
         columns = [given] if isinstance(given, str) else list(given)
     else:
-        trained = bundle.settings.get("data", {})
-        columns = trained.get("text_columns") or [trained.get("text_column")]
+        columns = list(bundle.info.data.text_columns)
         if not all(column in frame.columns for column in columns):
             columns = [guess_columns(frame)[0]]
     for column in columns:

@@ -89,6 +89,13 @@ class Bundle:
         return self.settings.get("kind", "keras")
 
     @property
+    def info(self):
+        """``settings`` and ``metrics`` as typed values (a :class:`core.meta.RunInfo`), read afresh."""
+        from core.meta import RunInfo
+
+        return RunInfo.parse(self.settings, self.metrics)
+
+    @property
     def outputs(self) -> int:
         """Number of classes the model scores."""
         return self.model.classes if self.kind == "tfidf" else int(self.model.output_shape[-1])

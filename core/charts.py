@@ -176,6 +176,8 @@ def _mark(figure, xs, ys, thresholds, threshold, label, descending: bool) -> Non
         index = 0 if descending else len(thresholds) - 1
     else:
         index = passing[-1] if descending else passing[0]
-    figure.add_trace(go.Scatter(x=[xs[index]], y=[ys[index]], mode="markers+text", text=[label],
-                                textposition="bottom right", marker={"color": SECONDARY, "size": 12},
+    # The label on the side of the point with room for it, so it is never cut at the chart's edge.
+    side = "left" if xs[index] > 0.6 else "right"
+    figure.add_trace(go.Scatter(x=[xs[index]], y=[ys[index]], mode="markers+text", text=[_text(label)],
+                                textposition=f"bottom {side}", marker={"color": SECONDARY, "size": 12},
                                 showlegend=False, hoverinfo="skip"))

@@ -164,16 +164,16 @@ def cmd_train(args) -> dict:
     else:
         result = train(dataset, preprocess, model_config, train_config, Progress())
     result.bundle.save(args.out)
-    metrics = result.bundle.metrics
-    summary = {"preset": args.preset, "model": args.model if args.model == "tfidf" else model_config.rnn, "val_accuracy": round(metrics["val_accuracy"], 4),
-               "epochs": metrics["epochs"],
+    info = result.bundle.info
+    summary = {"preset": args.preset, "model": args.model if args.model == "tfidf" else model_config.rnn,
+               "val_accuracy": round(info.val_accuracy, 4), "epochs": info.epochs,
                "train_seconds": round(result.train_seconds, 1), "bundle": str(args.out)}
-    if "test" in metrics:
-        summary["test_accuracy"] = round(metrics["test"]["accuracy"], 4)
-    if "baseline" in metrics:
-        summary["baseline_accuracy"] = round(metrics["baseline"]["accuracy"], 4)
-        print(f"{metrics['baseline']['name']} on the same split: accuracy {metrics['baseline']['accuracy']:.4f} "
-              f"(trained in {metrics['baseline']['train_seconds']} s)", file=sys.stderr)
+    if info.test:
+        summary["test_accuracy"] = round(info.test.accuracy, 4)
+    if info.baseline:
+        summary["baseline_accuracy"] = round(info.baseline.accuracy, 4)
+        print(f"{info.baseline.name} on the same split: accuracy {info.baseline.accuracy:.4f} "
+              f"(trained in {info.baseline.train_seconds} s)", file=sys.stderr)
     return summary
 
 
@@ -187,9 +187,9 @@ def cmd_evaluate(args) -> dict:
     table = load_table(args.data, encoding=args.encoding, sheet=args.sheet)
     frame = table.frame
     # Columns: as given, else the ones the model was trained on when this file has them, else the guess.
-    trained = bundle.settings.get("data", {})
+    trained = bundle.info.data
     text_cols = text_columns_for(bundle, frame, text_column_spec(args.text_col, frame.columns))
-    label_col = args.label_col or (trained.get("label_column") if trained.get("label_column") in frame.columns
+    label_col = args.label_col or (trained.label_column if trained.label_column in frame.columns
                                    else guess_columns(frame)[1])
     dataset, _ = validate(frame, text_cols, label_col, CleaningChoices(sample_rows=args.sample))
     metrics = evaluate(bundle, dataset.texts, dataset.labels)

@@ -7,8 +7,9 @@ diagnosis in the user's language with the numbers that led to it.
 
 from __future__ import annotations
 
-from core.config import LEARNING_RATES
+from core.config import LEARNING_RATES, ModelConfig
 from core.findings import Finding
+from core.meta import RunInfo
 
 OVERFIT_RISE = 1.05        # validation loss 5 % above its best at the end
 UNDERFIT_ACCURACY = 0.9    # training accuracy still below this at the end …
@@ -18,35 +19,34 @@ SURE = 0.9                 # a mistake made with at least this confidence
 MAX_SUGGESTED_DROPOUT = 0.5
 
 
-def against_overfitting(settings: dict) -> dict:
+def against_overfitting(info: RunInfo) -> dict:
     """Next run's settings against overfitting: dropout +0.2 (at most 0.5), early stopping
     on, and half the LSTM units when there are 64 or more.
 
     Examples
     --------
-    >>> against_overfitting({"model": {"dropout_rate": 0.2, "lstm_units": 128}, "train": {}})
+    >>> against_overfitting(RunInfo.parse({"model": {"dropout_rate": 0.2, "lstm_units": 128}, "train": {}}, {}))
     {'dropout_rate': 0.4, 'early_stopping_patience': 2, 'lstm_units': 64}
     """
-    model, train = settings.get("model", {}), settings.get("train", {})
-    changes = {"dropout_rate": round(min(MAX_SUGGESTED_DROPOUT, model.get("dropout_rate", 0.2) + 0.2), 2)}
-    changes["early_stopping_patience"] = train.get("early_stopping_patience") or 2
-    if model.get("lstm_units", 128) >= 64:
-        changes["lstm_units"] = model.get("lstm_units", 128) // 2
+    model = info.model or ModelConfig()
+    changes = {"dropout_rate": round(min(MAX_SUGGESTED_DROPOUT, model.dropout_rate + 0.2), 2)}
+    changes["early_stopping_patience"] = info.train.early_stopping_patience or 2
+    if model.lstm_units >= 64:
+        changes["lstm_units"] = model.lstm_units // 2
     return changes
 
 
-def against_underfitting(settings: dict) -> dict:
+def against_underfitting(info: RunInfo) -> dict:
     """Next run's settings against underfitting: twice the epochs (at most 100) and the next
     higher learning rate step up to 0.01.
 
     Examples
     --------
-    >>> against_underfitting({"train": {"epochs": 5, "learning_rate": 0.001}})
+    >>> against_underfitting(RunInfo.parse({"train": {"epochs": 5, "learning_rate": 0.001}}, {}))
     {'epochs': 10, 'learning_rate': 0.002}
     """
-    train = settings.get("train", {})
-    changes = {"epochs": min(100, 2 * train.get("epochs", 10))}
-    rate = train.get("learning_rate", 0.001)
+    changes = {"epochs": min(100, 2 * info.train.epochs)}
+    rate = info.train.learning_rate
     higher = [step for step in LEARNING_RATES if step > rate * 1.0001 and step <= 0.01]
     if higher:
         changes["learning_rate"] = higher[0]
@@ -58,10 +58,9 @@ def diagnose(metrics: dict, settings: dict, answers=None) -> list[Finding]:
 
     Parameters
     ----------
-    metrics : dict
-        ``Bundle.metrics`` (``history``, ``test``, ``epochs``).
-    settings : dict
-        ``Bundle.settings`` (``train.epochs`` is compared with the epochs run).
+    metrics, settings : dict
+        ``Bundle.metrics`` and ``Bundle.settings`` (read as :class:`core.meta.RunInfo`: the
+        history, the test figures, the epochs planned, which are compared with those run).
     answers : pandas.DataFrame, optional
         :func:`core.evaluate.predictions` on the test split, for confident mistakes.
 
@@ -70,8 +69,9 @@ def diagnose(metrics: dict, settings: dict, answers=None) -> list[Finding]:
     list of Finding
         Empty when nothing looks wrong.
     """
+    info = RunInfo.parse(settings, metrics)
     findings = []
-    history = metrics.get("history", {})
+    history = info.history
     loss, val_loss = history.get("loss", []), history.get("val_loss", [])
     accuracy, val_accuracy = history.get("accuracy", []), history.get("val_accuracy", [])
     if len(val_loss) >= 3 and len(loss) == len(val_loss):
@@ -79,18 +79,16 @@ def diagnose(metrics: dict, settings: dict, answers=None) -> list[Finding]:
         if val_loss[-1] > val_loss[best] * OVERFIT_RISE and loss[-1] < loss[best]:
             findings.append(Finding("overfitting", len(val_loss) - best - 1, "diag.overfitting", {
                 "best_epoch": best + 1, "best": f"{val_loss[best]:.3f}", "last": f"{val_loss[-1]:.3f}",
-                "epochs": len(val_loss)}, apply=against_overfitting(settings)))
-    planned = settings.get("train", {}).get("epochs")
+                "epochs": len(val_loss)}, apply=against_overfitting(info)))
     if len(accuracy) >= 2 and accuracy[-1] < UNDERFIT_ACCURACY and accuracy[-1] - accuracy[-2] > STILL_RISING \
-            and len(accuracy) == planned:
+            and len(accuracy) == info.train.epochs:
         findings.append(Finding("underfitting", len(accuracy), "diag.underfitting", {
             "accuracy": f"{accuracy[-1]:.1%}", "val_accuracy": f"{val_accuracy[-1]:.1%}" if val_accuracy else "–",
-            "epochs": len(accuracy)}, apply=against_underfitting(settings)))
-    test = metrics.get("test") or {}
-    weak = [row for row in test.get("per_class", []) if row["support"] and row["f1"] < WEAK_F1]
+            "epochs": len(accuracy)}, apply=against_underfitting(info)))
+    weak = [row for row in (info.test.per_class if info.test else []) if row["support"] and row["f1"] < WEAK_F1]
     if weak:
         # Balanced class weights make mistakes on small classes count more in the next run.
-        weigh = settings.get("kind") != "tfidf" and settings.get("train", {}).get("class_weight") != "balanced"
+        weigh = info.kind != "tfidf" and info.train.class_weight != "balanced"
         findings.append(Finding("weak_classes", len(weak), "diag.weak_classes", {
             "classes": ", ".join(f"'{row['label']}' (F1 {row['f1']:.2f}, n = {row['support']})" for row in weak[:8])},
             apply={"class_weight": "balanced"} if weigh else {}))

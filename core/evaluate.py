@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.errors import UserError
+from core.meta import Scores
 
 
 def classification_metrics(true_labels, predicted_labels, label_names) -> dict:
@@ -194,9 +195,9 @@ def save_decision(bundle, positive: str | None, threshold: float | None, texts, 
 def compare_runs(first, second, texts, labels, names=("A", "B")) -> dict:
     """Two models on the same labelled texts, side by side.
 
-    ``second`` may be a bundle or the TF-IDF baseline's metrics stored with ``first``
-    (``first.metrics["baseline"]``, measured on the same test split); then only the figures
-    are compared, as the baseline's answers per text are not kept.
+    ``second`` may be a bundle or the TF-IDF baseline stored with ``first``
+    (``first.info.baseline``, measured on the same test split); then only the figures are
+    compared, as the baseline's answers per text are not kept.
 
     Returns
     -------
@@ -210,18 +211,22 @@ def compare_runs(first, second, texts, labels, names=("A", "B")) -> dict:
     first_answers = predictions(first, texts, labels)
     first_metrics = classification_metrics(labels, first_answers["predicted"], first.labels)
     runs = [{"name": names[0], "accuracy": first_metrics["accuracy"], "macro_f1": first_metrics["macro_f1"],
-             "train_seconds": first.metrics.get("train_seconds")}]
+             "train_seconds": first.info.train_seconds}]
     per_class = {row["label"]: {"label": row["label"], names[0]: row["f1"]} for row in first_metrics["per_class"]}
     result = {"runs": runs, "n": len(texts)}
-    if isinstance(second, dict):
-        runs.append({"name": names[1], "accuracy": second["accuracy"], "macro_f1": second["macro_f1"],
-                     "train_seconds": second.get("train_seconds")})
-        second_rows = second.get("per_class", [])
+    if isinstance(second, dict):     # a baseline as stored in metrics.json
+        from core.meta import RunInfo
+
+        second = RunInfo.parse({}, {"baseline": second}).baseline
+    if isinstance(second, Scores):
+        runs.append({"name": names[1], "accuracy": second.accuracy, "macro_f1": second.macro_f1,
+                     "train_seconds": getattr(second, "train_seconds", None)})
+        second_rows = list(second.per_class)
     else:
         second_answers = predictions(second, texts, labels)
         second_metrics = classification_metrics(labels, second_answers["predicted"], second.labels)
         runs.append({"name": names[1], "accuracy": second_metrics["accuracy"], "macro_f1": second_metrics["macro_f1"],
-                     "train_seconds": second.metrics.get("train_seconds")})
+                     "train_seconds": second.info.train_seconds})
         second_rows = second_metrics["per_class"]
         right_first, right_second = first_answers["correct"].astype(bool), second_answers["correct"].astype(bool)
         result.update(both_right=int((right_first & right_second).sum()), only_first=int((right_first & ~right_second).sum()),

@@ -351,7 +351,7 @@ def recover(root) -> list[dict]:
                 kept = _keep_checkpoint(claimed, payload, store)
                 if kept is not None:
                     model_id = kept.model_id
-                    kept_epoch = store.load(model_id).settings.get("checkpoint", {}).get("epoch")
+                    kept_epoch = store.load(model_id).info.checkpoint_epoch
             job_id = str(payload.get("job_id") or directory.name)
             store.record_interrupted(job_id, payload.get("name", ""), int(progress.get("epoch", 0)),
                                      int(progress.get("epochs", 0)), model_id, kept_epoch)

@@ -10,7 +10,6 @@ other code in the model file).
 from __future__ import annotations
 
 import io
-import json
 import os
 import shutil
 import stat
@@ -34,37 +33,34 @@ def max_bundle_mb() -> int:
 def model_card(bundle: Bundle, name: str, dataset: str = "") -> str:
     """The ``README.md`` that travels with a downloaded model: data, settings, metrics, intended
     use and limits, and how to load it with ``core``."""
-    metrics, settings, config = bundle.metrics, bundle.settings, bundle.preprocess
-    data = settings.get("data", {})
-    test = metrics.get("test") or {}
+    info, config = bundle.info, bundle.preprocess
+    data, test = info.data, info.test
     recipe = "Embedding → LSTM → Dense softmax"
     if bundle.kind == "tfidf":
         features = "characters and runs of 2–3 characters" if bundle.model.analyzer == "chars" else "tokens and token pairs"
         recipe = f"TF-IDF ({features}) + logistic regression"
     lines = [f"# {name}", "", f"A text classifier made with Text Classifier Studio: {recipe}.", "",
              "## Data", "",
-             f"- Data set: {dataset or 'not recorded'}; {data.get('rows', '?')} labelled texts "
-             f"({data.get('train', '?')} training, {data.get('validation', '?')} validation, {data.get('test', '?')} test).",
+             f"- Data set: {dataset or 'not recorded'}; {data.rows} labelled texts "
+             f"({data.train} training, {data.validation} validation, {data.test} test).",
              f"- Classes ({len(bundle.labels)}): " + ", ".join(f"`{label}`" for label in bundle.labels), "",
              "## Results", ""]
     if test:
-        lines += [f"- Test accuracy: {test['accuracy']:.4f}; macro-F1: {test['macro_f1']:.4f} on {test['n']} held-out texts.",
+        lines += [f"- Test accuracy: {test.accuracy:.4f}; macro-F1: {test.macro_f1:.4f} on {test.n} held-out texts.",
                   "", "| class | precision | recall | F1 | texts |", "|---|---|---|---|---|"]
         lines += [f"| {row['label']} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |"
-                  for row in test["per_class"]]
+                  for row in test.per_class]
     else:
-        lines.append(f"- Validation accuracy: {metrics.get('val_accuracy', 0):.4f} (no held-out test split).")
-    plain = metrics.get("baseline")
-    if plain:
-        lines += ["", f"- TF-IDF + logistic regression on the same split: accuracy {plain['accuracy']:.4f}."]
+        lines.append(f"- Validation accuracy: {info.val_accuracy:.4f} (no held-out test split).")
+    if info.baseline:
+        lines += ["", f"- TF-IDF + logistic regression on the same split: accuracy {info.baseline.accuracy:.4f}."]
     if bundle.decision:
         lines += ["", f"- Decision threshold: `{bundle.decision['positive']}` when its probability is at least "
                       f"{bundle.decision['threshold']}."]
     lines += ["", "## Settings", "", f"- Preprocessing: tokenizer `{config.tokenizer}`, padding length {config.max_length}, "
               f"vocabulary {len(bundle.vocabulary)} tokens, lowercase {config.lowercase}.",
-              f"- Model: {json.dumps(settings.get('model', {}))}",
-              f"- Training: {json.dumps(settings.get('train', {}))}; {metrics.get('epochs', '?')} epochs in "
-              f"{metrics.get('train_seconds', '?')} s on {settings.get('device', {}).get('name', '?')}.",
+              f"- Trained for {info.epochs} epochs in {info.train_seconds if info.train_seconds is not None else '?'} s "
+              f"on {info.device_name}.", "", *settings_table(bundle),
               "", "## Intended use and limits", "",
               "- Sorts texts like the training data into the classes above. It knows nothing outside them: every text "
               "gets one of these labels, however unrelated.",
@@ -78,6 +74,23 @@ def model_card(bundle: Bundle, name: str, dataset: str = "") -> str:
               "`core` is the package of Text Classifier Studio. The model file loads with Keras `safe_mode` and "
               "contains no pickle.", ""]
     return "\n".join(lines)
+
+
+def settings_table(bundle: Bundle) -> list[str]:
+    """The run's settings as a Markdown table: each setting of :data:`core.settings.SETTINGS`
+    (the network's only for a network) with its value and the option that sets it in
+    ``python -m core train``."""
+    from core.i18n import translate
+    from core.settings import SETTINGS
+
+    info = bundle.info
+    values = {**(info.model.to_dict() if info.model else {}), **info.train.to_dict(),
+              "max_length": bundle.preprocess.max_length}
+    rows = ["| setting | value | option |", "|---|---|---|"]
+    for knob in SETTINGS:
+        if knob.name in values and (knob.section != "model" or info.model is not None):
+            rows.append(f"| {translate(knob.label, 'en')} | `{values[knob.name]}` | `{knob.flag}` |")
+    return rows
 
 
 def bundle_zip(directory, name: str, dataset: str = "") -> bytes:

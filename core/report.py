@@ -14,7 +14,7 @@ from core import charts
 from core.diagnose import diagnose
 from core.errors import UserError
 from core.evaluate import binary_curves, majority_baseline, positive_probability
-from core.i18n import translate
+from core.i18n import seconds, translate
 
 MISTAKES_SHOWN = 25
 
@@ -61,21 +61,21 @@ def html_report(bundle, name: str, dataset: str, lang: str = "en", answers=None,
         return translate(key, lang, **params)
 
     figures = []
-    metrics, settings = bundle.metrics, bundle.settings
-    test = metrics.get("test") or {}
+    info = bundle.info
+    test = info.test
     parts = [f"<h1>{html.escape(t('report.title', name=name))}</h1>",
              f"<p class='meta'>{html.escape(t('report.meta', dataset=dataset, created=created or _dt.datetime.now().isoformat(timespec='minutes'), classes=', '.join(bundle.labels)))}</p>"]
 
     cards = []
     if test:
-        cards += [(t("eval.accuracy"), f"{test['accuracy']:.1%}"), (t("eval.macro_f1"), f"{test['macro_f1']:.3f}"),
-                  (t("report.weighted_f1"), f"{test.get('weighted_f1', 0):.3f}"), (t("eval.test_rows"), f"{test['n']:,}")]
+        cards += [(t("eval.accuracy"), f"{test.accuracy:.1%}"), (t("eval.macro_f1"), f"{test.macro_f1:.3f}"),
+                  (t("report.weighted_f1"), f"{test.weighted_f1:.3f}"), (t("eval.test_rows"), f"{test.n:,}")]
     if answers is not None and len(answers):
         floor = majority_baseline(answers["label"])
         cards.append((t("eval.floor", label=floor["label"]), f"{floor['accuracy']:.1%}"))
-    plain = metrics.get("baseline")
-    if plain and plain.get("on") == "test":
-        cards.append((t("report.tfidf"), f"{plain['accuracy']:.1%}"))
+    plain = info.baseline
+    if plain and plain.on == "test":
+        cards.append((t("report.tfidf"), f"{plain.accuracy:.1%}"))
     parts.append("<h2>" + html.escape(t("report.results")) + "</h2><div class='cards'>" + "".join(
         f"<div class='card'>{html.escape(label)}<b>{html.escape(value)}</b></div>" for label, value in cards) + "</div>")
     decision = bundle.decision
@@ -86,10 +86,10 @@ def html_report(bundle, name: str, dataset: str, lang: str = "en", answers=None,
         parts.append("<h2>" + html.escape(t("eval.per_class")) + "</h2>")
         parts.append(_table([t("eval.class"), t("eval.precision"), t("eval.recall"), t("eval.f1"), t("eval.support")],
                             [[row["label"], f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}",
-                              row["support"]] for row in test["per_class"]]))
-        figures.append(charts.confusion_figure(test["confusion"], test["labels"], t("eval.confusion"),
+                              row["support"]] for row in test.per_class]))
+        figures.append(charts.confusion_figure(test.confusion, test.labels, t("eval.confusion"),
                                                t("eval.predicted"), t("eval.actual")))
-    history = metrics.get("history") or {}
+    history = info.history
     if history.get("loss"):
         rows = [{"epoch": i + 1, **{key: values[i] for key, values in history.items() if i < len(values)}}
                 for i in range(len(history["loss"]))]
@@ -121,7 +121,7 @@ def html_report(bundle, name: str, dataset: str, lang: str = "en", answers=None,
                                                   config={"displaylogo": False}) + "</div>")
         parts.append("</div>")
 
-    signs = diagnose(metrics, settings, answers)
+    signs = diagnose(bundle.metrics, bundle.settings, answers)
     parts.append("<h2>" + html.escape(t("eval.diagnosis")) + "</h2>")
     parts += [f"<p class='note'>{html.escape(t(sign.key, **sign.params))}</p>" for sign in signs] or [
         f"<p>{html.escape(t('eval.healthy'))}</p>"]
@@ -134,21 +134,20 @@ def html_report(bundle, name: str, dataset: str, lang: str = "en", answers=None,
                                 [[row.text[:300], row.label, row.predicted, f"{row.confidence:.1%}"]
                                  for row in wrong.itertuples()]))
 
-    data = settings.get("data", {})
+    data = info.data
     parts.append("<h2>" + html.escape(t("report.data")) + "</h2>")
     parts.append(_table([t("report.item"), t("report.value")], [
-        [t("report.rows"), data.get("rows", "–")], [t("report.split"), t("report.split_value", train=data.get("train", "–"),
-                                                                          validation=data.get("validation", "–"),
-                                                                          test=data.get("test", "–"))],
-        [t("report.columns"), f"{data.get('text_column', '–')} → {data.get('label_column', '–')}"],
+        [t("report.rows"), data.rows], [t("report.split"), t("report.split_value", train=data.train,
+                                                              validation=data.validation, test=data.test)],
+        [t("report.columns"), f"{data.text_column} → {data.label_column}"],
         [t("report.vocabulary"), f"{len(bundle.vocabulary):,}"], [t("report.padding"), bundle.preprocess.max_length]]))
     parts.append("<h2>" + html.escape(t("report.settings")) + "</h2>")
     rows = [[f"preprocess.{key}", value] for key, value in bundle.preprocess.to_dict().items()
             if key not in ("stop_words", "user_words")]
-    for section in ("model", "train"):
-        rows += [[f"{section}.{key}", value] for key, value in settings.get(section, {}).items()]
-    rows += [[t("report.train_time"), f"{metrics.get('train_seconds', '–')} s · {metrics.get('epochs', '–')} "
-              f"{t('train.epoch')}"], [t("report.device"), settings.get("device", {}).get("name", "–")]]
+    for section, config in (("model", info.model), ("train", info.train)):
+        rows += [[f"{section}.{key}", value] for key, value in (config.to_dict() if config else {}).items()]
+    rows += [[t("report.train_time"), f"{seconds(info.train_seconds)} s · {info.epochs} {t('train.epoch')}"],
+             [t("report.device"), info.device_name]]
     parts.append(_table([t("report.item"), t("report.value")], rows))
     parts.append(f"<p class='meta'>{html.escape(t('report.footer'))}</p>")
     title = html.escape(t("report.title", name=name))

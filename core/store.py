@@ -255,7 +255,7 @@ class ModelStore:
                 bundle.save(staging / "bundle")
                 pd.DataFrame({"text": list(test_texts), "label": list(test_labels)}).to_csv(
                     staging / "test_split.csv", index=False)
-                rows = int(bundle.settings.get("data", {}).get("rows", 0))
+                rows = bundle.info.data.rows
                 return self._place(model_id, staging, name, dataset, rows, data_fingerprint)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
@@ -270,7 +270,7 @@ class ModelStore:
             staging = self._staging()
             try:
                 bundle = unpack_bundle(data, staging / "bundle")
-                rows = int(bundle.settings.get("data", {}).get("rows", 0))
+                rows = bundle.info.data.rows
                 return self._place(model_id, staging, name, "upload", rows, "")
             finally:
                 shutil.rmtree(staging, ignore_errors=True)

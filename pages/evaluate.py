@@ -2,7 +2,7 @@
 comparison with another run, a new labelled file and the HTML report of a model."""
 
 import html
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pandas as pd
@@ -32,7 +32,8 @@ TFIDF = "tfidf"
 
 model_id, record = model_picker("eval_model")
 bundle, entry = record["bundle"], record["entry"]
-if not bundle.metrics.get("test"):
+info = bundle.info
+if info.test is None:
     st.info(t("eval.no_test"), icon=":material/info:")
     st.stop()
 
@@ -116,9 +117,9 @@ def offer_tfidf() -> None:
     busy = job is not None and not job.snapshot().finished
 
     def start():
-        from core.config import ModelConfig, TrainConfig
+        from core.config import ModelConfig
 
-        train_config = replace(TrainConfig.from_dict(bundle.settings.get("train", {})), baseline=False)
+        train_config = replace(info.train, baseline=False)
         preprocess = replace(bundle.preprocess, max_length=None)
         try:
             started = start_training(dataset, preprocess, ModelConfig(), train_config, f"{entry.name}-tfidf"[:60],
@@ -144,7 +145,7 @@ def data_fingerprint(dataset) -> str:
 
 
 test = classification_metrics(answers["label"], answers["predicted"], bundle.labels) if len(answers) \
-    else bundle.metrics["test"]
+    else asdict(info.test)
 
 # -- headline figures ---------------------------------------------------------------------------
 with summary:
@@ -156,17 +157,17 @@ with summary:
     first_row[1].metric(t("eval.macro_f1"), f"{test['macro_f1']:.3f}", help=t("eval.macro_f1_help"))
     first_row[2].metric(t("report.weighted_f1"), f"{test['weighted_f1']:.3f}", help=t("eval.weighted_f1_help"))
     second_row[0].metric(t("eval.test_rows"), f"{test['n']:,}", help=t("eval.test_rows_help"))
-    second_row[1].metric(t("eval.val_accuracy"), f"{bundle.metrics.get('val_accuracy', 0):.1%}")
+    second_row[1].metric(t("eval.val_accuracy"), f"{info.val_accuracy:.1%}")
     if floor_rule:
         second_row[2].metric(t("eval.floor", label=floor_rule["label"]), f"{floor_rule['accuracy']:.1%}",
                              help=t("eval.floor_help"))
-    plain = bundle.metrics.get("baseline")
-    if plain and plain.get("on") == "test":
-        outcome = verdict(test["accuracy"], plain["accuracy"])
+    plain = info.baseline
+    if plain and plain.on == "test":
+        outcome = verdict(test["accuracy"], plain.accuracy)
         {"better": st.success, "same": st.info, "worse": st.warning}[outcome](
-            t(f"eval.verdict_{outcome}", points=f"{abs(test['accuracy'] - plain['accuracy']) * 100:.1f}",
-              baseline=f"{plain['accuracy']:.1%}", baseline_f1=f"{plain['macro_f1']:.3f}",
-              baseline_seconds=seconds(plain["train_seconds"]), seconds=seconds(bundle.metrics.get("train_seconds"))),
+            t(f"eval.verdict_{outcome}", points=f"{abs(test['accuracy'] - plain.accuracy) * 100:.1f}",
+              baseline=f"{plain.accuracy:.1%}", baseline_f1=f"{plain.macro_f1:.3f}",
+              baseline_seconds=seconds(plain.train_seconds), seconds=seconds(info.train_seconds)),
             icon=":material/balance:")
         if outcome != "better":
             offer_tfidf()
@@ -276,7 +277,7 @@ st.dataframe(pd.DataFrame({t("eval.class"): list(words),
 st.subheader(t("eval.compare"))
 models = st.session_state[state.MODELS]
 others = [other for other in reversed(list(models)) if other != model_id]
-choices = ([TFIDF] if plain and plain.get("on") == "test" else []) + others
+choices = ([TFIDF] if plain and plain.on == "test" else []) + others
 if choices and len(split):
     names = {TFIDF: t("eval.compare_tfidf"), **{other: models[other]["entry"].name for other in others}}
     if st.session_state.get(state.EVAL_COMPARE_WITH) not in choices:
@@ -313,7 +314,7 @@ upload = st.file_uploader(t("eval.new_file_upload"), key="eval_file", help=t("ev
 if upload is not None:
     try:
         table = load_table(upload.getvalue(), upload.name)
-        trained_label = bundle.settings.get("data", {}).get("label_column")
+        trained_label = info.data.label_column
         label_column = trained_label if trained_label in table.frame.columns else guess_columns(table.frame)[1]
         dataset, _ = validate(table.frame, text_columns_for(bundle, table.frame), label_column)
         result = evaluate(bundle, dataset.texts, dataset.labels)

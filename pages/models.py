@@ -34,7 +34,7 @@ else:
     rows = []
     for entry in reversed(list(entries.values())):
         bundle = models.get(entry.model_id, {}).get("bundle")
-        test = (bundle.metrics.get("test") or {}) if bundle else {}
+        info = bundle.info if bundle else None
         rows.append({
             t("models.col_default"): "★" if entry.is_default else "",
             t("train.col_name"): entry.name,
@@ -44,10 +44,10 @@ else:
             t("models.col_fingerprint"): entry.fingerprint,
             t("models.col_size"): round(entry.bytes / 2**20, 2),
             t("train.col_settings"): settings_summary(bundle) if bundle else "–",
-            t("train.col_val_accuracy"): f"{bundle.metrics.get('val_accuracy', 0):.1%}" if bundle else "–",
-            t("train.col_seconds"): seconds(bundle.metrics.get("train_seconds")) if bundle else "–",
-            t("models.col_device"): bundle.settings.get("device", {}).get("name", "–") if bundle else "–",
-            t("models.col_test_accuracy"): f"{test['accuracy']:.1%}" if test else "–",
+            t("train.col_val_accuracy"): f"{info.val_accuracy:.1%}" if info else "–",
+            t("train.col_seconds"): seconds(info.train_seconds) if info else "–",
+            t("models.col_device"): info.device_name if info else "–",
+            t("models.col_test_accuracy"): f"{info.test.accuracy:.1%}" if info and info.test else "–",
         })
     st.dataframe(pd.DataFrame(rows), width="stretch", hide_index=True, key="models_table")
 

@@ -12,6 +12,7 @@ from core.errors import UserError
 from core.i18n import seconds
 from core.jobs import JobState, get_job, queue_position, speed, start_training
 from core.memory import available_memory, estimate_memory
+from core.meta import RunInfo
 from core.settings import page_settings, plan_run, setting
 from core.text import PreprocessConfig, default_config
 from ui import state
@@ -53,10 +54,10 @@ def render_job() -> None:
         st.error(t(snapshot.error_key, **snapshot.error_params) if snapshot.error_key
                  else t("train.failed", error=snapshot.error), icon=":material/warning:")
     else:
-        metrics = job.metrics
+        info = RunInfo.parse({}, job.metrics)
         key = "train.stopped" if snapshot.state == JobState.STOPPED else "train.done"
-        st.success(t(key, total=seconds(snapshot.elapsed), seconds=seconds(metrics.get("train_seconds")),
-                     epochs=metrics.get("epochs", 0), accuracy=f"{metrics.get('val_accuracy', 0):.1%}"),
+        st.success(t(key, total=seconds(snapshot.elapsed), seconds=seconds(info.train_seconds),
+                     epochs=info.epochs, accuracy=f"{info.val_accuracy:.1%}"),
                    icon=":material/check_circle:")
         links = st.columns(2)
         links[0].page_link("pages/evaluate.py", label=t("train.to_evaluate"), icon=":material/analytics:")
@@ -84,15 +85,16 @@ def models_table() -> None:
         rows = []
         for record in reversed(list(models.values())):
             bundle, entry = record["bundle"], record["entry"]
+            info = bundle.info
             rows.append({
                 t("train.col_name"): entry.name,
                 t("train.col_data"): entry.dataset,
                 t("train.col_created"): entry.created.replace("T", " "),
                 t("train.col_tokenizer"): t(f"prep.tokenizer_{bundle.preprocess.tokenizer}"),
                 t("train.col_settings"): settings_summary(bundle),
-                t("train.col_epochs"): bundle.metrics.get("epochs"),
-                t("train.col_val_accuracy"): f"{bundle.metrics.get('val_accuracy', 0):.1%}",
-                t("train.col_seconds"): seconds(bundle.metrics.get("train_seconds")),
+                t("train.col_epochs"): info.epochs,
+                t("train.col_val_accuracy"): f"{info.val_accuracy:.1%}",
+                t("train.col_seconds"): seconds(info.train_seconds),
             })
         st.dataframe(pd.DataFrame(rows), width="stretch", hide_index=True, key="train_models_table")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.config import ModelConfig
 from core.i18n import LANGUAGES, pick_language, server_language, translate
 from ui import state
 
@@ -63,14 +64,12 @@ def describe_changes(changes: dict) -> str:
 
 def settings_summary(bundle) -> str:
     """One line about a model's settings for the models tables."""
-    settings = bundle.settings
+    info = bundle.info
     if bundle.kind == "tfidf":
-        return t("train.settings_tfidf", features=settings.get("model", {}).get("features", len(bundle.vocabulary)))
-    model, train = settings.get("model", {}), settings.get("train", {})
-    rnn = model.get("rnn", "lstm")
-    return t("train.settings_summary", rnn=t(f"train.rnn_{rnn}"),
-             embedding=model.get("embedding_dim", "–"), units=model.get("lstm_units", "–"),
-             optimizer=train.get("optimizer", "–"), lr=train.get("learning_rate", "–"), batch=train.get("batch_size", "–"))
+        return t("train.settings_tfidf", features=info.features or len(bundle.vocabulary))
+    model, train = info.model or ModelConfig(), info.train
+    return t("train.settings_summary", rnn=t(f"train.rnn_{model.rnn}"), embedding=model.embedding_dim,
+             units=model.lstm_units, optimizer=train.optimizer, lr=train.learning_rate, batch=train.batch_size)
 
 
 def error_boundary(draw) -> None:
@@ -134,7 +133,7 @@ def model_picker(key: str):
 
     def label(model_id):
         record = models[model_id]
-        accuracy = record["bundle"].metrics.get("val_accuracy", 0.0)
+        accuracy = record["bundle"].info.val_accuracy
         return t("model.option", name=record["entry"].name, accuracy=f"{accuracy:.1%}")
 
     model_id = st.selectbox(t("model.pick"), ids, format_func=label, key=key)

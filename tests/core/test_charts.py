@@ -22,3 +22,13 @@ def test_the_best_epoch_label_sits_above_the_curves():
     assert note.x == 2 and note.yref == "paper" and note.y >= 1 and note.yanchor == "bottom"   # outside the plot area
     assert note.text == "&lt;b&gt;best&lt;/b&gt;"
     assert figure.layout.margin.t >= 60
+
+
+def test_the_threshold_label_stays_inside_the_chart():
+    """The precision-recall marker's "threshold" was cut at the right edge ("thresh")."""
+    curves = {"pr": {"recall": [1.0, 0.9, 0.5], "precision": [0.5, 0.9, 1.0], "thresholds": [0.1, 0.5, 0.9]},
+              "roc": {"fpr": [0.0, 0.05, 1.0], "tpr": [0.0, 0.8, 1.0], "thresholds": [1.0, 0.5, 0.0]}}
+    pr = charts.pr_figure(curves, "PR", "Recall", "Precision", 0.5, "threshold")
+    roc = charts.roc_figure(curves, "ROC", "FPR", "TPR", 0.5, "threshold")
+    assert pr.data[-1].x[0] > 0.6 and pr.data[-1].textposition == "bottom left"
+    assert roc.data[-1].x[0] < 0.6 and roc.data[-1].textposition == "bottom right"

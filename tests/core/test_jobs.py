@@ -2,6 +2,10 @@
 
 import time
 
+import pytest
+
+from core.data import DataSet
+from core.errors import UserError
 from core.jobs import get_job, start_training, wait
 from core.store import ModelStore
 from core.text import PreprocessConfig
@@ -36,9 +40,19 @@ def test_stop_keeps_a_usable_model(tmp_path):
     assert job.result[1].predict(["hello"])[0] in ("ham", "spam")
 
 
+def test_settings_that_cannot_work_are_refused_before_a_worker_starts(tmp_path):
+    """The Train page no longer repeats core's checks: start_training makes them (core.memory.check_run)."""
+    with pytest.raises(UserError, match="Batch size 1024 is larger than the training part"):
+        start_training(small_sample(rows=100), PreprocessConfig(), TINY_MODEL, TrainConfig(batch_size=1024),
+                       "bad", "sms", ModelStore(tmp_path))
+    assert not list((tmp_path / "jobs").glob("job-*"))       # no job folder, no copy of the data
+
+
 def test_user_errors_end_the_job_with_a_message(tmp_path):
-    job = start_training(small_sample(rows=100), PreprocessConfig(), TINY_MODEL, TrainConfig(batch_size=1024),
-                         "bad", "sms", ModelStore(tmp_path))
+    data = small_sample(rows=100)
+    data = DataSet(data.texts, ["ham"] * len(data.texts))     # what only the worker finds out
+    job = start_training(data, PreprocessConfig(), TINY_MODEL, TrainConfig(batch_size=16), "bad", "sms",
+                         ModelStore(tmp_path))
     snapshot = wait(job, timeout=60)
     assert snapshot.state == "failed"
-    assert snapshot.error_key == "err.batch_too_large"
+    assert snapshot.error_key == "err.only_one_class"

@@ -25,7 +25,8 @@ def test_without_password_or_login_the_app_says_it_is_in_local_mode():
     assert not app.exception
     assert app.title[0].value == "Your data"
     assert "No password is set: anyone who can open this page can use the app" in texts(app.sidebar.caption)
-    assert "single-user (local) mode" in app.sidebar.caption[-1].help   # the jargon only behind the help icon
+    notice = next(caption for caption in app.sidebar.caption if "No password is set" in caption.value)
+    assert "single-user (local) mode" in notice.help and "secrets.toml" in notice.help   # the jargon behind the icon
 
 
 def test_a_password_from_secrets_guards_every_page():
