@@ -230,6 +230,14 @@ def test_train_evaluate_predict_flow():
     assert "Words that drove the decision" in texts(app.markdown)
     highlighted = app.get("html")
     assert highlighted and "<span" in highlighted[0].proto.body and "Congratulations" not in highlighted[0].proto.body
+    # The page shows the numbers `python -m core explain` gives (log-odds, two decimals).
+    from core.explain import explain, top_tokens, weight_text
+
+    shown = app.session_state["models"][app.session_state["selected_model"]]["bundle"]
+    why = explain(shown, "Congratulations, you won a free cash prize! Call now", labels[0])
+    for token, weight in top_tokens(why):
+        assert f"{token} ({weight_text(weight)})" in texts(app.caption)
+    assert all(f'title="{weight_text(weight)}"' in highlighted[0].proto.body for _, weight in why["tokens"])
 
     # A whole file at once: any format the Data page reads.
     raw = (ROOT / "tests" / "data" / "utf16_unicode_text.txt").read_bytes()
