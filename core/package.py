@@ -89,7 +89,7 @@ def settings_table(bundle: Bundle) -> list[str]:
     rows = ["| setting | value | option |", "|---|---|---|"]
     for knob in SETTINGS:
         if knob.name in values and (knob.section != "model" or info.model is not None):
-            rows.append(f"| {translate(knob.label, 'en')} | `{values[knob.name]}` | `{knob.flag}` |")
+            rows.append(f"| {translate(knob.label, 'en')} | `{knob.cli_value(values[knob.name])}` | `{knob.flag}` |")
     return rows
 
 

@@ -154,6 +154,12 @@ class Setting:
             return value in (True, "on", "true", "1", 1) if isinstance(value, (str, int)) else bool(value)
         return value
 
+    def cli_value(self, value) -> str:
+        """``value`` as its command-line option takes it (on/off for a switch)."""
+        if self.kind == "bool":
+            return "on" if value else "off"
+        return str(value)
+
     def describe(self, value) -> tuple[str, object]:
         """``(catalog key of the label, value as shown)`` for a changed setting: on/off for
         switches and flags (as catalog keys ``app.on``/``app.off``), the value otherwise."""
