@@ -437,6 +437,14 @@ def test_training_survives_page_changes_and_reloads_and_stops_into_a_usable_mode
     assert snapshot.state == "stopped" and snapshot.epoch < 60
     again.run()
     assert "Stopped after" in texts(again.success)
+    # Issue 17: the reloaded tab has the data set back (it asked for it again), the very rows the
+    # run trained on, which is what lets the Evaluate page offer TF-IDF as a model.
+    from core.store import fingerprint
+
+    dataset = again.session_state["dataset"]
+    assert dataset is not None and "Load a data set first" not in texts(again.info)
+    [record] = [record for record in again.session_state["models"].values() if record["entry"].name == "long run"]
+    assert fingerprint(dataset.texts, dataset.labels) == record["entry"].fingerprint
     again.switch_page("pages/predict.py").run()
     again.text_area(key="predict_text").input("Free entry! Claim your prize now").run()
     assert not again.exception
