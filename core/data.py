@@ -7,7 +7,6 @@ and the CLI show to the user.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -17,10 +16,10 @@ import pandas as pd
 
 from core.config import JsonConfig
 from core.errors import UserError
-from core.reading import MAX_FILE_BYTES, MAX_FILE_MB, Table, decode, load_table, read_pasted, read_table  # noqa: F401
+from core.reading import (DEFAULT_MAX_ROWS, MAX_FILE_BYTES, MAX_FILE_MB, Table, decode, load_table,  # noqa: F401
+                          max_rows, read_pasted, read_table)
 
 MAX_TEXT_CHARS = 10_000      # longer texts are cut for training (with a notice), never dropped
-DEFAULT_MAX_ROWS = 300_000   # more rows than this: a stratified sample, with the user's consent
 
 TEXT_COLUMN_NAMES = ("text", "content", "body", "sentence", "review", "comment", "message", "title",
                      "文本", "内容", "正文", "评论", "标题")
@@ -202,14 +201,6 @@ def read_with_choices(raw: bytes, name: str, choices: DataChoices):
     choices = choices.fitted(table)
     dataset, report = validate(table.frame, list(choices.text_columns), choices.label_column, choices.cleaning())
     return table, choices, dataset, report
-
-
-def max_rows() -> int:
-    """The row cap (``STUDIO_MAX_ROWS``, default 300,000): more rows need a sample."""
-    try:
-        return max(2, int(os.environ.get("STUDIO_MAX_ROWS", DEFAULT_MAX_ROWS)))
-    except ValueError:
-        return DEFAULT_MAX_ROWS
 
 
 def stratified_sample(labels, n: int, seed: int = 42) -> np.ndarray:

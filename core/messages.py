@@ -62,6 +62,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Setting '{name}' cannot be {value}. Allowed: {allowed}.",
         "zh": "设置“{name}”不能为 {value}。允许的取值：{allowed}。",
     },
+    "err.out_not_empty_bundle": {
+        "en": "{path} already holds files that are not part of a model bundle (e.g. {found}); nothing was written and nothing deleted. Choose a new or empty folder.",
+        "zh": "{path} 中已有不属于模型包的文件（例如 {found}）；未写入也未删除任何内容。请选择一个新的或空的文件夹。",
+    },
+    "err.out_not_empty_savedmodel": {
+        "en": "{path} already holds files that are not part of a SavedModel (e.g. {found}); nothing was written and nothing deleted. Choose a new or empty folder.",
+        "zh": "{path} 中已有不属于 SavedModel 的文件（例如 {found}）；未写入也未删除任何内容。请选择一个新的或空的文件夹。",
+    },
+    "err.out_not_folder": {
+        "en": "{path} is a file, not a folder; nothing was written. Choose a new or empty folder.",
+        "zh": "{path} 是一个文件，不是文件夹；未写入任何内容。请选择一个新的或空的文件夹。",
+    },
     "err.unknown_setting": {
         "en": "There is no setting '{name}'. Did you mean {close}? (all settings: 'python -m core train --help')",
         "zh": "没有名为“{name}”的设置。您是否想用 {close}？（全部设置见 'python -m core train --help'）",
@@ -107,8 +119,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "该模型使用 OpenCC 将繁体转换为简体，而 OpenCC 无法在 TensorFlow 计算图中运行，因此不能导出。若要导出，请关闭该选项后重新训练。",
     },
     "err.bundle_upload_size": {
-        "en": "This model file is larger than {mb} MB, the most a model upload may be. Upload a bundle downloaded from this app.",
-        "zh": "该模型文件超过 {mb} MB，超出了上传模型的上限。请上传从本应用下载的模型包。",
+        "en": "This model file is {mb} MB, larger than the {limit} MB a model upload may be. Upload a bundle downloaded from this app.",
+        "zh": "该模型文件有 {mb} MB，超过了上传模型的上限 {limit} MB。请上传从本应用下载的模型包。",
+    },
+    "err.bundle_upload_member": {
+        "en": "{name} in this zip unpacks to {mb} MB (packed {ratio}×); a model bundle's {name} is at most {limit} MB and not packed that tightly. It was not unpacked. Upload a bundle downloaded from this app.",
+        "zh": "该 zip 中的 {name} 解压后有 {mb} MB（压缩比 {ratio}×）；模型包的 {name} 最多 {limit} MB，且不会压缩得这么紧。已拒绝解压。请上传从本应用下载的模型包。",
+    },
+    "err.bundle_upload_unpacked": {
+        "en": "This zip unpacks to {mb} MB in all, more than the {limit} MB a model bundle may hold. It was not unpacked. Upload a bundle downloaded from this app.",
+        "zh": "该 zip 解压后共有 {mb} MB，超过模型包的上限 {limit} MB。已拒绝解压。请上传从本应用下载的模型包。",
+    },
+    "err.bundle_upload_damaged": {
+        "en": "This zip is damaged ({name}: {detail}). Download the model again and upload the new file.",
+        "zh": "该 zip 已损坏（{name}：{detail}）。请重新下载模型后上传新文件。",
     },
     "err.bundle_upload_not_zip": {
         "en": "This is not a .zip file. Upload a model downloaded from this app (a .zip bundle).",
@@ -197,6 +221,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "err.zip_bomb": {
         "en": "{name} would unpack to far more data than it holds ({mb} MB; the limit is {limit} MB, or it is packed suspiciously tightly). It was not unpacked. Upload the data itself.",
         "zh": "{name} 解压后的数据量远超其本身（{mb} MB；上限 {limit} MB，或压缩比异常）。已拒绝解压。请直接上传数据。",
+    },
+    "err.excel_too_many_rows": {
+        "en": "{name} has more than {limit:,} rows in its sheet, the most this server reads from a spreadsheet. Save the sheet as CSV (a CSV over the limit can be sampled, every class keeping its share) or split it.",
+        "zh": "{name} 的工作表超过 {limit:,} 行，超出本服务器从电子表格读取的上限。请将该工作表另存为 CSV（超过上限的 CSV 可分层抽样，各类别保持原有比例），或将其拆分。",
+    },
+    "err.header_too_long": {
+        "en": "The first row of {name} does not end within {kb:,} KB, so it is no header row (an unclosed quote, or not a table). Check the file: its first row must name the columns.",
+        "zh": "{name} 的第一行在 {kb:,} KB 内没有结束，因此不是表头（引号未闭合，或不是表格）。请检查文件：第一行必须是列名。",
+    },
+    "err.too_many_lines": {
+        "en": "{name} has {lines} lines, more than the {limit} this server reads from a file (a sample is drawn from at most that many). Upload fewer rows.",
+        "zh": "{name} 有 {lines} 行，超过本服务器从一个文件读取的上限 {limit} 行（抽样也最多从这么多行中抽取）。请上传更少的行。",
+    },
+    "err.too_many_cells": {
+        "en": "{name} holds a table of {rows} rows × {columns} columns, more than the {limit} cells this server reads. A text table has a few columns: keep the text and label columns and upload that.",
+        "zh": "{name} 的表格有 {rows} 行 × {columns} 列，超过本服务器可读取的 {limit} 个单元格。文本表格通常只有几列：请只保留文本列和标签列后再上传。",
     },
     "err.too_many_rows": {
         "en": "The table has {rows:,} rows; the limit is {limit:,}. Use a stratified sample of {limit:,} rows, in which every class keeps its share (tick the box on the Data page, or add --sample {limit} on the command line), or upload fewer rows.",

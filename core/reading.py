@@ -36,7 +36,10 @@ PREFERRED_ENCODINGS = ("gb18030", "big5", "cp1252", "utf_16", "cp932", "shift_ji
 MAX_FILE_MB = int(os.environ.get("STUDIO_MAX_FILE_MB", 200))   # keep equal to .streamlit/config.toml
 MAX_FILE_BYTES = MAX_FILE_MB * 2**20
 MAX_COLUMNS = 1000
-MAX_UNZIPPED_BYTES = 4 * MAX_FILE_BYTES
+MAX_CELLS = 20_000_000       # rows × columns of a table: a 300,000-row table may have 66 columns
+DEFAULT_MAX_ROWS = 300_000   # more rows than this: a stratified sample, with the user's consent
+MAX_LINES_FACTOR = 4         # a delimited file of more lines than 4 × the row cap is not read at all
+MAX_UNZIPPED_BYTES = MAX_FILE_BYTES   # a zip unpacks to at most what one file may hold
 MAX_ZIP_RATIO = 200          # deflate packs text about 3-10×; a member packed 200× is a bomb
 MAX_ZIP_MEMBERS = 200_000
 DETECT_BYTES = 256 * 1024    # what charset-normalizer looks at
@@ -57,6 +60,14 @@ MAGIC = (
 )
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # legacy .xls / .doc
 HTML = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?<(!doctype html|html|table|head|body)", re.IGNORECASE)
+
+
+def max_rows() -> int:
+    """The row cap (``STUDIO_MAX_ROWS``, default 300,000): more rows need a sample."""
+    try:
+        return max(2, int(os.environ.get("STUDIO_MAX_ROWS", DEFAULT_MAX_ROWS)))
+    except ValueError:
+        return DEFAULT_MAX_ROWS
 
 
 @dataclass
@@ -397,8 +408,7 @@ def _read_delimited(raw: bytes, encoding: str | None, table: Table) -> None:
     table.encoding = used
     header = sample.lstrip("\ufeff").split("\n", 1)[0]
     delimiter = sniff_delimiter(header)
-    if header.count(delimiter) >= MAX_COLUMNS:
-        raise UserError("err.too_many_columns", name=table.name, n=header.count(delimiter) + 1, limit=MAX_COLUMNS)
+    _check_shape(raw if source is None else None, source, used, delimiter, table.name)
     if source is None:
         source = io.BytesIO(raw)
     # dtype=object: Python strings straight from the parser. pandas' "str" dtype would convert
@@ -429,6 +439,39 @@ def _read_delimited(raw: bytes, encoding: str | None, table: Table) -> None:
     if len(frame.columns) and str(frame.columns[0]).startswith("\ufeff"):
         frame = frame.rename(columns={frame.columns[0]: str(frame.columns[0]).lstrip("\ufeff")})
     table.frame, table.delimiter = frame, delimiter
+
+
+HEADER_WINDOW = 2**20   # the header record (quoted line breaks and all) must end within this
+
+
+def _check_shape(raw: bytes | None, text, encoding: str, delimiter: str, name: str) -> None:
+    """Refuse a delimited table that would not fit, before pandas reads it: the header record
+    is parsed as CSV (a quoted field may hold delimiters and line breaks, so a 70 KB first field
+    cannot hide 5,000 columns behind it), then columns, lines and cells are counted. A header
+    that does not end within 1 MB is no header."""
+    if raw is not None:
+        head = raw[:HEADER_WINDOW].decode("utf-8" if encoding == "utf-8-sig" else encoding, errors="ignore")
+        lines = raw.count(b"\n") + 1
+    else:
+        head = text.getvalue()[:HEADER_WINDOW]
+        lines = text.getvalue().count("\n") + 1
+    reader = csv.reader(io.StringIO(head.lstrip("\ufeff")), delimiter=delimiter)
+    before = csv.field_size_limit(HEADER_WINDOW)
+    try:
+        fields = next(reader, [])
+        ended = reader.line_num < head.count("\n") + 1 or len(head) < HEADER_WINDOW
+    except csv.Error:
+        fields, ended = [], False
+    finally:
+        csv.field_size_limit(before)
+    if not ended:
+        raise UserError("err.header_too_long", name=name, kb=HEADER_WINDOW // 1024)
+    if len(fields) > MAX_COLUMNS:
+        raise UserError("err.too_many_columns", name=name, n=len(fields), limit=MAX_COLUMNS)
+    if lines > MAX_LINES_FACTOR * max_rows():
+        raise UserError("err.too_many_lines", name=name, lines=f"{lines:,}", limit=f"{MAX_LINES_FACTOR * max_rows():,}")
+    if lines * max(1, len(fields)) > MAX_CELLS:
+        raise UserError("err.too_many_cells", name=name, rows=f"{lines:,}", columns=len(fields), limit=f"{MAX_CELLS:,}")
 
 
 def sniff_delimiter(header: str) -> str:
@@ -485,41 +528,191 @@ def _read_json(text: str) -> pd.DataFrame:
 
 
 def _read_excel(raw: bytes, sheet: str | None, name: str, findings: list):
-    book = pd.ExcelFile(io.BytesIO(raw))
-    sheets = [str(sheet_name) for sheet_name in book.sheet_names]
-    if sheet is not None and sheet not in sheets:
-        raise UserError("err.no_such_sheet", sheet=sheet, sheets=", ".join(sheets))
-    # Cached values only: formulas are never evaluated, a cell shows what Excel last saved.
-    if sheet is not None:
-        chosen, frame = sheet, book.parse(sheet, dtype=object)
-    else:
-        # The first sheet that holds a table (a header and rows, two columns or more); a cover
-        # or notes sheet before it is passed over, with a notice.
-        for chosen in sheets:
-            frame = book.parse(chosen, dtype=object)
-            if len(frame) and len(frame.columns) >= 2:
-                break
+    """The chosen sheet (else the first that holds a table: a header and rows, two columns or
+    more) as a DataFrame of the values Excel last saved (formulas are never run).
+
+    A sheet is streamed, never padded out to what it claims (:func:`_sheet_frame`): a workbook
+    whose one cell sits at XFD1048576 (the last cell of a sheet) would otherwise grow to 16,384
+    columns × 1,048,576 rows in memory. A value beyond :data:`MAX_COLUMNS` columns or the row cap
+    (a spreadsheet is not sampled) or more than :data:`MAX_CELLS` cells is refused at once.
+    """
+    if raw[:8] == OLE:
+        return _read_xls(raw, sheet, name, findings)
+    _check_sheet_parts(raw, name)
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # openpyxl's notes about styles and data validation
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    try:
+        sheets = [str(title) for title in book.sheetnames]
+        if sheet is not None and sheet not in sheets:
+            raise UserError("err.no_such_sheet", sheet=sheet, sheets=", ".join(sheets))
+        if sheet is not None:
+            chosen, frame = sheet, _sheet_frame(book[sheet], name)
         else:
-            chosen, frame = sheets[0], book.parse(sheets[0], dtype=object)
-        if chosen != sheets[0]:
-            findings.append(Finding("sheet_chosen", 1, "find.sheet_chosen",
-                                    {"sheet": chosen, "skipped": ", ".join(sheets[:sheets.index(chosen)])}, "info"))
-    if raw[:2] == b"PK" and frame.isna().to_numpy().any() and len(raw) < 20 * 2**20:
-        unsaved = _formulas_without_values(raw, chosen)
+            for chosen in sheets:
+                frame = _sheet_frame(book[chosen], name)
+                if len(frame) and len(frame.columns) >= 2:
+                    break
+            else:
+                chosen, frame = sheets[0], _sheet_frame(book[sheets[0]], name)
+            if chosen != sheets[0]:
+                findings.append(Finding("sheet_chosen", 1, "find.sheet_chosen",
+                                        {"sheet": chosen, "skipped": ", ".join(sheets[:sheets.index(chosen)])}, "info"))
+    finally:
+        book.close()
+    if frame.isna().to_numpy().any() and len(raw) < 20 * 2**20:
+        unsaved = _formulas_without_values(raw, chosen, len(frame) + 1, len(frame.columns))
         if unsaved:
             findings.append(Finding("formulas", unsaved, "find.formulas", {"n": unsaved}))
     return sheets, chosen, frame
 
 
-def _formulas_without_values(raw: bytes, sheet: str) -> int:
+def _sheet_frame(worksheet, name: str) -> pd.DataFrame:
+    """One sheet within the limits (see :func:`_read_excel`), from its cells as they are stored.
+
+    openpyxl's row iterator pads every row to the sheet's declared width and fills in every
+    missing row up to the last, so a sheet holding one cell at XFD1048576 would be walked as
+    1,048,576 rows of 16,384 cells. Its worksheet parser (the part the iterator pads) yields only
+    the cells present, so the real extent is known as the file is read: a value beyond column
+    1,000, beyond the row cap or beyond :data:`MAX_CELLS` is refused at once.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser   # openpyxl < 4 (requirements.txt)
+
+    limit, book = max_rows(), worksheet.parent
+    rows, first, width = {}, None, 0
+    with worksheet._get_source() as source:
+        parser = WorkSheetParser(source, worksheet._shared_strings, data_only=True, epoch=book.epoch,
+                                 date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+        for index, cells in parser.parse():
+            values = {cell["column"]: cell["value"] for cell in cells if cell["value"] not in (None, "")}
+            if not values:
+                continue
+            first = index if first is None else first
+            last_column = max(values)
+            if last_column > MAX_COLUMNS:
+                raise UserError("err.too_many_columns", name=name, n=f"{last_column:,}", limit=MAX_COLUMNS)
+            if index - first > limit:
+                raise UserError("err.excel_too_many_rows", name=name, limit=limit)
+            width = max(width, last_column)
+            if (index - first) * width > MAX_CELLS:
+                raise UserError("err.too_many_cells", name=name, rows=f"{index - first:,}", columns=width,
+                                limit=f"{MAX_CELLS:,}")
+            rows[index] = values
+    if first is None:
+        return pd.DataFrame()
+    header = [rows[first].get(column, "") for column in range(1, width + 1)]
+    body = [[rows.get(index, {}).get(column) for column in range(1, width + 1)] for index in range(first + 1, max(rows) + 1)]
+    return pd.DataFrame(body, columns=header, dtype=object)
+
+
+_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:v|is)[\s>]")
+
+
+MAX_SHEET_XML = 2**30     # a sheet's XML unpacks to at most 1 GB (a 300,000-row table is ~50 MB)
+
+
+def _check_sheet_parts(raw: bytes, name: str) -> None:
+    """Before openpyxl opens a workbook: each sheet's XML must not be a bomb, and no sheet may
+    hold more rows with values than the row cap. (openpyxl reads ~50,000 rows a second, and
+    reads a whole sheet just to open the workbook when the sheet does not state its size.)"""
+    limit = max_rows()
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        for info in archive.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            if info.file_size > MAX_SHEET_XML or info.file_size > 2**20 and info.file_size > MAX_ZIP_RATIO * max(
+                    info.compress_size, 1):
+                raise UserError("err.zip_bomb", name=name, mb=f"{info.file_size / 2**20:,.0f}",
+                                limit=MAX_SHEET_XML // 2**20)
+            with archive.open(info) as xml:
+                if _rows_with_values(xml, limit + 1) > limit + 1:
+                    raise UserError("err.excel_too_many_rows", name=name, limit=limit)
+
+
+def _rows_with_values(xml, stop_after: int) -> int:
+    """How many ``<row>`` elements of a sheet's XML hold a value (``<v>`` or ``<is>``), counted
+    on the bytes as they are unpacked, without parsing (a million rows take about a second),
+    stopping once ``stop_after`` is passed."""
+    count, tail = 0, b""
+    while True:
+        chunk = xml.read(CHUNK)
+        data = tail + chunk
+        starts = [match.start() for match in _ROW.finditer(data)]
+        complete = starts if not chunk else starts[:-1]
+        bounds = complete + [starts[-1] if chunk and starts else len(data)]
+        for start, end in zip(complete, bounds[1:]):
+            if _VALUE.search(data, start, end):
+                count += 1
+                if count > stop_after:
+                    return count
+        if not chunk:
+            return count
+        tail = data[starts[-1]:] if starts else data[-64:]
+
+
+def _read_xls(raw: bytes, sheet: str | None, name: str, findings: list):
+    """A legacy Excel 97-2003 workbook (xlrd; its sheets are at most 65,536 × 256 cells, and
+    their size is checked before the cells are read)."""
+    import xlrd
+
+    book = xlrd.open_workbook(file_contents=raw, on_demand=True)
+    sheets = [str(title) for title in book.sheet_names()]
+    if sheet is not None and sheet not in sheets:
+        raise UserError("err.no_such_sheet", sheet=sheet, sheets=", ".join(sheets))
+
+    def frame_of(title):
+        table = book.sheet_by_name(title)
+        if table.nrows - 1 > max_rows():
+            raise UserError("err.excel_too_many_rows", name=name, limit=max_rows())
+        if table.nrows * table.ncols > MAX_CELLS:
+            raise UserError("err.too_many_cells", name=name, rows=f"{table.nrows:,}", columns=table.ncols,
+                            limit=f"{MAX_CELLS:,}")
+        values = [[None if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK) else _xls_value(cell, book)
+                   for cell in table.row(index)] for index in range(table.nrows)]
+        if not values:
+            return pd.DataFrame()
+        return pd.DataFrame(values[1:], columns=[value if value is not None else "" for value in values[0]], dtype=object)
+
+    if sheet is not None:
+        return sheets, sheet, frame_of(sheet)
+    for chosen in sheets:
+        frame = frame_of(chosen)
+        if len(frame) and len(frame.columns) >= 2:
+            break
+    else:
+        chosen, frame = sheets[0], frame_of(sheets[0])
+    if chosen != sheets[0]:
+        findings.append(Finding("sheet_chosen", 1, "find.sheet_chosen",
+                                {"sheet": chosen, "skipped": ", ".join(sheets[:sheets.index(chosen)])}, "info"))
+    return sheets, chosen, frame
+
+
+def _xls_value(cell, book):
+    """A cell's value as pandas would give it: numbers as int when whole, dates as datetimes."""
+    import xlrd
+
+    if cell.ctype == xlrd.XL_CELL_NUMBER and float(cell.value).is_integer():
+        return int(cell.value)
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        return xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    return cell.value
+
+
+def _formulas_without_values(raw: bytes, sheet: str, rows: int, columns: int) -> int:
     """Cells holding a formula whose result was never saved (files written by programs, not
-    Excel): they read as empty."""
+    Excel): they read as empty. Only the table's own ``rows`` × ``columns`` are looked at."""
     import openpyxl
 
     formulas = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)[sheet]
     values = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)[sheet]
     count = 0
-    for formula_row, value_row in zip(formulas.iter_rows(values_only=True), values.iter_rows(values_only=True)):
+    bounds = {"values_only": True, "max_row": rows, "max_col": max(1, columns)}
+    for formula_row, value_row in zip(formulas.iter_rows(**bounds), values.iter_rows(**bounds)):
         for formula, value in zip(formula_row, value_row):
             if value is None and isinstance(formula, str) and formula.startswith("="):
                 count += 1
@@ -555,10 +748,13 @@ def _read_zip(raw: bytes, name: str, encoding: str | None, sheet: str | None) ->
     if len(members) > MAX_ZIP_MEMBERS:
         raise UserError("err.zip_too_many", name=name, n=len(members), limit=MAX_ZIP_MEMBERS)
     total = sum(info.file_size for info, _ in members)
-    packed = any(info.file_size > 2**20 and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1)
-                 for info, _ in members)
-    if total > MAX_UNZIPPED_BYTES or packed:
-        raise UserError("err.zip_bomb", name=name, mb=total // 2**20, limit=MAX_UNZIPPED_BYTES // 2**20)
+    packed = sum(info.compress_size for info, _ in members)
+    # Packed too tightly: as a whole, or any member larger than 64 KB (however small each is,
+    # 700 members of 1 MB packed 373× are a bomb as much as one of 700 MB).
+    tight = total > 2**20 and total > MAX_ZIP_RATIO * max(packed, 1) or any(
+        info.file_size > 2**16 and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1) for info, _ in members)
+    if total > MAX_UNZIPPED_BYTES or tight:
+        raise UserError("err.zip_bomb", name=name, mb=f"{total / 2**20:,.0f}", limit=MAX_UNZIPPED_BYTES // 2**20)
     texts = [(info, path) for info, path in members if path.suffix.lower() == ".txt" and len(path.parts) >= 2]
     if texts:
         rows, used = [], Counter()
