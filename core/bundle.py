@@ -30,6 +30,7 @@ MODEL_FILE = "model.keras"
 TFIDF_FILE = "tfidf.npz"          # a TF-IDF + logistic regression model (core.tfidf) instead
 MODEL_FILES = (MODEL_FILE, TFIDF_FILE)
 JSON_FILES = ("preprocess.json", "vocabulary.json", "labels.json", "settings.json", "metrics.json")
+BUNDLE_FILES = (*MODEL_FILES, *JSON_FILES, "README.md")   # what a bundle folder may hold
 PREDICT_BATCH = 256
 # One text on the CPU goes through an XLA-compiled forward pass, padded to a multiple of this
 # many tokens so that at most max_length / SINGLE_WIDTH_STEP variants are ever compiled.
@@ -51,6 +52,89 @@ def decide(probabilities, labels, decision: dict | None) -> np.ndarray:
         return probabilities.argmax(axis=1)
     positive = list(labels).index(decision["positive"])
     return np.where(probabilities[:, positive] >= decision["threshold"], positive, 1 - positive)
+
+
+MAX_TOKENS = 2_000_000      # vocabulary entries a bundle may list
+MAX_LAYER_SIZE = 4096       # units, filters, embedding width: this app's networks stay at 1,024
+
+
+def check_documents(documents: dict) -> None:
+    """Refuse bundle JSON that is not what this app writes, before any of it is used: a list
+    where settings belong, a threshold given as a string, repeated or missing labels, a
+    vocabulary that is not a list of strings. (Each of these loaded before, and then every
+    prediction failed with an internal error.)
+
+    Raises
+    ------
+    ValueError
+        Naming the file and what is wrong with it.
+    """
+    kinds = {"preprocess.json": dict, "vocabulary.json": dict, "labels.json": list, "settings.json": dict,
+             "metrics.json": dict}
+    for name, kind in kinds.items():
+        if not isinstance(documents[name], kind):
+            raise ValueError(f"{name} holds {type(documents[name]).__name__}, not {kind.__name__}")
+    labels = documents["labels.json"]
+    if len(labels) < 2 or not all(isinstance(label, str) and label for label in labels) or len(set(labels)) != len(labels):
+        raise ValueError("labels.json must list two or more different class names")
+    tokens = documents["vocabulary.json"].get("tokens")
+    if not isinstance(tokens, list) or len(tokens) > MAX_TOKENS or not all(isinstance(token, str) for token in tokens):
+        raise ValueError("vocabulary.json must hold a list of tokens (strings)")
+    settings = documents["settings.json"]
+    if settings.get("kind", "keras") not in ("keras", "tfidf"):
+        raise ValueError(f"settings.json names an unknown kind of model: {settings.get('kind')!r}")
+    for section in ("model", "train", "data", "device"):
+        if not isinstance(settings.get(section, {}), dict):
+            raise ValueError(f"settings.json: {section} must be an object")
+    decision = settings.get("decision")
+    if decision is not None:
+        threshold = decision.get("threshold") if isinstance(decision, dict) else None
+        if (not isinstance(decision, dict) or decision.get("positive") not in labels or isinstance(threshold, bool)
+                or not isinstance(threshold, (int, float)) or not 0 < threshold < 1):
+            raise ValueError("settings.json: decision must name a class and a threshold between 0 and 1")
+    for key in ("test", "baseline", "history"):
+        if not isinstance(documents["metrics.json"].get(key) or {}, dict):
+            raise ValueError(f"metrics.json: {key} must be an object")
+    PreprocessConfig.from_dict(documents["preprocess.json"])
+
+
+def check_keras_file(path, limit: int = 2**31) -> None:
+    """Refuse a ``model.keras`` whose layers declare more than its weights file could hold, or
+    sizes this app never uses (Keras would allocate them while building the model, before
+    loading any weight): only its ``config.json`` is read. Safe mode still refuses code.
+
+    Raises
+    ------
+    ValueError
+        Naming the layer setting that is too large.
+    """
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        sizes = {info.filename: info.file_size for info in archive.infolist()}
+        if sizes.get("config.json", 0) > 10 * 2**20:
+            raise ValueError("config.json is larger than 10 MB")
+        config = json.loads(archive.read("config.json"))
+    weights = sum(size for name, size in sizes.items() if name.endswith(".h5"))
+
+    def walk(node):
+        if isinstance(node, dict):
+            yield node
+            for value in node.values():
+                yield from walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from walk(value)
+
+    for node in walk(config):
+        for key in ("units", "filters", "output_dim"):
+            value = node.get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value > MAX_LAYER_SIZE:
+                raise ValueError(f"a layer with {key} = {value:,}")
+        rows = node.get("input_dim", node.get("buckets"))
+        width = node.get("output_dim")
+        if isinstance(rows, int) and isinstance(width, int) and rows * width * 4 > min(limit, 2 * weights + 2**20):
+            raise ValueError(f"a table of {rows:,} × {width:,} weights, more than model.keras holds")
 
 
 @dataclass
@@ -219,10 +303,12 @@ class Bundle:
     def save(self, directory) -> Path:
         """Write the bundle: completely into a staging folder beside ``directory``, which then
         replaces it (:func:`core.files.replace_dir`): a crash at any moment leaves the old
-        bundle or the new one whole."""
-        from core.files import replace_dir, staging_dir
+        bundle or the new one whole. A folder that holds anything but a bundle is refused
+        (``err.out_not_empty``), never emptied."""
+        from core.files import check_replaceable, replace_dir, staging_dir
 
         directory = Path(directory)
+        check_replaceable(directory, BUNDLE_FILES, "bundle")
         staging = staging_dir(directory)
         try:
             if self.kind == "tfidf":
@@ -262,11 +348,13 @@ class Bundle:
             raise UserError("err.bundle_incomplete", path=str(directory), missing=", ".join(missing))
         try:
             documents = {name: json.loads((directory / name).read_text(encoding="utf-8")) for name in JSON_FILES}
+            check_documents(documents)
             if model_file == TFIDF_FILE:
                 from core.tfidf import TfidfModel
 
                 model = TfidfModel.load(directory, [str(term) for term in documents["vocabulary.json"]["tokens"]])
             else:  # Keras only for a network (a TF-IDF bundle loads without TensorFlow)
+                check_keras_file(directory / MODEL_FILE)   # before Keras builds (and allocates) anything
                 import keras
 
                 from core.model import MaskedGlobalMaxPooling1D  # noqa: F401  (registered for safe loading)

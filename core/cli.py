@@ -128,7 +128,12 @@ def _load(args):
 
 
 def cmd_train(args) -> dict:
-    # Data first: a bad file is reported before TensorFlow takes seconds to import.
+    from core.bundle import BUNDLE_FILES
+    from core.files import check_replaceable
+
+    # The output folder and the data first: refused before minutes of training, and before
+    # TensorFlow takes seconds to import.
+    check_replaceable(args.out, BUNDLE_FILES, "bundle")
     _, dataset, report = _load(args)
     from dataclasses import replace
 
@@ -247,8 +252,10 @@ def cmd_export(args) -> dict:
         data = bundle_zip(args.bundle, args.name or Path(args.bundle).resolve().name)
         Path(args.zip).write_bytes(data)
         return {"zip": args.zip, "bytes": len(data)}
-    from core.export import export_savedmodel
+    from core.export import SAVEDMODEL_FILES, export_savedmodel
+    from core.files import check_replaceable
 
+    check_replaceable(args.savedmodel, SAVEDMODEL_FILES, "savedmodel")
     bundle = Bundle.load(args.bundle)
     directory = export_savedmodel(bundle, args.savedmodel)
     print(f"serve it with: docker run -p 8501:8501 -v {Path(directory).resolve()}:/models/m/1 "

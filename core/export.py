@@ -39,6 +39,10 @@ _NUMBER = r"\p{Nd}+(?:[.,]\p{Nd}+)*"
 _TOKEN = (rf"\p{{Nd}}+(?:[.,]\p{{Nd}}+)+|[{_WORD_CHAR}]+(?:'[{_WORD_CHAR}]+)*|[^{_WORD_CHAR}{_SPACE}]")
 
 
+# What a SavedModel folder holds: a folder that holds anything else is not replaced.
+SAVEDMODEL_FILES = ("saved_model.pb", "fingerprint.pb", "variables/", "assets/", "assets.extra/")
+
+
 def exportable(bundle) -> None:
     """Raise :class:`UserError` when ``bundle``'s preprocessing cannot run inside a graph."""
     config = bundle.preprocess
@@ -144,10 +148,11 @@ def export_savedmodel(bundle, directory) -> Path:
     """
     import tensorflow as tf
 
-    from core.files import replace_dir, staging_dir
+    from core.files import check_replaceable, replace_dir, staging_dir
 
     exportable(bundle)
     directory = Path(directory)
+    check_replaceable(directory, SAVEDMODEL_FILES, "savedmodel")
     module = _graph_functions(bundle)
     staging = staging_dir(directory)
     try:

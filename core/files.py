@@ -119,3 +119,28 @@ def _sync(folder: Path) -> None:
         pass
     finally:
         os.close(handle)
+
+
+def check_replaceable(target, own_files, what: str) -> None:
+    """Refuse to write ``what`` (``"bundle"``, ``"savedmodel"``) over a folder that holds
+    anything else: ``target`` may be missing, empty, or hold only ``own_files`` (names, or
+    ``dir/`` for folders, of what it would replace). A user's ``notes.txt`` or ``src/`` is never
+    deleted.
+
+    Raises
+    ------
+    UserError
+        ``err.out_not_empty_<what>`` naming the folder and one of the files found there, or
+        ``err.out_not_folder`` for a file.
+    """
+    from core.errors import UserError
+
+    target = Path(target)
+    if target.exists() and not target.is_dir():
+        raise UserError("err.out_not_folder", path=str(target))
+    if not target.is_dir():
+        return
+    for entry in target.iterdir():
+        name = entry.name + ("/" if entry.is_dir() else "")
+        if name not in own_files:
+            raise UserError(f"err.out_not_empty_{what}", path=str(target), found=entry.name)

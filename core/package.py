@@ -14,6 +14,7 @@ import os
 import shutil
 import stat
 import zipfile
+import zlib
 from pathlib import Path
 
 from core.bundle import JSON_FILES, MODEL_FILES, Bundle
@@ -22,7 +23,13 @@ from core.files import replace_dir, staging_dir
 
 CARD = "README.md"
 ALLOWED = {*MODEL_FILES, *JSON_FILES, CARD}
-UNPACK_RATIO = 20  # the unpacked bundle may be at most this many times its upload limit
+# The most each file of an uploaded bundle may unpack to, in MB (None: the upload limit itself).
+# A bundle this app writes stays far below: 200,000 tokens of vocabulary are ~4 MB, the
+# metrics of 100 classes ~1 MB.
+MEMBER_LIMITS_MB = {"model.keras": None, "tfidf.npz": None, "vocabulary.json": 50, "preprocess.json": 5,
+                    "labels.json": 1, "settings.json": 1, "metrics.json": 20, CARD: 1}
+MAX_MEMBER_RATIO = 50  # a member over 1 MB packed tighter than this is a bomb (JSON packs ~4×, weights ~1×)
+UNPACKED_FACTOR = 2    # all members together unpack to at most twice the upload limit
 
 
 def max_bundle_mb() -> int:
@@ -129,9 +136,42 @@ def _members(archive: zipfile.ZipFile, limit: int) -> dict[str, zipfile.ZipInfo]
         raise UserError("err.bundle_upload_files", name=models[1], allowed=", ".join(sorted(ALLOWED)))
     if missing:
         raise UserError("err.bundle_upload_missing", missing=", ".join(missing))
-    if sum(info.file_size for info in members.values()) > limit * UNPACK_RATIO:
-        raise UserError("err.bundle_upload_size", mb=max_bundle_mb())
+    for short, info in members.items():
+        member_limit = (MEMBER_LIMITS_MB[short] or max_bundle_mb()) * 2**20
+        ratio = info.file_size / max(1, info.compress_size)
+        if info.file_size > member_limit or info.file_size > 2**20 and ratio > MAX_MEMBER_RATIO:
+            raise UserError("err.bundle_upload_member", name=short, mb=f"{info.file_size / 2**20:,.1f}",
+                            limit=member_limit // 2**20, ratio=f"{ratio:,.0f}")
+    total = sum(info.file_size for info in members.values())
+    if total > UNPACKED_FACTOR * limit:
+        raise UserError("err.bundle_upload_unpacked", mb=f"{total / 2**20:,.1f}", limit=UNPACKED_FACTOR * limit // 2**20)
     return members
+
+
+def unpacked_bytes(data: bytes) -> int:
+    """What an uploaded bundle zip declares it unpacks to (for the workspace's quota, checked
+    before anything is unpacked); 0 when it is no zip (the upload is refused later)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0
+
+
+def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target_path: Path) -> None:
+    """Unpack one member, never more bytes than it declares (headers can lie), and say plainly
+    when it is damaged (a bad CRC, a truncated stream)."""
+    written = 0
+    try:
+        with archive.open(info) as source, open(target_path, "wb") as target:
+            while chunk := source.read(2**20):
+                written += len(chunk)
+                if written > info.file_size:
+                    raise UserError("err.bundle_upload_member", name=info.filename, mb=f"{written / 2**20:,.1f}",
+                                    limit=f"{info.file_size / 2**20:,.1f}", ratio="?")
+                target.write(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+        raise UserError("err.bundle_upload_damaged", name=info.filename, detail=str(error)[:120]) from None
 
 
 def unpack_bundle(data: bytes, destination) -> Bundle:
@@ -145,24 +185,27 @@ def unpack_bundle(data: bytes, destination) -> Bundle:
     """
     limit = max_bundle_mb() * 2**20
     if len(data) > limit:
-        raise UserError("err.bundle_upload_size", mb=max_bundle_mb())
+        raise UserError("err.bundle_upload_size", mb=f"{len(data) / 2**20:,.1f}", limit=max_bundle_mb())
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise UserError("err.bundle_upload_not_zip")
     destination = Path(destination)
     staging = staging_dir(destination)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        except (zipfile.BadZipFile, OSError, ValueError) as error:
+            raise UserError("err.bundle_upload_damaged", name="(the zip)", detail=str(error)[:120]) from None
+        with archive:
             members = _members(archive, limit)
             for short, info in members.items():
-                with archive.open(info) as source, open(staging / short, "wb") as target:
-                    shutil.copyfileobj(source, target)
+                _copy_member(archive, info, staging / short)
         try:
             bundle = Bundle.load(staging)
+            outputs = bundle.outputs
         except UserError as error:
             raise UserError("err.bundle_upload_unsafe", detail=error.params.get("detail", error.key)) from None
-        except (TypeError, ValueError, KeyError, AttributeError) as error:
+        except (TypeError, ValueError, KeyError, AttributeError, OSError) as error:
             raise UserError("err.bundle_upload_unsafe", detail=f"{type(error).__name__}: {error}"[:200]) from None
-        outputs = bundle.outputs
         if outputs != len(bundle.labels):
             raise UserError("err.bundle_upload_unsafe", detail=f"{len(bundle.labels)} labels for {outputs} model outputs")
         replace_dir(staging, destination)

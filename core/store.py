@@ -54,6 +54,8 @@ CREATE TABLE IF NOT EXISTS models (
     dataset TEXT NOT NULL, fingerprint TEXT NOT NULL DEFAULT '', rows INTEGER NOT NULL DEFAULT 0,
     bytes INTEGER NOT NULL DEFAULT 0, is_default INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (workspace, model_id));
+CREATE TABLE IF NOT EXISTS workspaces (
+    workspace TEXT NOT NULL PRIMARY KEY, created TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS interrupted (
     workspace TEXT NOT NULL, job_id TEXT NOT NULL PRIMARY KEY, name TEXT NOT NULL, happened TEXT NOT NULL,
     epoch INTEGER NOT NULL DEFAULT 0, epochs INTEGER NOT NULL DEFAULT 0, model_id TEXT, kept_epoch INTEGER,
@@ -93,14 +95,33 @@ def max_workspace_mb() -> int:
     return int(os.environ.get("STUDIO_MAX_WORKSPACE_MB", "2000"))
 
 
-def new_workspace_id() -> str:
-    """A fresh random workspace id (128 bits, URL-safe)."""
-    return secrets.token_urlsafe(16)
+def new_workspace_id(root=None) -> str:
+    """A fresh random workspace id (128 bits, URL-safe), recorded as issued by this server
+    (only issued ids open a workspace, see :func:`known_workspace`)."""
+    workspace = secrets.token_urlsafe(16)
+    ModelStore(root, workspace)._register()
+    return workspace
 
 
 def valid_workspace(workspace) -> bool:
     """Whether ``workspace`` looks like a workspace id (so it can be a folder name safely)."""
     return isinstance(workspace, str) and bool(_WORKSPACE.match(workspace))
+
+
+def known_workspace(workspace, root=None) -> bool:
+    """Whether ``workspace`` was issued by this server: a valid id recorded in the index (or,
+    for workspaces made before ids were recorded, one with a folder on the disk). Any other id,
+    however well formed (``?ws=aaaaaaaa``), opens nothing: the app starts a new workspace."""
+    if not valid_workspace(workspace):
+        return False
+    store = ModelStore(root, workspace)
+    try:
+        with storage_errors(store.root), closing(store._connect()) as connection:
+            if connection.execute("SELECT 1 FROM workspaces WHERE workspace = ?", (workspace,)).fetchone():
+                return True
+    except UserError:
+        pass
+    return (store.root / "workspaces" / workspace).is_dir()
 
 
 def fingerprint(texts, labels) -> str:
@@ -146,6 +167,12 @@ class ModelStore:
 
     # -- the index ----------------------------------------------------------------------------
 
+    def _register(self) -> None:
+        """Record this workspace as issued (see :func:`known_workspace`)."""
+        with storage_errors(self.root), closing(self._connect()) as connection, connection:
+            connection.execute("INSERT OR IGNORE INTO workspaces (workspace, created) VALUES (?, ?)",
+                               (self.workspace, _dt.datetime.now().isoformat(timespec="seconds")))
+
     def _connect(self) -> sqlite3.Connection:
         key = str(self.index.resolve()) if self.index.exists() else None
         if key not in _READY:  # WAL mode and the tables are set up once per index file and process
@@ -169,7 +196,7 @@ class ModelStore:
                 probe.write(b"x" * 4096)
                 probe.flush()
                 os.fsync(probe.fileno())
-        with closing(self._connect()) as connection, storage_errors(self.root):
+        with storage_errors(self.root), closing(self._connect()) as connection:
             connection.execute("BEGIN IMMEDIATE")
             connection.rollback()
 
@@ -180,7 +207,7 @@ class ModelStore:
 
     def list(self) -> list[ModelEntry]:
         """This workspace's models, oldest first."""
-        with closing(self._connect()) as connection:
+        with storage_errors(self.root), closing(self._connect()) as connection:
             rows = connection.execute("SELECT * FROM models WHERE workspace = ? ORDER BY created, model_id",
                                       (self.workspace,)).fetchall()
         return [self._entry(row) for row in rows]
@@ -195,7 +222,7 @@ class ModelStore:
         """
         if not isinstance(model_id, str) or not _MODEL_ID.match(model_id):
             raise UserError("err.model_not_found", model_id=str(model_id)[:60])
-        with closing(self._connect()) as connection:
+        with storage_errors(self.root), closing(self._connect()) as connection:
             row = connection.execute("SELECT * FROM models WHERE workspace = ? AND model_id = ?",
                                      (self.workspace, model_id)).fetchone()
         if row is None:
@@ -228,7 +255,7 @@ class ModelStore:
         (staging / "model.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
         size = _folder_bytes(staging)
         os.replace(staging, self.models / model_id)
-        with closing(self._connect()) as connection, storage_errors(self.root), connection:
+        with storage_errors(self.root), closing(self._connect()) as connection, connection:
             connection.execute("INSERT INTO models (workspace, model_id, name, created, dataset, fingerprint, rows, bytes)"
                                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                (self.workspace, model_id, name, created, dataset, print_, rows, size))
@@ -262,9 +289,9 @@ class ModelStore:
 
     def import_zip(self, data: bytes, name: str) -> ModelEntry:
         """Add an uploaded bundle zip (checked by :func:`core.package.unpack_bundle`)."""
-        from core.package import unpack_bundle
+        from core.package import unpack_bundle, unpacked_bytes
 
-        self.check_room(len(data))
+        self.check_room(max(len(data), unpacked_bytes(data)))   # the quota counts what it unpacks to
         model_id = self._new_id(name)
         with storage_errors(self.root):
             staging = self._staging()
@@ -289,7 +316,7 @@ class ModelStore:
         if not name:
             raise UserError("err.empty_name")
         self.entry(model_id)
-        with closing(self._connect()) as connection, storage_errors(self.root), connection:
+        with storage_errors(self.root), closing(self._connect()) as connection, connection:
             connection.execute("UPDATE models SET name = ? WHERE workspace = ? AND model_id = ?",
                                (name, self.workspace, model_id))
         return self.entry(model_id)
@@ -297,7 +324,7 @@ class ModelStore:
     def set_default(self, model_id: str) -> ModelEntry:
         """Make ``model_id`` the workspace's model for prediction (one at most)."""
         self.entry(model_id)
-        with closing(self._connect()) as connection, storage_errors(self.root), connection:
+        with storage_errors(self.root), closing(self._connect()) as connection, connection:
             connection.execute("UPDATE models SET is_default = (model_id = ?) WHERE workspace = ?",
                                (model_id, self.workspace))
         return self.entry(model_id)
@@ -337,7 +364,7 @@ class ModelStore:
     def delete(self, model_id: str) -> None:
         """Remove a model: out of the index first (it vanishes at once), then off the disk."""
         self.entry(model_id)
-        with closing(self._connect()) as connection, storage_errors(self.root), connection:
+        with storage_errors(self.root), closing(self._connect()) as connection, connection:
             connection.execute("DELETE FROM models WHERE workspace = ? AND model_id = ?", (self.workspace, model_id))
         shutil.rmtree(self.models / model_id, ignore_errors=True)
 
@@ -354,13 +381,17 @@ class ModelStore:
             for folder in base.glob("*/models/*") if base.exists() else []:
                 if not folder.name.startswith(".") and folder.is_dir():
                     recover(folder / "bundle")
-        with closing(self._connect()) as connection, storage_errors(self.root), connection:
+        with storage_errors(self.root), closing(self._connect()) as connection, connection:
             known = {(row["workspace"], row["model_id"]) for row in connection.execute("SELECT workspace, model_id FROM models")}
             for workspace, model_id in known:
                 folder = base / workspace / "models" / model_id
                 if not _complete(folder):
                     connection.execute("DELETE FROM models WHERE workspace = ? AND model_id = ?", (workspace, model_id))
                     dropped += 1
+            # Workspaces made before ids were recorded are the ones with a folder: recorded now.
+            connection.executemany("INSERT OR IGNORE INTO workspaces (workspace, created) VALUES (?, '')",
+                                   [(folder.name,) for folder in (base.iterdir() if base.exists() else [])
+                                    if folder.is_dir() and valid_workspace(folder.name)])
             for folder in base.glob("*/models/*") if base.exists() else []:
                 workspace, model_id = folder.parts[-3], folder.name
                 if folder.name.startswith("."):
@@ -385,21 +416,21 @@ class ModelStore:
         """Remember that this workspace's run ``job_id`` ended with the server (see
         ``core.jobs.recover``); ``model_id`` is what was kept, if anything."""
         happened = _dt.datetime.now().isoformat(timespec="seconds")
-        with closing(self._connect()) as connection, storage_errors(self.root), connection:
+        with storage_errors(self.root), closing(self._connect()) as connection, connection:
             connection.execute("INSERT OR REPLACE INTO interrupted (workspace, job_id, name, happened, epoch, epochs,"
                                " model_id, kept_epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                (self.workspace, job_id, name, happened, epoch, epochs, model_id, kept_epoch))
 
     def interrupted(self) -> list[dict]:
         """This workspace's interrupted runs the user has not dismissed, newest first."""
-        with closing(self._connect()) as connection:
+        with storage_errors(self.root), closing(self._connect()) as connection:
             rows = connection.execute("SELECT * FROM interrupted WHERE workspace = ? AND seen = 0"
                                       " ORDER BY happened DESC", (self.workspace,)).fetchall()
         return [dict(row) for row in rows]
 
     def dismiss_interrupted(self, job_id: str) -> None:
         """The user has read the notice of ``job_id``: do not show it again."""
-        with closing(self._connect()) as connection, storage_errors(self.root), connection:
+        with storage_errors(self.root), closing(self._connect()) as connection, connection:
             connection.execute("UPDATE interrupted SET seen = 1 WHERE workspace = ? AND job_id = ?",
                                (self.workspace, job_id))
 

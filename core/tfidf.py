@@ -154,7 +154,10 @@ class TfidfModel:
 
     @classmethod
     def load(cls, directory, terms) -> "TfidfModel":
-        """Read ``tfidf.npz`` without pickle; ``terms`` from the bundle's vocabulary."""
+        """Read ``tfidf.npz`` without pickle; ``terms`` from the bundle's vocabulary. The arrays'
+        headers are checked first (:func:`check_npz`): nothing is allocated for a declared size
+        the file does not hold."""
+        check_npz(Path(directory) / MODEL_FILE)
         with np.load(Path(directory) / MODEL_FILE, allow_pickle=False) as arrays:
             idf, coef, intercept = arrays["idf"], arrays["coef"], arrays["intercept"]
             # Bundles saved before character n-grams existed used tokens and token pairs.
@@ -162,6 +165,31 @@ class TfidfModel:
         if coef.ndim != 2 or coef.shape[1] != len(terms) or idf.shape != (len(terms),) or intercept.shape != (coef.shape[0],):
             raise ValueError(f"tfidf.npz does not fit its {len(terms)} terms")
         return cls(terms, idf, coef, intercept, analyzer)
+
+
+def check_npz(path, limit: int = 2**31) -> None:
+    """Refuse an ``.npz`` whose arrays declare more bytes than their members hold (a 27 KB file
+    declaring a 2 GB array would make numpy allocate 2 GB before failing), more than ``limit``,
+    or a type other than plain numbers and strings. Only the headers are read.
+
+    Raises
+    ------
+    ValueError
+        Naming the array and what it declares.
+    """
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            with archive.open(info) as member:
+                version = np.lib.format.read_magic(member)
+                reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+                shape, _, dtype = reader(member)
+            declared = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+            if dtype.hasobject or dtype.kind not in "biufU":
+                raise ValueError(f"{info.filename} holds {dtype} values, not numbers")
+            if declared > info.file_size or declared > limit:
+                raise ValueError(f"{info.filename} declares {declared:,} bytes but holds {info.file_size:,}")
 
 
 def fit_seconds(token_lists, y, classes: int, analyzer: str = "words") -> tuple[TfidfModel, float]:

@@ -15,6 +15,7 @@ batch (its parent changes), stops as if Stop had been pressed and still stores t
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -87,6 +88,18 @@ def reporter_for(stop_file: Path):
     return Reporter()
 
 
+FULL_DISK = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _internal(error: BaseException) -> int:
+    """A bug: the traceback to the worker's log, one line to the server."""
+    import traceback
+
+    traceback.print_exc()
+    _emit("error", message=f"{type(error).__name__}: {error}")
+    return 1
+
+
 def run(job_dir: Path) -> int:
     """Run the job in ``job_dir``; returns the exit code (0 done, 2 user error, 1 bug)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -115,16 +128,20 @@ def run(job_dir: Path) -> int:
         store = ModelStore(job["store_root"], job.get("workspace", LOCAL_WORKSPACE))
         entry = store.add(result.bundle, job["name"], job["dataset_name"], result.test_texts, result.test_labels,
                           fingerprint(dataset.texts, dataset.labels))
-    except UserError as error:
+    except (UserError, OSError) as error:
+        if isinstance(error, OSError):
+            if error.errno not in FULL_DISK:
+                return _internal(error)
+            # A disk that fills mid-run (a checkpoint, the model itself): said in plain words.
+            error = UserError("err.disk_full", path=job["store_root"], reason=error.strerror or str(error))
         _emit("error", key=error.key, params=error.params, message=str(error))
-        write_json(job_dir / "result.json", {"state": JobState.FAILED, "key": error.key, "params": error.params})
+        try:
+            write_json(job_dir / "result.json", {"state": JobState.FAILED, "key": error.key, "params": error.params})
+        except OSError:
+            pass  # the disk is full: the line above already told the server
         return 2
     except Exception as error:
-        import traceback
-
-        traceback.print_exc()
-        _emit("error", message=f"{type(error).__name__}: {error}")
-        return 1
+        return _internal(error)
     state = JobState.INTERRUPTED if reporter.orphaned else (JobState.STOPPED if result.stopped_early else JobState.DONE)
     write_json(job_dir / "result.json", {"state": state, "model_id": entry.model_id})
     _emit("done", model_id=entry.model_id)
