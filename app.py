@@ -30,9 +30,12 @@ pages = [
     st.Page("pages/models.py", title=t("nav.models"), icon=":material/inventory_2:"),
 ]
 page = st.navigation(pages)
+state.open_asked_page(pages, page)   # the page whose address was opened before app.py ran
 with st.sidebar:
     st.markdown(f"### :material/category: {t('app.name')}")
     st.caption(t("app.tagline"))
+    if st.session_state[state.WORKSPACE_UNKNOWN]:
+        st.warning(t("app.workspace_unknown"), icon=":material/link_off:")
     if st.session_state[state.WORKSPACE_NEW]:
         st.info(t("app.workspace_new"), icon=":material/bookmark:")
     else:

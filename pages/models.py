@@ -15,7 +15,11 @@ from ui.common import lang, page_header, settings_summary, show_error, t
 page_header("models")
 store = state.store()
 models = st.session_state[state.MODELS]
-entries = {entry.model_id: entry for entry in store.list()}
+try:
+    entries = {entry.model_id: entry for entry in store.list()}
+except UserError as problem:   # e.g. a full disk: say so, and list what this session has open
+    show_error(problem)
+    entries = {model_id: record["entry"] for model_id, record in models.items()}
 # The session's records follow the index (a rename or a default set in another tab).
 for model_id, entry in entries.items():
     if model_id in models:

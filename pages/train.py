@@ -104,7 +104,12 @@ def interrupted_notices() -> None:
     if st.session_state[state.STORE_PROBLEM] is not None:
         return
     session_store = state.store()
-    for notice in session_store.interrupted():
+    try:
+        notices = session_store.interrupted()
+    except UserError as problem:   # the index cannot be read (a full disk): say so once, train nothing
+        show_error(problem)
+        return
+    for notice in notices:
         kept = notice["model_id"]
         models = st.session_state[state.MODELS]
         if kept and kept not in models:  # recovered after this session loaded its models

@@ -86,11 +86,16 @@ def error_boundary(draw) -> None:
         st.error(t("app.unexpected_error", error_id=error_id), icon=":material/error:")
 
 
+# The catalog prefix of each page and its address (url path in app.py's navigation).
+PAGE_PATHS = {"data": "data", "prep": "preprocess", "train": "train", "eval": "evaluate", "pred": "predict",
+              "models": "models"}
+
+
 def page_header(page: str) -> None:
     """Start a page: send a run that did not come through ``app.py`` there (the one place that
     guards every page, see :func:`ui.state.require_app`), then its title and one-line
     explanation."""
-    state.require_app()
+    state.require_app(PAGE_PATHS[page])
     st.title(t(f"{page}.title"))
     st.caption(t(f"{page}.intro"))
 

@@ -47,9 +47,12 @@ COLLECTED_JOBS = "collected_jobs"  # job ids whose model is already in MODELS
 NEXT_RUN = "next_run"              # settings changes chosen on Evaluate for the next training run
 WORKSPACE = "workspace"            # this browser user's workspace id (also ?ws= in the URL)
 WORKSPACE_NEW = "workspace_new"    # True when this session made the workspace (show the bookmark notice)
+WORKSPACE_UNKNOWN = "workspace_unknown"   # True when the address named a workspace this server never issued
 MODELS_LOADED = "models_loaded"    # the workspace's stored models are in MODELS
 STORE_PROBLEM = "store_problem"    # a core.errors.UserError: the model folder cannot be written
 AUTHENTICATED = "authenticated"    # the shared password was given (ui.access)
+ACCESS_PASSWORD = "access_password"   # the password box
+ACCESS_WRONG = "access_wrong"      # (catalog key, params) of the last refused password
 KEPT = "kept"                      # widget key -> value, for widgets Streamlit forgets on a page change
 MEMO = "memo"                      # name -> {inputs: result}: what pages computed, by their inputs (see memo)
 
@@ -87,23 +90,39 @@ AUTO = "auto"   # the encoding selector's "as detected"
 DEFAULTS = {
     SOURCE_NAME: None, TABLE: None, RAW: None, DATA_FILE: None, FILE_CHOICES: {}, LOAD_ERROR: None, REREAD_ERROR: None, REJECTED: None,
     UPLOAD_ID: None, DATASET: None, REPORT: None, DATASET_SIGNATURE: None, DATASET_VERSION: 0, PREPROCESS: None, JOB_ID: None, MODELS: {},
-    SELECTED_MODEL: None, COLLECTED_JOBS: [], NEXT_RUN: None, WORKSPACE: None, WORKSPACE_NEW: False,
+    SELECTED_MODEL: None, COLLECTED_JOBS: [], NEXT_RUN: None, WORKSPACE: None, WORKSPACE_NEW: False, WORKSPACE_UNKNOWN: False,
     MODELS_LOADED: False, STORE_PROBLEM: None, AUTHENTICATED: False, KEPT: {}, MEMO: {},
 }
 log = logging.getLogger("studio")
 
 
-def require_app() -> None:
+NEXT_PAGE = "page"   # query parameter: the page app.py opens after a detour (see require_app)
+
+
+def require_app(url_path: str) -> None:
     """Send a page run that did not start in ``app.py`` through it.
 
     Until some session's ``app.py`` has called ``st.navigation``, Streamlit treats the
     ``pages/`` folder as a classic multipage app and runs a page's script by its address (e.g.
     ``/models``) without ``app.py``: no login, no workspace. ``app.py`` sets :data:`WORKSPACE`
-    after the access check, so a run without it goes back to ``app.py``. Every page calls it
-    through :func:`ui.common.page_header`.
+    after the access check, so a run without it goes back to ``app.py`` — with the address's
+    ``?ws=`` and ``?lang=`` (without them, the first visit to a page's address after a server
+    restart landed in a new workspace) and the page asked for, which ``app.py`` then opens
+    (:func:`open_asked_page`). Every page calls it through :func:`ui.common.page_header`.
     """
     if st.session_state.get(WORKSPACE) is None:
-        st.switch_page("app.py")
+        st.switch_page("app.py", query_params={**st.query_params.to_dict(), NEXT_PAGE: url_path})
+
+
+def open_asked_page(pages, current) -> None:
+    """In ``app.py``, after ``st.navigation``: open the page a detour through ``app.py`` was for."""
+    wanted = st.query_params.get(NEXT_PAGE)
+    if wanted is None:
+        return
+    del st.query_params[NEXT_PAGE]
+    target = next((page for page in pages if page.url_path == wanted), None)
+    if target is not None and target.url_path != current.url_path:
+        st.switch_page(target)
 
 
 def init() -> None:
@@ -339,12 +358,19 @@ def init_workspace() -> None:
     """The workspace from the URL (``?ws=``), else a new one; kept in the URL so a bookmark or
     a reload comes back to it. Then, once per session, the workspace's stored models and its
     current data set are loaded."""
-    from core.store import new_workspace_id, valid_workspace
+    from core.errors import UserError
+    from core.store import known_workspace, new_workspace_id
 
     if st.session_state[WORKSPACE] is None:
         chosen = st.query_params.get("ws")
-        if not valid_workspace(chosen):
-            chosen = new_workspace_id()
+        if not known_workspace(chosen):   # only ids this server issued open a workspace
+            st.session_state[WORKSPACE_UNKNOWN] = bool(chosen)
+            try:
+                chosen = new_workspace_id()
+            except UserError:   # the index cannot be written: an unrecorded id (the store says why below)
+                import secrets
+
+                chosen = secrets.token_urlsafe(16)
             st.session_state[WORKSPACE_NEW] = True
         st.session_state[WORKSPACE] = chosen
     if st.query_params.get("ws") != st.session_state[WORKSPACE]:
@@ -361,15 +387,16 @@ def init_workspace() -> None:
         from core.jobs import recover
 
         st.session_state[MODELS_LOADED] = True
+        entries = []
         try:
             session_store = store()
-            recover(session_store.root)  # runs a dead server left behind become models + notices
+            entries = session_store.list()   # what exists is listed even when nothing can be written
+            recover(session_store.root)      # runs a dead server left behind become models + notices
             session_store.check_writable()
             st.session_state[STORE_PROBLEM] = None
             entries = session_store.list()
-        except UserError as error:  # prediction with models already loaded keeps working
+        except UserError as error:  # the workspace's models still open and predict
             st.session_state[STORE_PROBLEM] = error
-            entries = []
         for entry in entries:
             bundle = shared_bundle(entry.path)
             if bundle is not None:

@@ -20,6 +20,7 @@ from core.text import PreprocessConfig
 from tests.conftest import ROOT
 
 STEPS = ["staged", "old-aside", "new-in-place", "old-removed", None]   # None: the replace finishes
+NEW_WINS = ("new-in-place", "old-removed", None)   # steps after which the new one is in place
 
 
 def tfidf_bundle(marker: str) -> Bundle:
@@ -83,7 +84,7 @@ def test_a_bundle_saved_over_another_is_the_old_or_the_new_whole(tmp_path, step)
     """, step, tmp_path, target)
     files.recover(target)               # what the next `python -m core` command does first
     marker = Bundle.load(target).metrics["marker"]
-    assert marker == ("new" if step in ("new-in-place", "old-removed", None) else "old")
+    assert marker == ("new" if step in NEW_WINS else "old")
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []
 
 
@@ -103,11 +104,11 @@ def test_a_threshold_saved_in_the_store_keeps_the_model_listed(tmp_path, step):
     assert report["dropped"] == 0
     assert [listed.model_id for listed in store.list()] == [entry.model_id]
     bundle = store.load(entry.model_id)
-    expected = {"positive": "spam", "threshold": 0.3} if step in ("new-in-place", "old-removed", None) else None
+    expected = {"positive": "spam", "threshold": 0.3} if step in NEW_WINS else None
     assert bundle.decision == expected and bundle.metrics["marker"] == "stored"
 
 
-@pytest.mark.parametrize("step", ["old-aside", "new-in-place"])
+@pytest.mark.parametrize("step", STEPS)
 def test_a_worker_killed_while_rewriting_its_checkpoint_keeps_the_last_one(tmp_path, step):
     """Issue 21, case 5: the previous checkpoint sat aside, where recovery never looked."""
     from core.jobs import _keep_checkpoint
@@ -125,10 +126,10 @@ def test_a_worker_killed_while_rewriting_its_checkpoint_keeps_the_last_one(tmp_p
     kept = _keep_checkpoint(job, payload, ModelStore(tmp_path / "studio-data"))
     assert kept is not None and kept.name == "run (interrupted)"
     marker = ModelStore(tmp_path / "studio-data").load(kept.model_id).metrics["marker"]
-    assert marker == ("epoch 2" if step == "new-in-place" else "epoch 1")
+    assert marker == ("epoch 2" if step in NEW_WINS else "epoch 1")
 
 
-@pytest.mark.parametrize("step", ["old-aside", "new-in-place"])
+@pytest.mark.parametrize("step", STEPS)
 def test_an_uploaded_bundle_replacing_a_folder_is_whole(tmp_path, step):
     from core.package import bundle_zip
 
@@ -143,10 +144,10 @@ def test_an_uploaded_bundle_replacing_a_folder_is_whole(tmp_path, step):
         unpack_bundle(Path(sys.argv[1]).read_bytes(), sys.argv[2])
     """, step, tmp_path, tmp_path / "upload.zip", target)
     files.recover(target)
-    assert Bundle.load(target).metrics["marker"] == ("new" if step == "new-in-place" else "old")
+    assert Bundle.load(target).metrics["marker"] == ("new" if step in NEW_WINS else "old")
 
 
-@pytest.mark.parametrize("step", ["old-aside", "new-in-place"])
+@pytest.mark.parametrize("step", STEPS)
 def test_a_savedmodel_export_replacing_another_is_whole(tmp_path, step, tiny_result):
     from core.export import export_savedmodel
 
@@ -162,7 +163,7 @@ def test_a_savedmodel_export_replacing_another_is_whole(tmp_path, step, tiny_res
     files.recover(target)
     assert (target / "saved_model.pb").is_file() and (target / "variables").is_dir()
     assert json.loads((target / "assets.extra" / "labels.json").read_text()) == tiny_result.bundle.labels
-    assert (target / "assets.extra" / "marker").exists() == (step == "old-aside")
+    assert (target / "assets.extra" / "marker").exists() == (step not in NEW_WINS)
 
 
 def test_recover_leaves_a_whole_target_alone_and_clears_leftovers(tmp_path):

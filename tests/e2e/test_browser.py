@@ -431,7 +431,8 @@ def test_a_password_guards_every_page_address(server, page, artifacts):
     box = page.get_by_label("Password", exact=True)
     box.fill("wrong")
     box.press("Enter")
-    page.get_by_text("That password is not right").wait_for()
+    page.get_by_text("That password is not right. Try again in 1 s").wait_for()
+    page.wait_for_timeout(1200)   # the back-off after one wrong password from this address (1 s)
     page.get_by_label("Password", exact=True).fill("open sesame")
     page.get_by_label("Password", exact=True).press("Enter")
     page.get_by_role("heading", name="Your models").wait_for()   # the page asked for, now open
@@ -447,3 +448,19 @@ def test_a_page_address_as_the_first_request_goes_through_the_app(server, page):
     page.get_by_role("heading", name="Your data").or_(page.get_by_role("heading", name="Your models")).wait_for()
     assert page.get_by_text("This app has encountered an error").count() == 0
     assert "ws=" in page.url
+
+
+def test_after_a_restart_a_page_address_with_its_workspace_opens_that_workspace(server, page, tmp_path):
+    """Issue 21: the first visit to /models?ws=<an existing workspace> after a server restart
+    landed in a new workspace (the detour through app.py dropped the address's ?ws=)."""
+    from core.store import ModelStore, new_workspace_id
+    from tests.core.test_files import tfidf_bundle
+
+    root = tmp_path / "data"                      # the server's STUDIO_DATA_DIR; it has served nobody yet
+    workspace = new_workspace_id(root)
+    ModelStore(root, workspace).add(tfidf_bundle("kept"), "kept before the restart", "sms")
+    page.goto(f"{server}/models?ws={workspace}")
+    _idle(page)
+    page.get_by_role("heading", name="Your models").wait_for()
+    page.wait_for_function("document.documentElement.outerHTML.includes('kept before the restart')")
+    assert f"ws={workspace}" in page.url and "page=" not in page.url

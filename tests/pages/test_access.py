@@ -29,7 +29,13 @@ def test_without_password_or_login_the_app_says_it_is_in_local_mode():
     assert "single-user (local) mode" in notice.help and "secrets.toml" in notice.help   # the jargon behind the icon
 
 
-def test_a_password_from_secrets_guards_every_page():
+def test_a_password_from_secrets_guards_every_page(monkeypatch):
+    import core.access
+    import ui.access
+
+    clock = [1000.0]
+    monkeypatch.setattr(core.access.time, "monotonic", lambda: clock[0])
+    ui.access._backoff.clear()
     app = app_with({"access": {"password": "correct horse"}})
     assert not app.exception
     assert "enter the password" in texts(app.info)
@@ -38,8 +44,12 @@ def test_a_password_from_secrets_guards_every_page():
     # (Another page's address goes through app.py too in a browser: tests/e2e checks that.)
 
     app.text_input(key="access_password").input("wrong").run()
-    assert "That password is not right" in texts(app.error)
+    assert "That password is not right. Try again in 1 s" in texts(app.error)
     assert "Your data" not in [title.value for title in app.title]
+    app.text_input(key="access_password").input("correct horse").run()   # within the second: not even checked
+    assert "Too many wrong passwords from your address: try again in 1 s." in texts(app.error)
+    assert "Your data" not in [title.value for title in app.title]
+    clock[0] += 1.5
     app.text_input(key="access_password").input("correct horse").run()
     assert not app.exception
     assert "Your data" in [title.value for title in app.title]
@@ -119,3 +129,87 @@ def test_an_unwritable_data_folder_is_explained_and_training_is_off(tmp_path, mo
     app.switch_page("pages/train.py").run()
     assert not app.exception
     assert app.button(key="train_start").disabled
+
+
+def test_wrong_passwords_from_one_address_wait_longer_and_longer_across_sessions(monkeypatch):
+    """Issue 21: 32 wrong guesses in 21 s from 8 sessions, no lockout."""
+    import core.access
+    import ui.access
+
+    clock = [5000.0]
+    monkeypatch.setattr(core.access.time, "monotonic", lambda: clock[0])
+    ui.access._backoff.clear()
+    waits = []
+    for guess in range(6):
+        app = app_with({"access": {"password": "correct horse"}})       # a new session each time
+        app.text_input(key="access_password").input(f"guess {guess}").run()
+        waits.append(texts(app.error))
+        clock[0] += 0.5                                                   # half a second between tries
+    assert "Try again in 1 s" in waits[0] and "Try again in 2 s" in waits[2]
+    assert all("Too many wrong passwords" in message for message in (waits[1], waits[3], waits[4], waits[5]))
+    clock[0] += 3
+    app = app_with({"access": {"password": "correct horse"}})
+    app.text_input(key="access_password").input("correct horse").run()
+    assert "Your data" in [title.value for title in app.title]
+
+
+def test_oidc_allow_list_lets_in_only_listed_accounts():
+    """Issue 21: OIDC let in any account the provider accepted."""
+    auth = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+            "client_id": "id", "client_secret": "secret",
+            "server_metadata_url": "https://accounts.example.com/.well-known/openid-configuration"}
+    for email, admitted in (("eve@evil.example", False), ("alice@example.com", True)):
+        app = AppTest.from_file(APP, default_timeout=120)
+        app.secrets["auth"] = auth
+        app.secrets["access"] = {"allowed": ["@example.com"]}
+        app.user = {"is_logged_in": True, "email": email}
+        app.run()
+        assert not app.exception
+        assert ("Your data" in [title.value for title in app.title]) is admitted
+        assert ("is not allowed on this server" in texts(app.error)) is not admitted
+
+
+def test_a_full_disk_is_said_in_plain_words_and_what_exists_stays_listed(tiny_result, monkeypatch):
+    """Issue 21: the Models page showed an error id (sqlite3 'disk I/O error'), a new session
+    'No model yet'."""
+    import sqlite3
+
+    from core.errors import UserError
+
+    workspace = new_workspace_id()
+    ModelStore(workspace=workspace).add(tiny_result.bundle, "kept", "sms")
+
+    def full(self):
+        raise UserError("err.disk_full", path=str(self.root), reason="No space left on device")
+
+    monkeypatch.setattr(ModelStore, "check_writable", full)
+    app = app_with(workspace=workspace)                          # a new session on a full disk
+    assert not app.exception
+    assert "disk is full" in texts(app.sidebar.warning)
+    assert [record["entry"].name for record in app.session_state["models"].values()] == ["kept"]
+    app.switch_page("pages/predict.py").run()
+    assert "No model yet" not in texts(app.info)
+
+    real_connect = ModelStore._connect
+
+    def broken(self):
+        connection = real_connect(self)
+        connection.close()
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(ModelStore, "_connect", broken)
+    app.switch_page("pages/models.py").run()
+    assert not app.exception
+    assert "Something went wrong" not in texts(app.error) and "cannot be written" in texts(app.error)
+    assert app.dataframe[0].value["Name"].tolist() == ["kept"]   # what the session has is still listed
+
+
+def test_an_unknown_workspace_id_opens_a_new_workspace_and_says_so():
+    """Issue 21: any 8-64 character id opened a workspace (?ws=aaaaaaaa)."""
+    app = app_with(workspace="aaaaaaaa")
+    assert not app.exception
+    assert app.session_state["workspace"] != "aaaaaaaa" and app.session_state["workspace_new"]
+    assert "does not know" in texts(app.sidebar.warning)
+    issued = new_workspace_id()
+    again = app_with(workspace=issued)
+    assert again.session_state["workspace"] == issued and not again.session_state["workspace_new"]
