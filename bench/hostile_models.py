@@ -55,6 +55,15 @@ def _layers(config) -> list:
     return config["config"]["layers"]
 
 
+def _activation(module: str, name: str):
+    """A config change: the Dense layer's activation becomes ``module.name``."""
+    def change(config):
+        dense = next(layer for layer in _layers(config) if layer["class_name"] == "Dense")
+        dense["config"]["activation"] = {"module": module, "class_name": "function", "config": name,
+                                         "registered_name": None}
+    return change
+
+
 def make_case(case: str, folder: Path, marker: Path) -> Path:
     """The hostile ``model.keras`` of ``case`` in ``folder``; its payload would create ``marker``."""
     import keras
@@ -68,11 +77,7 @@ def make_case(case: str, folder: Path, marker: Path) -> Path:
         keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(x)).save(target)
         return target
     if case == "os_system_activation":
-        def change(config):
-            dense = next(layer for layer in _layers(config) if layer["class_name"] == "Dense")
-            dense["config"]["activation"] = {"module": "os", "class_name": "function", "config": "system",
-                                             "registered_name": None}
-        return _rewrite(base, target, change)
+        return _rewrite(base, target, _activation("os", "system"))
     if case == "tfsm_layer":
         def change(config):
             pool = next(layer for layer in _layers(config) if layer["class_name"] == "GlobalAveragePooling1D")
@@ -92,11 +97,7 @@ def make_case(case: str, folder: Path, marker: Path) -> Path:
                               "inbound_nodes": []})
         return _rewrite(base, target, change)
     if case == "get_file_function":
-        def change(config):
-            dense = next(layer for layer in _layers(config) if layer["class_name"] == "Dense")
-            dense["config"]["activation"] = {"module": "keras.utils", "class_name": "function", "config": "get_file",
-                                             "registered_name": None}
-        return _rewrite(base, target, change)
+        return _rewrite(base, target, _activation("keras.utils", "get_file"))
     raise ValueError(case)
 
 
