@@ -88,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
                             "tfidf: TF-IDF + logistic regression as the model (seconds)")
     for setting in cli_settings():
         _setting_option(train, setting)
+    train.add_argument("--unlabelled", action="append", metavar="FILE", default=[],
+                       help="a file of texts without labels (any format above; repeat for several): word vectors "
+                            "are learned from them, the labelled texts and the rows without a label, and the "
+                            "network starts from them")
+    train.add_argument("--vectors", metavar="FILE",
+                       help="pretrained word vectors (word2vec text/binary, GloVe, fastText .vec; gzipped or not) "
+                            "for the network to start from, instead of learning them")
     train.add_argument("--out", required=True, help="folder to write the model bundle to")
 
     evaluate = commands.add_parser("evaluate", help="measure a bundle on a labelled file")
@@ -164,10 +171,13 @@ def cmd_train(args) -> dict:
         def on_epoch_end(self, epoch, logs):
             print(f"epoch {epoch}: " + ", ".join(f"{k} {v:.4f}" for k, v in logs.items()), file=sys.stderr)
 
+    vectors, unlabelled_tokens = None, None
+    if args.model != "tfidf" and (args.vectors or args.unlabelled):
+        vectors, unlabelled_tokens = _word_vectors(args, dataset, preprocess)
     if args.model == "tfidf":
         result = train_tfidf(dataset, preprocess, replace(train_config, baseline=False), Progress())
     else:
-        result = train(dataset, preprocess, model_config, train_config, Progress())
+        result = train(dataset, preprocess, model_config, train_config, Progress(), vectors, unlabelled_tokens)
     result.bundle.save(args.out)
     info = result.bundle.info
     summary = {"preset": args.preset, "model": args.model if args.model == "tfidf" else model_config.rnn,
@@ -175,11 +185,40 @@ def cmd_train(args) -> dict:
                "train_seconds": round(result.train_seconds, 1), "bundle": str(args.out)}
     if info.test:
         summary["test_accuracy"] = round(info.test.accuracy, 4)
+    if vectors is not None:
+        summary["vectors"] = {**result.bundle.settings["vectors"], "words": len(vectors.words),
+                              "unlabelled_texts": len(unlabelled_tokens or [])}
     if info.baseline:
         summary["baseline_accuracy"] = round(info.baseline.accuracy, 4)
         print(f"{info.baseline.name} on the same split: accuracy {info.baseline.accuracy:.4f} "
               f"(trained in {info.baseline.train_seconds} s)", file=sys.stderr)
     return summary
+
+
+def _word_vectors(args, dataset, preprocess):
+    """The vectors the network starts from (read from ``--vectors``, else learned from the
+    labelled texts and the unlabelled ones: ``--unlabelled`` files and rows without a label),
+    and the unlabelled texts' tokens."""
+    from core.data import load_table, unlabelled_texts
+    from core.text import tokenize
+    from core.vectors import learn_vectors, read_vectors
+
+    texts = list(dataset.unlabelled)
+    for path in args.unlabelled:
+        texts += unlabelled_texts(load_table(path, encoding=args.encoding))
+    unlabelled_tokens = [tokenize(text, preprocess) for text in texts]
+    labelled_tokens = [tokenize(text, preprocess) for text in dataset.texts]
+    if args.vectors:
+        keep = {token for tokens in labelled_tokens + unlabelled_tokens for token in tokens}
+        vectors = read_vectors(args.vectors, keep)
+    else:
+        print(f"learning word vectors from {len(labelled_tokens):,} labelled and {len(texts):,} unlabelled texts",
+              file=sys.stderr)
+        vectors = learn_vectors(labelled_tokens + unlabelled_tokens,
+                                progress=lambda epoch, epochs: print(f"vectors: pass {epoch} of {epochs}", file=sys.stderr))
+    print(f"word vectors: {len(vectors.words):,} words of {vectors.dim} dimensions from {vectors.source} "
+          f"in {vectors.seconds:.1f} s", file=sys.stderr)
+    return vectors, unlabelled_tokens
 
 
 def cmd_evaluate(args) -> dict:

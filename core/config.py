@@ -100,6 +100,9 @@ class ModelConfig(JsonConfig):
     l2 : float
         L2 weight penalty on the recurrent, convolution and dense kernels (0 = off); another
         way to fight overfitting.
+    freeze_embedding : bool
+        Keep the Embedding as it started (word vectors learned from unlabelled texts or read
+        from a file) instead of fine-tuning it with the labels.
     token_pairs : bool
         Also learn a vector for each pair of neighbouring tokens (hashed into a table sized
         from the training data, see :func:`pair_buckets`) and add it to the first token's
@@ -119,6 +122,7 @@ class ModelConfig(JsonConfig):
     dense_units: int = 0
     l2: float = 0.0
     token_pairs: bool = False
+    freeze_embedding: bool = False
 
     def __post_init__(self):
         self.check(("embedding_dim", 2 <= self.embedding_dim <= 1024, "2 … 1024"),

@@ -70,6 +70,7 @@ class DataSet:
     text_column: str = "text"       # shown to people: "title + body" when columns are joined
     label_column: str = "label"
     text_columns: list[str] = field(default_factory=list)   # the columns joined, in order
+    unlabelled: list[str] = field(default_factory=list)     # texts of rows without a label (for word vectors)
 
     def __post_init__(self):
         if not self.text_columns:
@@ -350,7 +351,7 @@ def validate(frame: pd.DataFrame, text_column, label_column: str | None,
     if len(frame) > limit and not choices.sample_rows:
         raise UserError("err.too_many_rows", rows=len(frame), limit=limit)
     joined = joined_texts(frame, text_columns)
-    texts, labels = [], []
+    texts, labels, unlabelled = [], [], []
     empty_text = empty_label = truncated = 0
     for text, raw_label in zip(joined, frame[label_column].tolist()):
         label = _clean_label(raw_label)
@@ -358,6 +359,7 @@ def validate(frame: pd.DataFrame, text_column, label_column: str | None,
             empty_text += 1
         elif label is None:
             empty_label += 1
+            unlabelled.append(text[:MAX_TEXT_CHARS])
         else:
             if len(text) > MAX_TEXT_CHARS:
                 text, truncated = text[:MAX_TEXT_CHARS], truncated + 1
@@ -417,11 +419,18 @@ def validate(frame: pd.DataFrame, text_column, label_column: str | None,
         report.findings.append(Finding("sampled", len(texts), "find.sampled",
                                        {"n": f"{len(texts):,}", "total": f"{report.sampled_from:,}"}, "info"))
     shown = " + ".join(text_columns)
-    return DataSet(texts, labels, shown, label_column, text_columns), report
+    return DataSet(texts, labels, shown, label_column, text_columns, unlabelled), report
 
 
 def _filter(texts, labels, keep):
     return ([t for t, k in zip(texts, keep) if k], [label for label, k in zip(labels, keep) if k])
+
+
+def unlabelled_texts(table) -> list[str]:
+    """The texts of a file of unlabelled texts (any format :func:`load_table` reads): its text
+    column as :func:`guess_columns` picks it, empty cells left out, long texts cut."""
+    text_column, _ = guess_columns(table.frame)
+    return [text[:MAX_TEXT_CHARS] for text in joined_texts(table.frame, [text_column]) if text]
 
 
 def cleaned_csv(dataset: DataSet) -> bytes:

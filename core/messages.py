@@ -74,6 +74,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{path} is a file, not a folder; nothing was written. Choose a new or empty folder.",
         "zh": "{path} 是一个文件，不是文件夹；未写入任何内容。请选择一个新的或空的文件夹。",
     },
+    "err.vectors_no_text": {
+        "en": "There are no texts to learn word vectors from. Add texts (labelled or not) and try again.",
+        "zh": "没有可用于学习词向量的文本。请添加文本（带标签或不带标签均可）后重试。",
+    },
+    "err.vectors_format": {
+        "en": "{name} is not a word-vectors file this app reads (line {line}): use word2vec text or binary, GloVe text or a fastText .vec file, gzipped or not.",
+        "zh": "{name} 不是本应用可读取的词向量文件（第 {line} 行）：请使用 word2vec 文本或二进制格式、GloVe 文本或 fastText .vec 文件（可为 gzip 压缩）。",
+    },
+    "err.vectors_coverage": {
+        "en": "{name} has a vector for only {share} of your words (at least {minimum} are needed): it is for another language or another tokenization. Choose vectors that match your texts, or learn them from your texts.",
+        "zh": "{name} 只覆盖了您 {share} 的词（至少需要 {minimum}）：它适用于其他语言或其他切分方式。请选择与您的文本匹配的词向量，或从您的文本中学习。",
+    },
     "err.unknown_setting": {
         "en": "There is no setting '{name}'. Did you mean {close}? (all settings: 'python -m core train --help')",
         "zh": "没有名为“{name}”的设置。您是否想用 {close}？（全部设置见 'python -m core train --help'）",

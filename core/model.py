@@ -91,7 +91,8 @@ def build_model(vocab_size: int, num_classes: int, config: ModelConfig, pair_tab
     regularizer = keras.regularizers.L2(config.l2) if config.l2 else None
     inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     mask = ops.not_equal(inputs, 0)
-    x = layers.Embedding(vocab_size, config.embedding_dim, mask_zero=True, name="embedding")(inputs)
+    x = layers.Embedding(vocab_size, config.embedding_dim, mask_zero=True, trainable=not config.freeze_embedding,
+                         name="embedding")(inputs)
     if config.token_pairs:
         x = x + TokenPairEmbedding(pair_table, config.embedding_dim, name="pair_embedding")(inputs)
     x = layers.Dropout(config.dropout_rate, name="embedding_dropout")(x)

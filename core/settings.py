@@ -228,6 +228,7 @@ SETTINGS: tuple[Setting, ...] = (
                      "accurate": lambda data: min(MAX_LENGTH_CAP, data.length)}),
     Setting("seed", "train", "int", "seed", "number", 2, 0, 2**31 - 1, 1),
     Setting("test_share", "train", "float", "test_share", None),
+    Setting("freeze_embedding", "model", "bool", "freeze_vectors", None),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}
 

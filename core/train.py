@@ -158,6 +158,8 @@ def train(
     model_config: ModelConfig = ModelConfig(),
     train_config: TrainConfig = TrainConfig(),
     callback: TrainingCallback | None = None,
+    vectors=None,
+    unlabelled_tokens=None,
 ) -> TrainResult:
     """Train a classifier on ``dataset`` and evaluate it on a held-out test split.
 
@@ -185,7 +187,8 @@ def train(
     requested = train_config.batch_size
     while True:
         try:
-            result = _train_once(dataset, preprocess, model_config, train_config, callback)
+            result = _train_once(dataset, preprocess, model_config, train_config, callback, vectors,
+                                 unlabelled_tokens)
         except tf.errors.ResourceExhaustedError:
             import gc
 
@@ -202,7 +205,8 @@ def train(
         return result
 
 
-def _train_once(dataset, preprocess, model_config, train_config, callback) -> TrainResult:
+def _train_once(dataset, preprocess, model_config, train_config, callback, vectors=None,
+                unlabelled_tokens=None) -> TrainResult:
     import keras
 
     callback = callback or TrainingCallback()
@@ -210,7 +214,12 @@ def _train_once(dataset, preprocess, model_config, train_config, callback) -> Tr
     keras.utils.set_random_seed(train_config.seed)
     split, label_names, y, preprocess, token_lists = _prepare(dataset, preprocess, train_config)
     train_tokens = [token_lists[i] for i in split.train]
-    vocabulary = Vocabulary.build(train_tokens, preprocess.max_vocab, preprocess.min_count)
+    # With word vectors the vocabulary also holds the words of the unlabelled texts: a test text's
+    # word no label ever showed still has a meaning, learned from those texts.
+    vocabulary = Vocabulary.build(train_tokens + list(unlabelled_tokens or []) if vectors is not None else train_tokens,
+                                  preprocess.max_vocab, preprocess.min_count)
+    if vectors is not None and model_config.embedding_dim != vectors.dim:
+        model_config = replace(model_config, embedding_dim=vectors.dim)   # the embedding takes the vectors' size
     length = preprocess.max_length or suggest_length([len(tokens) for tokens in train_tokens])
     preprocess = replace(preprocess, max_length=length)
     pair_table = pair_buckets(train_tokens, preprocess.min_count) if model_config.token_pairs else 0
@@ -226,6 +235,8 @@ def _train_once(dataset, preprocess, model_config, train_config, callback) -> Tr
     devices = configure_devices()
     with devices["strategy"].scope():
         model = build_model(len(vocabulary), len(label_names), model_config, pair_table)
+        if vectors is not None:
+            model.get_layer("embedding").set_weights([vectors.embedding(vocabulary, train_config.seed)])
         # Clipping the gradient norm keeps recurrent training stable on long texts.
         rate = train_config.learning_rate
         optimizer = {"adam": lambda: keras.optimizers.Adam(rate, clipnorm=1.0),
@@ -244,6 +255,8 @@ def _train_once(dataset, preprocess, model_config, train_config, callback) -> Tr
     })
     settings = {
         "model": model_config.to_dict(),
+        **({"vectors": {"source": vectors.source, "dim": vectors.dim, "seconds": round(vectors.seconds, 1),
+                        "coverage": round(vectors.coverage(vocabulary.tokens), 4)}} if vectors is not None else {}),
         "train": train_config.to_dict(),
         "data": _data_settings(dataset, split),
         "device": {**device, "mixed_precision": devices["mixed_precision"]},

@@ -253,3 +253,40 @@ def test_tfidf_model_from_the_command_line(tmp_path):
     assert code == 0 and [token for token, _ in last_json(stdout)["tokens"]][:2] == ["winner", "!"]
     code, _, stderr = run("export", tmp_path / "t", "--savedmodel", tmp_path / "s")
     assert code == 2 and "TF-IDF + logistic regression model" in stderr
+
+
+def test_train_learns_word_vectors_from_unlabelled_texts_or_reads_them(tmp_path):
+    """Issue 18 (headless part): --unlabelled FILE and rows without a label become word vectors
+    the network starts from; --vectors FILE reads pretrained ones; the JSON says which."""
+    import pandas as pd
+
+    from core.data import load_dataset
+    from core.vectors import learn_vectors, write_vectors
+
+    dataset, _ = load_dataset(SAMPLES["sms_spam"].path)
+    labelled = pd.DataFrame({"text": dataset.texts[:400], "label": dataset.labels[:399] + [""]})  # one blank label
+    labelled.to_csv(tmp_path / "labelled.csv", index=False)
+    pd.DataFrame({"id": range(1000), "message": dataset.texts[400:1400]}).to_csv(tmp_path / "more.csv", index=False)
+    code, stdout, stderr = run("train", tmp_path / "labelled.csv", *TINY, "--unlabelled", tmp_path / "more.csv",
+                               "--out", tmp_path / "m1")
+    assert code == 0, stderr
+    summary = last_json(stdout)["vectors"]
+    assert summary["source"] == "learned" and summary["unlabelled_texts"] == 1001 and summary["coverage"] > 0.9
+    assert summary["dim"] == 128 and "learning word vectors from 399 labelled and 1,001 unlabelled texts" in stderr
+
+    from core.text import PreprocessConfig, tokenize
+
+    vectors = learn_vectors([tokenize(text, PreprocessConfig()) for text in dataset.texts[:1400]], dim=24, epochs=1)
+    write_vectors(vectors, tmp_path / "vectors.txt.gz")
+    code, stdout, stderr = run("train", tmp_path / "labelled.csv", *TINY, "--vectors", tmp_path / "vectors.txt.gz",
+                               "--freeze-vectors", "on", "--out", tmp_path / "m2")
+    assert code == 0, stderr
+    result = last_json(stdout)
+    assert result["vectors"]["source"] == "vectors.txt.gz" and result["vectors"]["dim"] == 24
+    settings = json.loads((tmp_path / "m2" / "settings.json").read_text())
+    assert settings["model"]["embedding_dim"] == 24 and settings["model"]["freeze_embedding"] is True
+    (tmp_path / "junk.txt").write_text("not vectors\nat all\n")
+    code, _, stderr = run("train", tmp_path / "labelled.csv", *TINY, "--vectors", tmp_path / "junk.txt", "--out",
+                          tmp_path / "m3")
+    last = stderr.strip().splitlines()[-1]
+    assert code == 2 and last.startswith("error: ") and "is not a word-vectors file" in last and "Traceback" not in stderr

@@ -1,0 +1,234 @@
+"""Word vectors: learned from all of a user's texts (labelled and unlabelled), or read from a file
+of pretrained vectors, to start the network's Embedding from.
+
+A network that learns what its words mean from a few thousand labels alone rarely beats word
+counts; vectors learned from far more text than was labelled carry what the labels cannot. They
+go into the Embedding's initial weights, so a bundle stays self-contained: nothing else is needed
+to predict.
+
+* :func:`learn_vectors` — gensim's FastText (skip-gram with character n-grams, so rare and
+  misspelt words get a vector from their pieces) on the same tokens the model reads.
+* :func:`read_vectors` — word2vec text (a header line), GloVe text (none), fastText ``.vec``
+  (word2vec text), word2vec binary; each optionally gzipped. Read as a stream that keeps only
+  the words asked for, so a file of millions of words fits in memory.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import UserError
+
+LEARN_DIM = 128          # the size of learned vectors (the Balanced embedding's)
+LEARN_EPOCHS = 5
+LEARN_MIN_COUNT = 2
+MIN_COVERAGE = 0.05      # a vectors file covering fewer of the vocabulary's words is refused
+
+
+@dataclass
+class WordVectors:
+    """Vectors by word. ``source``: "learned" or the file's name; ``seconds``: what making them took."""
+
+    words: list[str]
+    matrix: np.ndarray          # float32, one row per word
+    source: str = "learned"
+    seconds: float = 0.0
+    _index: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        self._index = {word: row for row, word in enumerate(self.words)}
+
+    @property
+    def dim(self) -> int:
+        return int(self.matrix.shape[1])
+
+    def __contains__(self, word) -> bool:
+        return word in self._index
+
+    def coverage(self, tokens) -> float:
+        """Share (0–1) of ``tokens`` (a vocabulary's) that have a vector."""
+        tokens = list(tokens)
+        return sum(token in self._index for token in tokens) / max(1, len(tokens))
+
+    def embedding(self, vocabulary, seed: int = 42) -> np.ndarray:
+        """Initial Embedding weights for ``vocabulary`` (``core.text.Vocabulary``): each token's
+        vector where there is one, else a small random vector of the same spread; zeros for
+        padding."""
+        rng = np.random.default_rng(seed)
+        scale = float(self.matrix.std()) or 0.1
+        weights = rng.normal(0.0, scale, size=(len(vocabulary), self.dim)).astype(np.float32)
+        weights[0] = 0.0
+        for offset, token in enumerate(vocabulary.tokens):
+            row = self._index.get(token)
+            if row is not None:
+                weights[offset + 2] = self.matrix[row]
+        return weights
+
+
+def learn_vectors(token_lists, dim: int = LEARN_DIM, epochs: int = LEARN_EPOCHS, min_count: int = LEARN_MIN_COUNT,
+                  seed: int = 42, progress=None) -> WordVectors:
+    """Vectors for every token seen ``min_count`` times in ``token_lists`` (gensim FastText,
+    skip-gram, window 5). ``progress(epoch, epochs)`` is called after each pass."""
+    from gensim.models import FastText
+    from gensim.models.callbacks import CallbackAny2Vec
+
+    sentences = [list(tokens) for tokens in token_lists if tokens]
+    if not sentences:
+        raise UserError("err.vectors_no_text")
+
+    class Report(CallbackAny2Vec):
+        epoch = 0
+
+        def on_epoch_end(self, model):
+            self.epoch += 1
+            if progress is not None:
+                progress(self.epoch, epochs)
+
+    started = time.perf_counter()
+    model = FastText(sentences, vector_size=dim, window=5, min_count=min_count, sg=1, epochs=epochs, seed=seed,
+                     workers=2, min_n=1, max_n=4, callbacks=[Report()])
+    words = list(model.wv.index_to_key)
+    matrix = np.asarray(model.wv.vectors, dtype=np.float32)
+    return WordVectors(words, matrix, "learned", time.perf_counter() - started)
+
+
+def _open_text(path: Path):
+    raw = path.open("rb")
+    head = raw.read(2)
+    raw.seek(0)
+    return gzip.open(raw) if head == b"\x1f\x8b" else raw
+
+
+def read_vectors(path, keep) -> WordVectors:
+    """The vectors of the words in ``keep`` from a file: word2vec text (first line
+    ``count dim``), GloVe text (no header), fastText ``.vec``, or word2vec binary; gzipped or
+    not. Streamed line by line: only the kept words' vectors are held.
+
+    Raises
+    ------
+    UserError
+        ``err.vectors_format`` for a file in none of these formats, ``err.vectors_coverage``
+        when it has a vector for fewer than 5 % of ``keep``.
+    """
+    path = Path(path)
+    keep = set(keep)
+    started = time.perf_counter()
+    with _open_text(path) as stream:
+        first = stream.readline()
+        binary = _looks_binary_header(first, stream)
+        stream_words, rows = (_read_binary if binary else _read_text)(first, stream, keep, path.name)
+    if not rows:
+        raise UserError("err.vectors_coverage", name=path.name, share="0.0", minimum=f"{MIN_COVERAGE:.0%}")
+    vectors = WordVectors(stream_words, np.asarray(rows, dtype=np.float32), path.name, time.perf_counter() - started)
+    share = len(stream_words) / max(1, len(keep))
+    if share < MIN_COVERAGE:
+        raise UserError("err.vectors_coverage", name=path.name, share=f"{share:.1%}", minimum=f"{MIN_COVERAGE:.0%}")
+    return vectors
+
+
+def _header(line: bytes):
+    parts = line.split()
+    if len(parts) == 2 and all(part.isdigit() for part in parts):
+        return int(parts[0]), int(parts[1])
+    return None
+
+
+def _looks_binary_header(first: bytes, stream) -> bool:
+    """A word2vec binary file: a ``count dim`` header, then words followed by raw float32s."""
+    header = _header(first)
+    if header is None:
+        return False
+    peek = stream.peek(64)[:64] if hasattr(stream, "peek") else b""
+    text = peek.split(b"\n", 1)[0]
+    try:
+        values = text.decode("utf-8").split()[1:]
+        float(values[0]) if values else 1 / 0
+        return False
+    except (UnicodeDecodeError, ValueError, ZeroDivisionError, IndexError):
+        return True
+
+
+def _read_text(first: bytes, stream, keep: set, name: str):
+    header = _header(first)
+    dim = header[1] if header else None
+    words, rows = [], []
+    lines = stream if header else _chain(first, stream)
+    for number, line in enumerate(lines, start=1):
+        parts = line.rstrip(b"\r\n").split(b" ")
+        if len(parts) < 2:
+            continue
+        if dim is None:
+            dim = len(parts) - 1
+        if len(parts) - 1 != dim:
+            # A word with a space in it (some GloVe files) keeps its last `dim` fields as the vector.
+            if len(parts) - 1 < dim:
+                raise UserError("err.vectors_format", name=name, line=number + bool(header))
+            parts = [b" ".join(parts[: len(parts) - dim])] + parts[len(parts) - dim:]
+        try:
+            word = parts[0].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if word in keep:
+            try:
+                rows.append(np.asarray(parts[1:], dtype=np.float32))
+            except ValueError:
+                raise UserError("err.vectors_format", name=name, line=number + bool(header)) from None
+            words.append(word)
+        elif number == 1 and not header:
+            try:
+                np.asarray(parts[1:], dtype=np.float32)
+            except ValueError:
+                raise UserError("err.vectors_format", name=name, line=1) from None
+    return words, rows
+
+
+def _chain(first: bytes, stream):
+    yield first
+    yield from stream
+
+
+def _read_binary(first: bytes, stream, keep: set, name: str):
+    count, dim = _header(first)
+    size = 4 * dim
+    words, rows = [], []
+    for _ in range(count):
+        word = bytearray()
+        while (char := stream.read(1)) not in (b" ", b""):
+            if char != b"\n":
+                word += char
+        if not char:
+            break
+        data = stream.read(size)
+        if len(data) < size:
+            raise UserError("err.vectors_format", name=name, line=len(words) + 2)
+        try:
+            text = word.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if text in keep:
+            words.append(text)
+            rows.append(np.frombuffer(data, dtype="<f4").copy())
+    return words, rows
+
+
+def write_vectors(vectors: WordVectors, path, binary: bool = False, header: bool = True) -> Path:
+    """Write ``vectors`` as word2vec text (``header``), GloVe text (no header) or word2vec
+    binary; gzipped when ``path`` ends in ``.gz`` (the tests write every format with this)."""
+    path = Path(path)
+    buffer = io.BytesIO()
+    if binary or header:
+        buffer.write(f"{len(vectors.words)} {vectors.dim}\n".encode())
+    for word, row in zip(vectors.words, vectors.matrix):
+        if binary:
+            buffer.write(word.encode("utf-8") + b" " + np.asarray(row, dtype="<f4").tobytes() + b"\n")
+        else:
+            buffer.write((word + " " + " ".join(f"{value:.6f}" for value in row) + "\n").encode("utf-8"))
+    data = buffer.getvalue()
+    path.write_bytes(gzip.compress(data) if path.suffix == ".gz" else data)
+    return path
