@@ -4,6 +4,8 @@ A bundle is a folder::
 
     model.keras         the Keras model (weights and architecture, no pickle), or
     tfidf.npz           a TF-IDF + logistic regression model (numbers only; its terms are the vocabulary)
+    terms.json          a blend (Automatic) holds both files: the network's tokens in vocabulary.json,
+                        TF-IDF's terms here; settings.json's ``blend.weight`` mixes their probabilities
     preprocess.json     PreprocessConfig (with the resolved padding length)
     vocabulary.json     the token list (id = position + 2)
     labels.json         class names in the model's output order
@@ -30,7 +32,9 @@ MODEL_FILE = "model.keras"
 TFIDF_FILE = "tfidf.npz"          # a TF-IDF + logistic regression model (core.tfidf) instead
 MODEL_FILES = (MODEL_FILE, TFIDF_FILE)
 JSON_FILES = ("preprocess.json", "vocabulary.json", "labels.json", "settings.json", "metrics.json")
-BUNDLE_FILES = (*MODEL_FILES, *JSON_FILES, "README.md")   # what a bundle folder may hold
+TERMS_FILE = "terms.json"         # a blend's TF-IDF terms (its vocabulary.json is the network's)
+BUNDLE_FILES = (*MODEL_FILES, *JSON_FILES, TERMS_FILE, "README.md")   # what a bundle folder may hold
+KINDS = ("keras", "tfidf", "blend")
 PREDICT_BATCH = 256
 # One text on the CPU goes through an XLA-compiled forward pass, padded to a multiple of this
 # many tokens so that at most max_length / SINGLE_WIDTH_STEP variants are ever compiled.
@@ -52,6 +56,18 @@ def decide(probabilities, labels, decision: dict | None) -> np.ndarray:
         return probabilities.argmax(axis=1)
     positive = list(labels).index(decision["positive"])
     return np.where(probabilities[:, positive] >= decision["threshold"], positive, 1 - positive)
+
+
+def blend(network, tfidf, weight: float) -> np.ndarray:
+    """``weight × network + (1 − weight) × tfidf``: two models' class probabilities mixed.
+
+    Examples
+    --------
+    >>> blend(np.array([[0.9, 0.1]]), np.array([[0.5, 0.5]]), 0.5)
+    array([[0.7, 0.3]], dtype=float32)
+    """
+    return (weight * np.asarray(network, dtype=np.float64)
+            + (1 - weight) * np.asarray(tfidf, dtype=np.float64)).astype(np.float32)
 
 
 MAX_TOKENS = 2_000_000      # vocabulary entries a bundle may list
@@ -81,8 +97,12 @@ def check_documents(documents: dict) -> None:
     if not isinstance(tokens, list) or len(tokens) > MAX_TOKENS or not all(isinstance(token, str) for token in tokens):
         raise ValueError("vocabulary.json must hold a list of tokens (strings)")
     settings = documents["settings.json"]
-    if settings.get("kind", "keras") not in ("keras", "tfidf"):
+    if settings.get("kind", "keras") not in KINDS:
         raise ValueError(f"settings.json names an unknown kind of model: {settings.get('kind')!r}")
+    if settings.get("kind") == "blend":
+        weight = (settings.get("blend") or {}).get("weight") if isinstance(settings.get("blend"), dict) else None
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
+            raise ValueError("settings.json: a blend needs blend.weight between 0 and 1")
     for section in ("model", "train", "data", "device"):
         if not isinstance(settings.get(section, {}), dict):
             raise ValueError(f"settings.json: {section} must be an object")
@@ -145,6 +165,9 @@ class Bundle:
     ----------
     model : keras.Model or core.tfidf.TfidfModel
         Takes right-padded token ids (or, for TF-IDF, token lists), returns class probabilities.
+    tfidf : core.tfidf.TfidfModel, optional
+        A blend's second model (``kind == "blend"``): probabilities are
+        ``weight × network + (1 − weight) × TF-IDF`` (``settings["blend"]["weight"]``).
     preprocess : PreprocessConfig
         Cleaning and tokenization, with ``max_length`` resolved.
     vocabulary : Vocabulary
@@ -160,6 +183,7 @@ class Bundle:
     labels: list[str]
     settings: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)
+    tfidf: object = None
 
     def __post_init__(self):
         self._forward = None
@@ -169,8 +193,14 @@ class Bundle:
 
     @property
     def kind(self) -> str:
-        """``"keras"`` (the neural network) or ``"tfidf"`` (TF-IDF + logistic regression)."""
+        """``"keras"`` (the neural network), ``"tfidf"`` (TF-IDF + logistic regression) or
+        ``"blend"`` (both, their probabilities mixed: what Automatic may keep)."""
         return self.settings.get("kind", "keras")
+
+    @property
+    def weight(self) -> float:
+        """A blend's weight on the network (TF-IDF gets ``1 − weight``)."""
+        return float((self.settings.get("blend") or {}).get("weight", 1.0))
 
     @property
     def info(self):
@@ -190,7 +220,10 @@ class Bundle:
         if self.kind == "tfidf":
             return self.model.predict_proba(token_lists)
         length = self.preprocess.max_length
-        return self.predict_ids([self.vocabulary.encode(tokens, length) for tokens in token_lists])
+        network = self.predict_ids([self.vocabulary.encode(tokens, length) for tokens in token_lists])
+        if self.kind == "blend":
+            return blend(network, self.tfidf.predict_proba(token_lists), self.weight)
+        return network
 
     def encode(self, texts) -> list[list[int]]:
         """Token ids of each text, cut to the bundle's padding length."""
@@ -251,6 +284,11 @@ class Bundle:
         """Class probabilities for raw texts, shape (n, len(labels))."""
         if self.kind == "tfidf":
             return self.model.predict_proba([tokenize(text, self.preprocess) for text in texts])
+        if self.kind == "blend":
+            token_lists = [tokenize(text, self.preprocess) for text in texts]
+            length = self.preprocess.max_length
+            network = self.predict_ids([self.vocabulary.encode(tokens, length) for tokens in token_lists], batch_size)
+            return blend(network, self.tfidf.predict_proba(token_lists), self.weight)
         return self.predict_ids(self.encode(texts), batch_size)
 
     # -- the decision -----------------------------------------------------------------------
@@ -315,6 +353,9 @@ class Bundle:
                 self.model.save(staging)
             else:
                 self.model.save(staging / MODEL_FILE)
+            if self.kind == "blend":
+                self.tfidf.save(staging)
+                (staging / TERMS_FILE).write_text(json.dumps(self.tfidf.terms, ensure_ascii=False), encoding="utf-8")
             documents = {
                 "preprocess.json": self.preprocess.to_dict(),
                 "vocabulary.json": self.vocabulary.to_dict(),
@@ -360,6 +401,16 @@ class Bundle:
                 from core.model import MaskedGlobalMaxPooling1D  # noqa: F401  (registered for safe loading)
 
                 model = keras.saving.load_model(directory / MODEL_FILE, compile=False, safe_mode=True)
+            tfidf = None
+            if documents["settings.json"].get("kind") == "blend":
+                from core.tfidf import TfidfModel
+
+                if (directory / TERMS_FILE).stat().st_size > 200 * 2**20:
+                    raise ValueError(f"{TERMS_FILE} is larger than 200 MB")
+                terms = json.loads((directory / TERMS_FILE).read_text(encoding="utf-8"))
+                if not isinstance(terms, list) or not all(isinstance(term, str) for term in terms):
+                    raise ValueError(f"{TERMS_FILE} must hold a list of terms (strings)")
+                tfidf = TfidfModel.load(directory, terms)
         except Exception as error:
             raise UserError("err.bundle_unreadable", path=str(directory), detail=str(error).splitlines()[0][:200])
         return cls(
@@ -369,4 +420,5 @@ class Bundle:
             labels=[str(label) for label in documents["labels.json"]],
             settings=documents["settings.json"],
             metrics=documents["metrics.json"],
+            tfidf=tfidf,
         )

@@ -83,9 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="default: jieba (Chinese words) when most text is Chinese, else word")
     train.add_argument("--preset", choices=list(PRESETS), default="balanced",
                        help="settings chosen from the data (default balanced); the options below override them")
-    train.add_argument("--model", choices=["lstm", "gru", "tfidf"],
+    train.add_argument("--model", choices=["lstm", "gru", "tfidf", "auto"],
                        help="lstm or gru: the network's recurrent layer (default: the preset's); "
-                            "tfidf: TF-IDF + logistic regression as the model (seconds)")
+                            "tfidf: TF-IDF + logistic regression as the model (seconds); "
+                            "auto: the network, TF-IDF and their blend, keeping the best on the validation split")
     for setting in cli_settings():
         _setting_option(train, setting)
     train.add_argument("--unlabelled", action="append", metavar="FILE", default=[],
@@ -146,7 +147,7 @@ def cmd_train(args) -> dict:
 
     from core.presets import choose, profile
     from core.text import default_config
-    from core.train import TrainingCallback, train, train_tfidf
+    from core.train import TrainingCallback, train, train_auto, train_tfidf
 
     print(f"data: {report.rows_kept} rows kept of {report.rows_total}; classes {report.class_counts}", file=sys.stderr)
     preprocess = default_config(dataset.texts)
@@ -176,17 +177,27 @@ def cmd_train(args) -> dict:
         vectors, unlabelled_tokens = _word_vectors(args, dataset, preprocess)
     if args.model == "tfidf":
         result = train_tfidf(dataset, preprocess, replace(train_config, baseline=False), Progress())
+    elif args.model == "auto":
+        result = train_auto(dataset, preprocess, model_config, train_config, Progress(), vectors, unlabelled_tokens)
     else:
         result = train(dataset, preprocess, model_config, train_config, Progress(), vectors, unlabelled_tokens)
     result.bundle.save(args.out)
     info = result.bundle.info
-    summary = {"preset": args.preset, "model": args.model if args.model == "tfidf" else model_config.rnn,
+    summary = {"preset": args.preset, "model": args.model if args.model in ("tfidf", "auto") else model_config.rnn,
                "val_accuracy": round(info.val_accuracy, 4), "epochs": info.epochs,
                "train_seconds": round(result.train_seconds, 1), "bundle": str(args.out)}
     if info.test:
         summary["test_accuracy"] = round(info.test.accuracy, 4)
+    auto = result.bundle.settings.get("auto")
+    if auto:
+        summary["chosen"] = auto["chosen"]
+        summary["candidates"] = {row["name"]: {key: value for key, value in row.items() if key != "name"}
+                                 for row in result.bundle.metrics["candidates"]}
+        print("automatic: " + "; ".join(f"{name} validation {row['val_accuracy']:.4f}"
+                                        for name, row in summary["candidates"].items())
+              + f"; kept {auto['chosen']}", file=sys.stderr)
     if vectors is not None:
-        summary["vectors"] = {**result.bundle.settings["vectors"], "words": len(vectors.words),
+        summary["vectors"] = {**(result.bundle.settings.get("vectors") or auto["vectors"]), "words": len(vectors.words),
                               "unlabelled_texts": len(unlabelled_tokens or [])}
     if info.baseline:
         summary["baseline_accuracy"] = round(info.baseline.accuracy, 4)
@@ -200,22 +211,18 @@ def _word_vectors(args, dataset, preprocess):
     labelled texts and the unlabelled ones: ``--unlabelled`` files and rows without a label),
     and the unlabelled texts' tokens."""
     from core.data import load_table, unlabelled_texts
-    from core.text import tokenize
-    from core.vectors import learn_vectors, read_vectors
+    from core.vectors import vectors_for
 
     texts = list(dataset.unlabelled)
     for path in args.unlabelled:
         texts += unlabelled_texts(load_table(path, encoding=args.encoding))
-    unlabelled_tokens = [tokenize(text, preprocess) for text in texts]
-    labelled_tokens = [tokenize(text, preprocess) for text in dataset.texts]
-    if args.vectors:
-        keep = {token for tokens in labelled_tokens + unlabelled_tokens for token in tokens}
-        vectors = read_vectors(args.vectors, keep)
-    else:
-        print(f"learning word vectors from {len(labelled_tokens):,} labelled and {len(texts):,} unlabelled texts",
+    if not args.vectors:
+        print(f"learning word vectors from {len(dataset.texts):,} labelled and {len(texts):,} unlabelled texts",
               file=sys.stderr)
-        vectors = learn_vectors(labelled_tokens + unlabelled_tokens,
-                                progress=lambda epoch, epochs: print(f"vectors: pass {epoch} of {epochs}", file=sys.stderr))
+    vectors, unlabelled_tokens = vectors_for(
+        args.vectors or "learn", dataset.texts, texts, preprocess,
+        progress=lambda done, total, left: print(f"vectors: pass {done} of {total}, about {left:.0f} s left",
+                                                 file=sys.stderr))
     print(f"word vectors: {len(vectors.words):,} words of {vectors.dim} dimensions from {vectors.source} "
           f"in {vectors.seconds:.1f} s", file=sys.stderr)
     return vectors, unlabelled_tokens

@@ -84,3 +84,42 @@ class CurrentData:
             choices = None
         preprocess = record.get("preprocess") if isinstance(record.get("preprocess"), dict) else None
         return {"raw": raw, "name": str(record.get("name") or "data.csv"), "choices": choices, "preprocess": preprocess}
+
+
+UNLABELLED_SOURCE = "unlabelled.bin"
+UNLABELLED_RECORD = "unlabelled.json"
+
+
+class UnlabelledTexts:
+    """The workspace's file of unlabelled texts (issue 18), kept apart from the labelled file:
+    loading another labelled file keeps it. Create it with
+    :meth:`core.store.ModelStore.unlabelled_texts`.
+
+    Layout (``<data dir>/workspaces/<workspace>/current/``): ``unlabelled.bin`` (the bytes as
+    uploaded) and ``unlabelled.json`` (``{"name", "sha256"}``), both written atomically.
+    """
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+
+    def save(self, raw: bytes, name: str) -> None:
+        """Keep ``raw`` (the file ``name``) as the workspace's unlabelled texts."""
+        write_bytes(self.folder / UNLABELLED_SOURCE, raw)
+        write_json(self.folder / UNLABELLED_RECORD, {"name": name, "sha256": hashlib.sha256(raw).hexdigest()})
+
+    def remove(self) -> None:
+        """Forget the workspace's unlabelled texts."""
+        for name in (UNLABELLED_RECORD, UNLABELLED_SOURCE):
+            (self.folder / name).unlink(missing_ok=True)
+
+    def load(self) -> dict | None:
+        """``{"raw", "name"}`` of the kept file, or ``None`` when there is none (or the two files
+        do not belong together)."""
+        try:
+            record = json.loads((self.folder / UNLABELLED_RECORD).read_text(encoding="utf-8"))
+            raw = (self.folder / UNLABELLED_SOURCE).read_bytes()
+        except (OSError, ValueError):
+            return None
+        if not isinstance(record, dict) or hashlib.sha256(raw).hexdigest() != record.get("sha256"):
+            return None
+        return {"raw": raw, "name": str(record.get("name") or "unlabelled.csv")}

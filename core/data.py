@@ -415,6 +415,9 @@ def validate(frame: pd.DataFrame, text_column, label_column: str | None,
     if truncated:
         report.findings.append(Finding("truncated", truncated, "find.truncated",
                                        {"n": truncated, "chars": f"{MAX_TEXT_CHARS:,}"}, "info"))
+    if unlabelled:
+        report.findings.append(Finding("unlabelled", len(unlabelled), "find.unlabelled",
+                                       {"n": f"{len(unlabelled):,}"}, "info"))
     if report.sampled_from:
         report.findings.append(Finding("sampled", len(texts), "find.sampled",
                                        {"n": f"{len(texts):,}", "total": f"{report.sampled_from:,}"}, "info"))

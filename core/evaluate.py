@@ -249,3 +249,33 @@ def positive_probability(answers, positive: str):
     the rest)."""
     confidence = answers["confidence"].to_numpy(dtype=float)
     return np.where(answers["predicted"] == positive, confidence, 1.0 - confidence)
+
+
+def automatic_summary(settings: dict, metrics: dict) -> dict | None:
+    """What Automatic (:func:`core.train.train_auto`) tried and kept, for the Evaluate page:
+    ``{"chosen", "weight", "rows": [{"name", "val_accuracy", "test_accuracy", "macro_f1",
+    "train_seconds", "kept"}], "reason": (catalog key, params)}``; ``None`` for another model.
+
+    Examples
+    --------
+    >>> summary = automatic_summary({"auto": {"chosen": "blend", "weight": 0.4}},
+    ...     {"candidates": [{"name": "tfidf", "val_accuracy": 0.88}, {"name": "network", "val_accuracy": 0.87},
+    ...                     {"name": "blend", "val_accuracy": 0.9, "weight": 0.4}]})
+    >>> summary["reason"]
+    ('eval.auto_reason_better', {'chosen': 'blend', 'accuracy': '90.0%', 'next': 'tfidf', 'points': '2.0'})
+    """
+    auto, rows = settings.get("auto"), metrics.get("candidates")
+    if not isinstance(auto, dict) or not isinstance(rows, list) or not rows:
+        return None
+    chosen = auto.get("chosen")
+    rows = [{**row, "kept": row.get("name") == chosen} for row in rows if isinstance(row, dict)]
+    kept = next((row for row in rows if row["kept"]), None)
+    others = sorted((row for row in rows if not row["kept"]), key=lambda row: -row.get("val_accuracy", 0))
+    if kept is None or not others:
+        return None
+    runner_up = others[0]
+    gap = kept.get("val_accuracy", 0) - runner_up.get("val_accuracy", 0)
+    params = {"chosen": chosen, "accuracy": f"{kept.get('val_accuracy', 0):.1%}", "next": runner_up["name"],
+              "points": f"{gap * 100:.1f}"}
+    reason = ("eval.auto_reason_better", params) if gap > 0 else ("eval.auto_reason_simpler", params)
+    return {"chosen": chosen, "weight": auto.get("weight"), "rows": rows, "reason": reason}

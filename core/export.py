@@ -48,6 +48,8 @@ def exportable(bundle) -> None:
     config = bundle.preprocess
     if bundle.kind == "tfidf":
         raise UserError("err.export_tfidf")
+    if bundle.kind == "blend":
+        raise UserError("err.export_blend")
     if config.tokenizer == "jieba":
         raise UserError("err.export_jieba")
     if config.to_simplified:

@@ -77,6 +77,7 @@ class JobSnapshot:
     error_params: dict
     model_id: str | None
     elapsed: float
+    vectors: dict = field(default_factory=dict)   # word vectors: {"done", "total", "seconds_left"}, then {"words", ...}
 
     @property
     def finished(self) -> bool:
@@ -116,6 +117,7 @@ class TrainingJob:
     finished_at: float | None = None
     result: object = None  # (ModelEntry, Bundle) once done; (ModelEntry, None) after release_bundle
     metrics: dict = field(default_factory=dict)  # the finished model's metrics
+    vectors: dict = field(default_factory=dict)  # word vectors being learned or read (worker "vectors" lines)
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -142,7 +144,8 @@ class TrainingJob:
             end = self.finished_at or time.time()
             return JobSnapshot(self.job_id, self.state, self.epoch, self.epochs, self.step, self.steps,
                                [dict(row) for row in self.history], dict(self.info), self.error,
-                               self.error_key, dict(self.error_params), self.model_id, end - self.started)
+                               self.error_key, dict(self.error_params), self.model_id, end - self.started,
+                               dict(self.vectors))
 
     def _apply(self, event: dict) -> None:
         """Fold one progress line from the worker into the job's state."""
@@ -154,6 +157,8 @@ class TrainingJob:
                 self.epoch, self.step, self.steps = event["epoch"], event["step"], event["steps"]
             elif kind == "epoch":
                 self.history.append({"epoch": event["epoch"], **event["logs"]})
+            elif kind == "vectors":
+                self.vectors = {key: value for key, value in event.items() if key != "event"}
             elif kind == "done":
                 self.model_id = event["model_id"]
             elif kind == "error":
@@ -161,13 +166,16 @@ class TrainingJob:
 
 
 def start_training(dataset, preprocess, model_config, train_config, name: str, dataset_name: str,
-                   store, kind: str = "keras") -> TrainingJob:
+                   store, kind: str = "keras", vectors: str | None = None, unlabelled=()) -> TrainingJob:
     """Train in a worker process and add the result to ``store``.
 
     Returns at once. The finished job's ``result`` is ``(ModelEntry, Bundle)``: the stored
     entry and the bundle loaded back, so the app can use it without another load. ``kind``
     ``"tfidf"`` trains TF-IDF + logistic regression instead of the network (``model_config``
-    is then ignored).
+    is then ignored); ``"auto"`` trains the network, TF-IDF and their blend and keeps the best
+    (:func:`core.train.train_auto`). ``vectors``: ``"learn"`` (from the labelled texts and
+    ``unlabelled``, kept in the workspace's cache) or the path of a vectors file for the network
+    to start from; ``None``: none.
 
     Raises
     ------
@@ -183,7 +191,7 @@ def start_training(dataset, preprocess, model_config, train_config, name: str, d
 
     # Settings that cannot work are refused here, before a worker starts (train() checks again).
     check_run(len(dataset), len(dataset.label_names), model_config, train_config,
-              preprocess.max_length or MAX_LENGTH_CAP, preprocess.max_vocab, kind=kind)
+              preprocess.max_length or MAX_LENGTH_CAP, preprocess.max_vocab, kind="tfidf" if kind == "tfidf" else "keras")
     store.check_room()
     with _REGISTRY_LOCK:
         for old in [job for job in _JOBS.values() if job.finished_at and time.time() - job.finished_at > KEEP_FINISHED_S]:
@@ -205,6 +213,7 @@ def start_training(dataset, preprocess, model_config, train_config, name: str, d
         "preprocess": preprocess.to_dict(), "model": model_config.to_dict(), "train": train_config.to_dict(),
         "name": name, "dataset_name": dataset_name, "store_root": str(Path(store.root).resolve()),
         "workspace": store.workspace, "kind": kind,
+        "vectors": vectors if kind != "tfidf" else None, "unlabelled": list(unlabelled) if vectors else [],
     }
     try:
         with storage_errors(store.root):

@@ -74,6 +74,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{path} is a file, not a folder; nothing was written. Choose a new or empty folder.",
         "zh": "{path} 是一个文件，不是文件夹；未写入任何内容。请选择一个新的或空的文件夹。",
     },
+    "err.unlabelled_empty": {
+        "en": "{name} holds no texts in the column that looks like text. Upload a file with one text per row (a CSV, Excel, JSON Lines or text file).",
+        "zh": "{name} 中看起来是文本的那一列没有任何文本。请上传每行一条文本的文件（CSV、Excel、JSON Lines 或文本文件）。",
+    },
     "err.vectors_no_text": {
         "en": "There are no texts to learn word vectors from. Add texts (labelled or not) and try again.",
         "zh": "没有可用于学习词向量的文本。请添加文本（带标签或不带标签均可）后重试。",
@@ -125,6 +129,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "err.export_tfidf": {
         "en": "The SavedModel export is for the neural network; this is a TF-IDF + logistic regression model. Download its bundle (.zip) instead and use it with 'python -m core predict'.",
         "zh": "SavedModel 导出只适用于神经网络；这是 TF-IDF + 逻辑回归模型。请下载其模型包（.zip），并用 'python -m core predict' 使用。",
+    },
+    "err.export_blend": {
+        "en": "The SavedModel export is for the neural network alone; Automatic kept a blend of the network and TF-IDF + logistic regression, which TensorFlow Serving cannot run as one graph. Download its bundle (.zip) instead and use it with 'python -m core predict', or train the network alone to export it.",
+        "zh": "SavedModel 导出只适用于单独的神经网络；“自动”保留的是神经网络与 TF-IDF + 逻辑回归的混合模型，TensorFlow Serving 无法把它作为一个计算图运行。请下载其模型包（.zip），并用 'python -m core predict' 使用；或单独训练神经网络再导出。",
     },
     "err.export_opencc": {
         "en": "This model converts Traditional to Simplified Chinese with OpenCC, which cannot run inside a TensorFlow graph, so it cannot be exported. Train it without that option to export it.",
@@ -326,6 +334,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "find.zip_skipped": {
         "en": "{n} files in the zip are not .txt files inside a label folder and were left out.",
         "zh": "压缩包中有 {n} 个文件不是标签文件夹中的 .txt 文件，已忽略。",
+    },
+    "find.unlabelled": {
+        "en": "{n} rows have a text but no label: they are not trained on as examples, but kept as unlabelled texts — word vectors learned from them help the network (Train page, Word vectors).",
+        "zh": "有 {n} 行有文本但没有标签：它们不作为训练样例，而是作为无标签文本保留——从中学到的词向量可以帮助神经网络（训练页的“词向量”）。",
     },
     "find.truncated": {
         "en": "{n} texts are longer than {chars} characters and were cut to that length for training (the rest of each text is not used).",

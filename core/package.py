@@ -17,16 +17,16 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from core.bundle import JSON_FILES, MODEL_FILES, Bundle
+from core.bundle import JSON_FILES, MODEL_FILES, TERMS_FILE, Bundle
 from core.errors import UserError
 from core.files import replace_dir, staging_dir
 
 CARD = "README.md"
-ALLOWED = {*MODEL_FILES, *JSON_FILES, CARD}
+ALLOWED = {*MODEL_FILES, *JSON_FILES, TERMS_FILE, CARD}
 # The most each file of an uploaded bundle may unpack to, in MB (None: the upload limit itself).
 # A bundle this app writes stays far below: 200,000 tokens of vocabulary are ~4 MB, the
 # metrics of 100 classes ~1 MB.
-MEMBER_LIMITS_MB = {"model.keras": None, "tfidf.npz": None, "vocabulary.json": 50, "preprocess.json": 5,
+MEMBER_LIMITS_MB = {"model.keras": None, "tfidf.npz": None, "vocabulary.json": 50, TERMS_FILE: 50, "preprocess.json": 5,
                     "labels.json": 1, "settings.json": 1, "metrics.json": 20, CARD: 1}
 MAX_MEMBER_RATIO = 50  # a member over 1 MB packed tighter than this is a bomb (JSON packs ~4×, weights ~1×)
 UNPACKED_FACTOR = 2    # all members together unpack to at most twice the upload limit
@@ -43,9 +43,13 @@ def model_card(bundle: Bundle, name: str, dataset: str = "") -> str:
     info, config = bundle.info, bundle.preprocess
     data, test = info.data, info.test
     recipe = "Embedding → LSTM → Dense softmax"
-    if bundle.kind == "tfidf":
-        features = "characters and runs of 2–3 characters" if bundle.model.analyzer == "chars" else "tokens and token pairs"
+    if bundle.kind in ("tfidf", "blend"):
+        tfidf = bundle.model if bundle.kind == "tfidf" else bundle.tfidf
+        features = "characters and runs of 2–3 characters" if tfidf.analyzer == "chars" else "tokens and token pairs"
         recipe = f"TF-IDF ({features}) + logistic regression"
+        if bundle.kind == "blend":
+            recipe = (f"a blend of Embedding → LSTM → Dense softmax (weight {bundle.weight:.2f}) and {recipe} "
+                      f"(weight {1 - bundle.weight:.2f}), their class probabilities mixed")
     lines = [f"# {name}", "", f"A text classifier made with Text Classifier Studio: {recipe}.", "",
              "## Data", "",
              f"- Data set: {dataset or 'not recorded'}; {data.rows} labelled texts "
@@ -106,7 +110,7 @@ def bundle_zip(directory, name: str, dataset: str = "") -> bytes:
     bundle = Bundle.load(directory)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for file_name in (*MODEL_FILES, *JSON_FILES):
+        for file_name in (*MODEL_FILES, *JSON_FILES, TERMS_FILE):
             if (directory / file_name).is_file():
                 archive.write(directory / file_name, file_name)
         archive.writestr(CARD, model_card(bundle, name, dataset))
@@ -132,7 +136,7 @@ def _members(archive: zipfile.ZipFile, limit: int) -> dict[str, zipfile.ZipInfo]
         members[short] = info
     models = [name for name in MODEL_FILES if name in members]
     missing = sorted(set(JSON_FILES) - set(members)) + ([" or ".join(MODEL_FILES)] if not models else [])
-    if len(models) > 1:
+    if len(models) > 1 and TERMS_FILE not in members:   # both model files: only a blend, with its terms
         raise UserError("err.bundle_upload_files", name=models[1], allowed=", ".join(sorted(ALLOWED)))
     if missing:
         raise UserError("err.bundle_upload_missing", missing=", ".join(missing))

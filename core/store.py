@@ -358,6 +358,16 @@ class ModelStore:
 
         return CurrentData(self.root / "workspaces" / self.workspace / "current")
 
+    def unlabelled_texts(self):
+        """The workspace's file of unlabelled texts on disk (:class:`core.current.UnlabelledTexts`)."""
+        from core.current import UnlabelledTexts
+
+        return UnlabelledTexts(self.root / "workspaces" / self.workspace / "current")
+
+    def vectors_cache(self) -> Path:
+        """Where the workspace keeps word vectors learned from its texts (:func:`core.vectors.vectors_for`)."""
+        return self.root / "workspaces" / self.workspace / "vectors"
+
     def default(self) -> ModelEntry | None:
         return next((entry for entry in self.list() if entry.is_default), None)
 

@@ -92,6 +92,7 @@ class TrainResult:
     test_labels: list[str]
     train_seconds: float
     stopped_early: bool
+    candidates: dict | None = None     # Automatic: every candidate's bundle by name (for benchmarks)
 
 
 def _prepare(dataset: DataSet, preprocess: PreprocessConfig, train_config: TrainConfig):
@@ -362,3 +363,123 @@ class _KerasProgress(_keras_callback_base()):
         if improved and self.checkpoint_bundle is not None:
             history = list(self.history)
             self.callback.on_best_epoch(epoch + 1, lambda: self.checkpoint_bundle(epoch + 1, history))
+
+
+# Automatic: the blend's weight on the network is picked on the validation split from these.
+BLEND_WEIGHTS = tuple(round(w, 2) for w in np.linspace(0.05, 0.95, 19))
+# A candidate is kept only when it is better on validation than a simpler one by more than this
+# (fewer parts first: TF-IDF, then the network, then the blend).
+AUTO_MARGIN = 0.0
+CANDIDATES = ("tfidf", "network", "blend")
+
+
+def _log_loss(probabilities, y) -> float:
+    return float(-np.mean(np.log(np.clip(probabilities[np.arange(len(y)), y], 1e-7, 1.0))))
+
+
+def choose_blend(network_val, tfidf_val, y_val) -> dict:
+    """The three candidates scored on the validation split: the network, TF-IDF and their
+    blend, whose weight on the network is the one of :data:`BLEND_WEIGHTS` with the lowest
+    validation log-loss (smoother than accuracy on a few hundred texts, so the weight follows the
+    two models' confidence rather than a handful of texts). Returns ``{"chosen", "weight",
+    "val": {candidate: accuracy}}``: the most accurate on validation; a tie goes to the simpler
+    model (TF-IDF, then the network).
+
+    Examples
+    --------
+    >>> y = np.array([0, 1, 1, 0])
+    >>> net = np.array([[.9, .1], [.4, .6], [.6, .4], [.8, .2]])
+    >>> tf = np.array([[.6, .4], [.3, .7], [.2, .8], [.4, .6]])
+    >>> result = choose_blend(net, tf, y)
+    >>> result["chosen"], result["val"]["blend"]
+    ('blend', 1.0)
+    """
+    from core.bundle import blend
+
+    y_val = np.asarray(y_val)
+    losses = {weight: _log_loss(blend(network_val, tfidf_val, weight), y_val) for weight in BLEND_WEIGHTS}
+    weight = min(BLEND_WEIGHTS, key=lambda w: (losses[w], abs(w - 0.5)))
+    probabilities = {"tfidf": tfidf_val, "network": network_val, "blend": blend(network_val, tfidf_val, weight)}
+    val = {name: float(np.mean(p.argmax(axis=1) == y_val)) if len(y_val) else 0.0
+           for name, p in probabilities.items()}
+    chosen = CANDIDATES[0]
+    for name in CANDIDATES[1:]:
+        if val[name] > val[chosen] + AUTO_MARGIN:
+            chosen = name
+    return {"chosen": chosen, "weight": weight, "val": val}
+
+
+def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: ModelConfig = ModelConfig(),
+               train_config: TrainConfig = TrainConfig(), callback: TrainingCallback | None = None,
+               vectors=None, unlabelled_tokens=None) -> TrainResult:
+    """Automatic: train the network (from ``vectors`` when given), TF-IDF + logistic regression
+    on the same split and tokens, and their blend, and keep whichever is most accurate on the
+    validation split (:func:`choose_blend`) — as one bundle: a network, a TF-IDF or a ``"blend"``
+    bundle, each predicted, explained and stored like any other.
+
+    ``bundle.settings["auto"]`` says what was kept and the blend's weight;
+    ``bundle.metrics["candidates"]`` scores each candidate on validation and on the test split
+    (``{"name", "val_accuracy", "test_accuracy", "macro_f1", "train_seconds"}``), for the
+    Evaluate page's side-by-side.
+    """
+    from core.tfidf import analyzer_for, fit_seconds
+
+    result = train(dataset, preprocess, model_config, replace(train_config, baseline=False), callback, vectors,
+                   unlabelled_tokens)
+    network = result.bundle
+    # The same seeded split and tokens as the network (tokens do not depend on the padding length).
+    split, label_names, y, _, token_lists = _prepare(dataset, network.preprocess, train_config)
+    analyzer = analyzer_for(network.preprocess.tokenizer)
+    tfidf, tfidf_seconds = fit_seconds([token_lists[i] for i in split.train], y[split.train], len(label_names), analyzer)
+    val_tokens = [token_lists[i] for i in split.validation]
+    choice = choose_blend(network.predict_token_lists(val_tokens), tfidf.predict_proba(val_tokens), y[split.validation])
+    weight = choice["weight"]
+    blend_settings = {"weight": weight, "features": len(tfidf.terms), "analyzer": analyzer}
+
+    def bundle_of(name: str) -> Bundle:
+        if name == "network":
+            return network
+        if name == "tfidf":
+            return Bundle(model=tfidf, preprocess=replace(network.preprocess, max_length=None),
+                          vocabulary=Vocabulary(tfidf.terms), labels=label_names,
+                          settings={"kind": "tfidf", "model": {"kind": "tfidf", "features": len(tfidf.terms),
+                                                               "analyzer": analyzer},
+                                    "train": network.settings["train"], "data": network.settings["data"],
+                                    "device": {"kind": "CPU", "name": "CPU"}})
+        return Bundle(model=network.model, preprocess=network.preprocess, vocabulary=network.vocabulary,
+                      labels=label_names, settings={**network.settings, "kind": "blend", "blend": blend_settings},
+                      tfidf=tfidf)
+
+    seconds = {"network": result.train_seconds, "tfidf": tfidf_seconds,
+               "blend": result.train_seconds + tfidf_seconds}
+    candidates, test_scores = [], {}
+    for name in CANDIDATES:
+        row = {"name": name, "val_accuracy": round(choice["val"][name], 4), "train_seconds": round(seconds[name], 2)}
+        if name == "blend":
+            row["weight"] = weight
+        if result.test_texts:
+            scores = classification_metrics(result.test_labels, bundle_of(name).predict(result.test_texts), label_names)
+            test_scores[name] = scores
+            row.update(test_accuracy=round(scores["accuracy"], 4), macro_f1=round(scores["macro_f1"], 4))
+        candidates.append(row)
+    chosen = choice["chosen"]
+    bundle = bundle_of(chosen)
+    bundle.settings = {**bundle.settings, "train": train_config.to_dict(), "auto": {"chosen": chosen, "weight": weight,
+                                                    "candidates": list(CANDIDATES)}}
+    if "vectors" in network.settings:    # what the network started from, even when TF-IDF was kept
+        bundle.settings["auto"]["vectors"] = network.settings["vectors"]
+    bundle.metrics = {**network.metrics, "val_accuracy": choice["val"][chosen], "candidates": candidates,
+                      "train_seconds": round(seconds[chosen], 2)}
+    if chosen == "tfidf":
+        bundle.metrics.update(epochs=1, best_epoch=1, history={})
+    if chosen in test_scores:
+        bundle.metrics["test"] = test_scores[chosen]
+    if train_config.baseline and "tfidf" in test_scores:
+        scores = test_scores["tfidf"]
+        from core.baseline import NAME
+
+        bundle.metrics["baseline"] = {"name": NAME, "accuracy": scores["accuracy"], "macro_f1": scores["macro_f1"],
+                                      "n": scores["n"], "train_seconds": round(tfidf_seconds, 2),
+                                      "per_class": scores["per_class"], "analyzer": analyzer, "on": "test"}
+    return TrainResult(bundle, result.test_texts, result.test_labels, seconds[chosen], result.stopped_early,
+                       {name: bundle if name == chosen else bundle_of(name) for name in CANDIDATES})

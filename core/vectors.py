@@ -232,3 +232,141 @@ def write_vectors(vectors: WordVectors, path, binary: bool = False, header: bool
     data = buffer.getvalue()
     path.write_bytes(gzip.compress(data) if path.suffix == ".gz" else data)
     return path
+
+
+# -- where the app's vectors come from ---------------------------------------------------------
+
+VECTOR_SUFFIXES = (".vec", ".txt", ".bin", ".w2v", ".vec.gz", ".txt.gz", ".bin.gz")
+CACHE_KEEP = 4    # learned vectors kept per workspace (the newest)
+
+
+def server_vectors() -> dict[str, Path]:
+    """Vectors files an administrator put in ``$STUDIO_VECTORS_DIR`` (by file name), for users
+    to pick by name; empty when it is not set."""
+    import os
+
+    folder = os.environ.get("STUDIO_VECTORS_DIR")
+    if not folder or not Path(folder).is_dir():
+        return {}
+    return {path.name: path for path in sorted(Path(folder).iterdir())
+            if path.is_file() and path.name.lower().endswith(VECTOR_SUFFIXES)}
+
+
+def cache_key(token_lists, preprocess) -> str:
+    """What learned vectors depend on: the tokenizer settings and every text's tokens."""
+    import hashlib
+    import json
+
+    digest = hashlib.sha256()
+    settings = {key: value for key, value in preprocess.to_dict().items() if key != "max_length"}
+    digest.update(json.dumps([settings, LEARN_DIM, LEARN_EPOCHS, LEARN_MIN_COUNT], sort_keys=True,
+                             ensure_ascii=False).encode())
+    for tokens in token_lists:
+        digest.update(("\x1f".join(tokens) + "\x1e").encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:24]
+
+
+def _cached(folder: Path, key: str) -> WordVectors | None:
+    import json
+
+    try:
+        words = json.loads((folder / key / "words.json").read_text(encoding="utf-8"))
+        matrix = np.load(folder / key / "matrix.npy", allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(words, list) or matrix.ndim != 2 or matrix.shape[0] != len(words):
+        return None
+    return WordVectors([str(word) for word in words], matrix.astype(np.float32), "learned (kept from an earlier run)")
+
+
+def _keep(folder: Path, key: str, vectors: WordVectors) -> None:
+    import json
+    import shutil
+
+    from core.files import replace_dir, staging_dir
+
+    target = folder / key
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = staging_dir(target)
+    try:
+        (staging / "words.json").write_text(json.dumps(vectors.words, ensure_ascii=False), encoding="utf-8")
+        np.save(staging / "matrix.npy", vectors.matrix)
+        replace_dir(staging, target)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        return   # a cache that cannot be written costs the next run the time again, nothing else
+    kept = sorted((path for path in folder.iterdir() if path.is_dir() and not path.name.startswith(".")),
+                  key=lambda path: path.stat().st_mtime, reverse=True)
+    for old in kept[CACHE_KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def vectors_for(source: str, labelled_texts, unlabelled, preprocess, cache=None, progress=None):
+    """The word vectors a run starts from and the unlabelled texts' tokens:
+    ``(WordVectors, unlabelled_tokens)``.
+
+    ``source``: ``"learn"`` — learned from the labelled and the unlabelled texts with the model's
+    own cleaning and tokenizer (kept in the folder ``cache``, by :func:`cache_key`, so a second
+    run on the same texts and tokenizer reuses them); else the path of a vectors file
+    (:func:`read_vectors`, keeping the words of those texts). ``progress(done, total,
+    seconds_left)`` is called as the vectors are learned.
+    """
+    from core.text import tokenize
+
+    unlabelled_tokens = [tokenize(text, preprocess) for text in unlabelled]
+    labelled_tokens = [tokenize(text, preprocess) for text in labelled_texts]
+    if source != "learn":
+        keep = {token for tokens in labelled_tokens + unlabelled_tokens for token in tokens}
+        return read_vectors(source, keep), unlabelled_tokens
+    token_lists = labelled_tokens + unlabelled_tokens
+    key = cache_key(token_lists, preprocess) if cache is not None else None
+    if key is not None and (found := _cached(Path(cache), key)) is not None:
+        return found, unlabelled_tokens
+    started = time.perf_counter()
+
+    def report(epoch, epochs):
+        if progress is not None:
+            elapsed = time.perf_counter() - started
+            progress(epoch, epochs, elapsed / epoch * (epochs - epoch))
+
+    vectors = learn_vectors(token_lists, progress=report)
+    if key is not None:
+        _keep(Path(cache), key, vectors)
+    return vectors, unlabelled_tokens
+
+
+def file_coverage(path, texts, preprocess) -> dict:
+    """How well a vectors file fits ``texts`` with this tokenizer: ``{"share"`` (0–1) of their
+    distinct words that have a vector, ``"words"`` with one, ``"dim"}`` (the embedding size the
+    network will take). What the Train page shows before a run.
+
+    Raises
+    ------
+    UserError
+        As :func:`read_vectors`: a file in no known format, or one covering almost none of the words.
+    """
+    from core.text import tokenize
+
+    words = {token for text in texts for token in tokenize(text, preprocess)}
+    vectors = read_vectors(path, words)
+    return {"share": vectors.coverage(words), "words": len(vectors.words), "dim": vectors.dim}
+
+
+def keep_upload(folder, raw: bytes, name: str) -> Path:
+    """Keep an uploaded vectors file in ``folder`` (the workspace's) under a safe version of its
+    name; returns its path. The newest :data:`CACHE_KEEP` uploads are kept."""
+    import re
+
+    from core.files import write_bytes
+
+    folder = Path(folder)
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name).lstrip(".") or "vectors.vec"
+    path = folder / safe
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (path.is_file() and path.stat().st_size == len(raw) and path.read_bytes() == raw):
+        write_bytes(path, raw)
+    kept = sorted((p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")),
+                  key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in kept[CACHE_KEEP:]:
+        old.unlink(missing_ok=True)
+    return path

@@ -91,6 +91,23 @@ def reporter_for(stop_file: Path):
 FULL_DISK = (errno.ENOSPC, errno.EDQUOT)
 
 
+def _vectors(job: dict, dataset, preprocess, store):
+    """The job's word vectors (``job["vectors"]``: ``"learn"`` or a file's path; none when
+    unset), with ``vectors`` lines on stdout: passes done and seconds left while learning, then
+    what was made."""
+    if not job.get("vectors"):
+        return None, None
+    from core.vectors import vectors_for
+
+    _emit("vectors", done=0, total=0, seconds_left=None, texts=len(dataset.texts) + len(job.get("unlabelled") or []))
+    vectors, unlabelled_tokens = vectors_for(
+        job["vectors"], dataset.texts, job.get("unlabelled") or [], preprocess, store.vectors_cache(),
+        lambda done, total, left: _emit("vectors", done=done, total=total, seconds_left=round(left, 1)))
+    _emit("vectors", done=1, total=1, seconds_left=0, words=len(vectors.words), dim=vectors.dim,
+          source=vectors.source, seconds=round(vectors.seconds, 1))
+    return vectors, unlabelled_tokens
+
+
 def _internal(error: BaseException) -> int:
     """A bug: the traceback to the worker's log, one line to the server."""
     import traceback
@@ -117,15 +134,19 @@ def run(job_dir: Path) -> int:
     try:
         dataset = DataSet(job["texts"], job["labels"], job["text_column"], job["label_column"],
                           job.get("text_columns") or [])
+        store = ModelStore(job["store_root"], job.get("workspace", LOCAL_WORKSPACE))
+        preprocess = PreprocessConfig.from_dict(job["preprocess"])
         if job.get("kind") == "tfidf":
             from core.train import train_tfidf
 
-            result = train_tfidf(dataset, PreprocessConfig.from_dict(job["preprocess"]),
-                                 TrainConfig.from_dict(job["train"]), reporter)
+            result = train_tfidf(dataset, preprocess, TrainConfig.from_dict(job["train"]), reporter)
         else:
-            result = train(dataset, PreprocessConfig.from_dict(job["preprocess"]), ModelConfig.from_dict(job["model"]),
-                           TrainConfig.from_dict(job["train"]), reporter)
-        store = ModelStore(job["store_root"], job.get("workspace", LOCAL_WORKSPACE))
+            vectors, unlabelled_tokens = _vectors(job, dataset, preprocess, store)
+            run_kind = train
+            if job.get("kind") == "auto":
+                from core.train import train_auto as run_kind
+            result = run_kind(dataset, preprocess, ModelConfig.from_dict(job["model"]),
+                              TrainConfig.from_dict(job["train"]), reporter, vectors, unlabelled_tokens)
         entry = store.add(result.bundle, job["name"], job["dataset_name"], result.test_texts, result.test_labels,
                           fingerprint(dataset.texts, dataset.labels))
     except (UserError, OSError) as error:

@@ -96,3 +96,35 @@ def test_a_network_started_from_vectors_saves_reloads_and_predicts_the_same(tmp_
     bundle.save(tmp_path / "b")
     texts = ["free prize now", "see you at dinner"]
     np.testing.assert_allclose(Bundle.load(tmp_path / "b").predict_proba(texts), bundle.predict_proba(texts), atol=1e-6)
+
+
+def test_learned_vectors_are_kept_per_texts_and_tokenizer_and_reused(tmp_path):
+    from core.text import PreprocessConfig
+    from core.vectors import vectors_for
+
+    texts = ["the room was clean", "the staff were kind", "a dirty room", "kind staff and a clean room"] * 20
+    calls = []
+    first, unlabelled_tokens = vectors_for("learn", texts[:40], texts[40:], PreprocessConfig(), tmp_path,
+                                           lambda done, total, left: calls.append((done, total)))
+    assert calls[-1] == (5, 5) and len(unlabelled_tokens) == 40 and first.source == "learned"
+    again, _ = vectors_for("learn", texts[:40], texts[40:], PreprocessConfig(), tmp_path,
+                           lambda *args: calls.append("learned again"))
+    assert "learned again" not in calls and again.source.startswith("learned (kept")
+    assert again.words == first.words
+    np.testing.assert_array_equal(again.matrix, first.matrix)
+    # Another tokenizer (characters) learns anew, beside the first.
+    other, _ = vectors_for("learn", texts[:40], texts[40:], PreprocessConfig(tokenizer="char"), tmp_path)
+    assert other.source == "learned" and len([p for p in tmp_path.iterdir() if p.is_dir()]) == 2
+
+
+def test_a_vectors_file_shows_its_coverage_and_an_upload_is_kept_under_a_safe_name(tmp_path, vectors):
+    from core.text import PreprocessConfig
+    from core.vectors import file_coverage, keep_upload
+
+    path = keep_upload(tmp_path / "uploads", write_vectors(vectors, tmp_path / "w.vec").read_bytes(), "../my vecs.vec")
+    assert path.parent == tmp_path / "uploads" and path.name == "my_vecs.vec"
+    coverage = file_coverage(path, ["good room", "bad staff today"], PreprocessConfig())
+    assert coverage == {"share": pytest.approx(4 / 5), "words": 4, "dim": 8}
+    with pytest.raises(UserError) as error:
+        file_coverage(path, ["nothing here matches at all"], PreprocessConfig())
+    assert error.value.key == "err.vectors_coverage"

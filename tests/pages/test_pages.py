@@ -45,7 +45,7 @@ def test_uploaded_csv_is_validated_with_counts():
     assert app.multiselect(key="data_text_col").value == ["review"]
     assert app.selectbox(key="data_label_col").value == "stars"
     metrics = {metric.label: metric.value for metric in app.metric}
-    assert (metrics["Rows kept"], metrics["Dropped: empty text"], metrics["Dropped: empty label"]) == ("3", "1", "1")
+    assert (metrics["Rows kept"], metrics["Dropped: empty text"], metrics["No label (kept as unlabelled)"]) == ("3", "1", "1")
 
 
 def test_one_class_file_gets_a_clear_message():

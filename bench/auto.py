@@ -1,0 +1,178 @@
+"""Automatic and word vectors (issue 18): the network, TF-IDF and their blend on the shared sets.
+
+    python bench/auto.py [--sets chnsenticorp_htl,waimai_10k] [--unlabelled] [--limit N]
+    python bench/auto.py --vectors-speed          # vectors from 100,000 short texts
+    python bench/auto.py --vectors-memory         # peak memory reading a 1 GB vectors file
+
+For each set: ``train.csv`` less a seeded 10 % validation part trains Balanced (the app's
+settings for the data) and TF-IDF, Automatic picks among network / TF-IDF / blend on that
+validation part, and every candidate is scored on ``test.csv``. With ``--unlabelled`` the network
+starts from word vectors learned (gensim FastText) from the texts of the *other* sets named in
+:data:`UNLABELLED` (train and test files, labels dropped; never this set's test texts).
+
+Appends its rows to ``bench/results/<date>-auto.json``; the last line printed is the JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from run import SHARED, PeakMemory, load  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+SETS = ("sms_spam", "ag_news", "imdb", "thucnews_titles", "chnsenticorp_htl", "waimai_10k", "online_shopping_10_cats")
+UNLABELLED = {"chnsenticorp_htl": ("online_shopping_10_cats", "waimai_10k"),
+              "waimai_10k": ("online_shopping_10_cats", "chnsenticorp_htl")}
+SEED = 42
+
+
+def texts_of(names) -> list[str]:
+    """Every text of the named sets' train and test files (their labels dropped)."""
+    from core.data import load_dataset
+
+    texts = []
+    for name in names:
+        for part in ("train.csv", "test.csv"):
+            texts += load_dataset(SHARED / name / part)[0].texts
+    return texts
+
+
+def run_set(name: str, unlabelled: bool, limit: int | None, log) -> dict:
+    from core.evaluate import classification_metrics
+    from core.presets import choose, profile
+    from core.text import default_config, tokenize
+    from core.train import train_auto
+    from core.vectors import learn_vectors
+
+    data, test = load(name, limit, None)
+    preprocess = default_config(data.texts)
+    plan = choose(profile(data.texts, data.labels, preprocess))["balanced"].plan({"test_share": 0.0, "seed": SEED},
+                                                                                  preprocess)
+    vectors, unlabelled_tokens, extra = None, None, {}
+    if unlabelled:
+        texts = texts_of(UNLABELLED[name])
+        unlabelled_tokens = [tokenize(text, plan.preprocess) for text in texts]
+        labelled_tokens = [tokenize(text, plan.preprocess) for text in data.texts]
+        vectors = learn_vectors(labelled_tokens + unlabelled_tokens)
+        extra = {"unlabelled_texts": len(texts), "vector_words": len(vectors.words),
+                 "vectors_seconds": round(vectors.seconds, 1)}
+        log(f"{name}: vectors from {len(texts):,} unlabelled + {len(data.texts):,} labelled texts in {vectors.seconds:.1f} s")
+    started = time.perf_counter()
+    with PeakMemory() as peak:
+        result = train_auto(data, plan.preprocess, plan.model, replace(plan.train, baseline=False), None, vectors,
+                            unlabelled_tokens)
+    seconds = time.perf_counter() - started
+    chosen = result.bundle.settings["auto"]["chosen"]
+    row = {"set": name, "unlabelled": unlabelled, "rows": len(data.texts), "test_rows": len(test.texts),
+           "chosen": chosen, "weight": result.bundle.settings["auto"]["weight"], "seconds": round(seconds, 1),
+           "peak_rss_mb": round(peak.mb), **extra, "candidates": {}}
+    for row_in in result.bundle.metrics["candidates"]:
+        candidate = result.candidates[row_in["name"]]
+        scores = classification_metrics(test.labels, candidate.predict(test.texts), result.bundle.labels)
+        row["candidates"][row_in["name"]] = {"val_accuracy": row_in["val_accuracy"],
+                                             "test_accuracy": round(scores["accuracy"], 4),
+                                             "macro_f1": round(scores["macro_f1"], 4)}
+    tests = {key: value["test_accuracy"] for key, value in row["candidates"].items()}
+    row["auto_test_accuracy"] = tests[chosen]
+    row["auto_minus_best_single"] = round(tests[chosen] - max(tests["network"], tests["tfidf"]), 4)
+    log(f"{name}{' +unlabelled' if unlabelled else ''}: " + ", ".join(f"{k} {v:.4f}" for k, v in tests.items())
+        + f"; kept {chosen} (weight {row['weight']}) → {tests[chosen]:.4f} in {seconds:.0f} s")
+    return row
+
+
+def vectors_speed(n: int = 100_000) -> dict:
+    """Vectors learned from ``n`` short texts (waimai_10k, online_shopping_10_cats and
+    chnsenticorp_htl reviews, repeated as needed, jieba words)."""
+    from core.text import default_config, tokenize
+    from core.vectors import learn_vectors
+
+    texts = texts_of(("online_shopping_10_cats", "waimai_10k", "chnsenticorp_htl"))
+    texts = (texts * (n // len(texts) + 1))[:n]
+    config = default_config(texts[:2000])
+    started = time.perf_counter()
+    tokens = [tokenize(text, config) for text in texts]
+    tokenized = time.perf_counter() - started
+    vectors = learn_vectors(tokens)
+    return {"what": "vectors_speed", "texts": n, "tokenize_seconds": round(tokenized, 1),
+            "learn_seconds": round(vectors.seconds, 1), "words": len(vectors.words), "dim": vectors.dim}
+
+
+def vectors_memory(size_gb: float = 1.0, keep_words: int = 50_000, dim: int = 300) -> dict:
+    """Peak memory added by reading a generated ``size_gb`` word2vec text file while keeping
+    ``keep_words`` of its words, against the kept vectors' own size."""
+    import tempfile
+
+    import numpy as np
+
+    from core.vectors import read_vectors
+
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "big.vec"
+        row = " ".join(["0.123456"] * dim)
+        line_bytes = len(f"w0000000 {row}\n")
+        count = int(size_gb * 2**30 / line_bytes)
+        with path.open("w") as out:
+            out.write(f"{count} {dim}\n")
+            block = []
+            for i in range(count):
+                block.append(f"w{i:07d} {row}\n")
+                if len(block) == 10_000:
+                    out.write("".join(block))
+                    block = []
+            out.write("".join(block))
+        keep = {f"w{i:07d}" for i in rng.choice(count, keep_words, replace=False)}
+        with PeakMemory() as peak:
+            base = peak.mb
+            started = time.perf_counter()
+            vectors = read_vectors(path, keep)
+            seconds = time.perf_counter() - started
+        kept_mb = vectors.matrix.nbytes / 2**20
+        return {"what": "vectors_memory", "file_mb": round(path.stat().st_size / 2**20), "words_in_file": count,
+                "kept_words": len(vectors.words), "kept_mb": round(kept_mb, 1), "seconds": round(seconds, 1),
+                "rss_before_mb": round(base), "peak_rss_mb": round(peak.mb),
+                "added_mb": round(peak.mb - base, 1), "allowed_mb": round(kept_mb + 200, 1)}
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sets", default=",".join(SETS))
+    parser.add_argument("--unlabelled", action="store_true")
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--vectors-speed", action="store_true")
+    parser.add_argument("--vectors-memory", action="store_true")
+    args = parser.parse_args(argv)
+
+    def log(line):
+        print(line, file=sys.stderr, flush=True)
+
+    if not SHARED.is_dir():
+        raise SystemExit(f"no data sets at {SHARED}")
+    rows = []
+    if args.vectors_speed:
+        rows.append(vectors_speed())
+    elif args.vectors_memory:
+        rows.append(vectors_memory())
+    else:
+        for name in args.sets.split(","):
+            rows.append(run_set(name, args.unlabelled, args.limit, log))
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{datetime.date.today()}-auto.json"
+    previous = json.loads(out.read_text()) if out.exists() else []
+    out.write_text(json.dumps(previous + rows, indent=1, ensure_ascii=False))
+    print(json.dumps(rows, ensure_ascii=False))
+    return {"rows": rows}
+
+
+if __name__ == "__main__":
+    main()

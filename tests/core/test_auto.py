@@ -1,0 +1,101 @@
+"""Automatic (issue 18): the network, TF-IDF and their blend trained on one split, the best on
+validation kept as one bundle that predicts, explains, saves, zips and reloads like any other."""
+
+import io
+import json
+import zipfile
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from core.bundle import Bundle
+from core.errors import UserError
+from core.explain import explain
+from core.export import exportable
+from core.package import bundle_zip, unpack_bundle
+from core.text import PreprocessConfig
+from core.train import choose_blend, train_auto
+from tests.core.conftest import TINY_MODEL, TINY_TRAIN, small_sample
+
+
+@pytest.fixture(scope="module")
+def auto_result():
+    return train_auto(small_sample(rows=500), PreprocessConfig(), TINY_MODEL, TINY_TRAIN)
+
+
+def test_automatic_scores_three_candidates_on_one_split_and_keeps_the_best_on_validation(auto_result):
+    bundle = auto_result.bundle
+    rows = {row["name"]: row for row in bundle.metrics["candidates"]}
+    assert list(rows) == ["tfidf", "network", "blend"]
+    chosen = bundle.settings["auto"]["chosen"]
+    assert rows[chosen]["val_accuracy"] == max(row["val_accuracy"] for row in rows.values())
+    assert bundle.metrics["test"]["accuracy"] == pytest.approx(rows[chosen]["test_accuracy"], abs=1e-4)
+    assert 0 < rows["blend"]["weight"] < 1 and bundle.settings["auto"]["weight"] == rows["blend"]["weight"]
+    # Each candidate, as the bundle it would be, gives its own row's test accuracy on the same test texts.
+    for name, candidate in auto_result.candidates.items():
+        predicted = candidate.predict(auto_result.test_texts)
+        accuracy = np.mean([p == label for p, label in zip(predicted, auto_result.test_labels)])
+        assert accuracy == pytest.approx(rows[name]["test_accuracy"], abs=1e-4)
+    assert bundle.metrics["baseline"]["accuracy"] == pytest.approx(rows["tfidf"]["test_accuracy"], abs=1e-4)
+
+
+def test_a_blend_saves_reloads_zips_and_predicts_the_same_and_the_savedmodel_export_says_why_not(auto_result, tmp_path):
+    blend = auto_result.candidates["blend"]
+    assert blend.kind == "blend"
+    texts = ["WINNER!! claim your free prize now", "are we still on for dinner tonight?", "ok"]
+    expected = blend.predict_proba(texts)
+    network = auto_result.candidates["network"].predict_proba(texts)
+    tfidf = auto_result.candidates["tfidf"].predict_proba(texts)
+    np.testing.assert_allclose(expected, blend.weight * network + (1 - blend.weight) * tfidf, atol=1e-6)
+    blend.save(tmp_path / "b")
+    assert {path.name for path in (tmp_path / "b").iterdir()} >= {"model.keras", "tfidf.npz", "terms.json"}
+    np.testing.assert_allclose(Bundle.load(tmp_path / "b").predict_proba(texts), expected, atol=1e-6)
+    unpacked = unpack_bundle(bundle_zip(tmp_path / "b", "blend"), tmp_path / "up")
+    assert unpacked.kind == "blend"
+    np.testing.assert_allclose(unpacked.predict_proba(texts), expected, atol=1e-6)
+    with zipfile.ZipFile(io.BytesIO(bundle_zip(tmp_path / "b", "blend"))) as archive:
+        assert "a blend of Embedding" in archive.read("README.md").decode()
+    # Explanations read the blend's own probabilities.
+    result = explain(blend, texts[0])
+    assert result["probability"] == pytest.approx(float(expected[0].max()), abs=1e-4)
+    with pytest.raises(UserError) as error:
+        exportable(blend)
+    assert error.value.key == "err.export_blend"
+
+
+def test_a_blend_bundle_with_a_bad_weight_or_terms_is_refused(auto_result, tmp_path):
+    auto_result.candidates["blend"].save(tmp_path / "b")
+    settings = json.loads((tmp_path / "b" / "settings.json").read_text())
+    (tmp_path / "b" / "settings.json").write_text(json.dumps({**settings, "blend": {"weight": "0.5"}}))
+    with pytest.raises(UserError) as error:
+        Bundle.load(tmp_path / "b")
+    assert error.value.key == "err.bundle_unreadable" and "blend.weight" in str(error.value)
+    (tmp_path / "b" / "settings.json").write_text(json.dumps(settings))
+    (tmp_path / "b" / "terms.json").write_text(json.dumps(["only", "three", "terms"]))
+    with pytest.raises(UserError) as error:
+        Bundle.load(tmp_path / "b")
+    assert "does not fit" in str(error.value)
+
+
+def test_the_blend_weight_follows_validation_and_a_tie_keeps_the_simpler_model():
+    y = np.array([0, 1, 0, 1])
+    right = np.array([[.9, .1], [.2, .8], [.8, .2], [.3, .7]])
+    wrong = right[:, ::-1]
+    # The network right, TF-IDF wrong: the blend leans on the network and the network is kept.
+    choice = choose_blend(right, wrong, y)
+    assert choice["weight"] == 0.95 and choice["chosen"] == "network"
+    # Both right: TF-IDF (the simplest) is kept.
+    assert choose_blend(right, right, y)["chosen"] == "tfidf"
+
+
+def test_automatic_with_learned_vectors_records_them_even_when_tfidf_is_kept():
+    from core.text import tokenize
+    from core.vectors import learn_vectors
+
+    data = small_sample(rows=300)
+    tokens = [tokenize(text, PreprocessConfig()) for text in data.texts]
+    vectors = learn_vectors(tokens, dim=12, epochs=1)
+    result = train_auto(data, PreprocessConfig(), TINY_MODEL, replace(TINY_TRAIN, epochs=1), None, vectors, [])
+    assert result.bundle.settings["auto"]["vectors"]["dim"] == 12
+    assert result.candidates["network"].settings["model"]["embedding_dim"] == 12
