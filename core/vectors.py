@@ -124,7 +124,7 @@ def read_vectors(path, keep) -> WordVectors:
         binary = _looks_binary_header(first, stream)
         stream_words, rows = (_read_binary if binary else _read_text)(first, stream, keep, path.name)
     if not rows:
-        raise UserError("err.vectors_coverage", name=path.name, share="0.0", minimum=f"{MIN_COVERAGE:.0%}")
+        raise UserError("err.vectors_coverage", name=path.name, share="0.0%", minimum=f"{MIN_COVERAGE:.0%}")
     vectors = WordVectors(stream_words, np.asarray(rows, dtype=np.float32), path.name, time.perf_counter() - started)
     share = len(stream_words) / max(1, len(keep))
     if share < MIN_COVERAGE:

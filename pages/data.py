@@ -183,3 +183,36 @@ with next_step:
     st.page_link("pages/preprocess.py", label=t("data.next"), icon=":material/arrow_forward:")
 download.download_button(t("data.download"), cleaned_csv(dataset), file_name=f"{Path(table.name).stem}-clean.csv",
                          mime="text/csv", key="data_download", icon=":material/download:", help=t("data.download_help"))
+
+
+def read_unlabelled() -> None:
+    """The user dropped a file of unlabelled texts in the second box."""
+    upload = st.session_state.get("data_unlabelled_upload")
+    if upload is None or upload.file_id == st.session_state[state.UNLABELLED_ID]:
+        return
+    st.session_state[state.UNLABELLED_ID] = upload.file_id
+    try:
+        state.set_unlabelled(upload.getvalue(), upload.name)
+    except UserError as error:
+        st.session_state[state.UNLABELLED_ERROR] = error
+
+
+st.divider()
+st.subheader(t("data.unlabelled"))
+st.caption(t("data.unlabelled_help"))
+st.file_uploader(t("data.unlabelled_upload"), key="data_unlabelled_upload", type=UPLOAD_TYPES,
+                 on_change=read_unlabelled, help=t("data.unlabelled_upload_help"))
+unlabelled_error = st.session_state.pop(state.UNLABELLED_ERROR, None)
+if unlabelled_error is not None:
+    show_error(unlabelled_error)
+extra = st.session_state[state.UNLABELLED]
+if extra:
+    line, remove = st.columns([4, 1])
+    line.success(t("data.unlabelled_ready", n=f"{len(extra['texts']):,}", name=extra["name"])
+                 + (" " + t("data.unlabelled_cut", n=f"{extra['cut']:,}") if extra["cut"] else ""),
+                 icon=":material/library_books:")
+    remove.button(t("data.unlabelled_remove"), key="data_unlabelled_remove", on_click=state.remove_unlabelled,
+                  icon=":material/delete:")
+total = len(state.unlabelled_for_training())
+if total:
+    st.caption(t("data.unlabelled_total", n=f"{total:,}", rows=f"{len(dataset.unlabelled):,}"))

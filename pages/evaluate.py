@@ -14,7 +14,7 @@ from core.batch import text_columns_for
 from core.data import guess_columns, load_table, validate
 from core.diagnose import diagnose
 from core.errors import UserError
-from core.evaluate import (binary_curves, classification_metrics, compare_runs, evaluate, majority_baseline,
+from core.evaluate import (automatic_summary, binary_curves, classification_metrics, compare_runs, evaluate, majority_baseline,
                            mistakes, positive_probability, predictions, rethreshold)
 from core.explain import class_words, explain, highlight_html
 from core.reading import UPLOAD_TYPES
@@ -162,7 +162,22 @@ with summary:
         second_row[2].metric(t("eval.floor", label=floor_rule["label"]), f"{floor_rule['accuracy']:.1%}",
                              help=t("eval.floor_help"))
     plain = info.baseline
-    if plain and plain.on == "test":
+    automatic = automatic_summary(bundle.settings, bundle.metrics)
+    if automatic:
+        st.markdown(f"**{t('eval.auto_title')}**")
+        candidate_names = {"network": t("eval.auto_network"), "tfidf": t("report.tfidf"),
+                           "blend": t("eval.auto_blend", weight=f"{automatic['weight']:.2f}")}
+        st.dataframe(pd.DataFrame([{
+            t("eval.auto_model"): ("✓ " if row["kept"] else "") + candidate_names.get(row["name"], row["name"]),
+            t("eval.val_accuracy"): f"{row['val_accuracy']:.1%}",
+            t("eval.accuracy"): f"{row['test_accuracy']:.1%}" if "test_accuracy" in row else "–",
+            t("eval.macro_f1"): f"{row['macro_f1']:.3f}" if "macro_f1" in row else "–",
+            t("train.col_seconds"): seconds(row.get("train_seconds")),
+        } for row in automatic["rows"]]), width="stretch", hide_index=True, key="eval_auto_table")
+        key, params = automatic["reason"]
+        st.caption(t(key, **{**params, "chosen": candidate_names[params["chosen"]],
+                             "next": candidate_names[params["next"]]}))
+    elif plain and plain.on == "test":
         outcome = verdict(test["accuracy"], plain.accuracy)
         {"better": st.success, "same": st.info, "worse": st.warning}[outcome](
             t(f"eval.verdict_{outcome}", points=f"{abs(test['accuracy'] - plain.accuracy) * 100:.1f}",

@@ -2,6 +2,7 @@
 with live curves, and the models list."""
 
 import json
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -15,6 +16,7 @@ from core.memory import available_memory, estimate_memory
 from core.meta import RunInfo
 from core.settings import page_settings, plan_run, setting
 from core.text import PreprocessConfig, default_config
+from core.vectors import server_vectors
 from ui import state
 from ui.common import (describe_changes, device, device_label, error_boundary, page_header, settings_summary,
                        show_error, t)
@@ -37,6 +39,15 @@ def render_job() -> None:
     st.subheader(t(TITLES[snapshot.state], name=job.name))
     if snapshot.state == JobState.QUEUED:
         st.info(t("train.queued", ahead=queue_position(job)), icon=":material/hourglass_top:")
+        st.button(t("train.stop"), key="train_stop", on_click=job.stop, help=t("train.stop_help"))
+    elif snapshot.state == JobState.RUNNING and snapshot.vectors and not snapshot.steps:
+        vectors = snapshot.vectors
+        if vectors.get("total"):
+            label = t("train.vectors_progress", done=vectors["done"], total=vectors["total"],
+                      left=_duration(vectors.get("seconds_left") or 0), seconds=int(snapshot.elapsed))
+        else:
+            label = t("train.vectors_reading", n=f"{vectors.get('texts', 0):,}", seconds=int(snapshot.elapsed))
+        st.progress(vectors["done"] / vectors["total"] if vectors.get("total") else 0.0, text=label)
         st.button(t("train.stop"), key="train_stop", on_click=job.stop, help=t("train.stop_help"))
     elif snapshot.state == JobState.RUNNING:
         label = t("train.progress", epoch=max(1, snapshot.epoch), epochs=snapshot.epochs or "…",
@@ -222,11 +233,13 @@ if pending:
     st.session_state[state.NEXT_RUN] = None
 
 st.session_state.setdefault(state.TRAIN_KIND, "keras")
-kind = st.radio(t("train.kind"), ["keras", "tfidf"], horizontal=True, key=state.TRAIN_KIND,
+kind = st.radio(t("train.kind"), ["keras", "tfidf", "auto"], horizontal=True, key=state.TRAIN_KIND,
                 format_func=lambda value: t(f"train.kind_{value}"), help=t("train.kind_help"))
 preset_name = st.session_state.get(state.TRAIN_PRESET) or "balanced"
 chosen = presets[preset_name]
-if kind == "keras":
+if kind == "auto":
+    st.caption(t("train.auto_summary"))
+if kind in ("keras", "auto"):
     st.segmented_control(t("train.preset"), list(presets), key=state.TRAIN_PRESET, on_change=choose_preset,
                          format_func=lambda name: t(f"train.preset_{name}"), help=t("train.preset_help"))
     values = chosen["values"]
@@ -241,6 +254,48 @@ if kind == "keras":
         st.caption(t("train.class_weight_suggested"))
 else:
     st.caption(t("train.tfidf_summary"))
+
+
+def vector_choices() -> list[str]:
+    """What the network may start from: nothing, vectors learned from the user's texts, a file
+    the administrator put in STUDIO_VECTORS_DIR, or one uploaded here."""
+    return ["none", "learn", *(f"server:{name}" for name in server_vectors()), "upload"]
+
+
+def vectors_label(value: str) -> str:
+    if value.startswith("server:"):
+        return t("train.vectors_server", name=value.split(":", 1)[1])
+    return t(f"train.vectors_{value}")
+
+
+def word_vectors():
+    """The Word vectors choice: ``(source for start_training or None, problem key or None)``."""
+    unlabelled = state.unlabelled_for_training()
+    choices = vector_choices()
+    if st.session_state.get(state.TRAIN_VECTORS) not in choices:
+        st.session_state[state.TRAIN_VECTORS] = "learn" if unlabelled else "none"
+    left, right = st.columns([3, 2])
+    choice = left.selectbox(t("train.vectors"), choices, key=state.TRAIN_VECTORS, format_func=vectors_label,
+                            help=t("train.vectors_help"))
+    if choice != "none":
+        right.toggle(t("train.freeze_vectors"), key=state.TRAIN_FREEZE, help=t("train.freeze_vectors_help"))
+    if choice == "learn":
+        left.caption(t("train.vectors_learn_note", n=f"{len(dataset.texts) + len(unlabelled):,}",
+                       unlabelled=f"{len(unlabelled):,}"))
+        return "learn", None
+    if choice.startswith("server:"):
+        return str(server_vectors()[choice.split(":", 1)[1]]), None
+    if choice == "upload":
+        upload = left.file_uploader(t("train.vectors_upload"), key="train_vectors_upload",
+                                    type=["vec", "txt", "bin", "gz", "w2v"], help=t("train.vectors_upload_help"))
+        if upload is None:
+            return None, "train.vectors_upload_first"
+        try:
+            return state.keep_vectors_upload(upload.getvalue(), upload.name), None
+        except UserError as error:
+            show_error(error)
+            return None, "train.vectors_upload_first"
+    return None, None
 
 
 def draw_setting(column, knob) -> None:
@@ -277,12 +332,22 @@ def planned():
     return plan_run(preset_values(preset_name), overrides, preprocess)
 
 
+vectors_source, vectors_problem = word_vectors() if kind in ("keras", "auto") else (None, None)
+if vectors_source is not None and vectors_source != "learn":
+    coverage = state.vectors_coverage(vectors_source, dataset.texts + state.unlabelled_for_training(), preprocess)
+    if isinstance(coverage, UserError):
+        show_error(coverage)
+        vectors_problem = "train.vectors_upload_first"
+    else:
+        st.caption(t("train.vectors_coverage", share=f"{coverage['share']:.0%}", dim=coverage["dim"],
+                     words=f"{coverage['words']:,}"))
+
 with st.form("train_form", border=True):
-    short = "lstm" if kind == "keras" else "tfidf"
+    short = {"keras": "lstm", "tfidf": "tfidf", "auto": "auto"}[kind]
     suggested = f"{st.session_state[state.SOURCE_NAME]}-{short}-{len(st.session_state[state.MODELS]) + 1}"
-    name = st.text_input(t("train.name"), suggested, key="train_name" if kind == "keras" else "train_name_tfidf",
-                         max_chars=60)
-    if kind == "keras":
+    name = st.text_input(t("train.name"), suggested, key={"keras": "train_name", "tfidf": "train_name_tfidf",
+                                                          "auto": "train_name_auto"}[kind], max_chars=60)
+    if kind in ("keras", "auto"):
         with st.expander(t("train.advanced"), icon=":material/tune:"):
             advanced_settings()
     else:
@@ -290,21 +355,27 @@ with st.form("train_form", border=True):
         for column, knob in ((left, setting("validation_share")), (right, setting("seed"))):
             draw_setting(column, knob)
 
-    if kind == "keras":
+    if kind in ("keras", "auto"):
         plan = planned()
         need = estimate_memory(preprocess.max_vocab, len(dataset.label_names), plan.model, plan.train,
                                plan.preprocess.max_length, len(dataset))["total"]
         free = available_memory()
         st.caption(t("train.memory", need=f"{need / 2**30:.1f}", free=f"{free / 2**30:.1f}" if free else "?"))
     blocked = st.session_state[state.STORE_PROBLEM] is not None
-    submitted = st.form_submit_button(t("train.start"), type="primary", disabled=running or blocked,
+    if vectors_problem:
+        st.caption(t(vectors_problem))
+    submitted = st.form_submit_button(t("train.start"), type="primary", disabled=running or blocked or bool(vectors_problem),
                                       width="stretch", key="train_start")
 
 if submitted and not running:
     try:
         plan = planned()
-        job = start_training(dataset, plan.preprocess, plan.model, plan.train, name.strip() or "model",
-                             st.session_state[state.SOURCE_NAME], state.store(), kind=kind)
+        model_config = plan.model
+        if vectors_source is not None:
+            model_config = replace(model_config, freeze_embedding=bool(st.session_state.get(state.TRAIN_FREEZE)))
+        job = start_training(dataset, plan.preprocess, model_config, plan.train, name.strip() or "model",
+                             st.session_state[state.SOURCE_NAME], state.store(), kind=kind, vectors=vectors_source,
+                             unlabelled=state.unlabelled_for_training() if vectors_source else ())
     except UserError as error:  # settings that cannot work, a full workspace, a run already going
         show_error(error)
     else:

@@ -68,6 +68,10 @@ def settings_summary(bundle) -> str:
     if bundle.kind == "tfidf":
         return t("train.settings_tfidf", features=info.features or len(bundle.vocabulary))
     model, train = info.model or ModelConfig(), info.train
+    if bundle.kind == "blend":
+        return t("train.settings_blend", weight=f"{bundle.weight:.2f}", network=t(
+            "train.settings_summary", rnn=t(f"train.rnn_{model.rnn}"), embedding=model.embedding_dim,
+            units=model.lstm_units, optimizer=train.optimizer, lr=train.learning_rate, batch=train.batch_size))
     return t("train.settings_summary", rnn=t(f"train.rnn_{model.rnn}"), embedding=model.embedding_dim,
              units=model.lstm_units, optimizer=train.optimizer, lr=train.learning_rate, batch=train.batch_size)
 

@@ -19,6 +19,7 @@ The workspace's current data set is also kept on disk (:mod:`core.current`), so 
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import weakref
@@ -40,6 +41,9 @@ REPORT = "report"                  # core.data.DataReport
 DATASET_SIGNATURE = "dataset_signature"   # what makes a different data set (see dataset_signature)
 DATASET_VERSION = "dataset_version"       # counts the validated data sets, to key what is computed from one
 PREPROCESS = "preprocess"          # core.text.PreprocessConfig
+UNLABELLED = "unlabelled"          # {"name", "texts", "cut"}: the workspace's file of unlabelled texts (issue 18)
+UNLABELLED_ID = "unlabelled_id"    # file_id of the unlabelled upload already read
+UNLABELLED_ERROR = "unlabelled_error"   # a UserError: the unlabelled file could not be read; shown once
 JOB_ID = "job_id"                  # this session's training job
 MODELS = "models"                  # model_id -> {"entry": ModelEntry, "bundle": Bundle}
 SELECTED_MODEL = "selected_model"  # model_id picked on Evaluate/Predict
@@ -64,6 +68,7 @@ DATA_LABEL_NAME = "data_label_name_"   # + the label
 DATA_PASTE = "data_paste"
 PREP_TOKENIZER = "prep_tokenizer"
 TRAIN_KIND, TRAIN_PRESET = "train_kind", "train_preset"
+TRAIN_VECTORS, TRAIN_FREEZE = "train_vectors", "train_freeze_vectors"
 TRAIN_PRESETS_FOR = "train_presets_for"   # the data set whose presets fill the Train page's widgets
 EVAL_FILTER_TRUE, EVAL_FILTER_PREDICTED = "eval_filter_true", "eval_filter_predicted"
 EVAL_CELL_SEEN = "eval_cell_seen"      # the confusion-matrix cell last clicked
@@ -78,7 +83,7 @@ MODELS_NOTICE, MODELS_ERROR, MODELS_UPLOADED = "models_notice", "models_error", 
 
 # Widgets whose options are shown in translated words (format_func): their values are pinned
 # before the language changes (see pin_choices).
-TRANSLATED_CHOICES = (DATA_ENCODING, PREP_TOKENIZER, TRAIN_KIND, TRAIN_PRESET, "train_rnn", "train_optimizer",
+TRANSLATED_CHOICES = (DATA_ENCODING, PREP_TOKENIZER, TRAIN_KIND, TRAIN_PRESET, TRAIN_VECTORS, "train_rnn", "train_optimizer",
                       "train_l2", EVAL_FILTER_TRUE, EVAL_FILTER_PREDICTED, EVAL_COMPARE_WITH, "eval_model",
                       "predict_model")
 # The Data page's widgets, by the DataChoices field they show.
@@ -89,7 +94,7 @@ AUTO = "auto"   # the encoding selector's "as detected"
 
 DEFAULTS = {
     SOURCE_NAME: None, TABLE: None, RAW: None, DATA_FILE: None, FILE_CHOICES: {}, LOAD_ERROR: None, REREAD_ERROR: None, REJECTED: None,
-    UPLOAD_ID: None, DATASET: None, REPORT: None, DATASET_SIGNATURE: None, DATASET_VERSION: 0, PREPROCESS: None, JOB_ID: None, MODELS: {},
+    UPLOAD_ID: None, UNLABELLED: None, UNLABELLED_ID: None, UNLABELLED_ERROR: None, DATASET: None, REPORT: None, DATASET_SIGNATURE: None, DATASET_VERSION: 0, PREPROCESS: None, JOB_ID: None, MODELS: {},
     SELECTED_MODEL: None, COLLECTED_JOBS: [], NEXT_RUN: None, WORKSPACE: None, WORKSPACE_NEW: False, WORKSPACE_UNKNOWN: False,
     MODELS_LOADED: False, STORE_PROBLEM: None, AUTHENTICATED: False, KEPT: {}, MEMO: {},
 }
@@ -292,6 +297,93 @@ def restore_current_data() -> None:
             pass
 
 
+def set_unlabelled(raw: bytes, name: str) -> None:
+    """Read a file of unlabelled texts (any format the Data page reads; the text column
+    guessed; at most the row cap) into the session and keep it in the workspace.
+
+    Raises
+    ------
+    UserError
+        When the file cannot be read or holds no text.
+    """
+    from core.data import max_rows, unlabelled_texts
+    from core.errors import UserError
+    from core.reading import load_table
+
+    texts = unlabelled_texts(load_table(raw, name))
+    if not texts:
+        raise UserError("err.unlabelled_empty", name=name)
+    limit = max_rows()
+    st.session_state[UNLABELLED] = {"name": name, "texts": texts[:limit], "cut": max(0, len(texts) - limit)}
+    _on_disk_unlabelled(lambda kept: kept.save(raw, name))
+
+
+def remove_unlabelled() -> None:
+    """Forget the unlabelled texts (in the session and the workspace)."""
+    st.session_state[UNLABELLED] = None
+    _on_disk_unlabelled(lambda kept: kept.remove())
+
+
+def _on_disk_unlabelled(write) -> None:
+    from core.errors import UserError
+
+    if st.session_state.get(WORKSPACE) is None:
+        return
+    try:
+        write(store().unlabelled_texts())
+    except (UserError, OSError) as error:
+        log.warning("the workspace's unlabelled texts could not be kept on disk: %s", error)
+
+
+def restore_unlabelled() -> None:
+    """In a new session: the workspace's unlabelled texts, read again."""
+    from core.errors import UserError
+
+    try:
+        kept = store().unlabelled_texts().load()
+        if kept is not None:
+            set_unlabelled(kept["raw"], kept["name"])
+    except (UserError, OSError) as error:
+        log.info("the workspace's unlabelled texts were not restored: %s", error)
+
+
+def keep_vectors_upload(raw: bytes, name: str) -> str:
+    """An uploaded vectors file, kept in the workspace (so the training worker can read it);
+    returns its path."""
+    from core.store import storage_errors
+    from core.vectors import keep_upload
+
+    session_store = store()
+    with storage_errors(session_store.root):
+        return str(keep_upload(session_store.vectors_cache() / "uploads", raw, name))
+
+
+def vectors_coverage(path: str, texts, preprocess):
+    """:func:`core.vectors.file_coverage` of a vectors file for this data, computed once per
+    file and data set; a :class:`UserError` (not raised) when the file cannot be used."""
+    import os
+
+    from core.errors import UserError
+    from core.vectors import file_coverage
+
+    def compute():
+        try:
+            return file_coverage(path, texts, preprocess)
+        except UserError as error:
+            return error
+
+    inputs = (path, os.path.getmtime(path), st.session_state[DATASET_VERSION], len(texts),
+              json.dumps(preprocess.to_dict(), sort_keys=True))
+    return memo("vectors_coverage", inputs, compute, keep=2)
+
+
+def unlabelled_for_training() -> list[str]:
+    """Every unlabelled text a run may learn word vectors from: the uploaded file's and the
+    labelled file's rows without a label."""
+    dataset, extra = st.session_state[DATASET], st.session_state[UNLABELLED]
+    return (list(dataset.unlabelled) if dataset is not None else []) + (list(extra["texts"]) if extra else [])
+
+
 def dataset_signature(choices) -> tuple:
     """What makes a different data set (the file, the columns, the sample): a different one
     resets the preprocessing and the Train page's settings; dropping duplicates does not."""
@@ -403,6 +495,7 @@ def init_workspace() -> None:
                 st.session_state[MODELS][entry.model_id] = {"entry": entry, "bundle": bundle}
         if st.session_state[TABLE] is None and not st.session_state[WORKSPACE_NEW]:
             restore_current_data()
+            restore_unlabelled()
 
 
 def store():

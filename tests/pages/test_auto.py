@@ -1,0 +1,88 @@
+"""Issue 18 through the pages: unlabelled texts on the Data page, word vectors and Automatic on
+the Train page, the candidates side by side on the Evaluate page."""
+
+from streamlit.testing.v1 import AppTest
+
+from core.jobs import get_job, wait
+from tests.pages.test_pages import APP, load_sample, new_app, texts
+
+UNLABELLED = ("message\n" + "\n".join([
+    "call now to claim your free prize", "are you coming to dinner tonight", "winner! text back to win cash",
+    "see you at the station later", "urgent: your account has a reward waiting", "thanks for the lovely evening",
+] * 20) + "\n").encode()
+
+
+def test_unlabelled_texts_word_vectors_and_automatic_from_upload_to_the_side_by_side():
+    app = load_sample(new_app())
+    workspace = app.session_state["workspace"]
+    app.file_uploader(key="data_unlabelled_upload").set_value(("more.csv", UNLABELLED, "text/csv")).run()
+    assert not app.exception
+    assert "Unlabelled texts: 120 from more.csv." in texts(app.success)
+    assert "In all 120 unlabelled texts for word vectors" in texts(app.caption)
+
+    app.switch_page("pages/train.py").run()
+    app.radio(key="train_kind").set_value("auto").run()
+    assert "keeps whichever of the three is most accurate" in texts(app.caption)
+    # With unlabelled texts, the network starts from vectors learned from them by default.
+    assert app.selectbox(key="train_vectors").value == "learn"
+    assert app.selectbox(key="train_vectors").options == ["None (learned from the labels alone)",
+                                                          "Learned from my texts", "Upload a vectors file"]
+    assert "From 2,620 texts, of which 120 unlabelled" in texts(app.caption)
+    app.number_input(key="train_epochs").set_value(1)
+    app.number_input(key="train_lstm_units").set_value(16)
+    app.button(key="train_start").click().run()
+    assert not app.exception
+    job = get_job(app.session_state["job_id"])
+    assert wait(job, timeout=300).state == "done"
+    assert job.snapshot().vectors["words"] > 100 and job.snapshot().vectors["dim"] == 128
+    app.run()
+    assert "Done in" in texts(app.success)
+
+    app.switch_page("pages/evaluate.py").run()
+    assert not app.exception
+    table = next(frame.value for frame in app.dataframe if "Candidate" in frame.value.columns)
+    assert [name.lstrip("✓ ").split(" (")[0] for name in table["Candidate"]] == [
+        "TF-IDF + logistic regression", "Neural network", "Blend"]
+    assert sum(name.startswith("✓") for name in table["Candidate"]) == 1
+    assert "Kept: " in texts(app.caption) and "The test texts were not used to choose" in texts(app.caption)
+    bundle = app.session_state["models"][app.session_state["selected_model"]]["bundle"]
+    network = bundle.settings.get("vectors") or bundle.settings["auto"]["vectors"]
+    assert network["source"] == "learned" and network["dim"] == 128
+
+    # A reloaded tab finds the unlabelled texts again.
+    again = AppTest.from_file(APP, default_timeout=120)
+    again.query_params["ws"] = workspace
+    again.run()
+    assert again.session_state["unlabelled"]["name"] == "more.csv"
+    assert len(again.session_state["unlabelled"]["texts"]) == 120
+
+
+def test_a_vectors_file_that_fits_no_words_is_refused_before_training(tmp_path, monkeypatch):
+    from core.vectors import WordVectors, write_vectors
+
+    import numpy as np
+
+    folder = tmp_path / "vectors"
+    folder.mkdir()
+    write_vectors(WordVectors(["zzz", "qqq"], np.ones((2, 4), dtype=np.float32)), folder / "other.vec")
+    from collections import Counter
+
+    from core.data import SAMPLES, load_dataset
+    from core.text import default_config, tokenize
+
+    sample = load_dataset(SAMPLES["sms_spam"].path)[0].texts
+    config = default_config(sample)
+    counts = Counter(token for text in sample for token in tokenize(text, config))
+    common = [word for word, _ in counts.most_common(len(counts) // 2)]
+    write_vectors(WordVectors(common, np.ones((len(common), 6), dtype=np.float32)), folder / "fits.vec")
+    monkeypatch.setenv("STUDIO_VECTORS_DIR", str(folder))
+    app = load_sample(new_app())
+    app.switch_page("pages/train.py").run()
+    assert app.selectbox(key="train_vectors").value == "none"
+    app.selectbox(key="train_vectors").set_value("server:other.vec").run()
+    assert "other.vec" in texts(app.error) and "0.0%" in texts(app.error)
+    assert app.button(key="train_start").disabled
+    app.selectbox(key="train_vectors").set_value("server:fits.vec").run()
+    assert not app.exception
+    assert f"50% of your words have a vector ({len(common):,} words, 6 dimensions" in texts(app.caption)
+    assert not app.button(key="train_start").disabled
