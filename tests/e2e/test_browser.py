@@ -464,3 +464,47 @@ def test_after_a_restart_a_page_address_with_its_workspace_opens_that_workspace(
     page.get_by_role("heading", name="Your models").wait_for()
     page.wait_for_function("document.documentElement.outerHTML.includes('kept before the restart')")
     assert f"ws={workspace}" in page.url and "page=" not in page.url
+
+
+def test_unlabelled_texts_word_vectors_and_automatic(server, page, artifacts, tmp_path):
+    """Issue 18: an unlabelled file on the Data page, vectors learned from it, Automatic trained,
+    the three candidates side by side on the Evaluate page."""
+    unlabelled = tmp_path / "more_messages.csv"
+    unlabelled.write_text("message\n" + "\n".join([
+        "call now to claim your free prize", "are you coming to dinner tonight", "winner! text back to win cash",
+        "see you at the station later", "urgent: your account has a reward waiting", "thanks for the lovely evening",
+    ] * 50) + "\n", encoding="utf-8")
+    page.goto(server)
+    _idle(page)
+    page.get_by_role("button", name="SMS spam").click()
+    page.get_by_text("Ready: 2,500 labelled texts in 2 classes.").wait_for()
+    _idle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").nth(1).set_input_files(str(unlabelled))
+    page.get_by_text("Unlabelled texts: 300 from more_messages.csv.").wait_for()
+    _idle(page)
+    page.get_by_text("Unlabelled texts (optional)").scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(artifacts / "e2e-18-1-unlabelled.png"))
+
+    page.get_by_role("link", name="Train").first.click()
+    page.get_by_role("button", name="Start training").wait_for()
+    page.get_by_text("Automatic (network, TF-IDF or their blend)").click()
+    page.get_by_text("keeps whichever of the three is most accurate", exact=False).wait_for()
+    _idle(page)
+    # Vectors learned from the texts (the default with unlabelled texts) say what they learn from.
+    page.get_by_text("From 2,800 texts, of which 300 unlabelled", exact=False).wait_for()
+    page.get_by_text("Advanced settings").click()
+    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
+    epochs.fill("1")
+    epochs.press("Tab")
+    _idle(page)
+    _screenshot(page, artifacts / "e2e-18-2-train-auto.png")
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_text("Done in").wait_for(timeout=300_000)
+    _idle(page)
+
+    page.get_by_role("link", name="Evaluate").first.click()
+    page.get_by_text("Automatic: the three candidates on the same test texts").wait_for(timeout=180_000)
+    page.get_by_text("Kept: ", exact=False).first.wait_for()
+    _idle(page)
+    _screenshot(page, artifacts / "e2e-18-3-evaluate-auto.png")
