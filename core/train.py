@@ -366,7 +366,7 @@ class _KerasProgress(_keras_callback_base()):
 
 
 # Automatic: the blend's weight on the network is picked on the validation split from these.
-BLEND_WEIGHTS = tuple(round(w, 2) for w in np.linspace(0.05, 0.95, 19))
+BLEND_WEIGHTS = tuple(round(float(w), 2) for w in np.linspace(0.05, 0.95, 19))
 # A candidate is kept only when it is better on validation than a simpler one by more than this
 # (fewer parts first: TF-IDF, then the network, then the blend).
 AUTO_MARGIN = 0.0
@@ -388,11 +388,11 @@ def choose_blend(network_val, tfidf_val, y_val) -> dict:
     Examples
     --------
     >>> y = np.array([0, 1, 1, 0])
-    >>> net = np.array([[.9, .1], [.4, .6], [.6, .4], [.8, .2]])
-    >>> tf = np.array([[.6, .4], [.3, .7], [.2, .8], [.4, .6]])
+    >>> net = np.array([[.9, .1], [.4, .6], [.55, .45], [.8, .2]])   # wrong on the third
+    >>> tf = np.array([[.6, .4], [.3, .7], [.2, .8], [.45, .55]])    # wrong on the fourth
     >>> result = choose_blend(net, tf, y)
-    >>> result["chosen"], result["val"]["blend"]
-    ('blend', 1.0)
+    >>> result["chosen"], result["weight"], result["val"]
+    ('blend', 0.8, {'tfidf': 0.75, 'network': 0.75, 'blend': 1.0})
     """
     from core.bundle import blend
 
