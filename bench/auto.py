@@ -75,6 +75,9 @@ def run_set(name: str, unlabelled: bool, limit: int | None, log) -> dict:
     chosen = result.bundle.settings["auto"]["chosen"]
     row = {"set": name, "unlabelled": unlabelled, "rows": len(data.texts), "test_rows": len(test.texts),
            "chosen": chosen, "weight": result.bundle.settings["auto"]["weight"], "seconds": round(seconds, 1),
+           "tfidf_fitted_on": result.bundle.settings["auto"]["tfidf_fitted_on"],
+           "date": str(datetime.date.today()), "settings": {"model": plan.model.to_dict(), "train": plan.train.to_dict(),
+                                                            "max_vocab": plan.preprocess.max_vocab},
            "peak_rss_mb": round(peak.mb), **extra, "candidates": {}}
     for row_in in result.bundle.metrics["candidates"]:
         candidate = result.candidates[row_in["name"]]
@@ -144,6 +147,86 @@ def vectors_memory(size_gb: float = 1.0, keep_words: int = 50_000, dim: int = 30
                 "added_mb": round(peak.mb - base, 1), "allowed_mb": round(kept_mb + 200, 1)}
 
 
+TARGETS = {("chnsenticorp_htl", True): {"network": 0.890, "auto": 0.900},
+           ("waimai_10k", True): {"auto": 0.900}}
+HEADING = "## Automatic and word vectors (issue 18)"
+
+
+def section() -> str:
+    """The BENCHMARKS.md section: the newest row of every (set, with/without unlabelled texts)
+    and the vectors speed and memory figures, from ``bench/results/*-auto.json``."""
+    rows, extra = {}, {}
+    for path in sorted(RESULTS.glob("*-auto.json")):
+        for row in json.loads(path.read_text(encoding="utf-8")):
+            if "what" in row:
+                extra[row["what"]] = row
+            elif row.get("tfidf_fitted_on"):
+                rows[(row["set"], row["unlabelled"])] = row
+    if not rows and not extra:
+        return ""
+    lines = [HEADING, "", "`python bench/auto.py` (`--unlabelled` for the second table) on this machine (2 cores, no GPU): "
+             "each set's `train.csv` less a seeded 10 % validation part trains the Balanced network and TF-IDF + "
+             "logistic regression; Automatic picks network / TF-IDF / blend on that validation part (TF-IDF is then "
+             "fitted again on training + validation); every candidate is scored on `test.csv`.", ""]
+
+    def cells(row):
+        c = row["candidates"]
+        return (f"{c['tfidf']['test_accuracy']:.4f} | {c['network']['test_accuracy']:.4f} | {c['blend']['test_accuracy']:.4f} "
+                f"(w {row['weight']}) | {row['chosen']} | **{row['auto_test_accuracy']:.4f}** | "
+                f"{row['auto_minus_best_single'] * 100:+.2f}")
+
+    plain = [row for (name, unlabelled), row in sorted(rows.items()) if not unlabelled]
+    if plain:
+        lines += ["No unlabelled texts (target: Automatic ≥ best of network and TF-IDF − 0.3 points):", "",
+                  "| set | TF-IDF | network | blend (weight on the network) | kept | Automatic | vs best single (pts) | met | time (s) |",
+                  "|---|---:|---:|---:|---|---:|---:|---|---:|"]
+        lines += [f"| {row['set']} | {cells(row)} | {'yes' if row['auto_minus_best_single'] >= -0.003 else '**no**'} | "
+                  f"{row['seconds']:.0f} |" for row in plain]
+    with_texts = [row for (name, unlabelled), row in sorted(rows.items()) if unlabelled]
+    if with_texts:
+        lines += ["", "With word vectors learned from unlabelled texts (the other sets' texts, train and test files, "
+                  "labels dropped; never this set's test texts):", "",
+                  "| set | unlabelled texts | vectors (s) | TF-IDF | network | blend (weight on the network) | kept | "
+                  "Automatic | vs best single (pts) | targets |", "|---|---:|---:|---:|---:|---:|---|---:|---:|---|"]
+        for row in with_texts:
+            target = TARGETS.get((row["set"], True), {})
+            checks = []
+            if "network" in target:
+                value = row["candidates"]["network"]["test_accuracy"]
+                checks.append(f"network ≥ {target['network']}: {'met' if value >= target['network'] else '**not met**'}")
+            if "auto" in target:
+                checks.append(f"Automatic ≥ {target['auto']}: "
+                              f"{'met' if row['auto_test_accuracy'] >= target['auto'] else '**not met**'}")
+            lines.append(f"| {row['set']} | {row['unlabelled_texts']:,} | {row['vectors_seconds']:.0f} | {cells(row)} | "
+                         f"{'; '.join(checks) or '–'} |")
+    if "vectors_speed" in extra:
+        row = extra["vectors_speed"]
+        lines += ["", f"Vectors from {row['texts']:,} short Chinese reviews (jieba words): learned in "
+                      f"{row['learn_seconds']:.1f} s (+ {row['tokenize_seconds']:.1f} s segmenting), {row['words']:,} words × "
+                      f"{row['dim']} (target ≤ 120 s: {'met' if row['learn_seconds'] <= 120 else '**not met**'})."]
+    if "vectors_memory" in extra:
+        row = extra["vectors_memory"]
+        lines += ["", f"Reading a generated {row['file_mb']:,} MB word2vec text file ({row['words_in_file']:,} words) keeping "
+                      f"{row['kept_words']:,} of them: {row['seconds']:.1f} s, peak memory +{row['added_mb']:.0f} MB over "
+                      f"{row['rss_before_mb']:,} MB (kept vectors {row['kept_mb']:.0f} MB; allowed kept + 200 = "
+                      f"{row['allowed_mb']:.0f} MB: {'met' if row['added_mb'] <= row['allowed_mb'] else '**not met**'})."]
+    return "\n".join(lines) + "\n"
+
+
+def write_section() -> None:
+    """Put :func:`section` into BENCHMARKS.md in place of the one there (or at the end)."""
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    new = section()
+    if HEADING in text:
+        start = text.index(HEADING)
+        end = text.find("\n## ", start + len(HEADING))
+        text = text[:start] + new + (text[end + 1:] if end != -1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + new
+    path.write_text(text, encoding="utf-8")
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sets", default=",".join(SETS))
@@ -170,6 +253,7 @@ def main(argv=None) -> dict:
     out = RESULTS / f"{datetime.date.today()}-auto.json"
     previous = json.loads(out.read_text()) if out.exists() else []
     out.write_text(json.dumps(previous + rows, indent=1, ensure_ascii=False))
+    write_section()
     print(json.dumps(rows, ensure_ascii=False))
     return {"rows": rows}
 

@@ -481,6 +481,10 @@ def markdown(files: list[Path]) -> str:
     notes = ROOT / "bench" / "NOTES.md"
     if notes.exists():
         lines += ["", notes.read_text(encoding="utf-8").strip()]
+    from auto import section   # issue 18's table, kept when this file is regenerated
+
+    if section():
+        lines += ["", section().rstrip("\n")]
     gpu = sorted(RESULTS.glob("*gpu-check*.json"))
     lines += ["", "## GPU", ""]
     if gpu:

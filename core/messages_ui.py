@@ -247,7 +247,7 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "train.kind": {"en": "Model", "zh": "模型"},
     "train.kind_keras": {"en": "Neural network (LSTM/GRU)", "zh": "神经网络（LSTM/GRU）"},
     "train.kind_tfidf": {"en": "TF-IDF + logistic regression", "zh": "TF-IDF + 逻辑回归"},
-    "train.kind_auto": {"en": "Automatic (network, TF-IDF or their blend)", "zh": "自动（神经网络、TF-IDF 或二者混合）"},
+    "train.kind_auto": {"en": "Automatic (recommended): network, TF-IDF or their blend", "zh": "自动（推荐）：神经网络、TF-IDF 或二者混合"},
     "train.auto_summary": {"en": "Trains the network and TF-IDF + logistic regression on the same split, mixes their class probabilities with a weight chosen on the validation part, and keeps whichever of the three is most accurate there — one model you use like any other. The Evaluate page shows all three on the test texts.",
                            "zh": "在同一划分上训练神经网络和 TF-IDF + 逻辑回归，用验证集选出的权重混合二者的类别概率，并保留三者中在验证集上最准确的一个——得到一个与其他模型用法相同的模型。评估页会在测试文本上并列展示这三者。"},
     "train.vectors": {"en": "Word vectors", "zh": "词向量"},

@@ -371,6 +371,7 @@ BLEND_WEIGHTS = tuple(round(float(w), 2) for w in np.linspace(0.05, 0.95, 19))
 # (fewer parts first: TF-IDF, then the network, then the blend).
 AUTO_MARGIN = 0.0
 CANDIDATES = ("tfidf", "network", "blend")
+REFIT_TFIDF = True   # after choosing, TF-IDF is fitted again on training + validation texts
 
 
 def _log_loss(probabilities, y) -> float:
@@ -417,6 +418,10 @@ def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: Mod
     validation split (:func:`choose_blend`) — as one bundle: a network, a TF-IDF or a ``"blend"``
     bundle, each predicted, explained and stored like any other.
 
+    The choice and the blend's weight are made with TF-IDF fitted on the training part; TF-IDF is
+    then fitted again on the training and validation parts together (it has no epoch to pick on
+    them), and that is the TF-IDF the kept bundle and the candidates' test scores use.
+
     ``bundle.settings["auto"]`` says what was kept and the blend's weight;
     ``bundle.metrics["candidates"]`` scores each candidate on validation and on the test split
     (``{"name", "val_accuracy", "test_accuracy", "macro_f1", "train_seconds"}``), for the
@@ -434,6 +439,12 @@ def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: Mod
     val_tokens = [token_lists[i] for i in split.validation]
     choice = choose_blend(network.predict_token_lists(val_tokens), tfidf.predict_proba(val_tokens), y[split.validation])
     weight = choice["weight"]
+    # Chosen: TF-IDF has no epoch to pick, so it is fitted again on the training and validation
+    # texts together (10 % more examples; on waimai_10k +0.4 points for TF-IDF alone).
+    if REFIT_TFIDF and len(split.validation):
+        rows = np.concatenate([split.train, split.validation])
+        tfidf, refit_seconds = fit_seconds([token_lists[i] for i in rows], y[rows], len(label_names), analyzer)
+        tfidf_seconds += refit_seconds
     blend_settings = {"weight": weight, "features": len(tfidf.terms), "analyzer": analyzer}
 
     def bundle_of(name: str) -> Bundle:
@@ -464,8 +475,9 @@ def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: Mod
         candidates.append(row)
     chosen = choice["chosen"]
     bundle = bundle_of(chosen)
-    bundle.settings = {**bundle.settings, "train": train_config.to_dict(), "auto": {"chosen": chosen, "weight": weight,
-                                                    "candidates": list(CANDIDATES)}}
+    bundle.settings = {**bundle.settings, "train": train_config.to_dict(), "auto": {
+        "chosen": chosen, "weight": weight, "candidates": list(CANDIDATES),
+        "tfidf_fitted_on": "train+validation" if REFIT_TFIDF and len(split.validation) else "train"}}
     if "vectors" in network.settings:    # what the network started from, even when TF-IDF was kept
         bundle.settings["auto"]["vectors"] = network.settings["vectors"]
     bundle.metrics = {**network.metrics, "val_accuracy": choice["val"][chosen], "candidates": candidates,

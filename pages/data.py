@@ -187,7 +187,7 @@ download.download_button(t("data.download"), cleaned_csv(dataset), file_name=f"{
 
 def read_unlabelled() -> None:
     """The user dropped a file of unlabelled texts in the second box."""
-    upload = st.session_state.get("data_unlabelled_upload")
+    upload = st.session_state.get(state.DATA_UNLABELLED_UPLOAD)
     if upload is None or upload.file_id == st.session_state[state.UNLABELLED_ID]:
         return
     st.session_state[state.UNLABELLED_ID] = upload.file_id
@@ -200,7 +200,7 @@ def read_unlabelled() -> None:
 st.divider()
 st.subheader(t("data.unlabelled"))
 st.caption(t("data.unlabelled_help"))
-st.file_uploader(t("data.unlabelled_upload"), key="data_unlabelled_upload", type=UPLOAD_TYPES,
+st.file_uploader(t("data.unlabelled_upload"), key=state.DATA_UNLABELLED_UPLOAD, type=UPLOAD_TYPES,
                  on_change=read_unlabelled, help=t("data.unlabelled_upload_help"))
 unlabelled_error = st.session_state.pop(state.UNLABELLED_ERROR, None)
 if unlabelled_error is not None:

@@ -43,6 +43,7 @@ DATASET_VERSION = "dataset_version"       # counts the validated data sets, to k
 PREPROCESS = "preprocess"          # core.text.PreprocessConfig
 UNLABELLED = "unlabelled"          # {"name", "texts", "cut"}: the workspace's file of unlabelled texts (issue 18)
 UNLABELLED_ID = "unlabelled_id"    # file_id of the unlabelled upload already read
+DATA_UNLABELLED_UPLOAD = "data_unlabelled_upload"   # the Data page's second uploader (unlabelled texts)
 UNLABELLED_ERROR = "unlabelled_error"   # a UserError: the unlabelled file could not be read; shown once
 JOB_ID = "job_id"                  # this session's training job
 MODELS = "models"                  # model_id -> {"entry": ModelEntry, "bundle": Bundle}

@@ -115,6 +115,10 @@ def test_sample_train_predict(server, page, artifacts, tmp_path):
 
     page.get_by_role("link", name="Train").first.click()
     page.get_by_role("button", name="Start training").wait_for()
+    page.get_by_text("Neural network (LSTM/GRU)").click()    # the network alone (Automatic is the default)
+    page.wait_for_function("[...document.querySelectorAll('input[aria-label=\"Model name\"]')]"
+                           ".map(box => box.value).join() .endsWith('-lstm-1')")
+    _idle(page)
     page.get_by_text("Advanced settings").click()
     epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
     epochs.fill("1")
@@ -291,6 +295,10 @@ def test_chinese_ui_and_chinese_sample(server, page, artifacts, tmp_path):
     _screenshot(page, artifacts / "e2e-zh-2-preprocess.png")
 
     page.get_by_role("link", name="训练").first.click()
+    page.get_by_text("神经网络（LSTM/GRU）").click()    # the network alone (Automatic is the default)
+    page.wait_for_function("[...document.querySelectorAll('input[aria-label=\"模型名称\"]')]"
+                           ".map(box => box.value).join() .endsWith('-lstm-1')")
+    _idle(page)
     page.get_by_text("高级设置").click()
     epochs = page.get_by_role("spinbutton", name="训练轮数", exact=True)
     epochs.fill("2")
@@ -488,7 +496,7 @@ def test_unlabelled_texts_word_vectors_and_automatic(server, page, artifacts, tm
 
     page.get_by_role("link", name="Train").first.click()
     page.get_by_role("button", name="Start training").wait_for()
-    page.get_by_text("Automatic (network, TF-IDF or their blend)").click()
+    page.get_by_text("Automatic (recommended): network, TF-IDF or their blend").wait_for()   # the default
     page.get_by_text("keeps whichever of the three is most accurate", exact=False).wait_for()
     _idle(page)
     # Vectors learned from the texts (the default with unlabelled texts) say what they learn from.

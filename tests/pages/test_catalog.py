@@ -85,6 +85,7 @@ def test_every_page_in_chinese_shows_only_catalog_strings(chinese_app):
     app.checkbox(key="prep_stopwords").check().run()
     seen["preprocess"] = not_in_catalog(app, data)
     app.switch_page("pages/train.py").run()
+    app.radio(key="train_kind").set_value("keras").run()   # the network alone (Automatic is the default)
     seen["train (before)"] = not_in_catalog(app, data)
     app.number_input(key="train_epochs").set_value(1)
     app.number_input(key="train_embedding_dim").set_value(16)

@@ -163,6 +163,7 @@ def test_a_refused_upload_does_not_pose_as_the_data_in_use():
 def test_a_finished_run_says_so_with_one_training_time_and_goes_away_with_other_data():
     app = load_sample(new_app())
     app.switch_page("pages/train.py").run()
+    app.radio(key="train_kind").set_value("keras").run()   # the network alone (Automatic is the default)
     app.number_input(key="train_epochs").set_value(1)
     app.number_input(key="train_embedding_dim").set_value(8)
     app.number_input(key="train_lstm_units").set_value(8)
@@ -193,6 +194,7 @@ def test_the_train_page_keeps_what_the_user_set_across_pages():
     (and the preset chosen) come back instead of the preset's."""
     app = load_sample(new_app())
     app.switch_page("pages/train.py").run()
+    app.radio(key="train_kind").set_value("keras").run()   # the network alone (Automatic is the default)
     app.segmented_control(key="train_preset").set_value("fast").run()
     app.radio(key="train_optimizer").set_value("sgd")
     app.number_input(key="train_epochs").set_value(1)

@@ -40,6 +40,7 @@ def start_session(i: int) -> AppTest:
     app.file_uploader[0].set_value((f"session{i}.csv", csv_for(i), "text/csv")).run()
     assert not app.exception
     app.switch_page("pages/train.py").run()
+    app.radio(key="train_kind").set_value("keras").run()   # the network alone (Automatic is the default)
     app.number_input(key="train_epochs").set_value(1)
     app.number_input(key="train_embedding_dim").set_value(8)
     app.number_input(key="train_lstm_units").set_value(8)

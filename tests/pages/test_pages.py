@@ -103,6 +103,7 @@ def test_chinese_sample_defaults_to_chinese_words_and_keeps_user_words():
 def test_train_evaluate_predict_flow():
     app = load_sample(new_app())
     app.switch_page("pages/train.py").run()
+    app.radio(key="train_kind").set_value("keras").run()   # the network alone (Automatic is the default)
     assert "CPU" in texts(app.caption) or "GPU" in texts(app.caption)
     # The slider offers the preset's step (a select slider moves a value it lacks to its first
     # step) and a setting filled in from elsewhere, as it is.
@@ -406,6 +407,7 @@ def test_training_survives_page_changes_and_reloads_and_stops_into_a_usable_mode
     app = load_sample(new_app())
     workspace = app.session_state["workspace"]
     app.switch_page("pages/train.py").run()
+    app.radio(key="train_kind").set_value("keras").run()   # the network alone (Automatic is the default)
     assert app.segmented_control(key="train_preset").value == "balanced"
     assert "about" in texts(app.caption) and "per epoch on this server" in texts(app.caption)
     app.segmented_control(key="train_preset").set_value("fast").run()
