@@ -290,3 +290,27 @@ def test_train_learns_word_vectors_from_unlabelled_texts_or_reads_them(tmp_path)
                           tmp_path / "m3")
     last = stderr.strip().splitlines()[-1]
     assert code == 2 and last.startswith("error: ") and "is not a word-vectors file" in last and "Traceback" not in stderr
+
+
+def test_train_model_auto_says_what_it_kept_and_each_candidates_validation_accuracy(tmp_path):
+    """Issue 18: --model auto with --unlabelled; the last JSON line names the kept model, every
+    candidate's validation accuracy and the vectors; the bundle predicts from the command line."""
+    import pandas as pd
+
+    from core.data import load_dataset
+
+    dataset, _ = load_dataset(SAMPLES["sms_spam"].path)
+    pd.DataFrame({"text": dataset.texts[:500], "label": dataset.labels[:500]}).to_csv(tmp_path / "l.csv", index=False)
+    pd.DataFrame({"message": dataset.texts[500:900]}).to_csv(tmp_path / "u.csv", index=False)
+    code, stdout, stderr = run("train", tmp_path / "l.csv", *TINY, "--model", "auto", "--unlabelled", tmp_path / "u.csv",
+                               "--out", tmp_path / "auto")
+    assert code == 0, stderr
+    result = last_json(stdout)
+    assert result["model"] == "auto" and result["chosen"] in ("tfidf", "network", "blend")
+    assert set(result["candidates"]) == {"tfidf", "network", "blend"}
+    assert all(0 <= row["val_accuracy"] <= 1 for row in result["candidates"].values())
+    assert result["val_accuracy"] == result["candidates"][result["chosen"]]["val_accuracy"]
+    assert result["vectors"]["source"] == "learned" and result["vectors"]["unlabelled_texts"] == 400
+    assert f"kept {result['chosen']}" in stderr
+    code, stdout, _ = run("predict", tmp_path / "auto", "WINNER! claim your free prize now")
+    assert code == 0 and last_json(stdout)["label"] in ("ham", "spam")
