@@ -120,6 +120,28 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--zip", metavar="FILE", help="the bundle and its model card (README.md) as one zip")
     export.add_argument("--name", help="model name for the model card (default: the bundle folder's name)")
 
+    issues = commands.add_parser("label-issues", help="rows whose label looks wrong (cleanlab on a quick model)")
+    issues.add_argument("data", help=data_help)
+    _data_options(issues, sample=False)
+    issues.add_argument("--label-col")
+    issues.add_argument("--tokenizer", choices=["word", "char", "jieba"])
+    issues.add_argument("--limit", type=int, help="list at most this many rows")
+
+    suggest = commands.add_parser("suggest", help="the unlabelled texts to label next (active learning)")
+    suggest.add_argument("data", help=data_help + " (the labelled texts so far)")
+    _data_options(suggest, sample=False)
+    suggest.add_argument("--label-col")
+    suggest.add_argument("--unlabelled", required=True, metavar="POOL", help="a file of texts without labels")
+    suggest.add_argument("--n", type=int, default=20, help="how many to propose (default 20)")
+    suggest.add_argument("--tokenizer", choices=["word", "char", "jieba"])
+
+    curve = commands.add_parser("curve", help="test accuracy at 10-100 %% of the training rows: will more data help?")
+    curve.add_argument("data", help=data_help + " (training rows)")
+    curve.add_argument("test", help="a labelled file to score on")
+    _data_options(curve, sample=False)
+    curve.add_argument("--label-col")
+    curve.add_argument("--tokenizer", choices=["word", "char", "jieba"])
+
     inspect = commands.add_parser("inspect", help="describe a data file or a model bundle")
     inspect.add_argument("path")
     _data_options(inspect)
@@ -329,8 +351,65 @@ def cmd_inspect(args) -> dict:
             "report": {key: value for key, value in report.to_dict().items() if key not in ("findings", "class_counts")}}
 
 
+def _labelled(path, args):
+    """``(rows, texts, labels, preprocess)`` of a labelled file: every row with a text and a
+    label, numbered as in the file; the app's automatic cleaning and tokenizer (``--tokenizer``
+    overrides it)."""
+    from dataclasses import replace
+
+    from core.data import guess_columns, labelled_rows, load_table, text_column_spec
+    from core.errors import UserError
+    from core.text import default_config
+
+    frame = load_table(path, encoding=args.encoding, sheet=args.sheet).frame
+    guessed_text, guessed_label = guess_columns(frame)
+    text_columns = text_column_spec(args.text_col, frame.columns) or guessed_text
+    label_column = args.label_col or guessed_label
+    for column in ([text_columns] if isinstance(text_columns, str) else text_columns) + [label_column]:
+        if column not in frame.columns:
+            raise UserError("err.missing_column", column=str(column), columns=", ".join(map(str, frame.columns)))
+    rows, texts, labels = labelled_rows(frame, text_columns, label_column)
+    preprocess = default_config(texts) if texts else default_config(["x"])
+    if args.tokenizer:
+        preprocess = replace(preprocess, tokenizer=args.tokenizer)
+    return rows, texts, labels, preprocess
+
+
+def cmd_label_issues(args) -> list:
+    from core.quality import label_issues
+
+    rows, texts, labels, preprocess = _labelled(args.data, args)
+    found = label_issues(texts, labels, preprocess, limit=args.limit)
+    print(f"{len(found)} of {len(rows)} labelled rows look mislabelled", file=sys.stderr)
+    return [{**issue.to_dict(), "row": rows[issue.row]} for issue in found]
+
+
+def cmd_suggest(args) -> list:
+    from core.data import load_table, unlabelled_texts
+    from core.quality import Pool
+
+    _, texts, labels, preprocess = _labelled(args.data, args)
+    pool_texts = unlabelled_texts(load_table(args.unlabelled, encoding=args.encoding))
+    pool = Pool(pool_texts, preprocess)
+    picked = pool.propose({}, args.n, texts, labels)     # never a text already labelled
+    print(f"{len(picked)} of {len(pool_texts):,} unlabelled texts proposed ({pool.seconds:.1f} s to read the pool)",
+          file=sys.stderr)
+    return [{"row": row, "text": pool_texts[row]} for row in picked]
+
+
+def cmd_curve(args) -> dict:
+    from core.quality import learning_curve
+
+    _, texts, labels, preprocess = _labelled(args.data, args)
+    _, test_texts, test_labels, _ = _labelled(args.test, args)
+    result = learning_curve(texts, labels, test_texts, test_labels, preprocess)
+    print(result["reading"], file=sys.stderr)
+    return {"points": result["points"], "rows": result["rows"], "reading": result["reading"]}
+
+
 COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "explain": cmd_explain,
-            "export": cmd_export, "inspect": cmd_inspect}
+            "export": cmd_export, "inspect": cmd_inspect, "label-issues": cmd_label_issues, "suggest": cmd_suggest,
+            "curve": cmd_curve}
 
 
 def main(argv=None) -> int:

@@ -429,6 +429,22 @@ def _filter(texts, labels, keep):
     return ([t for t, k in zip(texts, keep) if k], [label for label, k in zip(labels, keep) if k])
 
 
+def labelled_rows(frame: pd.DataFrame, text_columns, label_column: str):
+    """``(rows, texts, labels)`` of a table's rows that have both a text and a label, ``rows``
+    being each one's 0-based position among the file's data rows (what a user finds again in
+    their spreadsheet: row ``r`` is line ``r + 2`` under a header). Nothing is merged or dropped
+    beyond empty cells, so every row keeps its own place."""
+    text_columns = [text_columns] if isinstance(text_columns, str) else list(text_columns)
+    rows, texts, labels = [], [], []
+    for row, (text, raw) in enumerate(zip(joined_texts(frame, text_columns), frame[label_column].tolist())):
+        label = _clean_label(raw)
+        if text and label is not None:
+            rows.append(row)
+            texts.append(text[:MAX_TEXT_CHARS])
+            labels.append(label)
+    return rows, texts, labels
+
+
 def unlabelled_texts(table) -> list[str]:
     """The texts of a file of unlabelled texts (any format :func:`load_table` reads): its text
     column as :func:`guess_columns` picks it, empty cells left out, long texts cut."""

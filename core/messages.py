@@ -335,6 +335,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{n} files in the zip are not .txt files inside a label folder and were left out.",
         "zh": "压缩包中有 {n} 个文件不是标签文件夹中的 .txt 文件，已忽略。",
     },
+    "curve.rising": {
+        "en": "Still rising: roughly {n} more labelled texts per class (twice the data) could add about {points} points of accuracy.",
+        "zh": "仍在上升：每个类别再标注约 {n} 条文本（数据翻倍），准确率大约还能提高 {points} 个百分点。",
+    },
+    "curve.flat": {
+        "en": "Flat at {accuracy}: more of the same data will not help; look at the labels (texts filed under the wrong class) or at the classes themselves (ones that overlap).",
+        "zh": "已趋平（{accuracy}）：再增加同类数据不会有帮助；请检查标签（归错类的文本）或类别本身（相互重叠的类别）。",
+    },
+    "curve.too_few": {
+        "en": "Too few texts to draw a learning curve: at least three of its points need two classes each.",
+        "zh": "文本太少，无法绘制学习曲线：至少需要三个点，且每个点都包含两个类别。",
+    },
     "find.unlabelled": {
         "en": "{n} rows have a text but no label: they are not trained on as examples, but kept as unlabelled texts — word vectors learned from them help the network (Train page, Word vectors).",
         "zh": "有 {n} 行有文本但没有标签：它们不作为训练样例，而是作为无标签文本保留——从中学到的词向量可以帮助神经网络（训练页的“词向量”）。",

@@ -91,11 +91,20 @@ def learn_vectors(token_lists, dim: int = LEARN_DIM, epochs: int = LEARN_EPOCHS,
                 progress(self.epoch, epochs)
 
     started = time.perf_counter()
+    # gensim seeds each word's first vector with hashfxn(word + seed); Python's own hash() changes
+    # from one process to the next, so the same texts gave other vectors (and ±1 point of accuracy).
     model = FastText(sentences, vector_size=dim, window=5, min_count=min_count, sg=1, epochs=epochs, seed=seed,
-                     workers=2, min_n=1, max_n=4, callbacks=[Report()])
+                     workers=2, min_n=1, max_n=4, callbacks=[Report()], hashfxn=_stable_hash)
     words = list(model.wv.index_to_key)
     matrix = np.asarray(model.wv.vectors, dtype=np.float32)
     return WordVectors(words, matrix, "learned", time.perf_counter() - started)
+
+
+def _stable_hash(text: str) -> int:
+    """The same number for the same text in every process (gensim's seeding hash)."""
+    import zlib
+
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
 
 
 def _open_text(path: Path):

@@ -314,3 +314,43 @@ def test_train_model_auto_says_what_it_kept_and_each_candidates_validation_accur
     assert f"kept {result['chosen']}" in stderr
     code, stdout, _ = run("predict", tmp_path / "auto", "WINNER! claim your free prize now")
     assert code == 0 and last_json(stdout)["label"] in ("ham", "spam")
+
+
+def test_label_issues_suggest_and_curve_from_the_command_line(tmp_path):
+    """Issue 19's headless commands: rows numbered as in the file, a batch from the pool that
+    repeats no labelled text, and the curve's points and reading."""
+    import pandas as pd
+
+    from core.data import load_dataset
+
+    dataset, _ = load_dataset(SAMPLES["sms_spam"].path)
+    texts, labels = list(dataset.texts[:1200]), list(dataset.labels[:1200])
+    wrong = [row for row, label in enumerate(labels) if label == "ham"][:6]
+    for row in wrong:
+        labels[row] = "spam"                                  # six ordinary messages filed as spam
+    frame = pd.DataFrame({"text": texts, "label": labels})
+    frame = pd.concat([pd.DataFrame({"text": [""], "label": ["ham"]}), frame], ignore_index=True)   # an empty first row
+    frame.to_csv(tmp_path / "labelled.csv", index=False)
+    code, stdout, stderr = run("label-issues", tmp_path / "labelled.csv")
+    assert code == 0, stderr
+    found = last_json(stdout)
+    assert set(found[0]) == {"row", "text", "given", "suggested", "confidence"}
+    planted = [row + 1 for row in wrong]                      # their rows in the file (after the empty one)
+    hits = [issue for issue in found if issue["row"] in planted]
+    assert len(hits) >= 3 and all(issue["given"] == "spam" and issue["suggested"] == "ham" for issue in hits)
+    assert all(frame["text"][issue["row"]] == issue["text"] for issue in found)
+
+    pd.DataFrame({"message": dataset.texts[1000:1600]}).to_csv(tmp_path / "pool.csv", index=False)
+    code, stdout, stderr = run("suggest", tmp_path / "labelled.csv", "--unlabelled", tmp_path / "pool.csv", "--n", "7")
+    assert code == 0, stderr
+    batch = last_json(stdout)
+    assert len(batch) == 7 and len({item["row"] for item in batch}) == 7
+    assert not {item["text"] for item in batch} & set(texts)     # rows 1000-1199 are labelled already
+
+    pd.DataFrame({"text": dataset.texts[1200:], "label": dataset.labels[1200:]}).to_csv(tmp_path / "test.csv", index=False)
+    code, stdout, stderr = run("curve", tmp_path / "labelled.csv", tmp_path / "test.csv")
+    assert code == 0, stderr
+    curve = last_json(stdout)
+    assert [share for share, _ in curve["points"]] == [0.1, 0.2, 0.4, 0.7, 1.0] and curve["reading"] in stderr
+    code, _, stderr = run("label-issues", tmp_path / "labelled.csv", "--label-col", "nope")
+    assert code == 2 and "nope" in stderr.strip().splitlines()[-1]

@@ -128,3 +128,18 @@ def test_a_vectors_file_shows_its_coverage_and_an_upload_is_kept_under_a_safe_na
     with pytest.raises(UserError) as error:
         file_coverage(path, ["nothing here matches at all"], PreprocessConfig())
     assert error.value.key == "err.vectors_coverage"
+
+
+def test_the_same_texts_give_the_same_vectors_in_another_process():
+    """gensim seeds word vectors with a hash of the word; Python's own hash differs per process."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    script = ("from core.vectors import learn_vectors\n"
+              "t = [['good', 'room'], ['bad', 'room', 'staff'], ['good', 'staff']] * 40\n"
+              "print(learn_vectors(t, dim=6, epochs=1).matrix[:2].round(6).tolist())\n")
+    runs = {subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                           env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout for seed in ("1", "2")}
+    assert len(runs) == 1 and "[[" in runs.pop()
