@@ -102,6 +102,8 @@ class DataReport:
     renamed_labels: int = 0
     truncated_texts: int = 0
     sampled_from: int = 0          # rows before the stratified sample; 0 when not sampled
+    corrected_labels: int = 0      # labels the user corrected (the label check)
+    dropped_by_user: int = 0       # rows the user left out there
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -119,6 +121,7 @@ class CleaningChoices:
     drop_single_classes: bool = False
     label_names: dict = field(default_factory=dict)   # e.g. {"0": "negative", "1": "positive"}
     sample_rows: int | None = None   # consent to a stratified sample of this many rows
+    corrections: dict = field(default_factory=dict)   # file row (int) -> the label to use; "" drops the row
 
 
 @dataclass(frozen=True)
@@ -141,16 +144,21 @@ class DataChoices(JsonConfig):
     drop_single_classes: bool = False
     label_names: dict = field(default_factory=dict)
     sample: bool = False
+    # The user's corrections of single labels (the label check): file row (as a string, for JSON)
+    # -> the label to use instead, "" to leave the row out. The uploaded file is never changed.
+    corrections: dict = field(default_factory=dict)
 
     def __post_init__(self):
         object.__setattr__(self, "text_columns", tuple(self.text_columns or ()))
+        object.__setattr__(self, "corrections", {str(row): str(label) for row, label in (self.corrections or {}).items()})
 
     def cleaning(self) -> CleaningChoices:
         """The :class:`CleaningChoices` these choices make (the sample at the row cap)."""
         return CleaningChoices(drop_duplicates=self.drop_duplicates, drop_conflicts=self.drop_conflicts,
                                merge_label_variants=self.merge_label_variants,
                                drop_single_classes=self.drop_single_classes, label_names=dict(self.label_names),
-                               sample_rows=max_rows() if self.sample else None)
+                               sample_rows=max_rows() if self.sample else None,
+                               corrections={int(row): label for row, label in self.corrections.items()})
 
     def fitted(self, table) -> "DataChoices":
         """These choices for ``table`` (the file read again, e.g. another sheet): columns it
@@ -353,8 +361,16 @@ def validate(frame: pd.DataFrame, text_column, label_column: str | None,
     joined = joined_texts(frame, text_columns)
     texts, labels, unlabelled = [], [], []
     empty_text = empty_label = truncated = 0
-    for text, raw_label in zip(joined, frame[label_column].tolist()):
+    corrections = choices.corrections or {}
+    corrected = dropped_by_user = 0
+    for row, (text, raw_label) in enumerate(zip(joined, frame[label_column].tolist())):
         label = _clean_label(raw_label)
+        if row in corrections and text:
+            if not corrections[row]:
+                dropped_by_user += 1
+                continue
+            corrected += corrections[row] != label
+            label = corrections[row]
         if not text:
             empty_text += 1
         elif label is None:
@@ -366,7 +382,8 @@ def validate(frame: pd.DataFrame, text_column, label_column: str | None,
             texts.append(text)
             labels.append(label)
     report = DataReport(rows_total=len(frame), rows_kept=0, dropped_empty_text=empty_text,
-                        dropped_empty_label=empty_label, truncated_texts=truncated)
+                        dropped_empty_label=empty_label, truncated_texts=truncated, corrected_labels=corrected,
+                        dropped_by_user=dropped_by_user)
     if choices.label_names:
         names = {str(old).strip(): str(new).strip() for old, new in choices.label_names.items() if str(new).strip()}
         report.renamed_labels = sum(1 for label in labels if label in names)
@@ -415,6 +432,9 @@ def validate(frame: pd.DataFrame, text_column, label_column: str | None,
     if truncated:
         report.findings.append(Finding("truncated", truncated, "find.truncated",
                                        {"n": truncated, "chars": f"{MAX_TEXT_CHARS:,}"}, "info"))
+    if corrected or dropped_by_user:
+        report.findings.append(Finding("corrected", corrected + dropped_by_user, "find.corrected",
+                                       {"n": corrected, "dropped": dropped_by_user}, "info"))
     if unlabelled:
         report.findings.append(Finding("unlabelled", len(unlabelled), "find.unlabelled",
                                        {"n": f"{len(unlabelled):,}"}, "info"))
@@ -429,7 +449,7 @@ def _filter(texts, labels, keep):
     return ([t for t, k in zip(texts, keep) if k], [label for label, k in zip(labels, keep) if k])
 
 
-def labelled_rows(frame: pd.DataFrame, text_columns, label_column: str):
+def labelled_rows(frame: pd.DataFrame, text_columns, label_column: str, corrections: dict | None = None):
     """``(rows, texts, labels)`` of a table's rows that have both a text and a label, ``rows``
     being each one's 0-based position among the file's data rows (what a user finds again in
     their spreadsheet: row ``r`` is line ``r + 2`` under a header). Nothing is merged or dropped

@@ -347,6 +347,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Too few texts to draw a learning curve: at least three of its points need two classes each.",
         "zh": "文本太少，无法绘制学习曲线：至少需要三个点，且每个点都包含两个类别。",
     },
+    "err.relabel_empty": {
+        "en": "Row {row}: type the label to give it (or choose another action).",
+        "zh": "第 {row} 行：请输入要给它的标签（或选择其他操作）。",
+    },
+    "find.corrected": {
+        "en": "Your corrections are in use: {n} labels changed and {dropped} rows left out (the label check). The file itself is unchanged; undo them on this page.",
+        "zh": "你的更正已生效：修改了 {n} 个标签，排除了 {dropped} 行（标签检查）。文件本身未改动；可在本页撤销。",
+    },
     "find.unlabelled": {
         "en": "{n} rows have a text but no label: they are not trained on as examples, but kept as unlabelled texts — word vectors learned from them help the network (Train page, Word vectors).",
         "zh": "有 {n} 行有文本但没有标签：它们不作为训练样例，而是作为无标签文本保留——从中学到的词向量可以帮助神经网络（训练页的“词向量”）。",

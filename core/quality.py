@@ -315,3 +315,76 @@ class Pool:
                     picked.append(row)
                     break
         return self._distinct(picked + [int(row) for row in open_rows if row not in picked], n)
+
+
+# -- the Data page's label check ---------------------------------------------------------------------
+
+ACTIONS = ("accept", "relabel", "drop", "keep")
+
+
+def conflicting_duplicates(texts, labels) -> list[LabelIssue]:
+    """Rows whose text appears elsewhere with another label: each row not carrying its text's
+    most common label (ties: the first seen), suggested that label; ``confidence`` is its share."""
+    from collections import Counter, defaultdict
+
+    by_text = defaultdict(list)
+    for row, text in enumerate(texts):
+        by_text[text].append(row)
+    issues = []
+    for text, rows in by_text.items():
+        counts = Counter(labels[row] for row in rows)
+        if len(counts) < 2:
+            continue
+        majority, count = counts.most_common(1)[0]
+        for row in rows:
+            if labels[row] != majority:
+                issues.append(LabelIssue(row, text, labels[row], majority, count / len(rows)))
+    return issues
+
+
+def check_labels(frame, text_columns, label_column: str, corrections: dict | None = None,
+                 preprocess: PreprocessConfig | None = None, seed: int = 0) -> list[LabelIssue]:
+    """The Data page's label check: :func:`label_issues` and :func:`conflicting_duplicates`
+    of a table's labelled rows (``corrections`` applied), numbered as rows of the file, leaving
+    out the rows the user already decided on (those in ``corrections``)."""
+    from core.data import labelled_rows
+
+    rows, texts, labels = labelled_rows(frame, text_columns, label_column, corrections)
+    if len(set(labels)) < 2:
+        raise UserError("err.only_one_class", label=labels[0] if labels else "", column=label_column)
+    decided = {int(row) for row in (corrections or {})}
+    found = {issue.row: issue for issue in conflicting_duplicates(texts, labels)}
+    for issue in label_issues(texts, labels, preprocess, seed):
+        found.setdefault(issue.row, issue)
+    ordered = sorted(found.values(), key=lambda issue: -issue.confidence)
+    return [LabelIssue(rows[issue.row], issue.text, issue.given, issue.suggested, issue.confidence)
+            for issue in ordered if rows[issue.row] not in decided]
+
+
+def apply_decisions(corrections: dict, decisions) -> dict:
+    """The corrections after the user's ``decisions`` (``{"row", "action", "given",
+    "suggested", "label"}``): ``accept`` takes the suggestion, ``relabel`` the typed ``label``,
+    ``drop`` leaves the row out, ``keep`` keeps the given label (and the check stops asking).
+    Returns a new dict (file row as a string → label, "" = left out).
+
+    Examples
+    --------
+    >>> apply_decisions({}, [{"row": 3, "action": "accept", "given": "ham", "suggested": "spam"},
+    ...                      {"row": 7, "action": "drop"}, {"row": 9, "action": "relabel", "label": " news "}])
+    {'3': 'spam', '7': '', '9': 'news'}
+    """
+    changed = dict(corrections or {})
+    for decision in decisions:
+        action, row = decision.get("action"), str(int(decision["row"]))
+        if action == "accept":
+            changed[row] = str(decision["suggested"])
+        elif action == "relabel":
+            label = str(decision.get("label") or "").strip()
+            if not label:
+                raise UserError("err.relabel_empty", row=row)
+            changed[row] = label
+        elif action == "drop":
+            changed[row] = ""
+        elif action == "keep":
+            changed[row] = str(decision["given"])
+    return changed

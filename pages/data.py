@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from core import charts
@@ -174,6 +175,93 @@ choice_columns[0].checkbox(t("data.drop_duplicates"), key=state.DATA_DROP_DUPLIC
 choice_columns[0].checkbox(t("data.drop_conflicts"), key=state.DATA_DROP_CONFLICTS, help=t("data.drop_conflicts_help"))
 choice_columns[1].checkbox(t("data.merge_labels"), key=state.DATA_MERGE_LABELS, help=t("data.merge_labels_help"))
 choice_columns[1].checkbox(t("data.drop_single"), key=state.DATA_DROP_SINGLE, help=t("data.drop_single_help"))
+
+ACTION_WORDS = {"": "data.labels_action_none", "accept": "data.labels_accept", "relabel": "data.labels_relabel",
+                "drop": "data.labels_drop", "keep": "data.labels_keep"}
+
+
+def check_labels() -> None:
+    """The "Find labels that look wrong" button: cleanlab on a quick model, seconds."""
+    from core.quality import check_labels as find
+    from core.text import default_config
+
+    choices = state.data_choices()
+    try:
+        issues = find(frame, list(choices.text_columns), choices.label_column, choices.corrections,
+                      default_config(dataset.texts))
+    except UserError as error:
+        st.session_state[state.EVAL_ERROR] = error
+        return
+    st.session_state[state.LABEL_ISSUES] = {"key": label_check_key(choices), "issues": [i.to_dict() for i in issues],
+                                            "version": 0}
+
+
+def label_check_key(choices) -> tuple:
+    return (st.session_state[state.DATA_FILE], tuple(choices.text_columns), choices.label_column)
+
+
+def apply_label_decisions() -> None:
+    """Apply the actions chosen in the table of flagged rows."""
+    from core.quality import apply_decisions
+
+    checked = st.session_state[state.LABEL_ISSUES]
+    edited = st.session_state.get(f"{state.LABEL_EDITOR}_{checked['version']}") or {}
+    words = {t(key): action for action, key in ACTION_WORDS.items()}
+    decisions = []
+    for position, change in (edited.get("edited_rows") or {}).items():
+        issue = checked["issues"][int(position)]
+        action = words.get(change.get("action"), "")
+        label = change.get("label") or ""
+        if label and not action:
+            action = "relabel"
+        if action:
+            decisions.append({**issue, "action": action, "label": label})
+    if not decisions:
+        return
+    try:
+        corrections = apply_decisions(state.data_choices().corrections, decisions)
+    except UserError as error:
+        st.session_state[state.EVAL_ERROR] = error
+        return
+    state.set_corrections(corrections)
+    done = {decision["row"] for decision in decisions}
+    checked["issues"] = [issue for issue in checked["issues"] if issue["row"] not in done]
+    checked["version"] += 1      # a fresh table: the edits made were for the rows just handled
+
+
+st.divider()
+st.subheader(t("data.labels_title"))
+st.caption(t("data.labels_help"))
+check_column, undo_column = st.columns([3, 2])
+check_column.button(t("data.labels_check"), key="data_labels_check", on_click=check_labels,
+                    icon=":material/fact_check:")
+if st.session_state[state.LABEL_HISTORY]:
+    undo_column.button(t("data.labels_undo"), key="data_labels_undo", on_click=state.undo_corrections,
+                       icon=":material/undo:")
+if state.EVAL_ERROR in st.session_state:
+    show_error(st.session_state.pop(state.EVAL_ERROR))
+checked = st.session_state[state.LABEL_ISSUES]
+if checked and checked["key"] == label_check_key(choices):
+    if not checked["issues"]:
+        st.success(t("data.labels_none"), icon=":material/check_circle:")
+    else:
+        st.warning(t("data.labels_found", n=len(checked["issues"]), rows=report.rows_kept), icon=":material/rule:")
+        flagged = pd.DataFrame([{"row": issue["row"] + 2, "text": issue["text"], "given": issue["given"],
+                               "suggested": issue["suggested"], "sure": f"{issue['confidence']:.0%}",
+                               "action": t(ACTION_WORDS[""]), "label": ""} for issue in checked["issues"]])
+        st.data_editor(flagged, key=f"{state.LABEL_EDITOR}_{checked['version']}", hide_index=True, width="stretch",
+                       disabled=["row", "text", "given", "suggested", "sure"],
+                       column_config={
+                           "row": st.column_config.NumberColumn(t("data.labels_row"), help=t("data.labels_row_help"),
+                                                                format="%d"),
+                           "text": st.column_config.TextColumn(t("data.labels_text"), width="large"),
+                           "given": t("data.labels_given"), "suggested": t("data.labels_suggested"),
+                           "sure": st.column_config.TextColumn(t("data.labels_sure"), help=t("data.labels_sure_help")),
+                           "action": st.column_config.SelectboxColumn(
+                               t("data.labels_action"), options=[t(key) for key in ACTION_WORDS.values()], required=True),
+                           "label": st.column_config.TextColumn(t("data.labels_new"), help=t("data.labels_new_help"))})
+        st.button(t("data.labels_apply"), key="data_labels_apply", on_click=apply_label_decisions, type="primary",
+                  icon=":material/done_all:")
 
 st.plotly_chart(charts.class_bar(report.class_counts, t("data.per_class_chart"), t("data.examples"), ""),
                 width="stretch", key="data_class_chart")

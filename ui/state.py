@@ -44,6 +44,9 @@ PREPROCESS = "preprocess"          # core.text.PreprocessConfig
 UNLABELLED = "unlabelled"          # {"name", "texts", "cut"}: the workspace's file of unlabelled texts (issue 18)
 UNLABELLED_ID = "unlabelled_id"    # file_id of the unlabelled upload already read
 DATA_UNLABELLED_UPLOAD = "data_unlabelled_upload"   # the Data page's second uploader (unlabelled texts)
+LABEL_ISSUES = "label_issues"      # {"key": (file, columns, corrections), "issues": [LabelIssue dicts]}: the label check
+LABEL_HISTORY = "label_history"    # corrections before each change made there, newest last (for Undo)
+LABEL_EDITOR = "data_label_editor" # the table of flagged rows
 UNLABELLED_ERROR = "unlabelled_error"   # a UserError: the unlabelled file could not be read; shown once
 JOB_ID = "job_id"                  # this session's training job
 MODELS = "models"                  # model_id -> {"entry": ModelEntry, "bundle": Bundle}
@@ -95,7 +98,7 @@ AUTO = "auto"   # the encoding selector's "as detected"
 
 DEFAULTS = {
     SOURCE_NAME: None, TABLE: None, RAW: None, DATA_FILE: None, FILE_CHOICES: {}, LOAD_ERROR: None, REREAD_ERROR: None, REJECTED: None,
-    UPLOAD_ID: None, UNLABELLED: None, UNLABELLED_ID: None, UNLABELLED_ERROR: None, DATASET: None, REPORT: None, DATASET_SIGNATURE: None, DATASET_VERSION: 0, PREPROCESS: None, JOB_ID: None, MODELS: {},
+    UPLOAD_ID: None, LABEL_ISSUES: None, LABEL_HISTORY: [], UNLABELLED: None, UNLABELLED_ID: None, UNLABELLED_ERROR: None, DATASET: None, REPORT: None, DATASET_SIGNATURE: None, DATASET_VERSION: 0, PREPROCESS: None, JOB_ID: None, MODELS: {},
     SELECTED_MODEL: None, COLLECTED_JOBS: [], NEXT_RUN: None, WORKSPACE: None, WORKSPACE_NEW: False, WORKSPACE_UNKNOWN: False,
     MODELS_LOADED: False, STORE_PROBLEM: None, AUTHENTICATED: False, KEPT: {}, MEMO: {},
 }
@@ -296,6 +299,31 @@ def restore_current_data() -> None:
             st.session_state[PREPROCESS] = PreprocessConfig.from_dict(kept["preprocess"])
         except (UserError, TypeError, ValueError):
             pass
+
+
+def set_corrections(corrections: dict) -> None:
+    """Use ``corrections`` (file row → label, "" = left out) for the loaded file from now on;
+    the ones before go on the Undo stack."""
+    from dataclasses import replace
+
+    choices = data_choices()
+    if choices is None or choices.corrections == corrections:
+        return
+    st.session_state[LABEL_HISTORY] = [*st.session_state[LABEL_HISTORY], dict(choices.corrections)]
+    remember_choices(replace(choices, corrections=corrections))
+
+
+def undo_corrections() -> None:
+    """Go back to the corrections before the last change."""
+    from dataclasses import replace
+
+    history = st.session_state[LABEL_HISTORY]
+    choices = data_choices()
+    if not history or choices is None:
+        return
+    st.session_state[LABEL_HISTORY] = history[:-1]
+    st.session_state[LABEL_ISSUES] = None      # the rows undone are open again: check anew
+    remember_choices(replace(choices, corrections=history[-1]))
 
 
 def set_unlabelled(raw: bytes, name: str) -> None:

@@ -1,0 +1,32 @@
+"""Issue 19 through the Data page: labels that look wrong are listed, corrected, undone."""
+
+from tests.pages.test_pages import load_sample, new_app, texts
+
+
+def test_flag_relabel_and_undo_on_the_data_page():
+    app = load_sample(new_app())
+    rows = len(app.session_state["dataset"])
+    app.button(key="data_labels_check").click().run()
+    assert not app.exception
+    checked = app.session_state["label_issues"]
+    issues = checked["issues"]
+    assert issues and "labels look wrong" in texts(app.warning)
+    first, second = issues[0], issues[1]
+    # The table's first row: take the suggestion; its second: leave the row out.
+    app.session_state["data_label_editor_0"] = {"edited_rows": {0: {"action": "Use the suggestion"},
+                                                                1: {"action": "Leave the row out"}},
+                                                "added_rows": [], "deleted_rows": []}
+    app.button(key="data_labels_apply").click().run()
+    assert not app.exception
+    corrections = app.session_state["file_choices"][app.session_state["data_file"]].corrections
+    assert corrections == {str(first["row"]): first["suggested"], str(second["row"]): ""}
+    dataset = app.session_state["dataset"]
+    assert len(dataset) == rows - 1
+    assert "Your corrections are in use: 1 labels changed and 1 rows left out" in texts(app.info)
+    assert first["row"] not in {issue["row"] for issue in app.session_state["label_issues"]["issues"]}
+    # The next training uses the corrected data: the dataset the Train page takes has the new label.
+    assert dataset.labels[dataset.texts.index(first["text"])] == first["suggested"]
+    app.button(key="data_labels_undo").click().run()
+    assert not app.exception
+    assert app.session_state["file_choices"][app.session_state["data_file"]].corrections == {}
+    assert len(app.session_state["dataset"]) == rows and "Your corrections are in use" not in texts(app.info)
