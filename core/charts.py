@@ -181,3 +181,12 @@ def _mark(figure, xs, ys, thresholds, threshold, label, descending: bool) -> Non
     figure.add_trace(go.Scatter(x=[xs[index]], y=[ys[index]], mode="markers+text", text=[_text(label)],
                                 textposition=f"bottom {side}", marker={"color": SECONDARY, "size": 12},
                                 showlegend=False, hoverinfo="skip"))
+
+
+def learning_curve_figure(points, rows, title: str, x_title: str, y_title: str) -> go.Figure:
+    """Test accuracy (y, %) against the number of training texts (x) of :func:`core.quality.learning_curve`."""
+    figure = go.Figure(go.Scatter(x=list(rows), y=[accuracy * 100 for _, accuracy in points], mode="lines+markers",
+                                  text=[f"{share:.0%}" for share, _ in points],
+                                  hovertemplate="%{x:,} (%{text}): %{y:.1f} %<extra></extra>"))
+    figure.update_yaxes(ticksuffix=" %")
+    return _layout(figure, title, x_title, y_title)

@@ -322,6 +322,44 @@ if choices and len(split):
             st.dataframe(pair["disagreements"].rename(columns={"text": t("eval.col_text"), "label": t("eval.actual")}),
                          width="stretch", hide_index=True, key="eval_disagreements")
 
+# -- will more data help? -----------------------------------------------------------------------
+st.subheader(t("eval.curve_title"))
+st.caption(t("eval.curve_help"))
+curve_data = st.session_state[state.DATASET]
+curve_ready = (curve_data is not None and len(split)
+               and (not entry.fingerprint or entry.fingerprint == data_fingerprint(curve_data)))
+
+
+def draw_curve() -> dict:
+    """The quick model's test accuracy on growing shares of this model's training rows."""
+    from collections import Counter
+
+    from core.quality import learning_curve
+
+    held_out = Counter(zip(split["text"].tolist(), split["label"].tolist()))
+    train_texts, train_labels = [], []
+    for text, label in zip(curve_data.texts, curve_data.labels):
+        if held_out[(text, label)]:
+            held_out[(text, label)] -= 1          # a test row, not a training one
+        else:
+            train_texts.append(text)
+            train_labels.append(label)
+    return learning_curve(train_texts, train_labels, split["text"].tolist(), split["label"].tolist(),
+                          replace(bundle.preprocess, max_length=None))
+
+
+if st.button(t("eval.curve_draw"), key="eval_curve", disabled=not curve_ready, icon=":material/trending_up:",
+             help=None if curve_ready else t("eval.use_tfidf_no_data")):
+    st.session_state[state.EVAL_CURVE] = (model_id, draw_curve())
+drawn = st.session_state.get(state.EVAL_CURVE)
+if drawn and drawn[0] == model_id:
+    curve = drawn[1]
+    st.plotly_chart(charts.learning_curve_figure(curve["points"], curve["rows"], t("eval.curve_chart"),
+                                                 t("eval.curve_x"), t("eval.accuracy")),
+                    width="stretch", key="eval_curve_chart")
+    {"curve.rising": st.info, "curve.flat": st.warning}.get(curve["reading_key"], st.info)(
+        t(curve["reading_key"], **curve["params"]), icon=":material/insights:")
+
 # -- a new labelled file ------------------------------------------------------------------------
 st.subheader(t("eval.new_file"))
 upload = st.file_uploader(t("eval.new_file_upload"), key="eval_file", help=t("eval.new_file_help"),

@@ -30,3 +30,24 @@ def test_flag_relabel_and_undo_on_the_data_page():
     assert not app.exception
     assert app.session_state["file_choices"][app.session_state["data_file"]].corrections == {}
     assert len(app.session_state["dataset"]) == rows and "Your corrections are in use" not in texts(app.info)
+
+
+def test_the_evaluate_page_draws_the_learning_curve_and_reads_it():
+    from core.jobs import get_job, wait
+
+    app = load_sample(new_app())
+    app.switch_page("pages/train.py").run()
+    app.radio(key="train_kind").set_value("tfidf").run()
+    app.button(key="train_start").click().run()
+    assert wait(get_job(app.session_state["job_id"]), timeout=300).state == "done"
+    app.switch_page("pages/train.py").run()
+    app.switch_page("pages/evaluate.py").run()
+    assert "Will more data help?" in [header.value for header in app.subheader]
+    app.button(key="eval_curve").click().run()
+    assert not app.exception
+    model_id, curve = app.session_state["eval_curve_result"]
+    assert model_id == app.session_state["selected_model"]
+    assert [share for share, _ in curve["points"]] == [0.1, 0.2, 0.4, 0.7, 1.0]
+    assert curve["rows"][-1] == 2500 - 250      # every row but the model's 250 test texts
+    reading = texts(app.info) + texts(app.warning)
+    assert "Still rising" in reading or "Flat at" in reading
