@@ -28,6 +28,7 @@ pages = [
     st.Page("pages/evaluate.py", title=t("nav.evaluate"), icon=":material/analytics:"),
     st.Page("pages/predict.py", title=t("nav.predict"), icon=":material/bolt:"),
     st.Page("pages/models.py", title=t("nav.models"), icon=":material/inventory_2:"),
+    st.Page("pages/label.py", title=t("nav.label"), icon=":material/label:"),
 ]
 page = st.navigation(pages)
 state.open_asked_page(pages, page)   # the page whose address was opened before app.py ran

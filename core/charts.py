@@ -190,3 +190,11 @@ def learning_curve_figure(points, rows, title: str, x_title: str, y_title: str) 
                                   hovertemplate="%{x:,} (%{text}): %{y:.1f} %<extra></extra>"))
     figure.update_yaxes(ticksuffix=" %")
     return _layout(figure, title, x_title, y_title)
+
+
+def labels_curve_figure(points, title: str, x_title: str, y_title: str) -> go.Figure:
+    """Accuracy (y, %) against the number of texts labelled so far (x): the Label page's curve."""
+    figure = go.Figure(go.Scatter(x=[count for count, _ in points], y=[accuracy * 100 for _, accuracy in points],
+                                  mode="lines+markers", hovertemplate="%{x:,}: %{y:.1f} %<extra></extra>"))
+    figure.update_yaxes(ticksuffix=" %")
+    return _layout(figure, title, x_title, y_title)

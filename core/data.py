@@ -104,6 +104,7 @@ class DataReport:
     sampled_from: int = 0          # rows before the stratified sample; 0 when not sampled
     corrected_labels: int = 0      # labels the user corrected (the label check)
     dropped_by_user: int = 0       # rows the user left out there
+    labelled_here: int = 0         # texts labelled in the app (the Label page), added to the file's rows
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -122,6 +123,7 @@ class CleaningChoices:
     label_names: dict = field(default_factory=dict)   # e.g. {"0": "negative", "1": "positive"}
     sample_rows: int | None = None   # consent to a stratified sample of this many rows
     corrections: dict = field(default_factory=dict)   # file row (int) -> the label to use; "" drops the row
+    added: tuple = ()                 # (text, label) pairs labelled in the app (the labelling view), after the file's rows
 
 
 @dataclass(frozen=True)
@@ -147,10 +149,14 @@ class DataChoices(JsonConfig):
     # The user's corrections of single labels (the label check): file row (as a string, for JSON)
     # -> the label to use instead, "" to leave the row out. The uploaded file is never changed.
     corrections: dict = field(default_factory=dict)
+    # Texts labelled in the app (the Label page: unlabelled texts given a label), as [text, label]
+    # pairs: they join the file's rows, marked as labelled here.
+    added: tuple = ()
 
     def __post_init__(self):
         object.__setattr__(self, "text_columns", tuple(self.text_columns or ()))
         object.__setattr__(self, "corrections", {str(row): str(label) for row, label in (self.corrections or {}).items()})
+        object.__setattr__(self, "added", tuple((str(text), str(label)) for text, label in (self.added or ())))
 
     def cleaning(self) -> CleaningChoices:
         """The :class:`CleaningChoices` these choices make (the sample at the row cap)."""
@@ -158,7 +164,8 @@ class DataChoices(JsonConfig):
                                merge_label_variants=self.merge_label_variants,
                                drop_single_classes=self.drop_single_classes, label_names=dict(self.label_names),
                                sample_rows=max_rows() if self.sample else None,
-                               corrections={int(row): label for row, label in self.corrections.items()})
+                               corrections={int(row): label for row, label in self.corrections.items()},
+                               added=self.added)
 
     def fitted(self, table) -> "DataChoices":
         """These choices for ``table`` (the file read again, e.g. another sheet): columns it
@@ -381,9 +388,16 @@ def validate(frame: pd.DataFrame, text_column, label_column: str | None,
                 text, truncated = text[:MAX_TEXT_CHARS], truncated + 1
             texts.append(text)
             labels.append(label)
+    for text, label in choices.added or ():
+        if text and label:
+            texts.append(text[:MAX_TEXT_CHARS])
+            labels.append(label)
+    if choices.added:
+        labelled = set(texts)
+        unlabelled = [text for text in unlabelled if text not in labelled]
     report = DataReport(rows_total=len(frame), rows_kept=0, dropped_empty_text=empty_text,
                         dropped_empty_label=empty_label, truncated_texts=truncated, corrected_labels=corrected,
-                        dropped_by_user=dropped_by_user)
+                        dropped_by_user=dropped_by_user, labelled_here=len(choices.added or ()))
     if choices.label_names:
         names = {str(old).strip(): str(new).strip() for old, new in choices.label_names.items() if str(new).strip()}
         report.renamed_labels = sum(1 for label in labels if label in names)
@@ -432,6 +446,9 @@ def validate(frame: pd.DataFrame, text_column, label_column: str | None,
     if truncated:
         report.findings.append(Finding("truncated", truncated, "find.truncated",
                                        {"n": truncated, "chars": f"{MAX_TEXT_CHARS:,}"}, "info"))
+    if report.labelled_here:
+        report.findings.append(Finding("labelled_here", report.labelled_here, "find.labelled_here",
+                                       {"n": report.labelled_here}, "info"))
     if corrected or dropped_by_user:
         report.findings.append(Finding("corrected", corrected + dropped_by_user, "find.corrected",
                                        {"n": corrected, "dropped": dropped_by_user}, "info"))

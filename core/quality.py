@@ -388,3 +388,39 @@ def apply_decisions(corrections: dict, decisions) -> dict:
         elif action == "keep":
             changed[row] = str(decision["given"])
     return changed
+
+
+# -- the Label page ----------------------------------------------------------------------------------
+
+HOLDOUT_SHARE = 0.2
+
+
+def holdout_rows(labels, share: float = HOLDOUT_SHARE, seed: int = 0) -> np.ndarray:
+    """The labelled rows kept aside to score the quick model while labelling (stratified,
+    seeded; none when a class has fewer than 2 rows)."""
+    from collections import Counter
+
+    from core.data import stratified_sample
+
+    if len(labels) < 10 or min(Counter(labels).values()) < 2:
+        return np.array([], dtype=np.int64)
+    return stratified_sample(np.asarray(labels, dtype=object), max(2, round(share * len(labels))), seed)
+
+
+def quick_score(texts, labels, held_out, added=(), preprocess: PreprocessConfig | None = None) -> float | None:
+    """Accuracy on the ``held_out`` rows of a quick model trained on the other rows of
+    ``texts``/``labels`` plus the ``added`` ``(text, label)`` pairs; ``None`` without held-out
+    rows or with fewer than two classes to learn from."""
+    held = set(int(row) for row in held_out)
+    if not held:
+        return None
+    train = [(text, label) for row, (text, label) in enumerate(zip(texts, labels)) if row not in held] + list(added)
+    if len({label for _, label in train}) < 2:
+        return None
+    train_tokens, analyzer = _tokens([text for text, _ in train], preprocess)
+    test_tokens, _ = _tokens([texts[row] for row in sorted(held)], preprocess)
+    names = sorted({label for _, label in train} | {labels[row] for row in held})
+    vectorizer = _vectorizer(analyzer)
+    model = _fit(vectorizer.fit_transform(train_tokens), np.array([names.index(label) for _, label in train]))
+    predicted = model.predict(vectorizer.transform(test_tokens))
+    return float(np.mean(predicted == np.array([names.index(labels[row]) for row in sorted(held)])))

@@ -92,7 +92,7 @@ def error_boundary(draw) -> None:
 
 # The catalog prefix of each page and its address (url path in app.py's navigation).
 PAGE_PATHS = {"data": "data", "prep": "preprocess", "train": "train", "eval": "evaluate", "pred": "predict",
-              "models": "models"}
+              "models": "models", "label": "label"}
 
 
 def page_header(page: str) -> None:

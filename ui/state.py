@@ -47,6 +47,10 @@ DATA_UNLABELLED_UPLOAD = "data_unlabelled_upload"   # the Data page's second upl
 LABEL_ISSUES = "label_issues"      # {"key": (file, columns, corrections), "issues": [LabelIssue dicts]}: the label check
 LABEL_HISTORY = "label_history"    # corrections before each change made there, newest last (for Undo)
 LABEL_EDITOR = "data_label_editor" # the table of flagged rows
+LABEL_BATCH = "label_batch"        # the Label page's batch: {"rows": pool rows, "position": the text shown}
+LABEL_CURVE = "label_curve"        # [[texts labelled here, held-out accuracy of the quick model], ...]
+LABEL_BATCH_SIZE = "label_batch_size"
+LABEL_NEW_CLASS = "label_new_class"
 UNLABELLED_ERROR = "unlabelled_error"   # a UserError: the unlabelled file could not be read; shown once
 JOB_ID = "job_id"                  # this session's training job
 MODELS = "models"                  # model_id -> {"entry": ModelEntry, "bundle": Bundle}
@@ -99,7 +103,7 @@ AUTO = "auto"   # the encoding selector's "as detected"
 
 DEFAULTS = {
     SOURCE_NAME: None, TABLE: None, RAW: None, DATA_FILE: None, FILE_CHOICES: {}, LOAD_ERROR: None, REREAD_ERROR: None, REJECTED: None,
-    UPLOAD_ID: None, LABEL_ISSUES: None, LABEL_HISTORY: [], UNLABELLED: None, UNLABELLED_ID: None, UNLABELLED_ERROR: None, DATASET: None, REPORT: None, DATASET_SIGNATURE: None, DATASET_VERSION: 0, PREPROCESS: None, JOB_ID: None, MODELS: {},
+    UPLOAD_ID: None, LABEL_ISSUES: None, LABEL_HISTORY: [], LABEL_BATCH: None, LABEL_CURVE: [], LABEL_BATCH_SIZE: 20, UNLABELLED: None, UNLABELLED_ID: None, UNLABELLED_ERROR: None, DATASET: None, REPORT: None, DATASET_SIGNATURE: None, DATASET_VERSION: 0, PREPROCESS: None, JOB_ID: None, MODELS: {},
     SELECTED_MODEL: None, COLLECTED_JOBS: [], NEXT_RUN: None, WORKSPACE: None, WORKSPACE_NEW: False, WORKSPACE_UNKNOWN: False,
     MODELS_LOADED: False, STORE_PROBLEM: None, AUTHENTICATED: False, KEPT: {}, MEMO: {},
 }

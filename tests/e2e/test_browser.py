@@ -552,3 +552,35 @@ def test_labels_that_look_wrong_and_the_learning_curve(server, page, artifacts):
     page.get_by_role("heading", name="Will more data help?").scroll_into_view_if_needed()
     page.wait_for_timeout(1000)
     page.screenshot(path=str(artifacts / "e2e-19-2-learning-curve.png"))
+
+
+def test_label_a_batch_with_the_keyboard(server, page, artifacts, tmp_path):
+    """Issue 19: the Label page's number keys label the text shown (1-9) or skip it (0)."""
+    unlabelled = tmp_path / "pool.csv"
+    unlabelled.write_text("message\n" + "\n".join(
+        [f"call now to claim prize number {i}" for i in range(8)] + [f"see you at lunch on day {i}" for i in range(8)]
+        + ["urgent reward waiting for you", "thanks for a lovely evening", "meet me at the station"]) + "\n")
+    page.goto(server)
+    _idle(page)
+    page.get_by_role("button", name="SMS spam").click()
+    page.get_by_text("Ready: 2,500 labelled texts in 2 classes.").wait_for()
+    _idle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").nth(1).set_input_files(str(unlabelled))
+    page.get_by_text("Unlabelled texts: 19 from pool.csv.").wait_for()
+    _idle(page)
+    page.get_by_role("link", name="Label more texts").first.click()
+    page.get_by_role("button", name="Propose the next texts to label").click()
+    page.get_by_text("Text 1 of", exact=False).wait_for()
+    _idle(page)
+    page.mouse.click(5, 5)                        # focus the page, not a box
+    page.keyboard.press("2")                      # spam
+    page.get_by_text("Text 2 of", exact=False).wait_for()
+    _idle(page)
+    page.keyboard.press("0")                      # skip
+    page.get_by_text("Text 3 of", exact=False).wait_for()
+    _idle(page)
+    page.keyboard.press("1")                      # ham
+    page.get_by_text("Text 4 of", exact=False).wait_for()
+    _idle(page)
+    _screenshot(page, artifacts / "e2e-19-3-label-keys.png")
+    assert page.locator("[data-testid='stMetricValue']").nth(1).inner_text() == "2"   # labelled here

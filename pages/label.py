@@ -1,0 +1,140 @@
+"""Label page: the unlabelled texts most worth labelling next, one click (or number key) each."""
+
+from dataclasses import replace
+
+import streamlit as st
+
+from core import charts
+from core.data import validate
+from core.errors import UserError
+from core.quality import Pool, holdout_rows, quick_score
+from core.text import default_config
+from ui import state
+from ui.common import page_header, require_dataset, show_error, t
+
+page_header("label")
+dataset = require_dataset()
+table = st.session_state[state.TABLE]
+choices = state.data_choices()
+pool_texts = [text for text in state.unlabelled_for_training() if text not in set(dataset.texts)]
+if not pool_texts:
+    st.info(t("label.no_pool"), icon=":material/library_books:")
+    st.page_link("pages/data.py", label=t("nav.data"), icon=":material/table_view:")
+    st.stop()
+preprocess = st.session_state[state.PREPROCESS] or default_config(dataset.texts)
+extra = st.session_state[state.UNLABELLED]
+pool_key = (extra["name"] if extra else "", len(state.unlabelled_for_training()), preprocess.tokenizer)
+with st.spinner(t("label.reading", n=f"{len(pool_texts):,}")):
+    pool = state.memo("label_pool", pool_key, lambda: Pool(state.unlabelled_for_training(), preprocess), keep=1)
+# The file's own rows (without those labelled here): a fixed part of them scores the quick model.
+added_pairs = set(choices.added)
+file_rows = [(text, label) for text, label in zip(dataset.texts, dataset.labels) if (text, label) not in added_pairs]
+file_texts, file_labels = [text for text, _ in file_rows], [label for _, label in file_rows]
+held_out = state.memo("label_holdout", (st.session_state[state.DATA_FILE], len(file_texts)),
+                      lambda: holdout_rows(file_labels), keep=1)
+
+
+def revalidate(new_choices) -> None:
+    """Keep the choices with the new labels and validate the data again (the Train page uses it)."""
+    state.remember_choices(new_choices)
+    try:
+        data, report = validate(table.frame, list(new_choices.text_columns), new_choices.label_column,
+                                new_choices.cleaning())
+    except UserError as error:
+        st.session_state[state.EVAL_ERROR] = error
+        return
+    state.set_dataset(data, report, state.dataset_signature(new_choices))
+
+
+def score_point() -> None:
+    """After a batch: the quick model's accuracy on the held-out labelled rows, for the curve."""
+    current = state.data_choices()
+    accuracy = quick_score(file_texts, file_labels, held_out, current.added, preprocess)
+    if accuracy is not None:
+        st.session_state[state.LABEL_CURVE].append([len(current.added), accuracy])
+
+
+def propose() -> None:
+    current = state.data_choices()
+    size = int(st.session_state.get(state.LABEL_BATCH_SIZE) or 20)
+    if not st.session_state[state.LABEL_CURVE]:
+        score_point()
+    added = dict(current.added)
+    labelled = {row: added[text] for row, text in enumerate(pool.texts) if text in added}
+    rows = pool.propose(labelled, size, list(dataset.texts), list(dataset.labels))
+    st.session_state[state.LABEL_BATCH] = {"rows": rows, "position": 0}
+
+
+def answer(label: str | None) -> None:
+    """One text labelled (or skipped, ``None``); after the batch's last text the curve grows."""
+    batch = st.session_state[state.LABEL_BATCH]
+    text = pool.texts[batch["rows"][batch["position"]]]
+    if label:
+        current = state.data_choices()
+        revalidate(replace(current, added=(*current.added, (text, label))))
+    batch["position"] += 1
+    if batch["position"] >= len(batch["rows"]):
+        score_point()
+
+
+def add_class() -> None:
+    label = str(st.session_state.get(state.LABEL_NEW_CLASS) or "").strip()
+    if label:
+        st.session_state[state.LABEL_NEW_CLASS] = ""
+        answer(label)
+
+
+if state.EVAL_ERROR in st.session_state:
+    show_error(st.session_state.pop(state.EVAL_ERROR))
+counts = st.columns(3)
+counts[0].metric(t("label.pool"), f"{len(pool_texts):,}")
+counts[1].metric(t("label.labelled_here"), f"{len(choices.added):,}")
+counts[2].metric(t("label.classes"), len(dataset.label_names))
+
+batch = st.session_state[state.LABEL_BATCH]
+if batch is None or batch["position"] >= len(batch["rows"]):
+    size_column, button_column = st.columns([1, 3], vertical_alignment="bottom")
+    size_column.number_input(t("label.batch_size"), 5, 100, step=5, key=state.LABEL_BATCH_SIZE)
+    button_column.button(t("label.propose"), key="label_propose", on_click=propose, type="primary",
+                         icon=":material/playlist_add_check:", help=t("label.propose_help"))
+    if batch is not None:
+        st.success(t("label.batch_done", n=len(batch["rows"])), icon=":material/check_circle:")
+else:
+    position, rows = batch["position"], batch["rows"]
+    st.progress(position / len(rows), text=t("label.progress", i=position + 1, n=len(rows)))
+    with st.container(border=True):
+        st.markdown(f"**{t('label.which')}**")
+        st.text(pool.texts[rows[position]])
+    names = dataset.label_names
+    buttons = st.columns(min(len(names), 5) + 1)
+    for index, name in enumerate(names):
+        key_hint = f"[{index + 1}] " if index < 9 else ""
+        buttons[index % (len(buttons) - 1)].button(f"{key_hint}{name}", key=f"label_class_{index}", on_click=answer,
+                                                   args=(name,), width="stretch")
+    buttons[-1].button(f"[0] {t('label.skip')}", key="label_skip", on_click=answer, args=(None,), width="stretch")
+    new_column, add_column = st.columns([3, 1], vertical_alignment="bottom")
+    new_column.text_input(t("label.new_class"), key=state.LABEL_NEW_CLASS, max_chars=60)
+    add_column.button(t("label.add_class"), key="label_add_class", on_click=add_class, width="stretch")
+    st.caption(t("label.keys"))
+    # Number keys press the class buttons (1-9) and Skip (0) — not while typing in a box.
+    st.iframe("""<script>
+const doc = window.parent.document;
+if (!doc.__studioLabelKeys) {
+  doc.__studioLabelKeys = true;
+  doc.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (target && (["INPUT", "TEXTAREA"].includes(target.tagName) || target.isContentEditable)) return;
+    if (!/^[0-9]$/.test(event.key)) return;
+    const button = [...doc.querySelectorAll("button")].find((b) => b.innerText.trim().startsWith("[" + event.key + "]"));
+    if (button) { event.preventDefault(); button.click(); }
+  });
+}
+</script>""", height=1)
+
+curve = st.session_state[state.LABEL_CURVE]
+if len(curve) >= 2:
+    st.plotly_chart(charts.labels_curve_figure(curve, t("label.curve"), t("label.curve_x"), t("eval.accuracy")),
+                    width="stretch", key="label_curve_chart")
+    st.caption(t("label.curve_help", n=len(held_out)))
+elif not len(held_out):
+    st.caption(t("label.no_holdout"))

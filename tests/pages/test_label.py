@@ -1,0 +1,45 @@
+"""Issue 19's Label page: a batch proposed from the unlabelled texts, labelled one click each,
+the labels joining the data, the curve growing after each batch."""
+
+from tests.pages.test_auto import UNLABELLED
+from tests.pages.test_pages import load_sample, new_app, texts
+
+
+def test_label_a_batch_and_the_labels_join_the_data_and_the_curve_grows():
+    app = load_sample(new_app())
+    app.switch_page("pages/label.py").run()
+    assert "No unlabelled texts yet" in texts(app.info)
+    app.switch_page("pages/data.py").run()
+    app.file_uploader(key="data_unlabelled_upload").set_value(("more.csv", UNLABELLED, "text/csv")).run()
+    rows = len(app.session_state["dataset"])
+    app.switch_page("pages/label.py").run()
+    assert not app.exception
+    app.number_input(key="label_batch_size").set_value(5)
+    app.button(key="label_propose").click().run()
+    batch = app.session_state["label_batch"]
+    # Six different messages repeated 20 times: five different ones proposed, no copy twice.
+    pool = app.session_state["memo"]["label_pool"]
+    shown = [next(iter(pool.values())).texts[row] for row in batch["rows"]]
+    assert len(shown) == 5 and len(set(shown)) == 5
+    assert [button.label for button in app.button][:3] == ["[1] ham", "[2] spam", "[0] Skip"]
+    app.button(key="label_class_1").click().run()            # spam
+    app.button(key="label_skip").click().run()
+    app.button(key="label_class_0").click().run()            # ham
+    app.text_input(key="label_new_class").input("question")
+    app.button(key="label_add_class").click().run()          # a new class
+    app.button(key="label_class_0").click().run()
+    assert not app.exception
+    added = app.session_state["file_choices"][app.session_state["data_file"]].added
+    assert [label for _, label in added] == ["spam", "ham", "question", "ham"]
+    assert [text for text, _ in added] == [shown[0], shown[2], shown[3], shown[4]]
+    dataset = app.session_state["dataset"]
+    assert len(dataset) == rows + 4 and "question" in dataset.label_names
+    assert "Batch of 5 done" in texts(app.success)
+    curve = app.session_state["label_curve"]
+    assert [count for count, _ in curve] == [0, 4] and all(0.5 < accuracy <= 1 for _, accuracy in curve)
+    # The next batch never shows a text labelled already.
+    app.button(key="label_propose").click().run()
+    pool_texts = next(iter(app.session_state["memo"]["label_pool"].values())).texts
+    assert not {pool_texts[row] for row in app.session_state["label_batch"]["rows"]} & {text for text, _ in added}
+    app.switch_page("pages/data.py").run()
+    assert "4 texts you labelled on the Label page are part of the data" in texts(app.info)
