@@ -205,7 +205,7 @@ def apply_label_decisions() -> None:
     from core.quality import apply_decisions
 
     checked = st.session_state[state.LABEL_ISSUES]
-    edited = st.session_state.get(f"{state.LABEL_EDITOR}_{checked['version']}") or {}
+    edited = st.session_state.get(state.label_editor_key(checked["version"])) or {}
     words = {t(key): action for action, key in ACTION_WORDS.items()}
     decisions = []
     for position, change in (edited.get("edited_rows") or {}).items():
@@ -249,7 +249,7 @@ if checked and checked["key"] == label_check_key(choices):
         flagged = pd.DataFrame([{"row": issue["row"] + 2, "text": issue["text"], "given": issue["given"],
                                "suggested": issue["suggested"], "sure": f"{issue['confidence']:.0%}",
                                "action": t(ACTION_WORDS[""]), "label": ""} for issue in checked["issues"]])
-        st.data_editor(flagged, key=f"{state.LABEL_EDITOR}_{checked['version']}", hide_index=True, width="stretch",
+        st.data_editor(flagged, key=state.label_editor_key(checked["version"]), hide_index=True, width="stretch",
                        disabled=["row", "text", "given", "suggested", "sure"],
                        column_config={
                            "row": st.column_config.NumberColumn(t("data.labels_row"), help=t("data.labels_row_help"),

@@ -306,6 +306,12 @@ def restore_current_data() -> None:
             pass
 
 
+def label_editor_key(version: int) -> str:
+    """The table of flagged rows' widget key: a new one after each change (its edits were for
+    the rows just handled)."""
+    return f"{LABEL_EDITOR}_{version}"
+
+
 def set_corrections(corrections: dict) -> None:
     """Use ``corrections`` (file row → label, "" = left out) for the loaded file from now on;
     the ones before go on the Undo stack."""
