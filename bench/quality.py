@@ -189,7 +189,7 @@ def write_section() -> None:
     if HEADING in text:
         start = text.index(HEADING)
         end = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + new + (text[end + 1:] if end != -1 else "")
+        text = text[:start] + new + ("\n" + text[end + 1:] if end != -1 else "")
     else:
         gpu = text.find("\n## GPU")
         text = (text[:gpu + 1] + new + "\n" + text[gpu + 1:]) if gpu != -1 else text.rstrip("\n") + "\n\n" + new

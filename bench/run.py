@@ -481,10 +481,12 @@ def markdown(files: list[Path]) -> str:
     notes = ROOT / "bench" / "NOTES.md"
     if notes.exists():
         lines += ["", notes.read_text(encoding="utf-8").strip()]
-    from auto import section   # issue 18's table, kept when this file is regenerated
+    from auto import section              # issue 18's and 19's tables, kept when this file is regenerated
+    from quality import section as quality_section
 
-    if section():
-        lines += ["", section().rstrip("\n")]
+    for part in (section(), quality_section()):
+        if part:
+            lines += ["", part.rstrip("\n")]
     gpu = sorted(RESULTS.glob("*gpu-check*.json"))
     lines += ["", "## GPU", ""]
     if gpu:
