@@ -424,3 +424,48 @@ def quick_score(texts, labels, held_out, added=(), preprocess: PreprocessConfig 
     model = _fit(vectorizer.fit_transform(train_tokens), np.array([names.index(label) for _, label in train]))
     predicted = model.predict(vectorizer.transform(test_tokens))
     return float(np.mean(predicted == np.array([names.index(labels[row]) for row in sorted(held)])))
+
+
+def model_label_issues(bundle, texts, labels) -> list[LabelIssue]:
+    """Label issues among held-out texts (a trained model's test split) from that model's own
+    probabilities: cleanlab's confident learning, as :func:`label_issues`, with the trained
+    model in place of the quick one. ``row``: the position in ``texts``. Labels the model does
+    not know are left out."""
+    from cleanlab.filter import find_label_issues
+
+    known = [row for row, label in enumerate(labels) if label in bundle.labels]
+    if len({labels[row] for row in known}) < 2:
+        return []
+    probabilities = np.asarray(bundle.predict_proba([texts[row] for row in known]), dtype=np.float64)
+    present = sorted({bundle.labels.index(labels[row]) for row in known})
+    # cleanlab wants every column to be a class present in the labels: keep those, renormalised.
+    columns = np.array(present)
+    scores = probabilities[:, columns]
+    scores = scores / np.clip(scores.sum(axis=1, keepdims=True), 1e-12, None)
+    y = np.array([present.index(bundle.labels.index(labels[row])) for row in known])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ranked = find_label_issues(y, scores, return_indices_ranked_by="self_confidence", n_jobs=1)
+    issues = []
+    for position in ranked:
+        suggested = int(np.argmax(scores[position]))
+        if suggested == y[position]:
+            continue
+        row = known[position]
+        issues.append(LabelIssue(row, str(texts[row]), labels[row], bundle.labels[columns[suggested]],
+                                 float(scores[position, suggested])))
+    return issues
+
+
+def file_rows_of(frame, text_columns, label_column: str, pairs, corrections: dict | None = None) -> list[int | None]:
+    """The file row of each ``(text, label)`` pair (the first not yet matched), or ``None``
+    when the loaded file has no such row (another file, or the row was dropped)."""
+    from collections import defaultdict
+
+    from core.data import labelled_rows
+
+    rows, texts, labels = labelled_rows(frame, text_columns, label_column, corrections)
+    where = defaultdict(list)
+    for row, text, label in zip(rows, texts, labels):
+        where[(text, label)].append(row)
+    return [where[(text, label)].pop(0) if where.get((text, label)) else None for text, label in pairs]

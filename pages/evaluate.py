@@ -17,6 +17,7 @@ from core.errors import UserError
 from core.evaluate import (automatic_summary, binary_curves, classification_metrics, compare_runs, evaluate, majority_baseline,
                            mistakes, positive_probability, predictions, rethreshold)
 from core.explain import class_words, explain, highlight_html
+from core.quality import file_rows_of, model_label_issues
 from core.reading import UPLOAD_TYPES
 from core.jobs import get_job, start_training
 from core.report import html_report
@@ -321,6 +322,39 @@ if choices and len(split):
         with st.expander(t("eval.disagreements", n=len(pair["disagreements"]))):
             st.dataframe(pair["disagreements"].rename(columns={"text": t("eval.col_text"), "label": t("eval.actual")}),
                          width="stretch", hide_index=True, key="eval_disagreements")
+
+# -- labels that look wrong among the test texts ------------------------------------------------
+st.subheader(t("eval.labels_title"))
+st.caption(t("eval.labels_help"))
+flagged = state.memo("eval_label_issues", version, lambda: [issue.to_dict() for issue in model_label_issues(
+    bundle, split["text"].tolist(), split["label"].tolist())], keep=1)
+if not flagged:
+    st.success(t("eval.labels_none"), icon=":material/check_circle:")
+else:
+    st.dataframe(pd.DataFrame([{t("data.labels_text"): issue["text"], t("data.labels_given"): issue["given"],
+                                t("data.labels_suggested"): issue["suggested"],
+                                t("data.labels_sure"): f"{issue['confidence']:.0%}"} for issue in flagged]),
+                 width="stretch", hide_index=True, key="eval_labels_table")
+    data_here = st.session_state[state.DATASET] is not None and st.session_state[state.TABLE] is not None and (
+        not entry.fingerprint or entry.fingerprint == data_fingerprint(st.session_state[state.DATASET]))
+
+    def review_on_data_page() -> None:
+        """Hand the flagged test texts to the Data page's label check (as rows of the loaded file)."""
+        choices = state.data_choices()
+        rows = file_rows_of(st.session_state[state.TABLE].frame, list(choices.text_columns), choices.label_column,
+                            [(issue["text"], issue["given"]) for issue in flagged], choices.corrections)
+        issues = [{**issue, "row": row} for issue, row in zip(flagged, rows)
+                  if row is not None and str(row) not in choices.corrections]
+        st.session_state[state.LABEL_ISSUES] = {
+            "key": (st.session_state[state.DATA_FILE], tuple(choices.text_columns), choices.label_column),
+            "issues": issues, "version": 0}
+        st.session_state[state.EVAL_REVIEW] = True
+
+    st.button(t("eval.labels_review", n=len(flagged)), key="eval_labels_review", on_click=review_on_data_page,
+              disabled=not data_here, icon=":material/rule:",
+              help=t("eval.labels_review_help") if data_here else t("eval.use_tfidf_no_data"))
+    if st.session_state.pop(state.EVAL_REVIEW, False):
+        st.switch_page("pages/data.py")
 
 # -- will more data help? -----------------------------------------------------------------------
 st.subheader(t("eval.curve_title"))

@@ -86,6 +86,7 @@ EVAL_ERROR = "eval_error"              # a UserError from an action, shown once
 EVAL_APPLIED = "eval_applied"          # the diagnosis's changes just applied to the next run
 EVAL_TFIDF_STARTED = "eval_tfidf_started"
 EVAL_CURVE = "eval_curve_result"       # (model id, core.quality.learning_curve result)
+EVAL_REVIEW = "eval_review"            # the flagged test texts were handed to the Data page: go there
 PREDICT_TEXT = "predict_text"
 MODELS_NEW_NAME, MODELS_CONFIRM = "models_new_name", "models_confirm"
 MODELS_NOTICE, MODELS_ERROR, MODELS_UPLOADED = "models_notice", "models_error", "models_uploaded"

@@ -51,3 +51,36 @@ def test_the_evaluate_page_draws_the_learning_curve_and_reads_it():
     assert curve["rows"][-1] == 2500 - 250      # every row but the model's 250 test texts
     reading = texts(app.info) + texts(app.warning)
     assert "Still rising" in reading or "Flat at" in reading
+
+
+def test_the_evaluate_page_flags_test_labels_and_hands_them_to_the_data_page():
+    import io
+
+    import pandas as pd
+
+    from core.data import SAMPLES, load_dataset
+    from core.jobs import get_job, wait
+    from tests.core.test_quality import flipped
+
+    dataset, _ = load_dataset(SAMPLES["sms_spam"].path)
+    noisy, planted = flipped(dataset.labels, 0.05, seed=3)
+    buffer = io.BytesIO()
+    pd.DataFrame({"text": dataset.texts, "label": noisy}).to_csv(buffer, index=False)
+    app = new_app()
+    app.file_uploader(key="data_upload").set_value(("noisy.csv", buffer.getvalue(), "text/csv")).run()
+    app.switch_page("pages/train.py").run()
+    app.radio(key="train_kind").set_value("tfidf").run()
+    app.button(key="train_start").click().run()
+    assert wait(get_job(app.session_state["job_id"]), timeout=300).state == "done"
+    app.switch_page("pages/train.py").run()
+    app.switch_page("pages/evaluate.py").run()
+    assert not app.exception
+    assert "Labels that look wrong among the test texts" in [header.value for header in app.subheader]
+    flagged = next(iter(app.session_state["memo"]["eval_label_issues"].values()))
+    assert flagged and sum(dataset.texts.index(issue["text"]) in planted for issue in flagged) / len(flagged) >= 0.6
+    app.button(key="eval_labels_review").click().run()
+    assert not app.exception
+    handed = app.session_state["label_issues"]["issues"]
+    # Each flagged test text is found again as its row of the file, the table drawn on the Data page.
+    assert handed and all(dataset.texts[issue["row"]] == issue["text"] for issue in handed)
+    assert "labels look wrong" in texts(app.warning)
