@@ -532,6 +532,25 @@ def test_labels_that_look_wrong_and_the_learning_curve(server, page, artifacts):
     page.get_by_role("heading", name="Labels that look wrong").scroll_into_view_if_needed()
     page.wait_for_timeout(1000)
     page.screenshot(path=str(artifacts / "e2e-19-1-label-check.png"))
+    # Relabel the first flagged row by typing in its "My label" cell, apply, then undo.
+    grid = page.locator("[data-testid='stDataFrame']").last
+    box = grid.bounding_box()
+    page.mouse.dblclick(box["x"] + box["width"] - 40, box["y"] + 35 + 17)
+    editor = page.locator("textarea.gdg-input")     # the grid's cell editor
+    editor.wait_for()
+    editor.fill("ham")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)
+    page.get_by_role("button", name="Apply these changes").click()
+    page.get_by_text("Your corrections are in use: 1 labels changed and 0 rows left out", exact=False).wait_for()
+    _idle(page)
+    page.get_by_text("Your corrections are in use", exact=False).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(artifacts / "e2e-19-1b-relabelled.png"))
+    page.get_by_role("button", name="Undo the last change").click()
+    page.get_by_role("button", name="Undo the last change").wait_for(state="detached")
+    _idle(page)
+    assert page.get_by_text("Your corrections are in use", exact=False).count() == 0
 
     page.get_by_role("link", name="Train").first.click()
     page.get_by_role("button", name="Start training").wait_for()
