@@ -158,33 +158,59 @@ def label_issues(texts, labels, preprocess: PreprocessConfig | None = None, seed
 
 
 def learning_curve(train_texts, train_labels, test_texts, test_labels, preprocess: PreprocessConfig | None = None,
-                   shares=SHARES, seed: int = 0) -> dict:
-    """Test accuracy of the quick model trained on growing, stratified, seeded shares of the
-    training rows: ``{"points": [[share, accuracy], ...], "rows": [n, ...], "reading": ..,
-    "reading_key": .., "params": {..}}`` (see :func:`read_curve`)."""
+                   shares=SHARES, seed: int = 0, network=None, progress=None) -> dict:
+    """Test accuracy of a model trained on growing, stratified, seeded shares of the training
+    rows: ``{"points": [[share, accuracy], ...], "rows": [n, ...], "reading": .., "reading_key":
+    .., "params": {..}, "model": "quick" | "network"}`` (see :func:`read_curve`).
+
+    The quick model (seconds) by default; ``network=(ModelConfig, TrainConfig)`` trains the
+    network with those settings at each share instead (minutes: five trainings), its test
+    texts scored as the app scores them. ``progress(done, total)`` after each share.
+    """
     from core.data import stratified_sample
 
     names = sorted(set(train_labels) | set(test_labels))
     index = {name: i for i, name in enumerate(names)}
     y = np.array([index[label] for label in train_labels])
     y_test = np.array([index[label] for label in test_labels])
-    token_lists, analyzer = _tokens(train_texts, preprocess)
-    test_tokens, _ = _tokens(test_texts, preprocess)
+    if network is None:
+        token_lists, analyzer = _tokens(train_texts, preprocess)
+        test_tokens, _ = _tokens(test_texts, preprocess)
     points, sizes = [], []
-    for share in shares:
+    for done, share in enumerate(shares, start=1):
         rows = stratified_sample(np.asarray(train_labels, dtype=object), max(len(names), round(share * len(y))), seed)
         if len(set(y[rows])) < 2:
             continue
-        vectorizer = _vectorizer(analyzer)
-        model = _fit(vectorizer.fit_transform([token_lists[i] for i in rows]), y[rows])
-        predicted = model.predict(vectorizer.transform(test_tokens))
-        points.append([float(share), round(float(np.mean(predicted == y_test)), 4)])
+        if network is None:
+            vectorizer = _vectorizer(analyzer)
+            model = _fit(vectorizer.fit_transform([token_lists[i] for i in rows]), y[rows])
+            predicted = model.predict(vectorizer.transform(test_tokens))
+            accuracy = float(np.mean(predicted == y_test))
+        else:
+            accuracy = _network_accuracy([train_texts[i] for i in rows], [train_labels[i] for i in rows],
+                                         test_texts, test_labels, preprocess, *network)
+        points.append([float(share), round(accuracy, 4)])
         sizes.append(int(len(rows)))
+        if progress is not None:
+            progress(done, len(shares))
     key, params = read_curve(points, sizes, len(names))
     from core.i18n import translate
 
     return {"points": points, "rows": sizes, "reading_key": key, "params": params,
-            "reading": translate(key, "en", **params)}
+            "reading": translate(key, "en", **params), "model": "quick" if network is None else "network"}
+
+
+def _network_accuracy(texts, labels, test_texts, test_labels, preprocess, model_config, train_config) -> float:
+    """Test accuracy of the network trained on ``texts`` (its own validation part, no test split)."""
+    from dataclasses import replace
+
+    from core.data import DataSet
+    from core.train import train
+
+    config = replace(train_config, test_share=0.0, baseline=False, checkpoint=False)
+    result = train(DataSet(list(texts), list(labels), "text", "label"), preprocess or PreprocessConfig(), model_config,
+                   config)
+    return float(np.mean(np.array(result.bundle.predict(test_texts)) == np.array(test_labels)))
 
 
 def read_curve(points, sizes, classes: int) -> tuple[str, dict]:

@@ -364,8 +364,9 @@ curve_ready = (curve_data is not None and len(split)
                and (not entry.fingerprint or entry.fingerprint == data_fingerprint(curve_data)))
 
 
-def draw_curve() -> dict:
-    """The quick model's test accuracy on growing shares of this model's training rows."""
+def draw_curve(network: bool = False) -> dict:
+    """Test accuracy on growing shares of this model's training rows: the quick model's, or
+    (``network``) this network's settings trained five times."""
     from collections import Counter
 
     from core.quality import learning_curve
@@ -378,17 +379,31 @@ def draw_curve() -> dict:
         else:
             train_texts.append(text)
             train_labels.append(label)
+    if network:
+        bar = st.progress(0.0, text=t("eval.curve_training", done=0, total=5))
+        return learning_curve(train_texts, train_labels, split["text"].tolist(), split["label"].tolist(),
+                              bundle.preprocess, network=(info.model, info.train),
+                              progress=lambda done, total: bar.progress(done / total, text=t(
+                                  "eval.curve_training", done=done, total=total)))
     return learning_curve(train_texts, train_labels, split["text"].tolist(), split["label"].tolist(),
                           replace(bundle.preprocess, max_length=None))
 
 
-if st.button(t("eval.curve_draw"), key="eval_curve", disabled=not curve_ready, icon=":material/trending_up:",
-             help=None if curve_ready else t("eval.use_tfidf_no_data")):
+curve_buttons = st.columns([2, 3])
+if curve_buttons[0].button(t("eval.curve_draw"), key="eval_curve", disabled=not curve_ready,
+                           icon=":material/trending_up:", help=None if curve_ready else t("eval.use_tfidf_no_data")):
     st.session_state[state.EVAL_CURVE] = (model_id, draw_curve())
+if info.model is not None and curve_buttons[1].button(
+        t("eval.curve_network", minutes=max(1, round(5 * (info.train_seconds or 60) * 0.6 / 60))),
+        key="eval_curve_network", disabled=not curve_ready, icon=":material/model_training:",
+        help=t("eval.curve_network_help")):
+    st.session_state[state.EVAL_CURVE] = (model_id, draw_curve(network=True))
 drawn = st.session_state.get(state.EVAL_CURVE)
 if drawn and drawn[0] == model_id:
     curve = drawn[1]
-    st.plotly_chart(charts.learning_curve_figure(curve["points"], curve["rows"], t("eval.curve_chart"),
+    st.plotly_chart(charts.learning_curve_figure(curve["points"], curve["rows"],
+                                                 t("eval.curve_chart") if curve["model"] == "quick"
+                                                 else t("eval.curve_chart_network"),
                                                  t("eval.curve_x"), t("eval.accuracy")),
                     width="stretch", key="eval_curve_chart")
     {"curve.rising": st.info, "curve.flat": st.warning}.get(curve["reading_key"], st.info)(

@@ -64,3 +64,16 @@ def test_the_curve_reads_rising_on_a_growing_set_and_flat_on_a_saturated_one():
     easy_labels = ["good", "bad"] * 200
     flat = learning_curve(easy_texts[:300], easy_labels[:300], easy_texts[300:], easy_labels[300:])
     assert flat["reading_key"] == "curve.flat" and flat["points"][-1][1] == pytest.approx(1.0)
+
+
+def test_the_curve_of_the_network_on_request():
+    from tests.core.conftest import TINY_MODEL, TINY_TRAIN, small_sample
+
+    data = small_sample(rows=600)
+    steps = []
+    curve = learning_curve(data.texts[:500], data.labels[:500], data.texts[500:], data.labels[500:],
+                           PreprocessConfig(), shares=(0.4, 0.7, 1.0), network=(TINY_MODEL, TINY_TRAIN),
+                           progress=lambda done, total: steps.append((done, total)))
+    assert curve["model"] == "network" and steps == [(1, 3), (2, 3), (3, 3)]
+    assert [share for share, _ in curve["points"]] == [0.4, 0.7, 1.0] and curve["rows"] == [200, 350, 500]
+    assert all(0.5 <= accuracy <= 1 for _, accuracy in curve["points"])
