@@ -108,10 +108,10 @@ else:
     names = dataset.label_names
     buttons = st.columns(min(len(names), 5) + 1)
     for index, name in enumerate(names):
-        key_hint = f"[{index + 1}] " if index < 9 else ""
-        buttons[index % (len(buttons) - 1)].button(f"{key_hint}{name}", key=f"label_class_{index}", on_click=answer,
+        shown = t("label.class_button", number=index + 1, name=name) if index < 9 else name
+        buttons[index % (len(buttons) - 1)].button(shown, key=f"label_class_{index}", on_click=answer,
                                                    args=(name,), width="stretch")
-    buttons[-1].button(f"[0] {t('label.skip')}", key="label_skip", on_click=answer, args=(None,), width="stretch")
+    buttons[-1].button(t("label.skip_button"), key="label_skip", on_click=answer, args=(None,), width="stretch")
     new_column, add_column = st.columns([3, 1], vertical_alignment="bottom")
     new_column.text_input(t("label.new_class"), key=state.LABEL_NEW_CLASS, max_chars=60)
     add_column.button(t("label.add_class"), key="label_add_class", on_click=add_class, width="stretch")

@@ -112,6 +112,17 @@ def test_every_page_in_chinese_shows_only_catalog_strings(chinese_app):
                                                        entry.created.replace("T", " "))}
     seen["models"] = not_in_catalog(app, data | model_names | stored)
     assert not app.exception
+    # Issue 19: the label check on the Data page and the Label page.
+    app.switch_page("pages/data.py").run()
+    pool = "\n".join(["text", "央行宣布降准", "球队赢得冠军", "新款手机发布", "股市大幅上涨", "电影票房创新高"] * 3)
+    app.file_uploader(key="data_unlabelled_upload").set_value(("pool.csv", pool.encode(), "text/csv")).run()
+    app.button(key="data_labels_check").click().run()
+    seen["data (labels)"] = not_in_catalog(app, data)
+    app.switch_page("pages/label.py").run()
+    app.button(key="label_propose").click().run()
+    classes = set(app.session_state["dataset"].label_names)
+    seen["label"] = not_in_catalog(app, data | classes)
+    assert not app.exception
     assert {page: strings for page, strings in seen.items() if strings} == {}
 
 
