@@ -250,7 +250,7 @@ def test_a_new_file_after_the_sample_gets_its_own_columns_in_chinese(server, pag
     page.get_by_role("option", name="中文").click()
     page.get_by_text("准备就绪：2,500 条带标签文本，共 2 个类别。").wait_for()
     _idle(page)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(path))   # the labelled-data box
     page.get_by_text("准备就绪：60 条带标签文本，共 2 个类别。").wait_for()
     _idle(page)
 
