@@ -115,6 +115,7 @@ def test_sample_train_predict(server, page, artifacts, tmp_path):
 
     page.get_by_role("link", name="Train").first.click()
     page.get_by_role("button", name="Start training").wait_for()
+    _idle(page)                                   # the presets are measured on the first visit
     page.get_by_text("Neural network (LSTM/GRU)").click()    # the network alone (Automatic is the default)
     page.wait_for_function("[...document.querySelectorAll('input[aria-label=\"Model name\"]')]"
                            ".map(box => box.value).join() .endsWith('-lstm-1')")
@@ -295,6 +296,8 @@ def test_chinese_ui_and_chinese_sample(server, page, artifacts, tmp_path):
     _screenshot(page, artifacts / "e2e-zh-2-preprocess.png")
 
     page.get_by_role("link", name="训练").first.click()
+    page.get_by_role("button", name="开始训练").wait_for()
+    _idle(page)                                   # the presets are measured on the first visit
     page.get_by_text("神经网络（LSTM/GRU）").click()    # the network alone (Automatic is the default)
     page.wait_for_function("[...document.querySelectorAll('input[aria-label=\"模型名称\"]')]"
                            ".map(box => box.value).join() .endsWith('-lstm-1')")
@@ -554,6 +557,7 @@ def test_labels_that_look_wrong_and_the_learning_curve(server, page, artifacts):
 
     page.get_by_role("link", name="Train").first.click()
     page.get_by_role("button", name="Start training").wait_for()
+    _idle(page)                                   # the presets are measured on the first visit
     page.get_by_text("TF-IDF + logistic regression").first.click()
     page.wait_for_function("[...document.querySelectorAll('input[aria-label=\"Model name\"]')]"
                            ".map(box => box.value).join() .endsWith('-tfidf-1')")

@@ -156,6 +156,12 @@ def test_train_evaluate_predict_flow():
     assert not app.exception
     assert "the model knows, so their texts can only be wrong: SPAM, Spam" in texts(app.warning)
 
+    # Issue 19: the learning curve of this network itself, on request (its settings trained on each share).
+    app.button(key="eval_curve_network").click().run()
+    assert not app.exception
+    _, curve = app.session_state["eval_curve_result"]
+    assert curve["model"] == "network" and len(curve["points"]) == 5 and curve["rows"][-1] == 2250
+
     # Side by side with the TF-IDF baseline (the only other run so far).
     assert app.selectbox(key="eval_compare_with").value == "tfidf"
     compared = [frame.value for frame in app.dataframe if "Run" in frame.value.columns]

@@ -85,21 +85,3 @@ def test_the_evaluate_page_flags_test_labels_and_hands_them_to_the_data_page():
     assert handed and all(dataset.texts[issue["row"]] == issue["text"] for issue in handed)
     assert "labels look wrong" in texts(app.warning)
 
-
-def test_the_learning_curve_of_the_network_itself_on_request():
-    from core.jobs import get_job, wait
-
-    app = load_sample(new_app())
-    app.switch_page("pages/train.py").run()
-    app.radio(key="train_kind").set_value("keras").run()
-    app.number_input(key="train_epochs").set_value(1)
-    app.number_input(key="train_embedding_dim").set_value(8)
-    app.number_input(key="train_lstm_units").set_value(8)
-    app.button(key="train_start").click().run()
-    assert wait(get_job(app.session_state["job_id"]), timeout=300).state == "done"
-    app.switch_page("pages/train.py").run()
-    app.switch_page("pages/evaluate.py").run()
-    app.button(key="eval_curve_network").click().run()
-    assert not app.exception
-    _, curve = app.session_state["eval_curve_result"]
-    assert curve["model"] == "network" and len(curve["points"]) == 5 and curve["rows"][-1] == 2250
