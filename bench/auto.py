@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import SHARED, PeakMemory, load  # noqa: E402
+from run import SHARED, PeakMemory, load, replace_section  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 SETS = ("sms_spam", "ag_news", "imdb", "thucnews_titles", "chnsenticorp_htl", "waimai_10k", "online_shopping_10_cats")
@@ -214,18 +214,8 @@ def section() -> str:
 
 
 def write_section() -> None:
-    """Put :func:`section` into BENCHMARKS.md in place of the one there (or at the end)."""
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    new = section()
-    if HEADING in text:
-        start = text.index(HEADING)
-        end = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + new + ("\n" + text[end + 1:] if end != -1 else "")
-    else:
-        gpu = text.find("\n## GPU")
-        text = (text[:gpu + 1] + new + "\n" + text[gpu + 1:]) if gpu != -1 else text.rstrip("\n") + "\n\n" + new
-    path.write_text(text, encoding="utf-8")
+    """Put :func:`section` into BENCHMARKS.md in place of the one there (or before the GPU one)."""
+    replace_section(HEADING, section())
 
 
 def main(argv=None) -> dict:

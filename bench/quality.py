@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import SHARED, load  # noqa: E402
+from run import SHARED, load, replace_section  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 HEADING = "## Better data, fewer labels (issue 19)"
@@ -183,17 +183,8 @@ def section() -> str:
 
 
 def write_section() -> None:
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    new = section()
-    if HEADING in text:
-        start = text.index(HEADING)
-        end = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + new + ("\n" + text[end + 1:] if end != -1 else "")
-    else:
-        gpu = text.find("\n## GPU")
-        text = (text[:gpu + 1] + new + "\n" + text[gpu + 1:]) if gpu != -1 else text.rstrip("\n") + "\n\n" + new
-    path.write_text(text, encoding="utf-8")
+    """Put :func:`section` into BENCHMARKS.md in place of the one there (or before the GPU one)."""
+    replace_section(HEADING, section())
 
 
 def main(argv=None) -> list:

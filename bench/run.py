@@ -402,6 +402,21 @@ def summary(results: list[dict]) -> dict:
     return out
 
 
+def replace_section(heading: str, new: str) -> None:
+    """Put ``new`` (a section starting with ``heading``) into BENCHMARKS.md in place of the one
+    there, else before the GPU section (else at the end): bench/auto.py and bench/quality.py
+    each keep their own section this way."""
+    text = MARKDOWN.read_text(encoding="utf-8") if MARKDOWN.exists() else ""
+    if heading in text:
+        start = text.index(heading)
+        end = text.find("\n## ", start + len(heading))
+        text = text[:start] + new + ("\n" + text[end + 1:] if end != -1 else "")
+    else:
+        gpu = text.find("\n## GPU")
+        text = (text[:gpu + 1] + new + "\n" + text[gpu + 1:]) if gpu != -1 else text.rstrip("\n") + "\n\n" + new
+    MARKDOWN.write_text(text, encoding="utf-8")
+
+
 def markdown(files: list[Path]) -> str:
     """``BENCHMARKS.md``: the newest figure of every (set, model) in ``files`` (full runs of one
     machine), with the date it was measured."""

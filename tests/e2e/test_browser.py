@@ -383,7 +383,7 @@ def test_script_payloads_in_every_user_string_never_run(server, page, artifacts,
     _assert_no_script_ran(page, dialogs, "Preprocess")
 
     page.get_by_role("link", name="Train").first.click()
-    page.get_by_text("TF-IDF + logistic regression").first.click()
+    page.locator("[data-testid='stRadio'] label").filter(has_text="TF-IDF + logistic regression").click()
     # The form is drawn again for the TF-IDF model; until that run ends the old (LSTM) name box
     # can still be on the page beside the new one: wait for the new one alone.
     page.wait_for_function("[...document.querySelectorAll('input[aria-label=\"Model name\"]')]"
@@ -477,22 +477,29 @@ def test_after_a_restart_a_page_address_with_its_workspace_opens_that_workspace(
     assert f"ws={workspace}" in page.url and "page=" not in page.url
 
 
-def test_unlabelled_texts_word_vectors_and_automatic(server, page, artifacts, tmp_path):
-    """Issue 18: an unlabelled file on the Data page, vectors learned from it, Automatic trained,
-    the three candidates side by side on the Evaluate page."""
-    unlabelled = tmp_path / "more_messages.csv"
-    unlabelled.write_text("message\n" + "\n".join([
-        "call now to claim your free prize", "are you coming to dinner tonight", "winner! text back to win cash",
-        "see you at the station later", "urgent: your account has a reward waiting", "thanks for the lovely evening",
-    ] * 50) + "\n", encoding="utf-8")
+def _sample_and_unlabelled(page, server, path, shown: str) -> None:
+    """The SMS sample, then ``path`` in the Data page's second box (unlabelled texts) until
+    ``shown`` (its "Unlabelled texts: …" line) is on the page."""
     page.goto(server)
     _idle(page)
     page.get_by_role("button", name="SMS spam").click()
     page.get_by_text("Ready: 2,500 labelled texts in 2 classes.").wait_for()
     _idle(page)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").nth(1).set_input_files(str(unlabelled))
-    page.get_by_text("Unlabelled texts: 300 from more_messages.csv.").wait_for()
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").nth(1).set_input_files(str(path))
+    page.get_by_text(shown).wait_for()
     _idle(page)
+
+
+def test_unlabelled_texts_word_vectors_and_automatic(server, page, artifacts, tmp_path):
+    """Issue 18: an unlabelled file on the Data page, vectors learned from it, Automatic trained,
+    the three candidates side by side on the Evaluate page; issue 19 on the same data: the
+    learning curve, and texts labelled with the number keys on the Label page (1-9, 0 skips)."""
+    unlabelled = tmp_path / "more_messages.csv"
+    unlabelled.write_text("message\n" + "\n".join([
+        "call now to claim your free prize", "are you coming to dinner tonight", "winner! text back to win cash",
+        "see you at the station later", "urgent: your account has a reward waiting", "thanks for the lovely evening",
+    ] * 50) + "\n", encoding="utf-8")
+    _sample_and_unlabelled(page, server, unlabelled, "Unlabelled texts: 300 from more_messages.csv.")
     page.get_by_text("Unlabelled texts (optional)").scroll_into_view_if_needed()
     page.wait_for_timeout(1000)
     page.screenshot(path=str(artifacts / "e2e-18-1-unlabelled.png"))
@@ -520,9 +527,34 @@ def test_unlabelled_texts_word_vectors_and_automatic(server, page, artifacts, tm
     _idle(page)
     _screenshot(page, artifacts / "e2e-18-3-evaluate-auto.png")
 
+    # Issue 19 on the same data: will more data help? Then label texts with the number keys.
+    page.get_by_role("button", name="Draw the learning curve (seconds)").click()
+    page.get_by_text("Test accuracy by number of training texts").wait_for()
+    _idle(page)
+    page.get_by_role("heading", name="Will more data help?").scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(artifacts / "e2e-19-2-learning-curve.png"))
 
-def test_labels_that_look_wrong_and_the_learning_curve(server, page, artifacts):
-    """Issue 19: the Data page lists labels that look wrong; the Evaluate page draws the curve."""
+    page.get_by_role("link", name="Label more texts").first.click()
+    page.get_by_role("button", name="Propose the next texts to label").click()
+    page.get_by_text("Text 1 of", exact=False).wait_for()
+    _idle(page)
+    page.mouse.click(5, 5)                        # focus the page, not a box
+    page.keyboard.press("2")                      # spam
+    page.get_by_text("Text 2 of", exact=False).wait_for()
+    _idle(page)
+    page.keyboard.press("0")                      # skip
+    page.get_by_text("Text 3 of", exact=False).wait_for()
+    _idle(page)
+    page.keyboard.press("1")                      # ham
+    page.get_by_text("Text 4 of", exact=False).wait_for()
+    _idle(page)
+    _screenshot(page, artifacts / "e2e-19-3-label-keys.png")
+    assert page.locator("[data-testid='stMetricValue']").nth(1).inner_text() == "2"   # labelled here
+
+
+def test_labels_that_look_wrong(server, page, artifacts):
+    """Issue 19: the Data page lists labels that look wrong; one is relabelled in the table, then undone."""
     page.goto(server)
     _idle(page)
     page.get_by_role("button", name="SMS spam").click()
@@ -554,56 +586,3 @@ def test_labels_that_look_wrong_and_the_learning_curve(server, page, artifacts):
     page.get_by_role("button", name="Undo the last change").wait_for(state="detached")
     _idle(page)
     assert page.get_by_text("Your corrections are in use", exact=False).count() == 0
-
-    page.get_by_role("link", name="Train").first.click()
-    page.get_by_role("button", name="Start training").wait_for()
-    _idle(page)                                   # the presets are measured on the first visit
-    page.get_by_text("TF-IDF + logistic regression").first.click()
-    page.wait_for_function("[...document.querySelectorAll('input[aria-label=\"Model name\"]')]"
-                           ".map(box => box.value).join() .endsWith('-tfidf-1')")
-    _idle(page)
-    page.get_by_role("button", name="Start training").click()
-    page.get_by_text("Done in").wait_for(timeout=120_000)
-    _idle(page)
-    page.get_by_role("link", name="Evaluate").first.click()
-    page.get_by_text("Confusion matrix").first.wait_for()
-    page.get_by_role("button", name="Draw the learning curve (seconds)").wait_for(timeout=180_000)
-    _idle(page)
-    page.get_by_role("button", name="Draw the learning curve (seconds)").click()
-    page.get_by_text("Test accuracy by number of training texts").wait_for()
-    _idle(page)
-    page.get_by_role("heading", name="Will more data help?").scroll_into_view_if_needed()
-    page.wait_for_timeout(1000)
-    page.screenshot(path=str(artifacts / "e2e-19-2-learning-curve.png"))
-
-
-def test_label_a_batch_with_the_keyboard(server, page, artifacts, tmp_path):
-    """Issue 19: the Label page's number keys label the text shown (1-9) or skip it (0)."""
-    unlabelled = tmp_path / "pool.csv"
-    unlabelled.write_text("message\n" + "\n".join(
-        [f"call now to claim prize number {i}" for i in range(8)] + [f"see you at lunch on day {i}" for i in range(8)]
-        + ["urgent reward waiting for you", "thanks for a lovely evening", "meet me at the station"]) + "\n")
-    page.goto(server)
-    _idle(page)
-    page.get_by_role("button", name="SMS spam").click()
-    page.get_by_text("Ready: 2,500 labelled texts in 2 classes.").wait_for()
-    _idle(page)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").nth(1).set_input_files(str(unlabelled))
-    page.get_by_text("Unlabelled texts: 19 from pool.csv.").wait_for()
-    _idle(page)
-    page.get_by_role("link", name="Label more texts").first.click()
-    page.get_by_role("button", name="Propose the next texts to label").click()
-    page.get_by_text("Text 1 of", exact=False).wait_for()
-    _idle(page)
-    page.mouse.click(5, 5)                        # focus the page, not a box
-    page.keyboard.press("2")                      # spam
-    page.get_by_text("Text 2 of", exact=False).wait_for()
-    _idle(page)
-    page.keyboard.press("0")                      # skip
-    page.get_by_text("Text 3 of", exact=False).wait_for()
-    _idle(page)
-    page.keyboard.press("1")                      # ham
-    page.get_by_text("Text 4 of", exact=False).wait_for()
-    _idle(page)
-    _screenshot(page, artifacts / "e2e-19-3-label-keys.png")
-    assert page.locator("[data-testid='stMetricValue']").nth(1).inner_text() == "2"   # labelled here

@@ -1,6 +1,20 @@
-"""Issue 19 through the Data page: labels that look wrong are listed, corrected, undone."""
+"""Issue 19 through the pages: labels that look wrong are listed, corrected, undone; the
+Evaluate page's flags and learning curve."""
 
+from core.jobs import get_job, wait
 from tests.pages.test_pages import load_sample, new_app, texts
+
+
+def train_tfidf_and_evaluate(app):
+    """Train TF-IDF + logistic regression on the loaded data (seconds), then open the Evaluate page."""
+    app.switch_page("pages/train.py").run()
+    app.radio(key="train_kind").set_value("tfidf").run()
+    app.button(key="train_start").click().run()
+    assert wait(get_job(app.session_state["job_id"]), timeout=300).state == "done"
+    app.switch_page("pages/train.py").run()   # where the finished run is collected
+    app.switch_page("pages/evaluate.py").run()
+    assert not app.exception
+    return app
 
 
 def test_flag_relabel_and_undo_on_the_data_page():
@@ -32,34 +46,12 @@ def test_flag_relabel_and_undo_on_the_data_page():
     assert len(app.session_state["dataset"]) == rows and "Your corrections are in use" not in texts(app.info)
 
 
-def test_the_evaluate_page_draws_the_learning_curve_and_reads_it():
-    from core.jobs import get_job, wait
-
-    app = load_sample(new_app())
-    app.switch_page("pages/train.py").run()
-    app.radio(key="train_kind").set_value("tfidf").run()
-    app.button(key="train_start").click().run()
-    assert wait(get_job(app.session_state["job_id"]), timeout=300).state == "done"
-    app.switch_page("pages/train.py").run()
-    app.switch_page("pages/evaluate.py").run()
-    assert "Will more data help?" in [header.value for header in app.subheader]
-    app.button(key="eval_curve").click().run()
-    assert not app.exception
-    model_id, curve = app.session_state["eval_curve_result"]
-    assert model_id == app.session_state["selected_model"]
-    assert [share for share, _ in curve["points"]] == [0.1, 0.2, 0.4, 0.7, 1.0]
-    assert curve["rows"][-1] == 2500 - 250      # every row but the model's 250 test texts
-    reading = texts(app.info) + texts(app.warning)
-    assert "Still rising" in reading or "Flat at" in reading
-
-
-def test_the_evaluate_page_flags_test_labels_and_hands_them_to_the_data_page():
+def test_the_evaluate_page_flags_test_labels_draws_the_curve_and_hands_the_flags_to_the_data_page():
     import io
 
     import pandas as pd
 
     from core.data import SAMPLES, load_dataset
-    from core.jobs import get_job, wait
     from tests.core.test_quality import flipped
 
     dataset, _ = load_dataset(SAMPLES["sms_spam"].path)
@@ -68,14 +60,16 @@ def test_the_evaluate_page_flags_test_labels_and_hands_them_to_the_data_page():
     pd.DataFrame({"text": dataset.texts, "label": noisy}).to_csv(buffer, index=False)
     app = new_app()
     app.file_uploader(key="data_upload").set_value(("noisy.csv", buffer.getvalue(), "text/csv")).run()
-    app.switch_page("pages/train.py").run()
-    app.radio(key="train_kind").set_value("tfidf").run()
-    app.button(key="train_start").click().run()
-    assert wait(get_job(app.session_state["job_id"]), timeout=300).state == "done"
-    app.switch_page("pages/train.py").run()
-    app.switch_page("pages/evaluate.py").run()
-    assert not app.exception
+    train_tfidf_and_evaluate(app)
     assert "Labels that look wrong among the test texts" in [header.value for header in app.subheader]
+    app.button(key="eval_curve").click().run()
+    assert not app.exception
+    model_id, curve = app.session_state["eval_curve_result"]
+    assert model_id == app.session_state["selected_model"]
+    assert [share for share, _ in curve["points"]] == [0.1, 0.2, 0.4, 0.7, 1.0]
+    assert curve["rows"][-1] == 2500 - 250      # every row but the model's 250 test texts
+    reading = texts(app.info) + texts(app.warning)
+    assert "Still rising" in reading or "Flat at" in reading
     flagged = next(iter(app.session_state["memo"]["eval_label_issues"].values()))
     assert flagged and sum(dataset.texts.index(issue["text"]) in planted for issue in flagged) / len(flagged) >= 0.6
     app.button(key="eval_labels_review").click().run()
