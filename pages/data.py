@@ -192,12 +192,8 @@ def check_labels() -> None:
     except UserError as error:
         st.session_state[state.EVAL_ERROR] = error
         return
-    st.session_state[state.LABEL_ISSUES] = {"key": label_check_key(choices), "issues": [i.to_dict() for i in issues],
+    st.session_state[state.LABEL_ISSUES] = {"key": state.label_check_key(choices), "issues": [i.to_dict() for i in issues],
                                             "version": 0}
-
-
-def label_check_key(choices) -> tuple:
-    return (st.session_state[state.DATA_FILE], tuple(choices.text_columns), choices.label_column)
 
 
 def apply_label_decisions() -> None:
@@ -241,7 +237,7 @@ if st.session_state[state.LABEL_HISTORY]:
 if state.EVAL_ERROR in st.session_state:
     show_error(st.session_state.pop(state.EVAL_ERROR))
 checked = st.session_state[state.LABEL_ISSUES]
-if checked and checked["key"] == label_check_key(choices):
+if checked and checked["key"] == state.label_check_key(choices):
     if not checked["issues"]:
         st.success(t("data.labels_none"), icon=":material/check_circle:")
     else:

@@ -345,9 +345,7 @@ else:
                             [(issue["text"], issue["given"]) for issue in flagged], choices.corrections)
         issues = [{**issue, "row": row} for issue, row in zip(flagged, rows)
                   if row is not None and str(row) not in choices.corrections]
-        st.session_state[state.LABEL_ISSUES] = {
-            "key": (st.session_state[state.DATA_FILE], tuple(choices.text_columns), choices.label_column),
-            "issues": issues, "version": 0}
+        st.session_state[state.LABEL_ISSUES] = {"key": state.label_check_key(choices), "issues": issues, "version": 0}
         st.session_state[state.EVAL_REVIEW] = True
 
     st.button(t("eval.labels_review", n=len(flagged)), key="eval_labels_review", on_click=review_on_data_page,

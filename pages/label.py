@@ -16,16 +16,18 @@ page_header("label")
 dataset = require_dataset()
 table = st.session_state[state.TABLE]
 choices = state.data_choices()
-pool_texts = [text for text in state.unlabelled_for_training() if text not in set(dataset.texts)]
+unlabelled = state.unlabelled_for_training()
+labelled_texts = set(dataset.texts)
+pool_texts = [text for text in unlabelled if text not in labelled_texts]
 if not pool_texts:
     st.info(t("label.no_pool"), icon=":material/library_books:")
     st.page_link("pages/data.py", label=t("nav.data"), icon=":material/table_view:")
     st.stop()
 preprocess = st.session_state[state.PREPROCESS] or default_config(dataset.texts)
 extra = st.session_state[state.UNLABELLED]
-pool_key = (extra["name"] if extra else "", len(state.unlabelled_for_training()), preprocess.tokenizer)
+pool_key = (extra["name"] if extra else "", len(unlabelled), preprocess.tokenizer)
 with st.spinner(t("label.reading", n=f"{len(pool_texts):,}")):
-    pool = state.memo("label_pool", pool_key, lambda: Pool(state.unlabelled_for_training(), preprocess), keep=1)
+    pool = state.memo("label_pool", pool_key, lambda: Pool(unlabelled, preprocess), keep=1)
 # The file's own rows (without those labelled here): a fixed part of them scores the quick model.
 added_pairs = set(choices.added)
 file_rows = [(text, label) for text, label in zip(dataset.texts, dataset.labels) if (text, label) not in added_pairs]

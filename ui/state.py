@@ -260,17 +260,18 @@ def remember_preprocess(config) -> None:
     _on_disk(lambda current: current.save_choices(preprocess=config.to_dict()))
 
 
-def _on_disk(write) -> None:
-    """Apply ``write`` to the workspace's kept data set; a disk that cannot be written only costs
-    the copy a reloaded tab would find (the server log says so)."""
+def _on_disk(write, kept=lambda session_store: session_store.current_data(), what: str = "data set") -> None:
+    """Apply ``write`` to what the workspace keeps on disk (``kept(store)``: its data set, or its
+    unlabelled texts); a disk that cannot be written only costs the copy a reloaded tab would
+    find (the server log says so)."""
     from core.errors import UserError
 
     if st.session_state.get(WORKSPACE) is None:
         return
     try:
-        write(store().current_data())
+        write(kept(store()))
     except (UserError, OSError) as error:
-        log.warning("the workspace's data set could not be kept on disk: %s", error)
+        log.warning("the workspace's %s could not be kept on disk: %s", what, error)
 
 
 def restore_current_data() -> None:
@@ -305,6 +306,12 @@ def restore_current_data() -> None:
             st.session_state[PREPROCESS] = PreprocessConfig.from_dict(kept["preprocess"])
         except (UserError, TypeError, ValueError):
             pass
+
+
+def label_check_key(choices) -> tuple:
+    """What a label check's rows belong to: the loaded file and its columns (the Data page shows
+    a check only for these; the Evaluate page hands its flags over under the same key)."""
+    return (st.session_state[DATA_FILE], tuple(choices.text_columns), choices.label_column)
 
 
 def label_editor_key(version: int) -> str:
@@ -366,14 +373,7 @@ def remove_unlabelled() -> None:
 
 
 def _on_disk_unlabelled(write) -> None:
-    from core.errors import UserError
-
-    if st.session_state.get(WORKSPACE) is None:
-        return
-    try:
-        write(store().unlabelled_texts())
-    except (UserError, OSError) as error:
-        log.warning("the workspace's unlabelled texts could not be kept on disk: %s", error)
+    _on_disk(write, lambda session_store: session_store.unlabelled_texts(), "unlabelled texts")
 
 
 def restore_unlabelled() -> None:
