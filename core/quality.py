@@ -70,6 +70,24 @@ def _probabilities(model, features, classes: int) -> np.ndarray:
     return out
 
 
+def _quick_predict(train_tokens, y, test_tokens, analyzer: str) -> np.ndarray:
+    """Class indices the quick model, fitted on ``train_tokens`` / ``y``, gives ``test_tokens``."""
+    vectorizer = _vectorizer(analyzer)
+    return _fit(vectorizer.fit_transform(train_tokens), y).predict(vectorizer.transform(test_tokens))
+
+
+def _confident_learning(y, probabilities) -> list[tuple[int, int]]:
+    """``(position, suggested class)`` of the rows cleanlab's ``find_label_issues`` ranks as
+    label issues (most suspicious first), leaving out any whose most probable class is its own."""
+    from cleanlab.filter import find_label_issues
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ranked = find_label_issues(y, probabilities, return_indices_ranked_by="self_confidence", n_jobs=1)
+    suggested = np.argmax(probabilities, axis=1)
+    return [(int(row), int(suggested[row])) for row in ranked if suggested[row] != y[row]]
+
+
 def _tokens(texts, preprocess: PreprocessConfig | None):
     preprocess = preprocess or PreprocessConfig()
     return [tokenize(text, preprocess) for text in texts], analyzer_for(preprocess.tokenizer)
@@ -138,20 +156,9 @@ def label_issues(texts, labels, preprocess: PreprocessConfig | None = None, seed
     >>> [(issue.row, issue.given, issue.suggested) for issue in label_issues(texts, labels)]
     [(80, 'ham', 'spam')]
     """
-    from cleanlab.filter import find_label_issues
-
     names, y, probabilities, _ = label_scores(texts, labels, preprocess, seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        rows = find_label_issues(y, probabilities, return_indices_ranked_by="self_confidence", n_jobs=1)
-    issues = []
-    for row in rows[:limit]:
-        suggested = int(np.argmax(probabilities[row]))
-        if suggested == y[row]:
-            continue
-        issues.append(LabelIssue(int(row), str(texts[row]), names[y[row]], names[suggested],
-                                 float(probabilities[row, suggested])))
-    return issues
+    return [LabelIssue(row, str(texts[row]), names[y[row]], names[suggested], float(probabilities[row, suggested]))
+            for row, suggested in _confident_learning(y, probabilities)][:limit]
 
 
 # -- learning curve ----------------------------------------------------------------------------------
@@ -182,10 +189,8 @@ def learning_curve(train_texts, train_labels, test_texts, test_labels, preproces
         if len(set(y[rows])) < 2:
             continue
         if network is None:
-            vectorizer = _vectorizer(analyzer)
-            model = _fit(vectorizer.fit_transform([token_lists[i] for i in rows]), y[rows])
-            predicted = model.predict(vectorizer.transform(test_tokens))
-            accuracy = float(np.mean(predicted == y_test))
+            accuracy = float(np.mean(_quick_predict([token_lists[i] for i in rows], y[rows], test_tokens, analyzer)
+                                     == y_test))
         else:
             accuracy = _network_accuracy([train_texts[i] for i in rows], [train_labels[i] for i in rows],
                                          test_texts, test_labels, preprocess, *network)
@@ -446,9 +451,7 @@ def quick_score(texts, labels, held_out, added=(), preprocess: PreprocessConfig 
     train_tokens, analyzer = _tokens([text for text, _ in train], preprocess)
     test_tokens, _ = _tokens([texts[row] for row in sorted(held)], preprocess)
     names = sorted({label for _, label in train} | {labels[row] for row in held})
-    vectorizer = _vectorizer(analyzer)
-    model = _fit(vectorizer.fit_transform(train_tokens), np.array([names.index(label) for _, label in train]))
-    predicted = model.predict(vectorizer.transform(test_tokens))
+    predicted = _quick_predict(train_tokens, np.array([names.index(label) for _, label in train]), test_tokens, analyzer)
     return float(np.mean(predicted == np.array([names.index(labels[row]) for row in sorted(held)])))
 
 
@@ -457,8 +460,6 @@ def model_label_issues(bundle, texts, labels) -> list[LabelIssue]:
     probabilities: cleanlab's confident learning, as :func:`label_issues`, with the trained
     model in place of the quick one. ``row``: the position in ``texts``. Labels the model does
     not know are left out."""
-    from cleanlab.filter import find_label_issues
-
     known = [row for row, label in enumerate(labels) if label in bundle.labels]
     if len({labels[row] for row in known}) < 2:
         return []
@@ -469,18 +470,9 @@ def model_label_issues(bundle, texts, labels) -> list[LabelIssue]:
     scores = probabilities[:, columns]
     scores = scores / np.clip(scores.sum(axis=1, keepdims=True), 1e-12, None)
     y = np.array([present.index(bundle.labels.index(labels[row])) for row in known])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ranked = find_label_issues(y, scores, return_indices_ranked_by="self_confidence", n_jobs=1)
-    issues = []
-    for position in ranked:
-        suggested = int(np.argmax(scores[position]))
-        if suggested == y[position]:
-            continue
-        row = known[position]
-        issues.append(LabelIssue(row, str(texts[row]), labels[row], bundle.labels[columns[suggested]],
-                                 float(scores[position, suggested])))
-    return issues
+    return [LabelIssue(known[position], str(texts[known[position]]), labels[known[position]],
+                       bundle.labels[columns[suggested]], float(scores[position, suggested]))
+            for position, suggested in _confident_learning(y, scores)]
 
 
 def file_rows_of(frame, text_columns, label_column: str, pairs, corrections: dict | None = None) -> list[int | None]:
