@@ -214,6 +214,12 @@ class Bundle:
         """Number of classes the model scores."""
         return self.model.classes if self.kind == "tfidf" else int(self.model.output_shape[-1])
 
+    def read_tokens(self, tokens) -> list[str]:
+        """The tokens of a text the model reads: a network stops at the padding length; TF-IDF
+        reads them all, and so does a blend (its TF-IDF part; its network part still stops)."""
+        length = self.preprocess.max_length
+        return list(tokens[:length]) if length and self.kind == "keras" else list(tokens)
+
     def predict_token_lists(self, token_lists) -> np.ndarray:
         """Probabilities for already tokenized texts (cut to the padding length for the network)."""
         token_lists = list(token_lists)

@@ -78,9 +78,7 @@ def explain(bundle, text: str, label: str | None = None) -> dict:
     if not text or not text.strip():
         raise UserError("err.empty_text")
     tokens = tokenize(text, bundle.preprocess)
-    length = bundle.preprocess.max_length
-    # A blend's TF-IDF part reads the whole text (its network part still stops at the padding length).
-    seen = tokens[:length] if length and bundle.kind != "blend" else tokens
+    seen = bundle.read_tokens(tokens)
     # Each token left out in turn, all in one batch (a text left empty is one [UNK] to the network).
     probabilities = bundle.predict_token_lists([seen] + [seen[:i] + seen[i + 1:] for i in range(len(seen))])
     base = probabilities[0]
