@@ -10,7 +10,7 @@ run needs before it starts in :mod:`core.memory`, and the split and the batches 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -93,6 +93,9 @@ class TrainResult:
     train_seconds: float
     stopped_early: bool
     candidates: dict | None = None     # Automatic: every candidate's bundle by name (for benchmarks)
+    # The network's split, label ids and every text's tokens, so that Automatic fits TF-IDF on
+    # the same rows without segmenting every text again.
+    prepared: tuple | None = field(default=None, repr=False)
 
 
 def _prepare(dataset: DataSet, preprocess: PreprocessConfig, train_config: TrainConfig):
@@ -322,7 +325,8 @@ def _train_once(dataset, preprocess, model_config, train_config, callback, vecto
             train_tokens, [dataset.labels[i] for i in split.train], [token_lists[i] for i in held_out],
             [dataset.labels[i] for i in held_out], label_names, analyzer_for(preprocess.tokenizer))
         bundle.metrics["baseline"]["on"] = "test" if len(split.test) else "validation"
-    return TrainResult(bundle, test_texts, test_labels, train_seconds, progress.user_stopped)
+    return TrainResult(bundle, test_texts, test_labels, train_seconds, progress.user_stopped,
+                       prepared=(split, y, token_lists))
 
 
 def _keras_callback_base():
@@ -432,8 +436,9 @@ def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: Mod
     result = train(dataset, preprocess, model_config, replace(train_config, baseline=False), callback, vectors,
                    unlabelled_tokens)
     network = result.bundle
-    # The same seeded split and tokens as the network (tokens do not depend on the padding length).
-    split, label_names, y, _, token_lists = _prepare(dataset, network.preprocess, train_config)
+    # The same split and tokens as the network.
+    split, y, token_lists = result.prepared
+    label_names = network.labels
     analyzer = analyzer_for(network.preprocess.tokenizer)
     tfidf, tfidf_seconds = fit_seconds([token_lists[i] for i in split.train], y[split.train], len(label_names), analyzer)
     val_tokens = [token_lists[i] for i in split.validation]
