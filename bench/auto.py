@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import SHARED, PeakMemory, load, replace_section  # noqa: E402
+from run import SHARED, PeakMemory, append_results, load, replace_section  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 SETS = ("sms_spam", "ag_news", "imdb", "thucnews_titles", "chnsenticorp_htl", "waimai_10k", "online_shopping_10_cats")
@@ -240,10 +240,7 @@ def main(argv=None) -> dict:
     else:
         for name in args.sets.split(","):
             rows.append(run_set(name, args.unlabelled, args.limit, log))
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{datetime.date.today()}-auto.json"
-    previous = json.loads(out.read_text()) if out.exists() else []
-    out.write_text(json.dumps(previous + rows, indent=1, ensure_ascii=False))
+    append_results("auto", rows)
     write_section()
     print(json.dumps(rows, ensure_ascii=False))
     return {"rows": rows}

@@ -22,7 +22,6 @@ last line printed is the JSON.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import sys
 import time
@@ -34,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import SHARED, load, replace_section  # noqa: E402
+from run import SHARED, append_results, load, replace_section  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 HEADING = "## Better data, fewer labels (issue 19)"
@@ -208,10 +207,7 @@ def main(argv=None) -> list:
             print(json.dumps({k: v for k, v in rows[-1].items() if k != "curves"}), file=sys.stderr, flush=True)
     if args.speed:
         rows += speed()
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{datetime.date.today()}-quality.json"
-    previous = json.loads(out.read_text()) if out.exists() else []
-    out.write_text(json.dumps(previous + rows, indent=1, ensure_ascii=False))
+    append_results("quality", rows)
     write_section()
     print(json.dumps(rows, ensure_ascii=False))
     return rows

@@ -402,6 +402,15 @@ def summary(results: list[dict]) -> dict:
     return out
 
 
+def append_results(kind: str, rows: list) -> Path:
+    """Add ``rows`` to today's ``bench/results/<date>-<kind>.json`` (bench/auto.py, bench/quality.py)."""
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{datetime.date.today()}-{kind}.json"
+    previous = json.loads(out.read_text(encoding="utf-8")) if out.exists() else []
+    out.write_text(json.dumps(previous + rows, indent=1, ensure_ascii=False), encoding="utf-8")
+    return out
+
+
 def replace_section(heading: str, new: str) -> None:
     """Put ``new`` (a section starting with ``heading``) into BENCHMARKS.md in place of the one
     there, else before the GPU section (else at the end): bench/auto.py and bench/quality.py
