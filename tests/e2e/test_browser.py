@@ -99,6 +99,26 @@ def _screenshot(page, path):
     page.screenshot(path=str(path), full_page=True)
 
 
+def _choose_model(page, option: str, suffix: str, start: str = "Start training", name_box: str = "Model name"):
+    """On the Train page (after its first run, which measures the presets): pick the model
+    ``option`` in the Model radio group and wait until the form alone shows its name box, whose
+    suggested name ends with ``suffix`` (until a run ends the old form's box can stay beside it)."""
+    page.get_by_role("button", name=start).wait_for()
+    _idle(page)
+    page.locator("[data-testid='stRadio'] label").filter(has_text=option).click()
+    boxes = f"document.querySelectorAll('input[aria-label=\"{name_box}\"]')"
+    page.wait_for_function(f"[...{boxes}].map(box => box.value).join().endsWith('{suffix}') && {boxes}.length === 1")
+    _idle(page)
+
+
+def _set_epochs(page, epochs: int, advanced: str = "Advanced settings", label: str = "Epochs"):
+    """Open the Train page's advanced settings and set the number of epochs."""
+    page.get_by_text(advanced).click()
+    box = page.get_by_role("spinbutton", name=label, exact=True)
+    box.fill(str(epochs))
+    box.press("Tab")
+
+
 def test_sample_train_predict(server, page, artifacts, tmp_path):
     page.goto(server)
     _idle(page)
@@ -114,16 +134,8 @@ def test_sample_train_predict(server, page, artifacts, tmp_path):
     _screenshot(page, artifacts / "e2e-2-preprocess.png")
 
     page.get_by_role("link", name="Train").first.click()
-    page.get_by_role("button", name="Start training").wait_for()
-    _idle(page)                                   # the presets are measured on the first visit
-    page.get_by_text("Neural network (LSTM/GRU)").click()    # the network alone (Automatic is the default)
-    page.wait_for_function("[...document.querySelectorAll('input[aria-label=\"Model name\"]')]"
-                           ".map(box => box.value).join() .endsWith('-lstm-1')")
-    _idle(page)
-    page.get_by_text("Advanced settings").click()
-    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
-    epochs.fill("1")
-    epochs.press("Tab")
+    _choose_model(page, "Neural network (LSTM/GRU)", "-lstm-1")   # the network alone (Automatic is the default)
+    _set_epochs(page, 1)
     page.get_by_role("button", name="Start training").click()
     page.get_by_text("validation accuracy", exact=False).first.wait_for(timeout=180_000)
     page.get_by_text("Done in").wait_for(timeout=180_000)
@@ -296,16 +308,8 @@ def test_chinese_ui_and_chinese_sample(server, page, artifacts, tmp_path):
     _screenshot(page, artifacts / "e2e-zh-2-preprocess.png")
 
     page.get_by_role("link", name="训练").first.click()
-    page.get_by_role("button", name="开始训练").wait_for()
-    _idle(page)                                   # the presets are measured on the first visit
-    page.get_by_text("神经网络（LSTM/GRU）").click()    # the network alone (Automatic is the default)
-    page.wait_for_function("[...document.querySelectorAll('input[aria-label=\"模型名称\"]')]"
-                           ".map(box => box.value).join() .endsWith('-lstm-1')")
-    _idle(page)
-    page.get_by_text("高级设置").click()
-    epochs = page.get_by_role("spinbutton", name="训练轮数", exact=True)
-    epochs.fill("2")
-    epochs.press("Tab")
+    _choose_model(page, "神经网络（LSTM/GRU）", "-lstm-1", "开始训练", "模型名称")   # the network alone
+    _set_epochs(page, 2, "高级设置", "训练轮数")
     _idle(page)
     page.get_by_text("学习相邻词对").click()
     _idle(page)
@@ -383,13 +387,7 @@ def test_script_payloads_in_every_user_string_never_run(server, page, artifacts,
     _assert_no_script_ran(page, dialogs, "Preprocess")
 
     page.get_by_role("link", name="Train").first.click()
-    page.locator("[data-testid='stRadio'] label").filter(has_text="TF-IDF + logistic regression").click()
-    # The form is drawn again for the TF-IDF model; until that run ends the old (LSTM) name box
-    # can still be on the page beside the new one: wait for the new one alone.
-    page.wait_for_function("[...document.querySelectorAll('input[aria-label=\"Model name\"]')]"
-                           ".map(box => box.value).join() .endsWith('-tfidf-1')"
-                           " && document.querySelectorAll('input[aria-label=\"Model name\"]').length === 1")
-    _idle(page)
+    _choose_model(page, "TF-IDF + logistic regression", "-tfidf-1")
     box = page.get_by_role("textbox", name="Model name")
     model_name = "<img src=x onerror=\"alert('xss-model')\">model"
     box.fill(model_name)
@@ -511,10 +509,7 @@ def test_unlabelled_texts_word_vectors_and_automatic(server, page, artifacts, tm
     _idle(page)
     # Vectors learned from the texts (the default with unlabelled texts) say what they learn from.
     page.get_by_text("From 2,800 texts, of which 300 unlabelled", exact=False).wait_for()
-    page.get_by_text("Advanced settings").click()
-    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
-    epochs.fill("1")
-    epochs.press("Tab")
+    _set_epochs(page, 1)
     _idle(page)
     _screenshot(page, artifacts / "e2e-18-2-train-auto.png")
     page.get_by_role("button", name="Start training").click()
