@@ -1,13 +1,12 @@
 """Data page: load a table (upload or bundled sample), choose the columns, read the report."""
 
-import json
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from core import charts
-from core.data import SAMPLES, cleaned_csv, load_table, max_rows, numeric_label_values, read_pasted, validate
+from core.data import SAMPLES, cleaned_csv, load_table, max_rows, numeric_label_values, read_pasted
 from core.errors import UserError
 from core.reading import UPLOAD_TYPES
 from ui import state
@@ -149,9 +148,7 @@ state.remember_choices(choices)
 for finding in table.findings:
     SEVERITY[finding.severity](t(finding.key, **finding.params), icon=ICONS[finding.severity])
 try:
-    inputs = (st.session_state[state.DATA_FILE], table.encoding, table.sheet, json.dumps(choices.to_dict(), sort_keys=True))
-    dataset, report = state.memo("validate", inputs, lambda: validate(frame, text_columns, label_column,
-                                                                     choices.cleaning()), keep=1)
+    dataset, report = state.validated(choices)
 except UserError as error:
     st.session_state[state.DATASET] = None
     show_error(error)

@@ -5,7 +5,6 @@ from dataclasses import replace
 import streamlit as st
 
 from core import charts
-from core.data import validate
 from core.errors import UserError
 from core.quality import Pool, holdout_rows, quick_score
 from core.text import default_config
@@ -14,7 +13,6 @@ from ui.common import page_header, require_dataset, show_error, t
 
 page_header("label")
 dataset = require_dataset()
-table = st.session_state[state.TABLE]
 choices = state.data_choices()
 unlabelled = state.unlabelled_for_training()
 labelled_texts = set(dataset.texts)
@@ -40,8 +38,7 @@ def revalidate(new_choices) -> None:
     """Keep the choices with the new labels and validate the data again (the Train page uses it)."""
     state.remember_choices(new_choices)
     try:
-        data, report = validate(table.frame, list(new_choices.text_columns), new_choices.label_column,
-                                new_choices.cleaning())
+        data, report = state.validated(new_choices)
     except UserError as error:
         st.session_state[state.EVAL_ERROR] = error
         return

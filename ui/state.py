@@ -425,6 +425,23 @@ def unlabelled_for_training() -> list[str]:
     return (list(dataset.unlabelled) if dataset is not None else []) + (list(extra["texts"]) if extra else [])
 
 
+def validated(choices):
+    """``(DataSet, DataReport)`` of the loaded table under ``choices``, computed once per file,
+    encoding, sheet and choices (the Data page and the Label page share it).
+
+    Raises
+    ------
+    UserError
+        As :func:`core.data.validate`.
+    """
+    from core.data import validate
+
+    table = st.session_state[TABLE]
+    inputs = (st.session_state[DATA_FILE], table.encoding, table.sheet, json.dumps(choices.to_dict(), sort_keys=True))
+    return memo("validate", inputs, lambda: validate(table.frame, list(choices.text_columns), choices.label_column,
+                                                     choices.cleaning()), keep=1)
+
+
 def dataset_signature(choices) -> tuple:
     """What makes a different data set (the file, the columns, the sample): a different one
     resets the preprocessing and the Train page's settings; dropping duplicates does not."""
