@@ -357,18 +357,12 @@ def _labelled(path, args):
     overrides it)."""
     from dataclasses import replace
 
-    from core.data import guess_columns, labelled_rows, load_table, text_column_spec
-    from core.errors import UserError
+    from core.data import check_columns, chosen_columns, labelled_rows, load_table
     from core.text import default_config
 
     frame = load_table(path, encoding=args.encoding, sheet=args.sheet).frame
-    guessed_text, guessed_label = guess_columns(frame)
-    text_columns = text_column_spec(args.text_col, frame.columns) or guessed_text
-    label_column = args.label_col or guessed_label
-    for column in ([text_columns] if isinstance(text_columns, str) else text_columns) + [label_column]:
-        if column not in frame.columns:
-            raise UserError("err.missing_column", column=str(column), columns=", ".join(map(str, frame.columns)))
-    rows, texts, labels = labelled_rows(frame, text_columns, label_column)
+    text_columns, label_column = chosen_columns(frame, args.text_col, args.label_col)
+    rows, texts, labels = labelled_rows(frame, check_columns(frame, text_columns, label_column), label_column)
     preprocess = default_config(texts) if texts else default_config(["x"])
     if args.tokenizer:
         preprocess = replace(preprocess, tokenizer=args.tokenizer)

@@ -352,16 +352,7 @@ def validate(frame: pd.DataFrame, text_column, label_column: str | None,
     """
     from core.findings import Finding, find_issues, label_variants
 
-    text_columns = [text_column] if isinstance(text_column, str) or text_column is None else list(text_column)
-    if label_column is None and len(frame.columns) == 1:
-        raise UserError("err.need_label_column", column=str(frame.columns[0]))
-    if not text_columns:
-        raise UserError("err.missing_column", column="", columns=", ".join(map(str, frame.columns)))
-    for column in text_columns + [label_column]:
-        if column is None or column not in frame.columns:
-            raise UserError("err.missing_column", column=str(column), columns=", ".join(map(str, frame.columns)))
-    if label_column in text_columns:
-        raise UserError("err.same_columns")
+    text_columns = check_columns(frame, text_column, label_column)
     limit = max_rows()
     if len(frame) > limit and not choices.sample_rows:
         raise UserError("err.too_many_rows", rows=len(frame), limit=limit)
@@ -466,6 +457,37 @@ def _filter(texts, labels, keep):
     return ([t for t, k in zip(texts, keep) if k], [label for label, k in zip(labels, keep) if k])
 
 
+def check_columns(frame: pd.DataFrame, text_column, label_column) -> list[str]:
+    """The text columns as a list, once the columns are known to be usable: each in ``frame``,
+    a label column apart from the text ones.
+
+    Raises
+    ------
+    UserError
+        ``err.need_label_column``, ``err.missing_column`` or ``err.same_columns``.
+    """
+    text_columns = [text_column] if isinstance(text_column, str) or text_column is None else list(text_column)
+    if label_column is None and len(frame.columns) == 1:
+        raise UserError("err.need_label_column", column=str(frame.columns[0]))
+    if not text_columns:
+        raise UserError("err.missing_column", column="", columns=", ".join(map(str, frame.columns)))
+    for column in text_columns + [label_column]:
+        if column is None or column not in frame.columns:
+            raise UserError("err.missing_column", column=str(column), columns=", ".join(map(str, frame.columns)))
+    if label_column in text_columns:
+        raise UserError("err.same_columns")
+    return text_columns
+
+
+def chosen_columns(frame: pd.DataFrame, text_column=None, label_column: str | None = None):
+    """``(text column(s), label column)``: the ones given (``"title,body"`` joins two, see
+    :func:`text_column_spec`), else the guessed ones (:func:`guess_columns`)."""
+    guessed_text, guessed_label = guess_columns(frame)
+    if isinstance(text_column, str):
+        text_column = text_column_spec(text_column, frame.columns)
+    return text_column or guessed_text, label_column or guessed_label
+
+
 def labelled_rows(frame: pd.DataFrame, text_columns, label_column: str, corrections: dict | None = None):
     """``(rows, texts, labels)`` of a table's rows that have both a text and a label, ``rows``
     being each one's 0-based position among the file's data rows (what a user finds again in
@@ -513,9 +535,7 @@ def read_dataset(path, text_column=None, label_column: str | None = None, encodi
     read): ``(table, dataset, report)``. ``text_column`` may be ``"title,body"`` (see
     :func:`text_column_spec`)."""
     table = load_table(path, encoding=encoding, sheet=sheet)
-    guessed_text, guessed_label = guess_columns(table.frame)
-    text_column = text_column_spec(text_column, table.frame.columns) if isinstance(text_column, str) else text_column
-    dataset, report = validate(table.frame, text_column or guessed_text, label_column or guessed_label, choices)
+    dataset, report = validate(table.frame, *chosen_columns(table.frame, text_column, label_column), choices)
     report.findings[:0] = table.findings
     return table, dataset, report
 
