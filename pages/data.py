@@ -118,7 +118,11 @@ st.dataframe(frame.head(20), width="stretch", hide_index=True)
 
 columns = list(frame.columns)
 text_column_widget, label_column_widget = st.columns(2)
+# The value also goes in as the default: Streamlit's multiselect (1.67) sometimes mounts empty when
+# its value was set only through session state, and the next rerun then sent that empty value
+# back. The default does not change the widget's identity (it has a key); session state still wins.
 text_columns = text_column_widget.multiselect(t("data.text_column"), columns, key=state.DATA_TEXT_COL,
+                                              default=[c for c in st.session_state[state.DATA_TEXT_COL] if c in columns],
                                               help=t("data.text_column_help"))
 label_column = label_column_widget.selectbox(t("data.label_column"), columns, key=state.DATA_LABEL_COL,
                                              help=t("data.label_column_help"))

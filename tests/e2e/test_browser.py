@@ -559,18 +559,29 @@ def test_labels_that_look_wrong(server, page, artifacts):
     page.get_by_text("labels look wrong. Choose what to do with each", exact=False).wait_for()
     page.get_by_role("button", name="Apply these changes").wait_for()
     _idle(page)
+    # The text column chosen for the sample still shows in its box: when the click above came
+    # before the box had drawn its value, the box stayed empty and the next click sent "no text
+    # column" back (see pages/data.py).
+    page.locator("[data-testid='stMultiSelect'] [data-tag][aria-label='text']").wait_for(timeout=5_000)
     page.get_by_role("heading", name="Labels that look wrong").scroll_into_view_if_needed()
     page.wait_for_timeout(1000)
     page.screenshot(path=str(artifacts / "e2e-19-1-label-check.png"))
-    # Relabel the first flagged row by typing in its "My label" cell, apply, then undo.
+    # Relabel the first flagged row by typing its suggested label in its "My label" cell (the
+    # last column), apply, then undo. The grid draws on a canvas; its cells' text is also in an
+    # accessible table (data-testid glide-cell-<column>-<row>), which says what the grid holds.
     grid = page.locator("[data-testid='stDataFrame']").last
+    grid.scroll_into_view_if_needed()
+    suggested = grid.get_by_test_id("glide-cell-3-0").text_content()
+    assert suggested != grid.get_by_test_id("glide-cell-2-0").text_content()
     box = grid.bounding_box()
     page.mouse.dblclick(box["x"] + box["width"] - 40, box["y"] + 35 + 17)
     editor = page.locator("textarea.gdg-input")     # the grid's cell editor
     editor.wait_for()
-    editor.fill("ham")
+    editor.fill(suggested)
     page.keyboard.press("Enter")
-    page.wait_for_timeout(500)
+    page.wait_for_function("([grid, text]) => grid.querySelector('[data-testid=glide-cell-6-0]').textContent === text",
+                           arg=[grid.element_handle(), suggested])
+    _idle(page)                                      # the edit's own rerun, before the button's
     page.get_by_role("button", name="Apply these changes").click()
     page.get_by_text("Your corrections are in use: 1 labels changed and 0 rows left out", exact=False).wait_for()
     _idle(page)
