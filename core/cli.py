@@ -1,4 +1,4 @@
-"""The headless contract: ``python -m core train|evaluate|predict|explain|inspect``.
+"""The headless contract: ``python -m core train|evaluate|predict|explain|export|inspect|…|serve``.
 
 Every command prints its result as JSON on the last line of stdout; progress goes to stderr.
 A user mistake exits with code 2 and one line on stderr that says what to fix.
@@ -141,6 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
     _data_options(curve, sample=False)
     curve.add_argument("--label-col")
     curve.add_argument("--tokenizer", choices=["word", "char", "jieba"])
+
+    serve = commands.add_parser("serve", help="answer predictions over HTTP (FastAPI) for one or more bundles")
+    serve.add_argument("models", nargs="+", metavar="MODEL_DIR", help="bundle folders; each is named by its folder")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--max-texts", type=int, default=1000, metavar="N", help="texts per request at most (default 1000)")
+    serve.add_argument("--max-chars", type=int, default=20000, metavar="N", help="characters per text at most (default 20000)")
 
     inspect = commands.add_parser("inspect", help="describe a data file or a model bundle")
     inspect.add_argument("path")
@@ -401,9 +408,22 @@ def cmd_curve(args) -> dict:
     return {"points": result["points"], "rows": result["rows"], "reading": result["reading"]}
 
 
+def cmd_serve(args) -> dict:
+    from core.serve import Limits, serve
+
+    if not 0 < args.port < 65536:
+        raise _UsageError(f"--port must be between 1 and 65535, not {args.port} (see 'python -m core serve --help')")
+    if args.max_texts < 1 or args.max_chars < 1:
+        raise _UsageError("--max-texts and --max-chars must be at least 1 (see 'python -m core serve --help')")
+    limits = Limits(max_texts=args.max_texts, max_text_chars=args.max_chars,
+                    max_body_bytes=max(Limits.max_body_bytes, 4 * args.max_texts * min(args.max_chars, 2000)))
+    return serve(args.models, args.host, args.port, limits=limits,
+                 announce=lambda line: print(line + " — Ctrl-C stops it", file=sys.stderr, flush=True))
+
+
 COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "explain": cmd_explain,
             "export": cmd_export, "inspect": cmd_inspect, "label-issues": cmd_label_issues, "suggest": cmd_suggest,
-            "curve": cmd_curve}
+            "curve": cmd_curve, "serve": cmd_serve}
 
 
 def main(argv=None) -> int:

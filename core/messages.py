@@ -94,6 +94,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "There is no setting '{name}'. Did you mean {close}? (all settings: 'python -m core train --help')",
         "zh": "没有名为“{name}”的设置。您是否想用 {close}？（全部设置见 'python -m core train --help'）",
     },
+    "err.serve_same_name": {
+        "en": "Two models are both called '{name}' ({first} and {second}); a served model is named by its folder. Rename one folder.",
+        "zh": "两个模型都叫 '{name}'（{first} 和 {second}）；服务中的模型以文件夹名命名。请重命名其中一个文件夹。",
+    },
+    "err.serve_port": {
+        "en": "Cannot listen on {host}:{port} ({reason}). Choose another port with --port, or stop what uses it.",
+        "zh": "无法在 {host}:{port} 上监听（{reason}）。请用 --port 换一个端口，或停止占用它的程序。",
+    },
     "err.bundle_missing": {
         "en": "No model bundle at {path}. Train one first with 'python -m core train DATA --out {path}'.",
         "zh": "{path} 处没有模型包。请先用 'python -m core train DATA --out {path}' 训练一个。",

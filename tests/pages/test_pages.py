@@ -1,5 +1,7 @@
 """Every page through Streamlit's AppTest: render, drive the widgets, check what is shown."""
 
+from pathlib import Path
+
 from streamlit.testing.v1 import AppTest
 
 from core.jobs import get_job, wait
@@ -391,6 +393,10 @@ def test_models_page_keeps_models_across_sessions_and_manages_them(tmp_path):
     # Issue 17: one training time everywhere, named as such (it read "Seconds" beside two other times).
     assert {"Training time (s)", "Device", "Settings", "Test accuracy"} <= set(app.dataframe[0].value.columns)
     app.selectbox(key="models_pick").set_value(first.model_id).run()
+    # Issue 20: the command that serves this model over HTTP, and a call to it.
+    code = [block.value for block in app.code]
+    assert f"python -m core serve {first.path} --port 8000" in code
+    assert any(f'"model": "{Path(first.path).name}"' in block and "/v1/predict" in block for block in code)
     app.button(key="models_evaluate").click().run()
     assert not app.exception and app.title[0].value == "How good is the model?"
     assert app.selectbox(key="eval_model").value == first.model_id

@@ -1,0 +1,406 @@
+"""The prediction service: bundles answered over HTTP (``python -m core serve MODEL_DIR …``).
+
+Other programs (a ticket system, a web shop) send raw texts and get the labels the app would
+give: the same :class:`core.bundle.Bundle` does the work, so every bundle kind the app makes —
+a network with any tokenizer (Chinese word segmentation included), TF-IDF and Automatic's
+blend — is served with its own preprocessing and saved decision threshold.
+
+Endpoints (FastAPI; the OpenAPI page is ``/docs``, its document ``/openapi.json``)::
+
+    GET  /v1/health   → {"status": "ok"}
+    GET  /v1/models   → {"models": [{"name", "labels", "created", "kind"}, …]}
+    POST /v1/predict  {"texts": ["…", …], "model": "name"}   ("model" optional with one model)
+                      → {"model": "…", "predictions": [{"label", "probabilities": {label: p}}, …]}
+
+Each model is loaded once, at start. Concurrent requests for one model are gathered into one
+batch (:class:`Batcher`): a network predicts a batch of 256 texts in about the time of a few
+single ones. Limits (:class:`Limits`) answer 413 (body too large) or 422 (too many texts, a text
+too long or empty, a missing field), always as ``{"error": "…"}``; a set API key
+(``STUDIO_API_KEY``) is required as ``Authorization: Bearer <key>`` on everything but the
+health check (401 otherwise). Nothing a client sends produces a traceback.
+"""
+
+import asyncio
+import contextlib
+import datetime as _dt
+import hmac
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+API_KEY_ENV = "STUDIO_API_KEY"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may hold.
+
+    Parameters
+    ----------
+    max_body_bytes : int
+        Request body size; larger → 413.
+    max_texts : int
+        Texts per request; more → 422.
+    max_text_chars : int
+        Characters per text; longer → 422.
+    batch_wait_ms : float
+        How long the first request of a batch waits for others to join it.
+    max_batch : int
+        Texts gathered into one model call at most.
+    """
+
+    max_body_bytes: int = 2_000_000
+    max_texts: int = 1_000
+    max_text_chars: int = 20_000
+    batch_wait_ms: float = 2.0
+    max_batch: int = 512
+
+
+class ServiceError(Exception):
+    """A client mistake: ``status`` (4xx) and a message that says what to send instead."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class ServedModel:
+    """One bundle as served: its name (the folder's), when it was made, the bundle itself."""
+
+    name: str
+    path: Path
+    bundle: object
+    created: str
+
+    def describe(self) -> dict:
+        """``{"name", "labels", "created", "kind"}`` for ``GET /v1/models``."""
+        return {"name": self.name, "labels": list(self.bundle.labels), "created": self.created,
+                "kind": self.bundle.kind}
+
+
+def load_models(model_dirs) -> dict[str, ServedModel]:
+    """Load each bundle folder once; a model's name is its folder's name.
+
+    Raises
+    ------
+    UserError
+        If a folder is not a bundle (:meth:`core.bundle.Bundle.load`), or two folders share a
+        name (``err.serve_same_name``).
+    """
+    from core.bundle import Bundle
+    from core.errors import UserError
+
+    models: dict[str, ServedModel] = {}
+    for directory in model_dirs:
+        path = Path(directory).expanduser().resolve()
+        bundle = Bundle.load(path)
+        name = path.name
+        if name in models:
+            raise UserError("err.serve_same_name", name=name, first=str(models[name].path), second=str(path))
+        stamp = max((child.stat().st_mtime for child in path.iterdir() if child.is_file()), default=path.stat().st_mtime)
+        created = _dt.datetime.fromtimestamp(stamp, _dt.timezone.utc).isoformat(timespec="seconds")
+        models[name] = ServedModel(name, path, bundle, created)
+    return models
+
+
+def predictions(bundle, texts) -> list[dict]:
+    """``[{"label", "probabilities"}]`` for raw ``texts`` — exactly what ``python -m core
+    predict`` prints for each (the saved threshold decides a two-class model)."""
+    probabilities = bundle.predict_proba(list(texts))
+    chosen = bundle.decide(probabilities)
+    return [{"label": bundle.labels[int(index)],
+             "probabilities": {label: float(p) for label, p in zip(bundle.labels, row)}}
+            for index, row in zip(chosen, probabilities)]
+
+
+class Batcher:
+    """Gathers the texts of concurrent requests for one model into one model call.
+
+    The first request of a batch waits ``limits.batch_wait_ms`` (or until ``limits.max_batch``
+    texts are waiting), then every waiting request's texts go to the model together, in one
+    worker thread per model (so the event loop keeps answering), and each request gets its
+    own slice back.
+    """
+
+    def __init__(self, bundle, limits: Limits):
+        self.bundle = bundle
+        self.limits = limits
+        self.pending: list[tuple[list[str], asyncio.Future]] = []
+        self.waiting = 0
+        self.flush_task: asyncio.Task | None = None
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="predict")
+        self.batches = 0
+
+    async def predict(self, texts: list[str]) -> list[dict]:
+        """The predictions for ``texts``, computed in a batch with whatever else is waiting."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self.pending.append((texts, future))
+        self.waiting += len(texts)
+        if self.waiting >= self.limits.max_batch:
+            self._flush()
+        elif self.flush_task is None:
+            self.flush_task = loop.create_task(self._flush_later())
+        return await future
+
+    async def _flush_later(self) -> None:
+        await asyncio.sleep(self.limits.batch_wait_ms / 1000)
+        self.flush_task = None
+        self._flush()
+
+    def _flush(self) -> None:
+        if self.flush_task is not None:
+            self.flush_task.cancel()
+            self.flush_task = None
+        batch, self.pending, self.waiting = self.pending, [], 0
+        if batch:
+            asyncio.get_running_loop().create_task(self._run(batch))
+
+    async def _run(self, batch) -> None:
+        texts = [text for request_texts, _ in batch for text in request_texts]
+        try:
+            results = await asyncio.get_running_loop().run_in_executor(self.executor, predictions, self.bundle, texts)
+        except Exception as error:  # a bug: every waiting request answers 500, none hangs
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        self.batches += 1
+        start = 0
+        for request_texts, future in batch:
+            if not future.done():
+                future.set_result(results[start : start + len(request_texts)])
+            start += len(request_texts)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def read_request(body: bytes, models: dict, limits: Limits) -> tuple[str, list[str]]:
+    """``(model name, texts)`` of a ``POST /v1/predict`` body.
+
+    Raises
+    ------
+    ServiceError
+        413 for a body over the limit; 400 for a body that is not JSON; 422 for anything
+        else the body gets wrong (each says what to send); 404 for an unknown model.
+    """
+    if len(body) > limits.max_body_bytes:
+        raise ServiceError(413, f"The request body is {len(body):,} bytes; at most {limits.max_body_bytes:,} are "
+                                "accepted. Send the texts in several requests.")
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ServiceError(400, f'The body is not JSON ({error}). Send {{"texts": ["…"]}} as UTF-8 JSON.') from None
+    if not isinstance(document, dict):
+        raise ServiceError(422, 'The body must be a JSON object: {"texts": ["…", …], "model": "name"}.')
+    unknown = sorted(set(document) - {"texts", "model"})
+    if unknown:
+        raise ServiceError(422, f"Unknown field(s): {', '.join(unknown)}. A request has \"texts\" and, optionally, \"model\".")
+    texts = document.get("texts")
+    if not isinstance(texts, list) or not texts:
+        raise ServiceError(422, '"texts" must be a non-empty list of strings, e.g. {"texts": ["Free entry to win!"]}.')
+    if len(texts) > limits.max_texts:
+        raise ServiceError(422, f"{len(texts):,} texts in one request; at most {limits.max_texts:,} are accepted. "
+                                "Send them in several requests.")
+    for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise ServiceError(422, f"texts[{index}] is {type(text).__name__}, not a string.")
+        if not text.strip():
+            raise ServiceError(422, f"texts[{index}] is empty: there is nothing to classify.")
+        if len(text) > limits.max_text_chars:
+            raise ServiceError(422, f"texts[{index}] has {len(text):,} characters; at most {limits.max_text_chars:,} "
+                                    "are accepted. Send a shorter text.")
+    name = document.get("model")
+    if name is None:
+        if len(models) != 1:
+            raise ServiceError(422, f'Several models are served; say which with "model": one of {", ".join(models)}.')
+        name = next(iter(models))
+    if not isinstance(name, str):
+        raise ServiceError(422, '"model" must be a string: a name from GET /v1/models.')
+    if name not in models:
+        raise ServiceError(404, f'No model "{name}" is served here; the models are: {", ".join(models)}.')
+    return name, texts
+
+
+def create_app(models: dict[str, ServedModel], api_key: str | None = None, limits: Limits = Limits()):
+    """The FastAPI application serving ``models`` (see :func:`load_models`).
+
+    ``api_key``: when set, every endpoint but ``/v1/health`` wants ``Authorization: Bearer
+    <api_key>``.
+    """
+    from fastapi import FastAPI, Request
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse
+    from pydantic import BaseModel, Field
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    class PredictRequest(BaseModel):
+        """Raw texts to classify, and which served model should (optional with one model)."""
+
+        texts: list[str] = Field(min_length=1, max_length=limits.max_texts, examples=[["Free entry to win a prize!"]])
+        model: str | None = Field(default=None, examples=[next(iter(models), None)])
+
+    class Prediction(BaseModel):
+        label: str
+        probabilities: dict[str, float]
+
+    class PredictResponse(BaseModel):
+        model: str
+        predictions: list[Prediction]
+
+    class ModelInfo(BaseModel):
+        name: str
+        labels: list[str]
+        created: str
+        kind: str
+
+    class ModelList(BaseModel):
+        models: list[ModelInfo]
+
+    batchers = {name: Batcher(model.bundle, limits) for name, model in models.items()}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        for batcher in batchers.values():
+            batcher.close()
+
+    app = FastAPI(title="Text Classifier Studio — prediction service", version="1", lifespan=lifespan,
+                  description="Classifies raw texts with models trained in Text Classifier Studio, with the "
+                              "app's own preprocessing and saved thresholds.")
+    app.state.batchers = batchers
+    app.state.requests = 0
+
+    def refuse(status: int, message: str, headers=None):
+        return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        app.state.requests += 1
+        if api_key and request.url.path != "/v1/health":
+            given = request.headers.get("authorization", "")
+            scheme, _, token = given.partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), api_key.encode()):
+                return refuse(401, "This service needs an API key: send the header 'Authorization: Bearer <key>'.",
+                              {"WWW-Authenticate": "Bearer"})
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > limits.max_body_bytes:
+            return refuse(413, f"The request body is {int(length):,} bytes; at most {limits.max_body_bytes:,} are "
+                               "accepted. Send the texts in several requests.")
+        try:
+            return await call_next(request)
+        except Exception:  # a bug: a plain 500, never a traceback to the client
+            return refuse(500, "The service failed on this request (a bug; the server's log has the details).")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request, error):
+        return refuse(error.status_code, str(error.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request, error):
+        first = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+        return refuse(422, f"{where}: {first.get('msg', 'invalid request')}" if where else first.get("msg", "invalid"))
+
+    @app.get("/v1/health", summary="Is the service up?")
+    async def health() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/v1/models", response_model=ModelList, summary="The models served here")
+    async def list_models() -> dict:
+        return {"models": [model.describe() for model in models.values()]}
+
+    @app.post("/v1/predict", response_model=PredictResponse, summary="Classify texts",
+              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                  "schema": PredictRequest.model_json_schema()}}}},
+              responses={400: {"description": "The body is not JSON"}, 401: {"description": "API key missing or wrong"},
+                         404: {"description": "No such model"}, 413: {"description": "Body too large"},
+                         422: {"description": "Texts missing, too many, empty or too long"}})
+    async def predict(request: Request):
+        body = bytearray()
+        async for chunk in request.stream():   # counted as it comes: a missing Content-Length cannot slip past
+            body += chunk
+            if len(body) > limits.max_body_bytes:
+                return refuse(413, f"The request body is over {limits.max_body_bytes:,} bytes. "
+                                   "Send the texts in several requests.")
+        try:
+            name, texts = read_request(bytes(body), models, limits)
+        except ServiceError as error:
+            return refuse(error.status, error.message)
+        return {"model": name, "predictions": await batchers[name].predict(texts)}
+
+    return app
+
+
+def serve(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: str | None = None,
+          limits: Limits = Limits(), announce=None) -> dict:
+    """Load the bundles, then answer requests until interrupted (Ctrl-C / SIGTERM).
+
+    ``api_key`` defaults to ``$STUDIO_API_KEY``; ``announce(line)`` is told where the service
+    listens. Returns ``{"models", "requests", "seconds"}`` when it stops.
+
+    Raises
+    ------
+    UserError
+        If a folder is not a bundle, or the port cannot be listened on (``err.serve_port``).
+    """
+    import socket
+    import time
+
+    import uvicorn
+
+    from core.errors import UserError
+
+    models = load_models(model_dirs)
+    api_key = api_key if api_key is not None else (os.environ.get(API_KEY_ENV) or None)
+    app = create_app(models, api_key, limits)
+    try:   # a port in use is the user's to fix: say so plainly, before uvicorn logs its own error
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        raise UserError("err.serve_port", host=host, port=port, reason=error.strerror or str(error)) from None
+    started = time.perf_counter()
+    if announce:
+        names = ", ".join(f"{model.name} ({model.bundle.kind}, {len(model.bundle.labels)} classes)" for model in models.values())
+        announce(f"serving {names} at http://{host}:{port}/v1/predict (API page: http://{host}:{port}/docs)"
+                 + ("; an API key is required" if api_key else ""))
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame):
+            # uvicorn raises a caught SIGTERM/SIGINT again once it has shut down, which would end
+            # this process before it prints its result: a stop is this command's normal end.
+            super().handle_exit(sig, frame)
+            self._captured_signals.clear()
+
+    Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
+                          timeout_graceful_shutdown=5)).run()
+    return {"models": list(models), "requests": app.state.requests, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def usage(model_dir, chinese: bool = False, host: str = "127.0.0.1", port: int = 8000) -> dict:
+    """How to serve one bundle folder and call it: ``{"command", "curl"}`` (shell lines, the
+    path quoted), as the Models page shows them.
+
+    Examples
+    --------
+    >>> lines = usage("/srv/studio data/models/ab12")
+    >>> lines["command"]
+    "python -m core serve '/srv/studio data/models/ab12' --port 8000"
+    >>> print(lines["curl"])
+    curl -H 'Content-Type: application/json' -d '{"texts": ["Free entry: win a prize now"], "model": "ab12"}' \\
+         http://127.0.0.1:8000/v1/predict
+    """
+    import shlex
+
+    path = Path(model_dir)
+    text = "这家酒店的服务很好" if chinese else "Free entry: win a prize now"
+    body = json.dumps({"texts": [text], "model": path.name}, ensure_ascii=False)
+    host_part = "" if host == "127.0.0.1" else f" --host {host}"
+    return {"command": f"python -m core serve {shlex.quote(str(path))}{host_part} --port {port}",
+            "curl": f"curl -H 'Content-Type: application/json' -d {shlex.quote(body)} \\\n"
+                    f"     http://{host}:{port}/v1/predict"}

@@ -1,0 +1,205 @@
+"""Issue 20's prediction service: ``python -m core serve`` as a real uvicorn process, and the
+FastAPI app's limits, API key and error answers in process."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pandas as pd
+import pytest
+
+from core.data import SAMPLES
+from tests.conftest import ROOT
+from tests.core.test_cli import TINY, last_json, run
+
+pytest.importorskip("fastapi", reason="fastapi is not installed (pip install -r requirements.txt)")
+
+ENGLISH = ["Free entry! Win a prize, text WIN to 80086 now", "Are we still meeting for lunch today?",
+           "URGENT your mobile number has won £2000, call 09061701461"]
+KEY = "s3cret-key"
+CHINESE = ["国足世预赛名单公布 武磊领衔", "央行宣布降准0.5个百分点 释放长期资金", "新款手机发布 搭载最新芯片"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def bundles(tmp_path_factory):
+    """Four bundle kinds the app makes: an English network with a saved threshold, a Chinese
+    (jieba) network, TF-IDF and Automatic's blend — each named by its folder."""
+    from core.bundle import Bundle
+
+    root = tmp_path_factory.mktemp("served")
+    sms, news = (SAMPLES[name].path for name in ("sms_spam", "thucnews_titles"))
+    small = ["--sample", "1000", "--seed", "1"]
+    made = {"spam": ["train", sms, *TINY, *small], "news": ["train", news, *TINY, *small],
+            "spam-tfidf": ["train", sms, "--model", "tfidf", *small],
+            "news-auto": ["train", news, *TINY, *small, "--model", "auto"]}
+    trainings = {name: subprocess.Popen([sys.executable, "-m", "core", *map(str, args), "--out", str(root / name)],
+                                        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for name, args in made.items()}       # side by side: most of each is TensorFlow starting
+    for name, process in trainings.items():
+        _, stderr = process.communicate(timeout=600)
+        assert process.returncode == 0, (name, stderr)
+    bundle = Bundle.load(root / "spam")
+    bundle.set_decision("spam", 0.3)          # the service must decide as the saved threshold says
+    bundle.save(root / "spam")
+    return {name: root / name for name in made}
+
+
+def _call(url, body=None, key=KEY, method=None, raw: bytes | None = None):
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    request = urllib.request.Request(url, data=data, method=method or ("POST" if data is not None else "GET"),
+                                     headers={"Content-Type": "application/json",
+                                              **({"Authorization": f"Bearer {key}"} if key else {})})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.fixture(scope="module")
+def service(bundles):
+    """``python -m core serve`` on a free loopback port, as a user starts it: with an API key
+    and limits of 4 texts of 100 characters per request."""
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "core", "serve", *map(str, bundles.values()), "--port", str(port),
+                                "--max-texts", "4", "--max-chars", "100"],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "STUDIO_API_KEY": KEY})
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if _call(f"{url}/v1/health") == (200, {"status": "ok"}):
+                break
+        except OSError:
+            time.sleep(0.3)
+        assert process.poll() is None, process.stderr.read()
+    else:
+        process.kill()
+        pytest.fail("the service did not answer within 120 s")
+    yield url
+    process.terminate()
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert last_json(stdout)["models"] == list(bundles)   # the headless contract: JSON on the last line
+
+
+def test_service_answers_exactly_as_the_cli_for_every_bundle_kind(bundles, service):
+    status, listed = _call(f"{service}/v1/models")
+    assert status == 200 and [model["name"] for model in listed["models"]] == list(bundles)
+    assert [model["kind"] for model in listed["models"]][:3] == ["keras", "keras", "tfidf"]
+    assert listed["models"][3]["kind"] in ("keras", "tfidf", "blend")      # whichever Automatic kept
+    assert listed["models"][0]["labels"] == ["ham", "spam"] and len(listed["models"][1]["labels"]) == 10
+    assert all(model["created"][:4].isdigit() for model in listed["models"])
+    for name, texts in [("spam", ENGLISH), ("news", CHINESE), ("spam-tfidf", ENGLISH), ("news-auto", CHINESE)]:
+        status, answer = _call(f"{service}/v1/predict", {"texts": texts, "model": name})
+        assert status == 200 and answer["model"] == name and len(answer["predictions"]) == len(texts)
+        # The CLI on the same texts, as a file: the same label and probabilities for each.
+        file = bundles[name].parent / f"{name}-texts.csv"
+        pd.DataFrame({"text": texts}).to_csv(file, index=False)
+        code, _, stderr = run("predict", bundles[name], "--file", file, "--out", file.with_suffix(".out.csv"))
+        assert code == 0, stderr
+        expected = pd.read_csv(file.with_suffix(".out.csv"), encoding="utf-8-sig")
+        for index, served in enumerate(answer["predictions"]):
+            row = expected.iloc[index]
+            assert row["text"] == texts[index] and served["label"] == row["predicted_label"], (name, texts[index])
+            assert served["probabilities"] == pytest.approx(
+                {label: row[f"p({label})"] for label in served["probabilities"]}, abs=1e-4)
+    # The saved threshold decides: spam from 0.3 on, whatever the most probable class.
+    status, answer = _call(f"{service}/v1/predict", {"texts": ENGLISH, "model": "spam"})
+    assert [p["label"] for p in answer["predictions"]] == [
+        "spam" if p["probabilities"]["spam"] >= 0.3 else "ham" for p in answer["predictions"]]
+    status, document = _call(f"{service}/openapi.json")
+    assert status == 200 and {"/v1/health", "/v1/models", "/v1/predict"} <= set(document["paths"])
+
+
+def test_sixteen_concurrent_clients_are_all_answered(service):
+    """16 clients at once, 10 requests each: every answer right (batched together or not)."""
+    _, alone = _call(f"{service}/v1/predict", {"texts": ENGLISH[:1], "model": "spam-tfidf"})
+    answers, failures = [], []
+
+    def client(number):
+        for request in range(10):
+            texts = ENGLISH[:1] * (1 + (number + request) % 3)
+            try:
+                status, answer = _call(f"{service}/v1/predict", {"texts": texts, "model": "spam-tfidf"})
+                answers.append((status, len(texts), answer))
+            except Exception as error:   # a refused connection or a timeout is a failure too
+                failures.append(repr(error))
+
+    threads = [threading.Thread(target=client, args=(number,)) for number in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures and len(answers) == 160
+    for status, count, answer in answers:
+        assert status == 200 and len(answer["predictions"]) == count
+        assert all(p == alone["predictions"][0] for p in answer["predictions"])
+
+
+def test_limits_api_key_and_bad_requests_answer_with_a_message(service):
+    assert _call(f"{service}/v1/health", key=None) == (200, {"status": "ok"})     # open for load balancers
+    for key in (None, "wrong", f"Bearer {KEY}"):          # the last: "Bearer Bearer …"
+        status, answer = _call(f"{service}/v1/predict", {"texts": ["hi"], "model": "spam"}, key=key)
+        assert status == 401 and "API key" in answer["error"]
+    assert _call(f"{service}/v1/models", key=None)[0] == 401
+    cases = [
+        (b'{"texts": ["hi"', 400, "not JSON"),
+        (b"\xff\xfe", 400, "not JSON"),
+        (json.dumps({"texts": ["x" * 90] * 25_000}).encode(), 413, "at most 2,000,000"),
+        (json.dumps(["hi"]).encode(), 422, "JSON object"),
+        (json.dumps({"text": "hi", "model": "spam"}).encode(), 422, "Unknown field"),
+        (json.dumps({"texts": [], "model": "spam"}).encode(), 422, "non-empty list"),
+        (json.dumps({"texts": "hi", "model": "spam"}).encode(), 422, "non-empty list"),
+        (json.dumps({"texts": ["a", "b", "c", "d", "e"], "model": "spam"}).encode(), 422, "at most 4"),
+        (json.dumps({"texts": ["ok", 7], "model": "spam"}).encode(), 422, "texts[1] is int"),
+        (json.dumps({"texts": ["ok", "   "], "model": "spam"}).encode(), 422, "texts[1] is empty"),
+        (json.dumps({"texts": ["z" * 101], "model": "spam"}).encode(), 422, "101 characters"),
+        (json.dumps({"texts": ["hi"]}).encode(), 422, "Several models"),
+        (json.dumps({"texts": ["hi"], "model": "nope"}).encode(), 404, "spam, news, spam-tfidf, news-auto"),
+        (json.dumps({"texts": ["hi"], "model": 3}).encode(), 422, '"model" must be a string'),
+    ]
+    for body, status, words in cases:
+        answer = _call(f"{service}/v1/predict", raw=body)
+        assert answer[0] == status and words in answer[1]["error"], (body[:40], answer)
+    assert _call(f"{service}/v1/nothing-here") == (404, {"error": "Not Found"})
+
+
+def test_a_request_to_a_single_model_needs_no_name():
+    from core.serve import Limits, ServiceError, read_request
+
+    only = {"news": object()}
+    assert read_request(json.dumps({"texts": ["央行降准"]}).encode(), only, Limits()) == ("news", ["央行降准"])
+    with pytest.raises(ServiceError) as refused:
+        read_request(json.dumps({"texts": ["央行降准"], "model": "sms"}).encode(), only, Limits())
+    assert refused.value.status == 404 and "the models are: news" in refused.value.message
+
+
+def test_serve_user_errors_exit_2_with_one_line(bundles, tmp_path):
+    code, _, stderr = run("serve", tmp_path / "nothing")
+    assert code == 2 and "No model bundle" in stderr.strip().splitlines()[-1]
+    twin = tmp_path / "x" / "spam"
+    shutil.copytree(bundles["spam-tfidf"], twin)
+    code, _, stderr = run("serve", bundles["spam"], twin)
+    assert code == 2 and "Two models are both called 'spam'" in stderr.strip().splitlines()[-1]
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        code, _, stderr = run("serve", bundles["spam-tfidf"], "--port", taken.getsockname()[1])
+    assert code == 2 and "Cannot listen on 127.0.0.1" in stderr.strip().splitlines()[-1]
+    code, _, stderr = run("serve", bundles["spam-tfidf"], "--port", "0")
+    assert code == 2 and "--port must be between 1 and 65535" in stderr
