@@ -45,16 +45,13 @@ class Limits:
         Texts per request; more → 422.
     max_text_chars : int
         Characters per text; longer → 422.
-    batch_wait_ms : float
-        How long the first request of a batch waits for others to join it.
     max_batch : int
-        Texts gathered into one model call at most.
+        Texts gathered into one model call at most (a request larger than that is one call).
     """
 
     max_body_bytes: int = 2_000_000
     max_texts: int = 1_000
     max_text_chars: int = 20_000
-    batch_wait_ms: float = 2.0
     max_batch: int = 512
 
 
@@ -120,61 +117,57 @@ def predictions(bundle, texts) -> list[dict]:
 class Batcher:
     """Gathers the texts of concurrent requests for one model into one model call.
 
-    The first request of a batch waits ``limits.batch_wait_ms`` (or until ``limits.max_batch``
-    texts are waiting), then every waiting request's texts go to the model together, in one
-    worker thread per model (so the event loop keeps answering), and each request gets its
-    own slice back.
+    A request that finds the model idle is predicted at once (no waiting); requests that come
+    while the model works wait together and go to it as one batch (up to ``limits.max_batch``
+    texts) when it is free again. The model runs in one worker thread per model, so the event
+    loop keeps accepting requests meanwhile; each request gets its own slice back.
     """
 
     def __init__(self, bundle, limits: Limits):
         self.bundle = bundle
         self.limits = limits
         self.pending: list[tuple[list[str], asyncio.Future]] = []
-        self.waiting = 0
-        self.flush_task: asyncio.Task | None = None
+        self.busy = False
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="predict")
         self.batches = 0
 
     async def predict(self, texts: list[str]) -> list[dict]:
         """The predictions for ``texts``, computed in a batch with whatever else is waiting."""
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
+        future = asyncio.get_running_loop().create_future()
         self.pending.append((texts, future))
-        self.waiting += len(texts)
-        if self.waiting >= self.limits.max_batch:
-            self._flush()
-        elif self.flush_task is None:
-            self.flush_task = loop.create_task(self._flush_later())
+        if not self.busy:
+            self.busy = True
+            asyncio.get_running_loop().create_task(self._drain())
         return await future
 
-    async def _flush_later(self) -> None:
-        await asyncio.sleep(self.limits.batch_wait_ms / 1000)
-        self.flush_task = None
-        self._flush()
+    def _take(self) -> list:
+        batch, size = [], 0
+        while self.pending and (not batch or size + len(self.pending[0][0]) <= self.limits.max_batch):
+            batch.append(self.pending.pop(0))
+            size += len(batch[-1][0])
+        return batch
 
-    def _flush(self) -> None:
-        if self.flush_task is not None:
-            self.flush_task.cancel()
-            self.flush_task = None
-        batch, self.pending, self.waiting = self.pending, [], 0
-        if batch:
-            asyncio.get_running_loop().create_task(self._run(batch))
-
-    async def _run(self, batch) -> None:
-        texts = [text for request_texts, _ in batch for text in request_texts]
+    async def _drain(self) -> None:
         try:
-            results = await asyncio.get_running_loop().run_in_executor(self.executor, predictions, self.bundle, texts)
-        except Exception as error:  # a bug: every waiting request answers 500, none hangs
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(error)
-            return
-        self.batches += 1
-        start = 0
-        for request_texts, future in batch:
-            if not future.done():
-                future.set_result(results[start : start + len(request_texts)])
-            start += len(request_texts)
+            while self.pending:
+                batch = self._take()
+                texts = [text for request_texts, _ in batch for text in request_texts]
+                try:
+                    results = await asyncio.get_running_loop().run_in_executor(
+                        self.executor, predictions, self.bundle, texts)
+                except Exception as error:  # a bug: every waiting request answers 500, none hangs
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(error)
+                    continue
+                self.batches += 1
+                start = 0
+                for request_texts, future in batch:
+                    if not future.done():
+                        future.set_result(results[start : start + len(request_texts)])
+                    start += len(request_texts)
+        finally:
+            self.busy = False
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -279,27 +272,27 @@ def create_app(models: dict[str, ServedModel], api_key: str | None = None, limit
     def refuse(status: int, message: str, headers=None):
         return JSONResponse({"error": message}, status_code=status, headers=headers)
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next):
-        app.state.requests += 1
-        if api_key and request.url.path != "/v1/health":
-            given = request.headers.get("authorization", "")
-            scheme, _, token = given.partition(" ")
-            if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), api_key.encode()):
-                return refuse(401, "This service needs an API key: send the header 'Authorization: Bearer <key>'.",
-                              {"WWW-Authenticate": "Bearer"})
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > limits.max_body_bytes:
-            return refuse(413, f"The request body is {int(length):,} bytes; at most {limits.max_body_bytes:,} are "
-                               "accepted. Send the texts in several requests.")
-        try:
-            return await call_next(request)
-        except Exception:  # a bug: a plain 500, never a traceback to the client
-            return refuse(500, "The service failed on this request (a bug; the server's log has the details).")
+    def refused(request: Request):
+        """The answer to a request without the API key, or ``None`` when it may go on."""
+        if not api_key:
+            return None
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), api_key.encode()):
+            return None
+        return refuse(401, "This service needs an API key: send the header 'Authorization: Bearer <key>'.",
+                      {"WWW-Authenticate": "Bearer"})
+
+    def too_large(size: int):
+        return refuse(413, f"The request body is {size:,} bytes; at most {limits.max_body_bytes:,} are accepted. "
+                           "Send the texts in several requests.")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request, error):
         return refuse(error.status_code, str(error.detail))
+
+    @app.exception_handler(Exception)
+    async def failure(request, error):  # a bug: a plain 500, never a traceback to the client
+        return refuse(500, "The service failed on this request (a bug; the server's log has the details).")
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request, error):
@@ -312,8 +305,9 @@ def create_app(models: dict[str, ServedModel], api_key: str | None = None, limit
         return {"status": "ok"}
 
     @app.get("/v1/models", response_model=ModelList, summary="The models served here")
-    async def list_models() -> dict:
-        return {"models": [model.describe() for model in models.values()]}
+    async def list_models(request: Request):
+        app.state.requests += 1
+        return refused(request) or {"models": [model.describe() for model in models.values()]}
 
     @app.post("/v1/predict", response_model=PredictResponse, summary="Classify texts",
               openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
@@ -322,12 +316,18 @@ def create_app(models: dict[str, ServedModel], api_key: str | None = None, limit
                          404: {"description": "No such model"}, 413: {"description": "Body too large"},
                          422: {"description": "Texts missing, too many, empty or too long"}})
     async def predict(request: Request):
+        app.state.requests += 1
+        answer = refused(request)
+        if answer is not None:
+            return answer
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > limits.max_body_bytes:
+            return too_large(int(length))
         body = bytearray()
         async for chunk in request.stream():   # counted as it comes: a missing Content-Length cannot slip past
             body += chunk
             if len(body) > limits.max_body_bytes:
-                return refuse(413, f"The request body is over {limits.max_body_bytes:,} bytes. "
-                                   "Send the texts in several requests.")
+                return too_large(len(body))
         try:
             name, texts = read_request(bytes(body), models, limits)
         except ServiceError as error:
