@@ -26,6 +26,7 @@ import datetime as _dt
 import hmac
 import json
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,23 +80,47 @@ class ServedModel:
                 "kind": self.bundle.kind}
 
 
+def served_name(text: str) -> str:
+    """A model name for the service from any text (a model's name in the app): letters and
+    digits kept (Chinese too), the rest joined by ``-``.
+
+    >>> served_name("SMS filter (v2)"), served_name("新闻 分类")
+    ('sms-filter-v2', '新闻-分类')
+    """
+    return re.sub(r"[^\w.]+", "-", text.lower()).strip("-.") or "model"
+
+
+def model_arguments(arguments) -> list[tuple[str, Path]]:
+    """``(name, folder)`` of each ``MODEL_DIR`` or ``NAME=MODEL_DIR`` argument: a model is named
+    by its folder unless a name is given (the app's store keeps each bundle in a folder called
+    ``bundle``)."""
+    pairs = []
+    for argument in map(str, arguments):
+        name, sign, directory = argument.partition("=")
+        if sign and re.fullmatch(r"[\w.-]+", name) and not Path(argument).exists():
+            pairs.append((name, Path(directory)))
+        else:
+            pairs.append((Path(argument).expanduser().resolve().name, Path(argument)))
+    return pairs
+
+
 def load_models(model_dirs) -> dict[str, ServedModel]:
-    """Load each bundle folder once; a model's name is its folder's name.
+    """Load each bundle folder once (``MODEL_DIR`` or ``NAME=MODEL_DIR``, see
+    :func:`model_arguments`).
 
     Raises
     ------
     UserError
-        If a folder is not a bundle (:meth:`core.bundle.Bundle.load`), or two folders share a
-        name (``err.serve_same_name``).
+        If a folder is not a bundle (:meth:`core.bundle.Bundle.load`), or two share a name
+        (``err.serve_same_name``).
     """
     from core.bundle import Bundle
     from core.errors import UserError
 
     models: dict[str, ServedModel] = {}
-    for directory in model_dirs:
-        path = Path(directory).expanduser().resolve()
+    for name, directory in model_arguments(model_dirs):
+        path = directory.expanduser().resolve()
         bundle = Bundle.load(path)
-        name = path.name
         if name in models:
             raise UserError("err.serve_same_name", name=name, first=str(models[name].path), second=str(path))
         stamp = max((child.stat().st_mtime for child in path.iterdir() if child.is_file()), default=path.stat().st_mtime)
@@ -382,25 +407,24 @@ def serve(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: str | 
     return {"models": list(models), "requests": app.state.requests, "seconds": round(time.perf_counter() - started, 1)}
 
 
-def usage(model_dir, chinese: bool = False, host: str = "127.0.0.1", port: int = 8000) -> dict:
-    """How to serve one bundle folder and call it: ``{"command", "curl"}`` (shell lines, the
-    path quoted), as the Models page shows them.
+def usage(model_dir, name: str, chinese: bool = False, host: str = "127.0.0.1", port: int = 8000) -> dict:
+    """How to serve one bundle folder as ``name`` and call it: ``{"command", "curl"}`` (shell
+    lines, quoted), as the Models page shows them.
 
     Examples
     --------
-    >>> lines = usage("/srv/studio data/models/ab12")
+    >>> lines = usage("/srv/studio data/models/ab12/bundle", served_name("SMS filter"))
     >>> lines["command"]
-    "python -m core serve '/srv/studio data/models/ab12' --port 8000"
+    "python -m core serve 'sms-filter=/srv/studio data/models/ab12/bundle' --port 8000"
     >>> print(lines["curl"])
-    curl -H 'Content-Type: application/json' -d '{"texts": ["Free entry: win a prize now"], "model": "ab12"}' \\
+    curl -H 'Content-Type: application/json' -d '{"texts": ["Free entry: win a prize now"], "model": "sms-filter"}' \\
          http://127.0.0.1:8000/v1/predict
     """
     import shlex
 
-    path = Path(model_dir)
     text = "这家酒店的服务很好" if chinese else "Free entry: win a prize now"
-    body = json.dumps({"texts": [text], "model": path.name}, ensure_ascii=False)
+    body = json.dumps({"texts": [text], "model": name}, ensure_ascii=False)
     host_part = "" if host == "127.0.0.1" else f" --host {host}"
-    return {"command": f"python -m core serve {shlex.quote(str(path))}{host_part} --port {port}",
+    return {"command": f"python -m core serve {shlex.quote(f'{name}={model_dir}')}{host_part} --port {port}",
             "curl": f"curl -H 'Content-Type: application/json' -d {shlex.quote(body)} \\\n"
                     f"     http://{host}:{port}/v1/predict"}

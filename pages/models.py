@@ -7,7 +7,7 @@ import streamlit as st
 from core.errors import UserError
 from core.i18n import seconds
 from core.export import exportable, savedmodel_zip
-from core.serve import usage
+from core.serve import served_name, usage
 from core.package import bundle_zip, max_bundle_mb
 from core.store import max_models, max_workspace_mb
 from ui import state
@@ -120,7 +120,8 @@ else:
                 mime="application/zip", key="models_serving", width="stretch", icon=":material/dns:",
                 help=t("models.serving_help"))
         with st.expander(t("models.service"), icon=":material/api:"):
-            lines = usage(entry.path, chinese=bundle is not None and bundle.preprocess.tokenizer in ("jieba", "char"))
+            lines = usage(entry.path, served_name(entry.name),
+                          chinese=bundle is not None and bundle.preprocess.tokenizer in ("jieba", "char"))
             st.caption(t("models.service_help"))
             st.code(lines["command"], language="bash")
             st.code(lines["curl"], language="bash")

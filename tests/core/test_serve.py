@@ -189,6 +189,13 @@ def test_a_request_to_a_single_model_needs_no_name():
     assert refused.value.status == 404 and "the models are: news" in refused.value.message
 
 
+def test_models_are_named_by_their_folder_or_as_told(bundles):
+    from core.serve import model_arguments
+
+    assert model_arguments([bundles["spam"], f"filter={bundles['spam']}"]) == [
+        ("spam", bundles["spam"]), ("filter", bundles["spam"])]
+
+
 def test_serve_user_errors_exit_2_with_one_line(bundles, tmp_path):
     code, _, stderr = run("serve", tmp_path / "nothing")
     assert code == 2 and "No model bundle" in stderr.strip().splitlines()[-1]
@@ -196,6 +203,8 @@ def test_serve_user_errors_exit_2_with_one_line(bundles, tmp_path):
     shutil.copytree(bundles["spam-tfidf"], twin)
     code, _, stderr = run("serve", bundles["spam"], twin)
     assert code == 2 and "Two models are both called 'spam'" in stderr.strip().splitlines()[-1]
+    code, _, stderr = run("serve", f"news={bundles['spam-tfidf']}", f"news={tmp_path / 'nothing'}")
+    assert code == 2 and "No model bundle" in stderr.strip().splitlines()[-1]
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

@@ -1,7 +1,5 @@
 """Every page through Streamlit's AppTest: render, drive the widgets, check what is shown."""
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
 from core.jobs import get_job, wait
@@ -395,8 +393,8 @@ def test_models_page_keeps_models_across_sessions_and_manages_them(tmp_path):
     app.selectbox(key="models_pick").set_value(first.model_id).run()
     # Issue 20: the command that serves this model over HTTP, and a call to it.
     code = [block.value for block in app.code]
-    assert f"python -m core serve {first.path} --port 8000" in code
-    assert any(f'"model": "{Path(first.path).name}"' in block and "/v1/predict" in block for block in code)
+    assert f"python -m core serve spam-filter={first.path} --port 8000" in code   # named as in the app
+    assert any('"model": "spam-filter"' in block and "/v1/predict" in block for block in code)
     app.button(key="models_evaluate").click().run()
     assert not app.exception and app.title[0].value == "How good is the model?"
     assert app.selectbox(key="eval_model").value == first.model_id
