@@ -12,12 +12,13 @@ Endpoints (FastAPI; the OpenAPI page is ``/docs``, its document ``/openapi.json`
     POST /v1/predict  {"texts": ["…", …], "model": "name"}   ("model" optional with one model)
                       → {"model": "…", "predictions": [{"label", "probabilities": {label: p}}, …]}
 
-Each model is loaded once, at start. Concurrent requests for one model are gathered into one
-batch (:class:`Batcher`): a network predicts a batch of 256 texts in about the time of a few
-single ones. Limits (:class:`Limits`) answer 413 (body too large) or 422 (too many texts, a text
-too long or empty, a missing field), always as ``{"error": "…"}``; a set API key
-(``STUDIO_API_KEY``) is required as ``Authorization: Bearer <key>`` on everything but the
-health check (401 otherwise). Nothing a client sends produces a traceback.
+Each model is loaded once, at start. A request that finds its model idle is predicted at once;
+the requests that arrive meanwhile are predicted together as one batch (:class:`Batcher`): a
+network predicts 32 texts in little more than the time of one. Limits (:class:`Limits`) answer
+413 (body too large) or 422 (too many texts, a text too long or empty, a missing or unknown
+field); a body that is not JSON gets 400, an unknown model 404 — always as ``{"error": "…"}``.
+A set API key (``STUDIO_API_KEY``) is required as ``Authorization: Bearer <key>`` on everything
+but the health check (401 otherwise). Nothing a client sends produces a traceback.
 """
 
 import asyncio
@@ -25,6 +26,7 @@ import contextlib
 import datetime as _dt
 import hmac
 import json
+import logging
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -317,6 +319,7 @@ def create_app(models: dict[str, ServedModel], api_key: str | None = None, limit
 
     @app.exception_handler(Exception)
     async def failure(request, error):  # a bug: a plain 500, never a traceback to the client
+        logging.getLogger("studio.serve").error("%s %s failed", request.method, request.url.path, exc_info=error)
         return refuse(500, "The service failed on this request (a bug; the server's log has the details).")
 
     @app.exception_handler(RequestValidationError)
