@@ -334,13 +334,17 @@ class Bundle:
         """The label of each raw text: the most probable, or the saved threshold's decision."""
         return [self.labels[i] for i in self.decide(self.predict_proba(texts))]
 
+    def answers(self, texts) -> list[dict]:
+        """``{"label": .., "probabilities": {label: p}}`` for each raw text: the CLI's JSON and
+        the prediction service's answers (the saved threshold decides the label)."""
+        probabilities = self.predict_proba(list(texts))
+        return [{"label": self.labels[int(index)],
+                 "probabilities": {label: float(p) for label, p in zip(self.labels, row)}}
+                for index, row in zip(self.decide(probabilities), probabilities)]
+
     def predict_one(self, text: str) -> dict:
         """``{"label": .., "probabilities": {label: p}}`` for one text (the CLI's JSON)."""
-        probabilities = self.predict_proba([text])[0]
-        return {
-            "label": self.labels[int(self.decide(probabilities[None, :])[0])],
-            "probabilities": {label: float(p) for label, p in zip(self.labels, probabilities)},
-        }
+        return self.answers([text])[0]
 
     # -- storage ----------------------------------------------------------------------------
 

@@ -131,16 +131,6 @@ def load_models(model_dirs) -> dict[str, ServedModel]:
     return models
 
 
-def predictions(bundle, texts) -> list[dict]:
-    """``[{"label", "probabilities"}]`` for raw ``texts`` — exactly what ``python -m core
-    predict`` prints for each (the saved threshold decides a two-class model)."""
-    probabilities = bundle.predict_proba(list(texts))
-    chosen = bundle.decide(probabilities)
-    return [{"label": bundle.labels[int(index)],
-             "probabilities": {label: float(p) for label, p in zip(bundle.labels, row)}}
-            for index, row in zip(chosen, probabilities)]
-
-
 class Batcher:
     """Gathers the texts of concurrent requests for one model into one model call.
 
@@ -180,8 +170,7 @@ class Batcher:
                 batch = self._take()
                 texts = [text for request_texts, _ in batch for text in request_texts]
                 try:
-                    results = await asyncio.get_running_loop().run_in_executor(
-                        self.executor, predictions, self.bundle, texts)
+                    results = await asyncio.get_running_loop().run_in_executor(self.executor, self.bundle.answers, texts)
                 except Exception as error:  # a bug: every waiting request answers 500, none hangs
                     for _, future in batch:
                         if not future.done():
@@ -200,6 +189,12 @@ class Batcher:
         self.executor.shutdown(wait=False, cancel_futures=True)
 
 
+def too_large(size: int, limits: Limits) -> ServiceError:
+    """The 413 for a body of ``size`` bytes."""
+    return ServiceError(413, f"The request body is {size:,} bytes; at most {limits.max_body_bytes:,} are accepted. "
+                             "Send the texts in several requests.")
+
+
 def read_request(body: bytes, models: dict, limits: Limits) -> tuple[str, list[str]]:
     """``(model name, texts)`` of a ``POST /v1/predict`` body.
 
@@ -210,8 +205,7 @@ def read_request(body: bytes, models: dict, limits: Limits) -> tuple[str, list[s
         else the body gets wrong (each says what to send); 404 for an unknown model.
     """
     if len(body) > limits.max_body_bytes:
-        raise ServiceError(413, f"The request body is {len(body):,} bytes; at most {limits.max_body_bytes:,} are "
-                                "accepted. Send the texts in several requests.")
+        raise too_large(len(body), limits)
     try:
         document = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -309,10 +303,6 @@ def create_app(models: dict[str, ServedModel], api_key: str | None = None, limit
         return refuse(401, "This service needs an API key: send the header 'Authorization: Bearer <key>'.",
                       {"WWW-Authenticate": "Bearer"})
 
-    def too_large(size: int):
-        return refuse(413, f"The request body is {size:,} bytes; at most {limits.max_body_bytes:,} are accepted. "
-                           "Send the texts in several requests.")
-
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request, error):
         return refuse(error.status_code, str(error.detail))
@@ -350,12 +340,12 @@ def create_app(models: dict[str, ServedModel], api_key: str | None = None, limit
             return answer
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > limits.max_body_bytes:
-            return too_large(int(length))
+            return refuse(413, too_large(int(length), limits).message)
         body = bytearray()
         async for chunk in request.stream():   # counted as it comes: a missing Content-Length cannot slip past
             body += chunk
             if len(body) > limits.max_body_bytes:
-                return too_large(len(body))
+                return refuse(413, too_large(len(body), limits).message)
         try:
             name, texts = read_request(bytes(body), models, limits)
         except ServiceError as error:
