@@ -27,9 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import SHARED, PeakMemory, append_results, load, replace_section  # noqa: E402
+from run import RESULTS, SHARED, PeakMemory, append_results, load, replace_section  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results"
 SETS = ("sms_spam", "ag_news", "imdb", "thucnews_titles", "chnsenticorp_htl", "waimai_10k", "online_shopping_10_cats")
 UNLABELLED = {"chnsenticorp_htl": ("online_shopping_10_cats", "waimai_10k"),
               "waimai_10k": ("online_shopping_10_cats", "chnsenticorp_htl")}

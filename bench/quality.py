@@ -33,9 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import SHARED, append_results, load, replace_section  # noqa: E402
+from run import RESULTS, SHARED, append_results, load, replace_section  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results"
 HEADING = "## Better data, fewer labels (issue 19)"
 START_PER_CLASS, BATCH, MAX_LABELS = 10, 50, 6000
 

@@ -34,9 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import SHARED, append_results, replace_section  # noqa: E402
+from run import RESULTS, SHARED, append_results, replace_section  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results"
 MODELS = RESULTS / "serve-models"
 HEADING = "## Prediction service (issue 20)"
 CLIENTS = 16
