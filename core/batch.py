@@ -69,6 +69,8 @@ def predict_table(bundle, frame: pd.DataFrame, text_columns, progress=None) -> p
     """``frame`` (not modified) plus ``predicted_label`` (under the model's saved decision
     threshold, if any), ``confidence`` (its probability) and one ``p(label)`` column per class.
     ``progress(done, total)`` is called after each chunk of texts. Rows whose text is empty get no prediction (empty cells).
+    With ``$STUDIO_RAY_ADDRESS`` set, a file of at least :func:`core.cluster.batch_rows` texts is
+    predicted on the Ray cluster (:func:`core.cluster.predict_proba`), with the same result.
 
     Examples
     --------
@@ -84,12 +86,17 @@ def predict_table(bundle, frame: pd.DataFrame, text_columns, progress=None) -> p
     for label in bundle.labels:
         result[f"p({label})"] = float("nan")
     if present:
-        chunks = []
-        for start in range(0, len(present), CHUNK):
-            chunks.append(bundle.predict_proba([texts[i] for i in present[start:start + CHUNK]]))
-            if progress is not None:
-                progress(min(len(present), start + CHUNK), len(present))
-        probabilities = np.concatenate(chunks)
+        from core import cluster
+
+        if cluster.enabled() and len(present) >= cluster.batch_rows():   # a big file: over the Ray cluster
+            probabilities = cluster.predict_proba(bundle, [texts[i] for i in present], progress)
+        else:
+            chunks = []
+            for start in range(0, len(present), CHUNK):
+                chunks.append(bundle.predict_proba([texts[i] for i in present[start:start + CHUNK]]))
+                if progress is not None:
+                    progress(min(len(present), start + CHUNK), len(present))
+            probabilities = np.concatenate(chunks)
         rows = frame.index[present]
         chosen = bundle.decide(probabilities)
         result.loc[rows, "predicted_label"] = [bundle.labels[i] for i in chosen]

@@ -148,6 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--max-texts", type=int, default=1000, metavar="N", help="texts per request at most (default 1000)")
     serve.add_argument("--max-chars", type=int, default=20000, metavar="N", help="characters per text at most (default 20000)")
+    serve.add_argument("--ray", action="store_true",
+                       help="run it as a Ray Serve deployment on $STUDIO_RAY_ADDRESS (a local Ray instance when unset); "
+                            "needs requirements-cluster.txt")
+    serve.add_argument("--replicas", type=int, default=2, metavar="N", help="with --ray: copies of the service (default 2)")
 
     inspect = commands.add_parser("inspect", help="describe a data file or a model bundle")
     inspect.add_argument("path")
@@ -409,7 +413,7 @@ def cmd_curve(args) -> dict:
 
 
 def cmd_serve(args) -> dict:
-    from core.serve import Limits, serve
+    from core.serve import Limits, serve, serve_ray
 
     if not 0 < args.port < 65536:
         raise _UsageError(f"--port must be between 1 and 65535, not {args.port} (see 'python -m core serve --help')")
@@ -417,8 +421,12 @@ def cmd_serve(args) -> dict:
         raise _UsageError("--max-texts and --max-chars must be at least 1 (see 'python -m core serve --help')")
     limits = Limits(max_texts=args.max_texts, max_text_chars=args.max_chars,
                     max_body_bytes=max(Limits.max_body_bytes, 4 * args.max_texts * min(args.max_chars, 2000)))
-    return serve(args.models, args.host, args.port, limits=limits,
-                 announce=lambda line: print(line + " — Ctrl-C stops it", file=sys.stderr, flush=True))
+    announce = lambda line: print(line + " — Ctrl-C stops it", file=sys.stderr, flush=True)  # noqa: E731
+    if args.ray:
+        if args.replicas < 1:
+            raise _UsageError("--replicas must be at least 1 (see 'python -m core serve --help')")
+        return serve_ray(args.models, args.host, args.port, limits=limits, replicas=args.replicas, announce=announce)
+    return serve(args.models, args.host, args.port, limits=limits, announce=announce)
 
 
 COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "explain": cmd_explain,

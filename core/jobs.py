@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from core import cluster
 from core.text import MAX_LENGTH_CAP
 
 
@@ -78,6 +79,7 @@ class JobSnapshot:
     model_id: str | None
     elapsed: float
     vectors: dict = field(default_factory=dict)   # word vectors: {"done", "total", "seconds_left"}, then {"words", ...}
+    placement: dict = field(default_factory=dict)  # on Ray: {"node", "host", "device", "kind", ...}; empty locally
 
     @property
     def finished(self) -> bool:
@@ -118,6 +120,8 @@ class TrainingJob:
     result: object = None  # (ModelEntry, Bundle) once done; (ModelEntry, None) after release_bundle
     metrics: dict = field(default_factory=dict)  # the finished model's metrics
     vectors: dict = field(default_factory=dict)  # word vectors being learned or read (worker "vectors" lines)
+    runner: str = "local"  # "local" (a worker process here) or "ray" (a task on the Ray cluster, core.cluster)
+    placement: dict = field(default_factory=dict)  # on Ray: where the task runs (node, host, device)
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -145,7 +149,7 @@ class TrainingJob:
             return JobSnapshot(self.job_id, self.state, self.epoch, self.epochs, self.step, self.steps,
                                [dict(row) for row in self.history], dict(self.info), self.error,
                                self.error_key, dict(self.error_params), self.model_id, end - self.started,
-                               dict(self.vectors))
+                               dict(self.vectors), dict(self.placement))
 
     def _apply(self, event: dict) -> None:
         """Fold one progress line from the worker into the job's state."""
@@ -203,7 +207,8 @@ def start_training(dataset, preprocess, model_config, train_config, name: str, d
             raise UserError("err.job_running", name=running[0].name)
         with storage_errors(store.root):
             directory = Path(tempfile.mkdtemp(prefix="job-", dir=_jobs_dir(store)))
-        job = TrainingJob(name=name, directory=directory, workspace=getattr(store, "workspace", ""))
+        job = TrainingJob(name=name, directory=directory, workspace=getattr(store, "workspace", ""),
+                          runner="ray" if cluster.enabled() else "local")
         _JOBS[job.job_id] = job
     payload = {
         "job_id": job.job_id,
@@ -224,7 +229,10 @@ def start_training(dataset, preprocess, model_config, train_config, name: str, d
             _JOBS.pop(job.job_id, None)
         shutil.rmtree(directory, ignore_errors=True)
         raise
-    threading.Thread(target=_monitor, args=(job, store), name=f"train-{job.job_id}", daemon=True).start()
+    if job.runner == "ray":
+        cluster.start(job, payload, store)
+    else:
+        threading.Thread(target=_monitor, args=(job, store), name=f"train-{job.job_id}", daemon=True).start()
     return job
 
 
@@ -251,31 +259,39 @@ def _monitor(job: TrainingJob, store) -> None:
                 except (json.JSONDecodeError, KeyError):
                     continue  # a stray print from a library, not a progress line
             code = process.wait()
-        state, result = JobState.FAILED, None
-        if job.model_id:
-            try:
-                result = (store.entry(job.model_id), store.load(job.model_id))
-                state = JobState.STOPPED if job._stop_requested else JobState.DONE
-            except Exception as error:  # the stored bundle is unreadable: say so
-                job.error = f"{type(error).__name__}: {error}"
-        elif job.error is None:
-            job.error = f"the training process ended unexpectedly (exit code {code}); see {job.directory}/worker.log"
-            try:
-                kept = _keep_checkpoint(job.directory,
-                                        json.loads((job.directory / "job.json").read_text(encoding="utf-8")), store)
-            except Exception as error:  # noqa: BLE001 - e.g. the disk is full: the run still ends, as failed
-                kept, job.error = None, f"{job.error}; the checkpoint could not be kept: {error}"
-            if kept is not None:
-                job.model_id = kept.model_id
-                result, state = (kept, store.load(kept.model_id)), JobState.STOPPED
-        with job._lock:
-            job.result, job.state, job.finished_at = result, state, time.time()
-            job.metrics = dict(result[1].metrics) if result else {}
-        # job.json is a full copy of the user's data: never leave it behind. A failed run keeps
-        # its worker.log for the server's administrator.
-        (job.directory / "job.json").unlink(missing_ok=True)
-        if state != JobState.FAILED:
-            shutil.rmtree(job.directory, ignore_errors=True)
+        settle(job, store, f"the training process ended unexpectedly (exit code {code}); see {job.directory}/worker.log")
+
+
+def settle(job: TrainingJob, store, crash: str) -> None:
+    """End ``job`` once its worker (a process here, or a Ray task) has ended: "done" or
+    "stopped" with its stored model loaded back; else, when it died without saying why
+    (``crash``: what to tell), "stopped" with the checkpoint in its folder kept as "<name>
+    (interrupted)"; else "failed". The folder's copy of the user's data is deleted."""
+    state, result = JobState.FAILED, None
+    if job.model_id:
+        try:
+            result = (store.entry(job.model_id), store.load(job.model_id))
+            state = JobState.STOPPED if job._stop_requested else JobState.DONE
+        except Exception as error:  # the stored bundle is unreadable: say so
+            job.error = f"{type(error).__name__}: {error}"
+    elif job.error is None:
+        job.error = crash or "the training run ended without a model"
+        try:
+            kept = _keep_checkpoint(job.directory,
+                                    json.loads((job.directory / "job.json").read_text(encoding="utf-8")), store)
+        except Exception as error:  # noqa: BLE001 - e.g. the disk is full: the run still ends, as failed
+            kept, job.error = None, f"{job.error}; the checkpoint could not be kept: {error}"
+        if kept is not None:
+            job.model_id = kept.model_id
+            result, state = (kept, store.load(kept.model_id)), JobState.STOPPED
+    with job._lock:
+        job.result, job.state, job.finished_at = result, state, time.time()
+        job.metrics = dict(result[1].metrics) if result else {}
+    # job.json is a full copy of the user's data: never leave it behind. A failed run keeps
+    # its worker.log for the server's administrator.
+    (job.directory / "job.json").unlink(missing_ok=True)
+    if state != JobState.FAILED:
+        shutil.rmtree(job.directory, ignore_errors=True)
 
 
 def _keep_checkpoint(directory: Path, payload: dict, store):
@@ -387,10 +403,10 @@ def active_job(workspace: str) -> TrainingJob | None:
 
 def queue_position(job: TrainingJob) -> int:
     """How many runs train or wait before ``job`` (0 when it is running or done)."""
-    if job.state != JobState.QUEUED:
-        return 0
+    if job.state != JobState.QUEUED or job.runner != "local":
+        return 0  # a run on Ray waits for the cluster, not behind this server's runs
     with _REGISTRY_LOCK:
-        return sum(1 for other in _JOBS.values() if other is not job and (
+        return sum(1 for other in _JOBS.values() if other is not job and other.runner == "local" and (
             other.state == JobState.RUNNING or (other.state == JobState.QUEUED and other.started < job.started)))
 
 

@@ -98,6 +98,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Two models are both called '{name}' ({first} and {second}); a served model is named by its folder. Rename one folder.",
         "zh": "两个模型都叫 '{name}'（{first} 和 {second}）；服务中的模型以文件夹名命名。请重命名其中一个文件夹。",
     },
+    "err.ray_missing": {
+        "en": "STUDIO_RAY_ADDRESS is set ({address}) but Ray is not installed. Install it with "
+              "'pip install -r requirements-cluster.txt', or unset STUDIO_RAY_ADDRESS to train on this machine.",
+        "zh": "已设置 STUDIO_RAY_ADDRESS（{address}），但没有安装 Ray。请运行 'pip install -r requirements-cluster.txt' 安装，"
+              "或取消 STUDIO_RAY_ADDRESS 以在本机训练。",
+    },
+    "err.ray_connect": {
+        "en": "Cannot reach the Ray cluster at '{address}' ({detail}). Check STUDIO_RAY_ADDRESS and that the cluster is up, "
+              "or unset it to train on this machine.",
+        "zh": "无法连接 '{address}' 上的 Ray 集群（{detail}）。请检查 STUDIO_RAY_ADDRESS 以及集群是否在运行，或取消它以在本机训练。",
+    },
+    "err.ray_vectors_missing": {
+        "en": "The word-vectors file {path} is not on the cluster node {node} that took this run. Put the server's "
+              "vectors folder (STUDIO_VECTORS_DIR) at the same path on every node, or choose 'Learned from my texts'.",
+        "zh": "接手此次训练的集群节点 {node} 上没有词向量文件 {path}。请把服务器的词向量文件夹（STUDIO_VECTORS_DIR）"
+              "放到每个节点的相同路径，或选择“从我的文本学习”。",
+    },
+    "err.ray_cancelled": {
+        "en": "Stopped before the cluster started it: nothing was trained. Start it again when you are ready.",
+        "zh": "在集群开始训练之前已停止：没有训练任何内容。准备好后请重新开始。",
+    },
     "err.serve_port": {
         "en": "Cannot listen on {host}:{port} ({reason}). Choose another port with --port, or stop what uses it.",
         "zh": "无法在 {host}:{port} 上监听（{reason}）。请用 --port 换一个端口，或停止占用它的程序。",

@@ -387,6 +387,14 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "train.gpu_memory": {"en": "GPU memory in use: {mb} MB", "zh": "GPU 已用显存：{mb} MB"},
     "train.gpu_notes": {"en": "On the GPU: mixed precision, memory grows as needed, and the recurrent layers run as cuDNN kernels (tanh/sigmoid, no recurrent dropout, right-padded texts).",
                         "zh": "GPU 上：使用混合精度，显存按需增长，循环层以 cuDNN 内核运行（tanh/sigmoid、无循环 dropout、右侧填充）。"},
+    "train.queued_ray": {"en": "Waiting for the Ray cluster to place this run (no free {resource} yet)…",
+                         "zh": "正在等待 Ray 集群安排此次训练（暂无空闲的 {resource}）……"},
+    "train.where": {"en": "Training on the Ray cluster: node {node} ({host}) · {device}",
+                    "zh": "在 Ray 集群上训练：节点 {node}（{host}）· {device}"},
+    "train.device_ray": {"en": "Training on: the Ray cluster at {address} ({nodes} node(s), {cpus} CPUs, {gpus} GPUs); "
+                                "each run asks for one GPU when there are GPUs, else one CPU",
+                         "zh": "训练设备：{address} 上的 Ray 集群（{nodes} 个节点、{cpus} 个 CPU、{gpus} 个 GPU）；"
+                               "有 GPU 时每次训练占用一个 GPU，否则占用一个 CPU"},
     "train.queued": {"en": "Waiting: {ahead} training run(s) on this server before yours…", "zh": "正在排队：本服务器上还有 {ahead} 个训练任务在您之前……"},
     "train.progress": {"en": "Epoch {epoch} of {epochs} · batch {step} of {steps} · {seconds} s",
                        "zh": "第 {epoch}/{epochs} 轮 · 第 {step}/{steps} 批 · 已用 {seconds} 秒"},

@@ -400,6 +400,73 @@ def serve(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: str | 
     return {"models": list(models), "requests": app.state.requests, "seconds": round(time.perf_counter() - started, 1)}
 
 
+def serve_ray(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: str | None = None,
+              limits: Limits = Limits(), replicas: int = 2, announce=None) -> dict:
+    """The same service as :func:`serve`, run as a Ray Serve deployment of ``replicas`` copies
+    on the cluster of ``$STUDIO_RAY_ADDRESS`` (a local Ray instance when unset); answers until
+    interrupted (Ctrl-C / SIGTERM), then removes the deployment. The bundles are checked and
+    loaded here first, then travel to the replicas as zip bytes through Ray's object store
+    (checked again there, :func:`core.package.unpack_bundle`): the nodes need no copy of them.
+    Ray Serve's proxy listens on ``host:port`` and spreads requests over the replicas.
+
+    Raises
+    ------
+    UserError
+        As :func:`serve`, and when Ray is missing or unreachable (:func:`core.cluster.connect`).
+    """
+    import signal
+    import socket
+    import threading
+    import time
+
+    from core import cluster
+    from core.errors import UserError
+
+    models = load_models(model_dirs)
+    api_key = api_key if api_key is not None else (os.environ.get(API_KEY_ENV) or None)
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        raise UserError("err.serve_port", host=host, port=port, reason=error.strerror or str(error)) from None
+    ray = cluster.connect()
+    from ray import serve as ray_serve
+
+    packed = {name: (ray.put(cluster.bundle_bytes(model.bundle)), model.created) for name, model in models.items()}
+
+    def build_app():
+        """Runs on each replica: the bundles from the object store, then the service's app."""
+        import tempfile
+
+        import ray as replica_ray
+
+        from core.package import unpack_bundle
+
+        folder = Path(tempfile.mkdtemp(prefix="studio-serve-"))
+        served = {name: ServedModel(name, folder / name, unpack_bundle(replica_ray.get(ref), folder / name), created)
+                  for name, (ref, created) in packed.items()}
+        return create_app(served, api_key, limits)
+
+    started = time.perf_counter()
+    ray_serve.start(http_options={"host": host, "port": port})
+    deployment = ray_serve.deployment(ray_serve.ingress(build_app)(), name="studio", num_replicas=replicas)
+    ray_serve.run(deployment.bind(), name="studio", route_prefix="/")
+    if announce:
+        names = ", ".join(f"{model.name} ({model.bundle.kind}, {len(model.bundle.labels)} classes)" for model in models.values())
+        announce(f"serving {names} with Ray Serve ({replicas} replicas on {cluster.address() or 'a local Ray instance'}) "
+                 f"at http://{host}:{port}/v1/predict (API page: http://{host}:{port}/docs)"
+                 + ("; an API key is required" if api_key else ""))
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    while not stop.wait(0.5):
+        pass
+    ray_serve.shutdown()
+    return {"models": list(models), "replicas": replicas, "ray": cluster.address() or "local",
+            "seconds": round(time.perf_counter() - started, 1)}
+
+
 def usage(model_dir, name: str, chinese: bool = False, host: str = "127.0.0.1", port: int = 8000) -> dict:
     """How to serve one bundle folder as ``name`` and call it: ``{"command", "curl"}`` (shell
     lines, quoted), as the Models page shows them.

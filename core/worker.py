@@ -91,21 +91,54 @@ def reporter_for(stop_file: Path):
 FULL_DISK = (errno.ENOSPC, errno.EDQUOT)
 
 
-def _vectors(job: dict, dataset, preprocess, store):
+def _vectors(job: dict, dataset, preprocess, cache, emit=None):
     """The job's word vectors (``job["vectors"]``: ``"learn"`` or a file's path; none when
-    unset), with ``vectors`` lines on stdout: passes done and seconds left while learning, then
-    what was made."""
+    unset), reported through ``emit`` (stdout lines by default): ``vectors`` events with passes
+    done and seconds left while learning, then what was made. ``cache``: the folder learned
+    vectors are kept in (``None``: not kept)."""
     if not job.get("vectors"):
         return None, None
     from core.vectors import vectors_for
 
-    _emit("vectors", done=0, total=0, seconds_left=None, texts=len(dataset.texts) + len(job.get("unlabelled") or []))
+    emit = emit or _emit
+    emit("vectors", done=0, total=0, seconds_left=None, texts=len(dataset.texts) + len(job.get("unlabelled") or []))
     vectors, unlabelled_tokens = vectors_for(
-        job["vectors"], dataset.texts, job.get("unlabelled") or [], preprocess, store.vectors_cache(),
-        lambda done, total, left: _emit("vectors", done=done, total=total, seconds_left=round(left, 1)))
-    _emit("vectors", done=1, total=1, seconds_left=0, words=len(vectors.words), dim=vectors.dim,
-          source=vectors.source, seconds=round(vectors.seconds, 1))
+        job["vectors"], dataset.texts, job.get("unlabelled") or [], preprocess, cache,
+        lambda done, total, left: emit("vectors", done=done, total=total, seconds_left=round(left, 1)))
+    emit("vectors", done=1, total=1, seconds_left=0, words=len(vectors.words), dim=vectors.dim,
+         source=vectors.source, seconds=round(vectors.seconds, 1))
     return vectors, unlabelled_tokens
+
+
+def train_job(job: dict, reporter, cache=None, emit=None):
+    """Train what the job payload ``job`` (see :func:`core.jobs.start_training`) asks for and
+    return its :class:`core.train.TrainResult`; the same for the local worker and a Ray task
+    (:mod:`core.cluster`). ``reporter``: the progress callback; ``cache``: the folder learned word
+    vectors are kept in; ``emit(event, **fields)``: where ``vectors`` progress goes.
+
+    Raises
+    ------
+    UserError
+        Settings or data that cannot train (as :func:`core.train.train` does).
+    """
+    from core.config import ModelConfig, TrainConfig
+    from core.data import DataSet
+    from core.text import PreprocessConfig
+    from core.train import train
+
+    dataset = DataSet(job["texts"], job["labels"], job["text_column"], job["label_column"],
+                      job.get("text_columns") or [])
+    preprocess = PreprocessConfig.from_dict(job["preprocess"])
+    if job.get("kind") == "tfidf":
+        from core.train import train_tfidf
+
+        return train_tfidf(dataset, preprocess, TrainConfig.from_dict(job["train"]), reporter)
+    vectors, unlabelled_tokens = _vectors(job, dataset, preprocess, cache, emit)
+    run_kind = train
+    if job.get("kind") == "auto":
+        from core.train import train_auto as run_kind
+    return run_kind(dataset, preprocess, ModelConfig.from_dict(job["model"]),
+                    TrainConfig.from_dict(job["train"]), reporter, vectors, unlabelled_tokens)
 
 
 def _internal(error: BaseException) -> int:
@@ -120,35 +153,18 @@ def _internal(error: BaseException) -> int:
 def run(job_dir: Path) -> int:
     """Run the job in ``job_dir``; returns the exit code (0 done, 2 user error, 1 bug)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from core.config import ModelConfig, TrainConfig
-    from core.data import DataSet
     from core.errors import UserError
     from core.store import LOCAL_WORKSPACE, ModelStore, fingerprint
-    from core.text import PreprocessConfig
-    from core.train import train
 
     job = json.loads((job_dir / "job.json").read_text(encoding="utf-8"))
     (job_dir / "worker.pid").write_text(str(os.getpid()))
     reporter = reporter_for(job_dir / "stop")
 
     try:
-        dataset = DataSet(job["texts"], job["labels"], job["text_column"], job["label_column"],
-                          job.get("text_columns") or [])
         store = ModelStore(job["store_root"], job.get("workspace", LOCAL_WORKSPACE))
-        preprocess = PreprocessConfig.from_dict(job["preprocess"])
-        if job.get("kind") == "tfidf":
-            from core.train import train_tfidf
-
-            result = train_tfidf(dataset, preprocess, TrainConfig.from_dict(job["train"]), reporter)
-        else:
-            vectors, unlabelled_tokens = _vectors(job, dataset, preprocess, store)
-            run_kind = train
-            if job.get("kind") == "auto":
-                from core.train import train_auto as run_kind
-            result = run_kind(dataset, preprocess, ModelConfig.from_dict(job["model"]),
-                              TrainConfig.from_dict(job["train"]), reporter, vectors, unlabelled_tokens)
+        result = train_job(job, reporter, store.vectors_cache())
         entry = store.add(result.bundle, job["name"], job["dataset_name"], result.test_texts, result.test_labels,
-                          fingerprint(dataset.texts, dataset.labels))
+                          fingerprint(job["texts"], job["labels"]))
     except (UserError, OSError) as error:
         if isinstance(error, OSError):
             if error.errno not in FULL_DISK:

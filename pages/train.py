@@ -7,7 +7,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from core import charts
+from core import charts, cluster
 from core.config import steps_with
 from core.errors import UserError
 from core.i18n import seconds
@@ -26,6 +26,16 @@ def _duration(value) -> str:
     return t("train.minutes", minutes=value // 60, seconds=value % 60) if value >= 60 else t("train.seconds", seconds=value)
 
 
+@st.cache_data(ttl=60, show_spinner=False)
+def cluster_figures() -> dict:
+    """The Ray cluster's address, nodes, CPUs and GPUs (connects once; read again each minute)."""
+    try:
+        return cluster.describe()
+    except UserError as error:
+        return {"address": cluster.address(), "nodes": "?", "cpus": "?", "gpus": "?", "error": error.key,
+                "detail": error.params.get("detail", "")}
+
+
 TITLES = {JobState.QUEUED: "train.title_queued", JobState.RUNNING: "train.progress_title",
           JobState.DONE: "train.title_done", JobState.STOPPED: "train.title_stopped", JobState.FAILED: "train.title_failed"}
 
@@ -38,7 +48,11 @@ def render_job() -> None:
     snapshot = job.snapshot()
     st.subheader(t(TITLES[snapshot.state], name=job.name))
     if snapshot.state == JobState.QUEUED:
-        st.info(t("train.queued", ahead=queue_position(job)), icon=":material/hourglass_top:")
+        if job.runner == "ray":
+            st.info(t("train.queued_ray", resource="GPU" if cluster_figures().get("gpus") else "CPU"),
+                    icon=":material/hourglass_top:")
+        else:
+            st.info(t("train.queued", ahead=queue_position(job)), icon=":material/hourglass_top:")
         st.button(t("train.stop"), key="train_stop", on_click=job.stop, help=t("train.stop_help"))
     elif snapshot.state == JobState.RUNNING and snapshot.vectors and not snapshot.steps:
         vectors = snapshot.vectors
@@ -58,6 +72,8 @@ def render_job() -> None:
                                left=_duration(figures["seconds_left"]))
         st.progress(snapshot.fraction, text=label)
         st.button(t("train.stop"), key="train_stop", on_click=job.stop, help=t("train.stop_help"))
+        if snapshot.placement:
+            st.caption(t("train.where", **{key: snapshot.placement.get(key, "?") for key in ("node", "host", "device")}))
         memory = next((row["gpu_memory_mb"] for row in reversed(snapshot.history) if "gpu_memory_mb" in row), None)
         if memory is not None:
             st.caption(t("train.gpu_memory", mb=f"{memory:,.0f}"))
@@ -162,8 +178,15 @@ if dataset is None:  # no data in this session (e.g. a reloaded tab): still show
 preprocess = st.session_state[state.PREPROCESS] or default_config(dataset.texts)
 st.caption(t("train.data_summary", name=st.session_state[state.SOURCE_NAME], rows=len(dataset),
              classes=len(dataset.label_names), tokenizer=t(f"prep.tokenizer_{preprocess.tokenizer}")))
-st.caption(t("train.device", device=device_label()))
-if device()["kind"] == "GPU":
+if cluster.enabled():
+    figures = cluster_figures()
+    st.caption(t("train.device_ray", **figures))
+    if figures.get("error"):
+        st.warning(t(figures["error"], address=figures["address"], detail=figures.get("detail", "")),
+                   icon=":material/warning:")
+else:
+    st.caption(t("train.device", device=device_label()))
+if device()["kind"] == "GPU" and not cluster.enabled():
     st.caption(t("train.gpu_notes"))
 
 
