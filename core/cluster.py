@@ -96,10 +96,34 @@ def connect():
 
             options.update(address=where, runtime_env={"py_modules": [core]})
         try:
-            ray.init(**options)
+            _init_in_lasting_thread(ray, options)
         except (ConnectionError, RuntimeError, ValueError, TimeoutError) as error:
             raise UserError("err.ray_connect", address=where, detail=str(error).splitlines()[0][:200]) from None
     return ray
+
+
+def _init_in_lasting_thread(ray, options: dict) -> None:
+    """``ray.init(**options)`` in a thread that lives as long as the process. A local Ray
+    instance's processes (GCS, raylet) are told to die with the *thread* that started them
+    (Linux's PR_SET_PDEATHSIG), and Streamlit runs each page script in a thread that soon ends:
+    started there, the instance died seconds later and took the app down with it."""
+    outcome: dict = {}
+    ready = threading.Event()
+
+    def keeper():
+        try:
+            ray.init(**options)
+        except BaseException as error:  # noqa: BLE001 - handed to the caller below
+            outcome["error"] = error
+        finally:
+            ready.set()
+        if "error" not in outcome:
+            threading.Event().wait()   # never returns: this thread is the instance's parent
+
+    threading.Thread(target=keeper, name="ray-keeper", daemon=True).start()
+    ready.wait()
+    if "error" in outcome:
+        raise outcome["error"]
 
 
 def describe() -> dict:

@@ -391,6 +391,8 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
                          "zh": "正在等待 Ray 集群安排此次训练（暂无空闲的 {resource}）……"},
     "train.where": {"en": "Training on the Ray cluster: node {node} ({host}) · {device}",
                     "zh": "在 Ray 集群上训练：节点 {node}（{host}）· {device}"},
+    "train.where_done": {"en": "Trained on the Ray cluster: node {node} ({host}) · {device}",
+                         "zh": "已在 Ray 集群上训练：节点 {node}（{host}）· {device}"},
     "train.device_ray": {"en": "Training on: the Ray cluster at {address} ({nodes} node(s), {cpus} CPUs, {gpus} GPUs); "
                                 "each run asks for one GPU when there are GPUs, else one CPU",
                          "zh": "训练设备：{address} 上的 Ray 集群（{nodes} 个节点、{cpus} 个 CPU、{gpus} 个 GPU）；"

@@ -72,8 +72,6 @@ def render_job() -> None:
                                left=_duration(figures["seconds_left"]))
         st.progress(snapshot.fraction, text=label)
         st.button(t("train.stop"), key="train_stop", on_click=job.stop, help=t("train.stop_help"))
-        if snapshot.placement:
-            st.caption(t("train.where", **{key: snapshot.placement.get(key, "?") for key in ("node", "host", "device")}))
         memory = next((row["gpu_memory_mb"] for row in reversed(snapshot.history) if "gpu_memory_mb" in row), None)
         if memory is not None:
             st.caption(t("train.gpu_memory", mb=f"{memory:,.0f}"))
@@ -89,6 +87,9 @@ def render_job() -> None:
         links = st.columns(2)
         links[0].page_link("pages/evaluate.py", label=t("train.to_evaluate"), icon=":material/analytics:")
         links[1].page_link("pages/predict.py", label=t("train.to_predict"), icon=":material/bolt:")
+    if snapshot.placement:   # a run on Ray: where it trains (or trained)
+        st.caption(t("train.where" if snapshot.state == JobState.RUNNING else "train.where_done",
+                     **{key: snapshot.placement.get(key, "?") for key in ("node", "host", "device")}))
     if snapshot.history:
         loss, accuracy = st.columns(2)
         loss.plotly_chart(charts.history_figure(snapshot.history, "loss", t("train.loss_chart"), t("train.train_curve"),

@@ -15,7 +15,7 @@ import pytest
 
 from core import cluster
 from core.errors import UserError
-from core.jobs import active_job, start_training, wait
+from core.jobs import active_job, get_job, start_training, wait
 from core.store import ModelStore, new_workspace_id
 from core.text import PreprocessConfig
 from core.train import TrainConfig
@@ -108,6 +108,36 @@ def test_stop_before_the_cluster_places_a_run_cancels_it(local_ray, tmp_path):
         local_ray.kill(hog)
     assert snapshot.state == "failed" and snapshot.error_key == "err.ray_cancelled"
     assert ModelStore(tmp_path).list() == []
+
+
+def test_the_train_page_says_where_a_ray_run_trains_and_a_reloaded_tab_stops_it(local_ray, monkeypatch, tmp_path):
+    from tests.pages.test_pages import APP, AppTest, load_sample, new_app, texts
+
+    monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path))
+    app = load_sample(new_app())
+    app.switch_page("pages/train.py").run()
+    assert "Training on: the Ray cluster at local (1 node(s), 2 CPUs, 0 GPUs)" in texts(app.caption)
+    app.radio(key="train_kind").set_value("keras").run()
+    app.segmented_control(key="train_preset").set_value("fast").run()
+    app.number_input(key="train_epochs").set_value(60)
+    app.toggle(key="train_early_stopping").set_value(False)
+    app.text_input(key="train_name").input("cluster run")
+    app.button(key="train_start").click().run()
+    job = get_job(app.session_state["job_id"])
+    assert job.runner == "ray"
+    _until(lambda: job.snapshot().epoch >= 1 or job.snapshot().finished)
+    app.run()
+    where = f"Training on the Ray cluster: node {job.snapshot().placement['node']}"
+    assert where in texts(app.caption) and "CPU (" in texts(app.caption)
+    again = AppTest.from_file(APP, default_timeout=120)            # a reloaded tab: same ?ws=
+    again.query_params["ws"] = app.session_state["workspace"]
+    again.run()
+    again.switch_page("pages/train.py").run()
+    assert "Training “cluster run”" in [header.value for header in again.subheader]
+    again.button(key="train_stop").click().run()
+    assert wait(job, timeout=120).state == "stopped"
+    again.run()
+    assert "Stopped after" in texts(again.success)
 
 
 def test_a_killed_ray_worker_ends_the_run_with_its_checkpoint_kept(local_ray, tmp_path):
