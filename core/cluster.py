@@ -247,6 +247,8 @@ def _train_task(payload: dict, control) -> dict:
     """The Ray task of one run (see the module's docstring); returns ``{"state", "bundle",
     "test_texts", "test_labels"}`` or ``{"state": "failed", "key", "params", "message"}``."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import ray
+
     from core.store import ModelStore
     from core.worker import train_job
 
@@ -264,6 +266,8 @@ def _train_task(payload: dict, control) -> dict:
         result = train_job(payload, reporter, cache, reporter.emit)
     except UserError as error:
         return {"state": "failed", "key": error.key, "params": error.params, "message": str(error)}
+    finally:
+        ray.get(control.put.remote([]))   # every event sent is in the actor before the result is
     return {"state": "stopped" if result.stopped_early else "done", "bundle": bundle_bytes(result.bundle),
             "test_texts": list(result.test_texts), "test_labels": list(result.test_labels)}
 
@@ -275,10 +279,8 @@ def start(job, payload: dict, store) -> None:
 
 
 def _follow(job, payload: dict, store) -> None:
-    from core.files import write_json
-    from core.jobs import JobState, settle
+    from core.jobs import settle
 
-    crash = None
     try:
         ray = connect()
         control = _control_class().options(scheduling_strategy=_here(ray)).remote()
@@ -289,7 +291,30 @@ def _follow(job, payload: dict, store) -> None:
     except UserError as error:
         job.error, job.error_key, job.error_params = str(error), error.key, error.params
         return settle(job, store, "")
-    stop_sent, placed = False, False
+    except Exception as error:  # noqa: BLE001 - Ray refused the run: say so, never leave it queued
+        job.error = f"{type(error).__name__}: {error}"[:500]
+        return settle(job, store, "")
+    try:
+        outcome, crash = _watch(ray, job, ref, control)
+    except Exception as error:  # noqa: BLE001 - the cluster itself went away: keep what came back
+        outcome, crash = None, f"the Ray cluster stopped answering ({type(error).__name__}: {str(error)[:200]})"
+    if outcome and outcome["state"] == "failed":
+        job.error, job.error_key, job.error_params = outcome["message"], outcome["key"], outcome["params"]
+    elif outcome:
+        try:
+            _store_result(job, payload, store, outcome)
+        except UserError as error:
+            job.error, job.error_key, job.error_params = str(error), error.key, error.params
+    settle(job, store, crash or "")
+
+
+def _watch(ray, job, ref, control):
+    """Apply the run's events to ``job`` until its task ends; returns ``(outcome, crash)``: the
+    task's result (``None`` when it has none) and, when its worker or node died, what to say."""
+    from core.files import write_json
+    from core.jobs import JobState
+
+    stop_sent, placed, crash = False, False, None
     while True:
         if job._stop_requested and not stop_sent:
             if not placed:  # still waiting for the cluster: nothing to keep, cancel it
@@ -328,19 +353,7 @@ def _follow(job, payload: dict, store) -> None:
                                f"{str(error).splitlines()[0][:200]}"
     finally:
         ray.kill(control, no_restart=True)
-    if outcome and outcome["state"] == "failed":
-        job.error, job.error_key, job.error_params = outcome["message"], outcome["key"], outcome["params"]
-    elif outcome:
-        try:
-            _store_result(job, payload, store, outcome)
-        except UserError as error:
-            job.error, job.error_key, job.error_params = str(error), error.key, error.params
-    elif crash and (job.directory / CHECKPOINT_ZIP).is_file():
-        try:
-            _unpack((job.directory / CHECKPOINT_ZIP).read_bytes(), job.directory / "checkpoint")
-        except UserError:
-            pass  # a damaged checkpoint: nothing to keep
-    settle(job, store, crash or "")
+    return outcome, crash
 
 
 def _store_result(job, payload: dict, store, outcome: dict) -> None:

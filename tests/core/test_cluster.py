@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -209,14 +210,44 @@ def test_serve_ray_answers_as_the_bundle_from_two_replicas(local_ray, tiny_resul
             expected = tiny_result.bundle.answers([text])[0]
             assert body["predictions"][0]["label"] == expected["label"]
             assert body["predictions"][0]["probabilities"] == pytest.approx(expected["probabilities"], abs=1e-6)
-        replicas = ray_serve.status().applications["studio"].deployments["studio"].replica_states
-        assert replicas == {"RUNNING": 2}
+        # serve.run returns once every replica runs; the first may answer before the second is up
+        _until(lambda: ray_serve.status().applications["studio"].deployments["studio"].replica_states
+               == {"RUNNING": 2}, timeout=120)
         process.send_signal(signal.SIGTERM)
         stdout, stderr = process.communicate(timeout=120)
     finally:
-        if process.poll() is None:
+        if process.poll() is None:   # a failed check: leave no replicas holding this instance's CPUs
             process.kill()
+            process.wait()
+            ray_serve.shutdown()
     assert process.returncode == 0, stderr[-3000:]
     assert json.loads(stdout.strip().splitlines()[-1])["replicas"] == 2
     with pytest.raises(OSError):                              # Serve's proxy is gone with the deployment
         _call(f"{base}/v1/health", key=None)
+
+
+def test_the_app_dying_mid_run_on_ray_keeps_the_last_checkpoint(local_ray, tmp_path):
+    """The app's process is killed while its run trains on the (still running) cluster: at the
+    next start, recover() stores the checkpoint that came back as "<name> (interrupted)"."""
+    from core.jobs import recover
+    from tests.conftest import ROOT
+    from tests.core.test_reliability import SERVER
+
+    env = {**os.environ, cluster.ADDRESS_ENV: local_ray.get_runtime_context().gcs_address}
+    server = subprocess.Popen([sys.executable, "-c", SERVER.format(root=str(ROOT), store=str(tmp_path), checkpoint=True)],
+                              stdout=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True, env=env)
+    try:
+        directory = Path(server.stdout.readline().strip())
+        _until(lambda: (directory / "progress.json").exists()
+               and json.loads((directory / "progress.json").read_text())["epoch"] >= 2, timeout=240)
+        assert (directory / cluster.CHECKPOINT_ZIP).exists()
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+    [settled] = recover(tmp_path)
+    assert settled["kept_epoch"] >= 1
+    store = ModelStore(tmp_path, "workspace-0123456789")
+    [entry] = store.list()
+    assert entry.name == "crash test (interrupted)" and store.interrupted()[0]["model_id"] == entry.model_id
+    assert store.load(entry.model_id).predict(["free prize"])[0] in ("ham", "spam")
+    assert not list((tmp_path / "jobs").iterdir())
