@@ -15,7 +15,7 @@ stays the default. With ``STUDIO_RAY_ADDRESS`` set, the app connects to Ray once
   places the task the run waits (``queued``); a dead worker or node ends it as the local runner
   ends a dead worker process: "stopped", with the last checkpoint stored as "<name>
   (interrupted)".
-- :func:`predict_proba` splits a big file's texts into chunks over one actor per CPU (or GPU)
+- :func:`predict_proba` splits a big file's texts into chunks over one actor per free CPU (or GPU)
   of the cluster, each holding the model once; :func:`core.batch.predict_table` uses it for
   files of at least :func:`batch_rows` texts, with the same output, in the same order.
 
@@ -408,8 +408,8 @@ def _predictor_class():
 
 def predict_proba(bundle, texts, progress=None, chunk: int | None = None):
     """Class probabilities of ``texts`` (a list) computed on the Ray cluster: chunks of
-    ``chunk`` texts over one actor per CPU (per GPU when the cluster has GPUs), in the order of
-    ``texts``; ``progress(done, total)`` after each chunk, in order."""
+    ``chunk`` texts over one actor per free CPU (per free GPU when the cluster has GPUs), in the
+    order of ``texts``; ``progress(done, total)`` after each chunk, in order."""
     import numpy as np
 
     ray = connect()
@@ -417,9 +417,11 @@ def predict_proba(bundle, texts, progress=None, chunk: int | None = None):
     chunks = [texts[start:start + chunk] for start in range(0, len(texts), chunk)]
     if not chunks:
         return np.zeros((0, len(bundle.labels)), dtype=np.float32)
-    resources = ray.cluster_resources()
-    gpus = int(resources.get("GPU", 0))
-    count = max(1, min(len(chunks), gpus or int(resources.get("CPU", 1))))
+    # As many actors as the cluster has free GPUs (else CPUs) now: chunks go to actors in turn,
+    # and one that Ray cannot place yet (its CPUs busy training) would hold its chunks back.
+    free = ray.available_resources()
+    gpus = int(ray.cluster_resources().get("GPU", 0))
+    count = max(1, min(len(chunks), int(free.get("GPU", 0)) if gpus else int(free.get("CPU", 1))))
     data = ray.put(bundle_bytes(bundle))
     predictor = _predictor_class().options(num_cpus=0 if gpus else 1, num_gpus=1 if gpus else 0)
     actors = [predictor.remote(data) for _ in range(count)]

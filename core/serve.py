@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 API_KEY_ENV = "STUDIO_API_KEY"
+DRAIN_FACTOR = 4   # a body over the limit is still read (and dropped) up to 4× the limit, then 413
 
 
 @dataclass(frozen=True)
@@ -339,13 +340,20 @@ def create_app(models: dict[str, ServedModel], api_key: str | None = None, limit
         if answer is not None:
             return answer
         length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > limits.max_body_bytes:
-            return refuse(413, too_large(int(length), limits).message)
-        body = bytearray()
-        async for chunk in request.stream():   # counted as it comes: a missing Content-Length cannot slip past
-            body += chunk
-            if len(body) > limits.max_body_bytes:
-                return refuse(413, too_large(len(body), limits).message)
+        declared = int(length) if length.isdigit() else 0
+        body, seen = bytearray(), 0
+        # Counted as it comes (a missing Content-Length cannot slip past). A body over the limit
+        # is still read, and dropped, up to a few times the limit before the 413: a client still
+        # sending when the connection closes would get "broken pipe" instead of the message.
+        if declared <= DRAIN_FACTOR * limits.max_body_bytes:
+            async for chunk in request.stream():
+                seen += len(chunk)
+                if seen <= limits.max_body_bytes:
+                    body += chunk
+                elif seen > DRAIN_FACTOR * limits.max_body_bytes:
+                    break
+        if max(seen, declared) > limits.max_body_bytes:
+            return refuse(413, too_large(max(seen, declared), limits).message)
         try:
             name, texts = read_request(bytes(body), models, limits)
         except ServiceError as error:
@@ -353,6 +361,25 @@ def create_app(models: dict[str, ServedModel], api_key: str | None = None, limit
         return {"model": name, "predictions": await batchers[name].predict(texts)}
 
     return app
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse at once a port that cannot be listened on (in use, not allowed): it is the user's
+    to fix, so say so plainly (``err.serve_port``) before the server logs its own error."""
+    import socket
+
+    from core.errors import UserError
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        raise UserError("err.serve_port", host=host, port=port, reason=error.strerror or str(error)) from None
+
+
+def _names(models: dict) -> str:
+    return ", ".join(f"{model.name} ({model.bundle.kind}, {len(model.bundle.labels)} classes)" for model in models.values())
 
 
 def serve(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: str | None = None,
@@ -367,26 +394,17 @@ def serve(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: str | 
     UserError
         If a folder is not a bundle, or the port cannot be listened on (``err.serve_port``).
     """
-    import socket
     import time
 
     import uvicorn
 
-    from core.errors import UserError
-
     models = load_models(model_dirs)
     api_key = api_key if api_key is not None else (os.environ.get(API_KEY_ENV) or None)
     app = create_app(models, api_key, limits)
-    try:   # a port in use is the user's to fix: say so plainly, before uvicorn logs its own error
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind((host, port))
-    except OSError as error:
-        raise UserError("err.serve_port", host=host, port=port, reason=error.strerror or str(error)) from None
+    check_port(host, port)
     started = time.perf_counter()
     if announce:
-        names = ", ".join(f"{model.name} ({model.bundle.kind}, {len(model.bundle.labels)} classes)" for model in models.values())
-        announce(f"serving {names} at http://{host}:{port}/v1/predict (API page: http://{host}:{port}/docs)"
+        announce(f"serving {_names(models)} at http://{host}:{port}/v1/predict (API page: http://{host}:{port}/docs)"
                  + ("; an API key is required" if api_key else ""))
     class Server(uvicorn.Server):
         def handle_exit(self, sig, frame):
@@ -415,21 +433,14 @@ def serve_ray(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: st
         As :func:`serve`, and when Ray is missing or unreachable (:func:`core.cluster.connect`).
     """
     import signal
-    import socket
     import threading
     import time
 
     from core import cluster
-    from core.errors import UserError
 
     models = load_models(model_dirs)
     api_key = api_key if api_key is not None else (os.environ.get(API_KEY_ENV) or None)
-    try:
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind((host, port))
-    except OSError as error:
-        raise UserError("err.serve_port", host=host, port=port, reason=error.strerror or str(error)) from None
+    check_port(host, port)
     ray = cluster.connect()
     from ray import serve as ray_serve
 
@@ -453,8 +464,7 @@ def serve_ray(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: st
     deployment = ray_serve.deployment(ray_serve.ingress(build_app)(), name="studio", num_replicas=replicas)
     ray_serve.run(deployment.bind(), name="studio", route_prefix="/")
     if announce:
-        names = ", ".join(f"{model.name} ({model.bundle.kind}, {len(model.bundle.labels)} classes)" for model in models.values())
-        announce(f"serving {names} with Ray Serve ({replicas} replicas on {cluster.address() or 'a local Ray instance'}) "
+        announce(f"serving {_names(models)} with Ray Serve ({replicas} replicas on {cluster.address() or 'a local Ray instance'}) "
                  f"at http://{host}:{port}/v1/predict (API page: http://{host}:{port}/docs)"
                  + ("; an API key is required" if api_key else ""))
     stop = threading.Event()

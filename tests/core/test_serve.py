@@ -212,3 +212,24 @@ def test_serve_user_errors_exit_2_with_one_line(bundles, tmp_path):
     assert code == 2 and "Cannot listen on 127.0.0.1" in stderr.strip().splitlines()[-1]
     code, _, stderr = run("serve", bundles["spam-tfidf"], "--port", "0")
     assert code == 2 and "--port must be between 1 and 65535" in stderr
+
+
+def test_a_body_over_the_limit_gets_413_however_it_is_sent(service):
+    """Declared too large, or sent in chunks with no Content-Length: the 413 with its message
+    reaches the client (the body is read, and dropped, first: no "broken pipe")."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    body = json.dumps({"texts": ["x" * 90] * 25_000}).encode()      # 2.3 MB, over the 2,000,000-byte limit
+    address = urlsplit(service)
+    for chunked in (False, True):
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {KEY}"}
+        if chunked:
+            connection.request("POST", "/v1/predict", body=(body[i:i + 65536] for i in range(0, len(body), 65536)),
+                               headers=headers, encode_chunked=True)
+        else:
+            connection.request("POST", "/v1/predict", body=body, headers=headers)
+        answer = connection.getresponse()
+        assert answer.status == 413 and "at most 2,000,000" in json.loads(answer.read())["error"], chunked
+        connection.close()
