@@ -211,8 +211,12 @@ def test_serve_ray_answers_as_the_bundle_from_two_replicas(local_ray, tiny_resul
             assert body["predictions"][0]["label"] == expected["label"]
             assert body["predictions"][0]["probabilities"] == pytest.approx(expected["probabilities"], abs=1e-6)
         # serve.run returns once every replica runs; the first may answer before the second is up
-        _until(lambda: ray_serve.status().applications["studio"].deployments["studio"].replica_states
-               == {"RUNNING": 2}, timeout=120)
+        def replicas():
+            application = ray_serve.status().applications.get("studio")
+            deployment = application.deployments.get("studio") if application else None
+            return deployment.replica_states if deployment else {}
+
+        _until(lambda: replicas() == {"RUNNING": 2}, timeout=120)
         process.send_signal(signal.SIGTERM)
         stdout, stderr = process.communicate(timeout=120)
     finally:
