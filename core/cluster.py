@@ -26,6 +26,7 @@ imports it before it is asked for.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import shutil
@@ -161,6 +162,7 @@ def _unpack(data: bytes, destination: Path):
 
 # ---------------------------------------------------------------- training runs
 
+@functools.lru_cache(maxsize=None)
 def _control_class():
     import ray
 
@@ -272,6 +274,13 @@ def _train_task(payload: dict, control) -> dict:
             "test_texts": list(result.test_texts), "test_labels": list(result.test_labels)}
 
 
+@functools.lru_cache(maxsize=None)
+def _remote_task():
+    import ray
+
+    return ray.remote(_train_task)
+
+
 def start(job, payload: dict, store) -> None:
     """Run ``job`` (a :class:`core.jobs.TrainingJob` whose folder holds ``job.json``) on Ray;
     returns at once. A thread follows it and settles it like the local runner's monitor."""
@@ -285,7 +294,7 @@ def _follow(job, payload: dict, store) -> None:
         ray = connect()
         control = _control_class().options(scheduling_strategy=_here(ray)).remote()
         gpus = 1 if ray.cluster_resources().get("GPU", 0) >= 1 else 0
-        task = ray.remote(_train_task).options(num_cpus=1, num_gpus=gpus, max_retries=0, retry_exceptions=False,
+        task = _remote_task().options(num_cpus=1, num_gpus=gpus, max_retries=0, retry_exceptions=False,
                                                name=f"train {job.name}"[:100])
         ref = task.remote(ray.put(payload), control)
     except UserError as error:
@@ -389,6 +398,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 # ---------------------------------------------------------------- batch predictions
 
+@functools.lru_cache(maxsize=None)
 def _predictor_class():
     import ray
 

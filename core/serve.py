@@ -441,6 +441,11 @@ def serve_ray(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: st
     models = load_models(model_dirs)
     api_key = api_key if api_key is not None else (os.environ.get(API_KEY_ENV) or None)
     check_port(host, port)
+    # Ctrl-C / SIGTERM from now on, the start included, end the deployment in an orderly way
+    # (left running, Ray Serve's replicas would keep their CPUs after this command has gone).
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
     ray = cluster.connect()
     from ray import serve as ray_serve
 
@@ -467,9 +472,6 @@ def serve_ray(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: st
         announce(f"serving {_names(models)} with Ray Serve ({replicas} replicas on {cluster.address() or 'a local Ray instance'}) "
                  f"at http://{host}:{port}/v1/predict (API page: http://{host}:{port}/docs)"
                  + ("; an API key is required" if api_key else ""))
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
     while not stop.wait(0.5):
         pass
     ray_serve.shutdown()

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -191,17 +192,16 @@ def test_serve_ray_answers_as_the_bundle_from_two_replicas(local_ray, tiny_resul
                                stderr=subprocess.PIPE, text=True,
                                env={**os.environ, cluster.ADDRESS_ENV: address, "STUDIO_API_KEY": KEY})
     base = f"http://127.0.0.1:{port}"
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True)
+    reader.start()
     try:
-        deadline = time.time() + 240
-        while True:
-            assert process.poll() is None, process.communicate()[1][-3000:]
-            assert time.time() < deadline, "the Ray Serve deployment did not come up"
-            try:
-                if _call(f"{base}/v1/health", key=None)[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.5)
+        # Up when it says so (after Ray Serve has every replica running), as a user sees it.
+        _until(lambda: any(line.startswith("serving sms") for line in lines) or process.poll() is not None,
+               timeout=240)
+        assert process.poll() is None, "".join(lines)[-3000:]
+        assert "2 replicas" in next(line for line in lines if line.startswith("serving sms"))
+        assert _call(f"{base}/v1/health", key=None) == (200, {"status": "ok"})
         texts = ["Free entry! Win a prize, text WIN to 80086 now", "Are we still meeting for lunch today?"]
         assert _call(f"{base}/v1/models", key=None)[0] == 401
         for text in texts:
@@ -210,21 +210,18 @@ def test_serve_ray_answers_as_the_bundle_from_two_replicas(local_ray, tiny_resul
             expected = tiny_result.bundle.answers([text])[0]
             assert body["predictions"][0]["label"] == expected["label"]
             assert body["predictions"][0]["probabilities"] == pytest.approx(expected["probabilities"], abs=1e-6)
-        # serve.run returns once every replica runs; the first may answer before the second is up
-        def replicas():
-            application = ray_serve.status().applications.get("studio")
-            deployment = application.deployments.get("studio") if application else None
-            return deployment.replica_states if deployment else {}
-
-        _until(lambda: replicas() == {"RUNNING": 2}, timeout=120)
+        assert ray_serve.status().applications["studio"].deployments["studio"].replica_states == {"RUNNING": 2}
         process.send_signal(signal.SIGTERM)
-        stdout, stderr = process.communicate(timeout=120)
+        stdout = process.stdout.read()
+        process.wait(timeout=120)
+        reader.join(timeout=10)
     finally:
-        if process.poll() is None:   # a failed check: leave no replicas holding this instance's CPUs
+        if process.poll() is None:
             process.kill()
             process.wait()
+        if process.returncode != 0:   # a failed check: leave no replicas holding this instance's CPUs
             ray_serve.shutdown()
-    assert process.returncode == 0, stderr[-3000:]
+    assert process.returncode == 0, "".join(lines)[-3000:]
     assert json.loads(stdout.strip().splitlines()[-1])["replicas"] == 2
     with pytest.raises(OSError):                              # Serve's proxy is gone with the deployment
         _call(f"{base}/v1/health", key=None)
