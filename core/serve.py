@@ -441,12 +441,13 @@ def serve_ray(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: st
     models = load_models(model_dirs)
     api_key = api_key if api_key is not None else (os.environ.get(API_KEY_ENV) or None)
     check_port(host, port)
-    # Ctrl-C / SIGTERM from now on, the start included, end the deployment in an orderly way
-    # (left running, Ray Serve's replicas would keep their CPUs after this command has gone).
+    ray = cluster.connect()
+    # Ctrl-C / SIGTERM from now on, Ray Serve's start included, end the deployment in an orderly
+    # way (left running, its replicas would keep their CPUs after this command has gone). Set
+    # after connecting: set before, the process aborted (SIGABRT) on its way out.
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    ray = cluster.connect()
     from ray import serve as ray_serve
 
     packed = {name: (ray.put(cluster.bundle_bytes(model.bundle)), model.created) for name, model in models.items()}
