@@ -71,7 +71,7 @@ def choose(data: DataProfile, train_share: float = 0.8) -> dict[str, Preset]:
         plan = plan_run(values)
         length = plan.preprocess.max_length
         seconds = estimate_epoch_seconds(plan.model, plan.train, train_rows, min(data.mean_tokens, length))
-        chosen[name] = Preset(name, plan.model, plan.train, length, round(seconds, 1), values)
+        chosen[name] = Preset(name, plan.model, plan.train, length, seconds, values)
     return chosen
 
 
