@@ -136,28 +136,18 @@ def describe() -> dict:
 
 
 def bundle_bytes(bundle) -> bytes:
-    """A bundle as zip bytes, to travel through Ray's object store (see
-    :func:`core.package.unpack_bundle` for the way back)."""
-    import io
+    """A bundle as zip bytes, to travel through Ray's object store (stored, not compressed:
+    weights hardly compress); :func:`core.package.unpack_bundle` checks and unpacks them."""
     import zipfile
+
+    from core.package import folder_zip
 
     folder = Path(tempfile.mkdtemp(prefix="studio-bundle-"))
     try:
         bundle.save(folder / "bundle")
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-            for path in sorted((folder / "bundle").iterdir()):
-                if path.is_file():
-                    archive.write(path, path.name)
-        return buffer.getvalue()
+        return folder_zip(folder / "bundle", compression=zipfile.ZIP_STORED)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _unpack(data: bytes, destination: Path):
-    from core.package import unpack_bundle
-
-    return unpack_bundle(data, destination)
 
 
 # ---------------------------------------------------------------- training runs
@@ -191,33 +181,19 @@ def _control_class():
 
 
 def _reporter(control):
-    """The progress callback of a run on Ray: events to ``control`` (batches at most 5 a
-    second), the checkpoint bundle's bytes after every better epoch, Stop read from ``control``
-    at most 5 times a second."""
+    """The progress callback of a run on Ray (:class:`core.worker.Reporter`): events to
+    ``control``, the checkpoint bundle's bytes after every better epoch, Stop read from
+    ``control`` at most 5 times a second."""
     import ray
 
-    from core.train import TrainingCallback
-    from core.worker import _gpu_memory
+    from core.worker import Reporter
 
-    class Reporter(TrainingCallback):
-        def __init__(self):
-            self.last_batch = self.last_check = 0.0
-            self.stop = False
+    class RayReporter(Reporter):
+        last_check = 0.0
+        stop = False
 
         def emit(self, event, **fields):
             control.put.remote([{"event": event, **fields}])  # in order: one caller, one actor
-
-        def on_train_begin(self, info):
-            self.emit("begin", info=info)
-
-        def on_batch_end(self, epoch, step, steps):
-            now = time.monotonic()
-            if now - self.last_batch >= POLL_SECONDS or step == steps:
-                self.last_batch = now
-                self.emit("batch", epoch=epoch, step=step, steps=steps)
-
-        def on_epoch_end(self, epoch, logs):
-            self.emit("epoch", epoch=epoch, logs={key: float(value) for key, value in {**logs, **_gpu_memory()}.items()})
 
         def on_best_epoch(self, epoch, make_bundle):
             self.emit("checkpoint", epoch=epoch, data=bundle_bytes(make_bundle()))
@@ -229,7 +205,7 @@ def _reporter(control):
                 self.stop = bool(ray.get(control.stopping.remote()))
             return self.stop
 
-    return Reporter()
+    return RayReporter()
 
 
 def _place() -> dict:
@@ -366,11 +342,12 @@ def _watch(ray, job, ref, control):
 
 
 def _store_result(job, payload: dict, store, outcome: dict) -> None:
+    from core.package import unpack_bundle
     from core.store import fingerprint
 
     staging = Path(tempfile.mkdtemp(prefix="ray-result-", dir=job.directory))
     try:
-        bundle = _unpack(outcome["bundle"], staging / "bundle")
+        bundle = unpack_bundle(outcome["bundle"], staging / "bundle")
         entry = store.add(bundle, payload["name"], payload["dataset_name"], outcome["test_texts"],
                           outcome["test_labels"], fingerprint(payload["texts"], payload["labels"]))
     finally:
@@ -407,8 +384,10 @@ def _predictor_class():
         """Holds one model (sent once as bundle zip bytes) and predicts chunks of texts."""
 
         def __init__(self, data: bytes):
+            from core.package import unpack_bundle
+
             self.folder = Path(tempfile.mkdtemp(prefix="studio-predictor-"))
-            self.bundle = _unpack(data, self.folder / "bundle")
+            self.bundle = unpack_bundle(data, self.folder / "bundle")
 
         def predict(self, texts):
             return self.bundle.predict_proba(texts)

@@ -306,11 +306,12 @@ def _keep_checkpoint(directory: Path, payload: dict, store):
 
     try:
         recover(directory / "checkpoint")  # a worker that died while rewriting it left the last one aside
-        if (directory / "checkpoint.zip").is_file() and not (directory / "checkpoint").exists():
+        zipped = directory / cluster.CHECKPOINT_ZIP
+        if zipped.is_file() and not (directory / "checkpoint").exists():
             # a run on Ray sends its checkpoints here as zip bytes (core.cluster): checked, unpacked
             from core.package import unpack_bundle
 
-            unpack_bundle((directory / "checkpoint.zip").read_bytes(), directory / "checkpoint")
+            unpack_bundle(zipped.read_bytes(), directory / "checkpoint")
         bundle = Bundle.load(directory / "checkpoint")
     except Exception:  # noqa: BLE001 - no checkpoint, or a half-written one: nothing to keep
         return None

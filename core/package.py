@@ -106,14 +106,20 @@ def settings_table(bundle: Bundle) -> list[str]:
 
 def bundle_zip(directory, name: str, dataset: str = "") -> bytes:
     """The bundle folder ``directory`` as zip bytes, with its model card."""
+    return folder_zip(directory, model_card(Bundle.load(directory), name, dataset))
+
+
+def folder_zip(directory, card: str | None = None, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """The bundle files of the folder ``directory`` as zip bytes (what :func:`unpack_bundle`
+    takes back), with ``card`` as its ``README.md`` when given."""
     directory = Path(directory)
-    bundle = Bundle.load(directory)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
         for file_name in (*MODEL_FILES, *JSON_FILES, TERMS_FILE):
             if (directory / file_name).is_file():
                 archive.write(directory / file_name, file_name)
-        archive.writestr(CARD, model_card(bundle, name, dataset))
+        if card is not None:
+            archive.writestr(CARD, card)
     return buffer.getvalue()
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from core.files import write_json
 from core.jobs import JobState
+from core.train import TrainingCallback
 
 BATCH_REPORT_SECONDS = 0.2
 
@@ -48,33 +49,49 @@ def _gpu_memory() -> dict:
         return {}
 
 
-def reporter_for(stop_file: Path):
-    """The worker's progress callback: JSON lines on stdout (batches at most 5 a second), a
-    check of ``stop_file`` and of the parent process after every batch, ``progress.json`` after
-    every epoch and the checkpoint bundle after every better epoch (both in ``stop_file``'s
-    folder). ``bench/progress.py`` measures what it costs."""
-    from core.train import TrainingCallback
+class Reporter(TrainingCallback):
+    """A run's progress as events, the same for both runners: ``begin``, ``batch`` (at most 5 a
+    second) and ``epoch`` (with the GPU's memory) go to :meth:`emit`. Subclasses say where they
+    go, where the best weights are kept (``on_best_epoch``) and how Stop is read
+    (``should_stop``): the worker below, and a Ray task (:func:`core.cluster._reporter`)."""
 
+    def __init__(self):
+        self.last = 0.0
+        self.epochs = 0
+
+    def emit(self, event: str, **fields) -> None:
+        raise NotImplementedError
+
+    def on_train_begin(self, info):
+        self.epochs = info.get("epochs", 0)
+        self.emit("begin", info=info)
+
+    def on_batch_end(self, epoch, step, steps):
+        now = time.monotonic()
+        if now - self.last >= BATCH_REPORT_SECONDS or step == steps:
+            self.last = now
+            self.emit("batch", epoch=epoch, step=step, steps=steps)
+
+    def on_epoch_end(self, epoch, logs):
+        self.emit("epoch", epoch=epoch, logs={**logs, **_gpu_memory()})
+
+
+def reporter_for(stop_file: Path) -> Reporter:
+    """The worker's progress callback: JSON lines on stdout, a check of ``stop_file`` and of the
+    parent process after every batch, ``progress.json`` after every epoch and the checkpoint
+    bundle after every better epoch (both in ``stop_file``'s folder). ``bench/progress.py``
+    measures what it costs."""
     folder = stop_file.parent
     parent = os.getppid()
 
-    class Reporter(TrainingCallback):
-        last = 0.0
-        epochs = 0
+    class WorkerReporter(Reporter):
         orphaned = False
 
-        def on_train_begin(self, info):
-            self.epochs = info.get("epochs", 0)
-            _emit("begin", info=info)
-
-        def on_batch_end(self, epoch, step, steps):
-            now = time.monotonic()
-            if now - self.last >= BATCH_REPORT_SECONDS or step == steps:
-                self.last = now
-                _emit("batch", epoch=epoch, step=step, steps=steps)
+        def emit(self, event, **fields):
+            _emit(event, **fields)
 
         def on_epoch_end(self, epoch, logs):
-            _emit("epoch", epoch=epoch, logs={**logs, **_gpu_memory()})
+            super().on_epoch_end(epoch, logs)
             write_json(folder / "progress.json", {"epoch": epoch, "epochs": self.epochs})
 
         def on_best_epoch(self, epoch, make_bundle):
@@ -85,7 +102,7 @@ def reporter_for(stop_file: Path):
                 self.orphaned = True
             return self.orphaned or stop_file.exists()
 
-    return Reporter()
+    return WorkerReporter()
 
 
 FULL_DISK = (errno.ENOSPC, errno.EDQUOT)
