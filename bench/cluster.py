@@ -79,16 +79,23 @@ def overhead(runs: int) -> dict:
             "first_ray_extra_s": round(times["ray"][0] - local, 2), "aim_met": ray - local <= 5}
 
 
-def batch(rows: int) -> list[dict]:
+def _texts(rows: int):
+    """``rows`` texts (sms_spam test messages, repeated) with an ``id`` column."""
     import pandas as pd
 
+    from serve import _data
+
+    texts = pd.read_csv(_data("test"))["text"].astype(str).tolist()
+    return pd.DataFrame({"id": range(rows), "text": [texts[i % len(texts)] for i in range(rows)]})
+
+
+def batch(rows: int) -> list[dict]:
     from core import cluster
     from core.batch import predict_table, table_bytes
     from core.bundle import Bundle
-    from serve import _data, models
+    from serve import models
 
-    texts = pd.read_csv(_data("test"))["text"].astype(str).tolist()
-    frame = pd.DataFrame({"id": range(rows), "text": [texts[i % len(texts)] for i in range(rows)]})
+    frame = _texts(rows)
     out = []
     for name, folder in models().items():
         bundle = Bundle.load(folder)
@@ -118,17 +125,14 @@ def file_run(rows: int) -> dict:
     seconds, and whether the two output files are byte for byte the same."""
     import subprocess
 
-    import pandas as pd
-
     from core import cluster
-    from serve import _data, models
+    from serve import models
 
-    texts = pd.read_csv(_data("test"))["text"].astype(str).tolist()
     network = models()["network"]
     figures = {"kind": "ray-file", "model": "network", "rows": rows}
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "texts.csv"
-        pd.DataFrame({"id": range(rows), "text": [texts[i % len(texts)] for i in range(rows)]}).to_csv(source, index=False)
+        _texts(rows).to_csv(source, index=False)
         figures["file_mb"] = round(source.stat().st_size / 2**20, 1)
         for runner in ("local", "ray"):
             env = {key: value for key, value in os.environ.items() if key != cluster.ADDRESS_ENV}

@@ -436,7 +436,10 @@ def serve_ray(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: st
     import threading
     import time
 
+    import zipfile
+
     from core import cluster
+    from core.package import folder_zip
 
     models = load_models(model_dirs)
     api_key = api_key if api_key is not None else (os.environ.get(API_KEY_ENV) or None)
@@ -450,7 +453,9 @@ def serve_ray(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: st
         signal.signal(sig, lambda *_: stop.set())
     from ray import serve as ray_serve
 
-    packed = {name: (ray.put(cluster.bundle_bytes(model.bundle)), model.created) for name, model in models.items()}
+    # The folders as they are (checked by load_models above), not the loaded models saved again.
+    packed = {name: (ray.put(folder_zip(model.path, compression=zipfile.ZIP_STORED)), model.created)
+              for name, model in models.items()}
 
     def build_app():
         """Runs on each replica: the bundles from the object store, then the service's app."""
