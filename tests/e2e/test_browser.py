@@ -137,6 +137,9 @@ def test_sample_train_predict(server, page, artifacts, tmp_path):
     _choose_model(page, "Neural network (LSTM/GRU)", "-lstm-1")   # the network alone (Automatic is the default)
     _set_epochs(page, 1)
     page.get_by_role("button", name="Start training").click()
+    # The run's heading ("Training “…-lstm-1”", then "Trained: …") comes at once: a click that
+    # started nothing fails here, not after the run's own time.
+    page.get_by_role("heading").filter(has_text="-lstm-1”").first.wait_for(timeout=60_000)
     page.get_by_text("validation accuracy", exact=False).first.wait_for(timeout=180_000)
     page.get_by_text("Done in").wait_for(timeout=180_000)
     _idle(page)
