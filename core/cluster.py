@@ -135,17 +135,23 @@ def describe() -> dict:
             "cpus": int(resources.get("CPU", 0)), "gpus": int(resources.get("GPU", 0))}
 
 
-def bundle_bytes(bundle) -> bytes:
-    """A bundle as zip bytes, to travel through Ray's object store (stored, not compressed:
-    weights hardly compress); :func:`core.package.unpack_bundle` checks and unpacks them."""
+def folder_bytes(folder) -> bytes:
+    """A bundle folder as zip bytes, to travel through Ray's object store (stored, not
+    compressed: weights hardly compress); :func:`core.package.unpack_bundle` checks and unpacks
+    them."""
     import zipfile
 
     from core.package import folder_zip
 
+    return folder_zip(folder, compression=zipfile.ZIP_STORED)
+
+
+def bundle_bytes(bundle) -> bytes:
+    """A loaded bundle as :func:`folder_bytes` (saved to a temporary folder first)."""
     folder = Path(tempfile.mkdtemp(prefix="studio-bundle-"))
     try:
         bundle.save(folder / "bundle")
-        return folder_zip(folder / "bundle", compression=zipfile.ZIP_STORED)
+        return folder_bytes(folder / "bundle")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -436,10 +436,7 @@ def serve_ray(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: st
     import threading
     import time
 
-    import zipfile
-
     from core import cluster
-    from core.package import folder_zip
 
     models = load_models(model_dirs)
     api_key = api_key if api_key is not None else (os.environ.get(API_KEY_ENV) or None)
@@ -454,7 +451,7 @@ def serve_ray(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: st
     from ray import serve as ray_serve
 
     # The folders as they are (checked by load_models above), not the loaded models saved again.
-    packed = {name: (ray.put(folder_zip(model.path, compression=zipfile.ZIP_STORED)), model.created)
+    packed = {name: (ray.put(cluster.folder_bytes(model.path)), model.created)
               for name, model in models.items()}
 
     def build_app():
