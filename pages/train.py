@@ -233,7 +233,12 @@ def preset_values(name: str) -> dict:
 
 
 def choose_preset() -> None:
-    fill(preset_values(st.session_state[state.TRAIN_PRESET]))
+    name = st.session_state[state.TRAIN_PRESET]
+    if name is None:
+        # A click on the chosen preset clears a segmented control: the preset held before stays.
+        st.session_state[state.TRAIN_PRESET] = st.session_state[state.KEPT].get(state.TRAIN_PRESET) or "balanced"
+        return
+    fill(preset_values(name))
 
 
 # Streamlit forgets these when another page runs: what the user set comes back (for the same data).
@@ -267,7 +272,8 @@ if kind == "auto":
     st.caption(t("train.auto_summary"))
 if kind in ("keras", "auto"):
     st.segmented_control(t("train.preset"), list(presets), key=state.TRAIN_PRESET, on_change=choose_preset,
-                         format_func=lambda name: t(f"train.preset_{name}"), help=t("train.preset_help"))
+                         required=True, format_func=lambda name: t(f"train.preset_{name}"),
+                         help=t("train.preset_help"))
     values = chosen["values"]
     rnn = values["rnn"]
     rnn_name = t(f"train.rnn_{rnn}")

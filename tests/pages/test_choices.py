@@ -189,6 +189,22 @@ def test_a_finished_run_says_so_with_one_training_time_and_goes_away_with_other_
     assert app.dataframe[0].value["Name"].tolist() == ["quick"]     # the model itself is still listed
 
 
+def test_clicking_the_chosen_preset_again_keeps_it():
+    """A segmented control lets a click on the chosen option clear it; the preset must stay (CI
+    once saw the Train page fail with KeyError: None in its preset callback)."""
+    app = load_sample(new_app())
+    app.switch_page("pages/train.py").run()
+    app.radio(key="train_kind").set_value("keras").run()
+    app.segmented_control(key="train_preset").set_value("fast").run()
+    units = app.number_input(key="train_lstm_units").value
+    app.segmented_control(key="train_preset").set_value(None).run()
+    assert not app.exception
+    assert app.segmented_control(key="train_preset").value == "fast"
+    assert app.number_input(key="train_lstm_units").value == units
+    app.number_input(key="train_epochs").set_value(3).run()     # the next rerun keeps it too
+    assert not app.exception and app.segmented_control(key="train_preset").value == "fast"
+
+
 def test_the_train_page_keeps_what_the_user_set_across_pages():
     """Streamlit forgets a widget's value when another page runs: the settings of the last run
     (and the preset chosen) come back instead of the preset's."""
