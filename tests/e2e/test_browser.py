@@ -538,6 +538,9 @@ def test_unlabelled_texts_word_vectors_and_automatic(server, page, artifacts, tm
     page.get_by_text("Text 1 of", exact=False).wait_for()
     _idle(page)
     page.mouse.click(5, 5)                        # focus the page, not a box
+    # The keys work once the page's small script has run (in its iframe, after the page draws):
+    # a key pressed before is lost (CI once pressed "2" too early and saw "Text 1 of 6" stay).
+    page.wait_for_function("document.__studioLabelKeys === true")
     page.keyboard.press("2")                      # spam
     page.get_by_text("Text 2 of", exact=False).wait_for()
     _idle(page)
