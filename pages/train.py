@@ -412,7 +412,9 @@ if submitted and not running:
         show_error(error)
     else:
         st.session_state[state.JOB_ID] = job.job_id
-        running = True
+        # Draw the page again as it is during a run: Start greyed out (a second click would only
+        # be refused with "one run per workspace"), the live view below.
+        st.rerun()
 
 
 show_runs(running)

@@ -426,6 +426,7 @@ def test_training_survives_page_changes_and_reloads_and_stops_into_a_usable_mode
     app.toggle(key="train_early_stopping").set_value(False)
     app.text_input(key="train_name").input("long run")
     app.button(key="train_start").click().run()
+    assert app.button(key="train_start").disabled        # one run per workspace: Start waits for this one
     job = get_job(app.session_state["job_id"])
     deadline = time.time() + 120
     while job.snapshot().epoch < 1 and time.time() < deadline:
