@@ -13,7 +13,7 @@ import sys
 import time
 import warnings
 
-from core.settings import PRESETS, cli_settings
+from core.settings import DEFAULT_PRESET, PRESETS, cli_settings
 
 
 class _Parser(argparse.ArgumentParser):
@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--label-col")
     train.add_argument("--tokenizer", choices=["word", "char", "jieba"],
                        help="default: jieba (Chinese words) when most text is Chinese, else word")
-    train.add_argument("--preset", choices=list(PRESETS), default="balanced",
+    train.add_argument("--preset", choices=list(PRESETS), default=DEFAULT_PRESET,
                        help="settings chosen from the data (default balanced); the options below override them")
     train.add_argument("--model", choices=["lstm", "gru", "tfidf", "auto"],
                        help="lstm or gru: the network's recurrent layer (default: the preset's); "

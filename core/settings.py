@@ -22,6 +22,7 @@ from core.errors import UserError
 from core.text import MAX_LENGTH_CAP, PreprocessConfig
 
 PRESETS = ("fast", "balanced", "accurate")
+DEFAULT_PRESET = "balanced"   # what the Train page and `python -m core train` start from
 FAST_LENGTH = 128   # the Fast preset cuts texts to this many tokens
 SMALL_ROWS = 3000   # Balanced adds dropout below this many texts …
 FEW_ROWS = 5000     # … and uses LSTM 64 with batch 32 below this many

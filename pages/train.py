@@ -14,7 +14,7 @@ from core.i18n import seconds
 from core.jobs import JobState, get_job, queue_position, speed, start_training
 from core.memory import available_memory, estimate_memory
 from core.meta import RunInfo
-from core.settings import page_settings, plan_run, setting
+from core.settings import DEFAULT_PRESET, page_settings, plan_run, setting
 from core.text import PreprocessConfig, default_config
 from core.vectors import server_vectors
 from ui import state
@@ -235,8 +235,9 @@ def preset_values(name: str) -> dict:
 def choose_preset() -> None:
     name = st.session_state[state.TRAIN_PRESET]
     if name is None:
-        # A click on the chosen preset clears a segmented control: the preset held before stays.
-        st.session_state[state.TRAIN_PRESET] = st.session_state[state.KEPT].get(state.TRAIN_PRESET) or "balanced"
+        # The control is required, so a click cannot clear it in the browser; a cleared value that
+        # still arrives (CI saw one) brings back the preset held before instead of failing.
+        st.session_state[state.TRAIN_PRESET] = state.held(state.TRAIN_PRESET) or DEFAULT_PRESET
         return
     fill(preset_values(name))
 
@@ -247,11 +248,11 @@ state.hold([state.TRAIN_KIND, state.TRAIN_PRESET, *(knob.key for knob in page_se
 if st.session_state.get(state.TRAIN_PRESETS_FOR) != st.session_state[state.DATASET_SIGNATURE]:
     # New data: its balanced preset fills every setting.
     st.session_state[state.TRAIN_PRESETS_FOR] = st.session_state[state.DATASET_SIGNATURE]
-    st.session_state[state.TRAIN_PRESET] = "balanced"
-    fill(preset_values("balanced"))
-st.session_state.setdefault(state.TRAIN_PRESET, "balanced")
+    st.session_state[state.TRAIN_PRESET] = DEFAULT_PRESET
+    fill(preset_values(DEFAULT_PRESET))
+st.session_state.setdefault(state.TRAIN_PRESET, DEFAULT_PRESET)
 for knob in page_settings():
-    value = preset_values(st.session_state.get(state.TRAIN_PRESET, "balanced"))[knob.name]
+    value = preset_values(st.session_state.get(state.TRAIN_PRESET, DEFAULT_PRESET))[knob.name]
     st.session_state.setdefault(knob.key, knob.to_widget(value))
     if knob.switch:
         st.session_state.setdefault(switch_key(knob), value > 0)
@@ -266,7 +267,7 @@ if pending:
 st.session_state.setdefault(state.TRAIN_KIND, "auto")
 kind = st.radio(t("train.kind"), ["auto", "keras", "tfidf"], horizontal=True, key=state.TRAIN_KIND,
                 format_func=lambda value: t(f"train.kind_{value}"), help=t("train.kind_help"))
-preset_name = st.session_state.get(state.TRAIN_PRESET) or "balanced"
+preset_name = st.session_state.get(state.TRAIN_PRESET) or DEFAULT_PRESET
 chosen = presets[preset_name]
 if kind == "auto":
     st.caption(t("train.auto_summary"))

@@ -160,6 +160,12 @@ def hold(keys) -> None:
             st.session_state[key] = kept[key]
 
 
+def held(key: str):
+    """What :func:`hold` last kept for ``key`` (its value when the previous run drew the page),
+    or None."""
+    return st.session_state[KEPT].get(key)
+
+
 def forget(keys) -> None:
     """Drop what :func:`hold` kept for ``keys`` (the choices belonged to other data)."""
     for key in keys:
