@@ -22,6 +22,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The file is {mb} MB; the limit is {limit} MB. Upload a smaller sample of your data.",
         "zh": "文件大小为 {mb} MB，上限为 {limit} MB。请上传较小的数据样本。",
     },
+    "err.parse_memory": {
+        "en": "This file needs more memory than the server allows for reading one upload ({mb} MB), so it was not "
+              "read. Split it into smaller files (or save it again as CSV); an administrator can raise "
+              "STUDIO_PARSE_MEMORY_MB.",
+        "zh": "读取这个文件所需的内存超过了服务器对单次上传的上限（{mb} MB），因此没有读取。请把它拆成较小的文件"
+              "（或另存为 CSV）；管理员可以调高 STUDIO_PARSE_MEMORY_MB。",
+    },
+    "err.parse_time": {
+        "en": "Reading this file took longer than the server allows for one upload ({seconds} s), so it was stopped. "
+              "Split it into smaller files (or save it again as CSV); an administrator can raise STUDIO_PARSE_SECONDS.",
+        "zh": "读取这个文件的时间超过了服务器对单次上传的上限（{seconds} 秒），已停止读取。请把它拆成较小的文件"
+              "（或另存为 CSV）；管理员可以调高 STUDIO_PARSE_SECONDS。",
+    },
     "err.unknown_format": {
         "en": "Cannot read {name}: use a CSV, TSV, Excel (.xlsx, .xls), JSON / JSON Lines or .zip file.",
         "zh": "无法读取 {name}：请使用 CSV、TSV、Excel（.xlsx、.xls）、JSON / JSON Lines 或 .zip 文件。",

@@ -135,17 +135,48 @@ def load_table(source, filename: str | None = None, encoding: str | None = None,
         raw = bytes(source)
     else:
         raw = source.read()
-    return table_from_bytes(raw, filename or "data.csv", encoding, sheet)
+    return fenced_table_from_bytes(raw, filename or "data.csv", encoding, sheet)
 
 
 def read_pasted(text: str) -> Table:
     """Read rows pasted from a spreadsheet or typed (tab, comma, semicolon or pipe separated,
     first line the header). Lone surrogates become U+FFFD (see :func:`core.text.mend_surrogates`)."""
-    return table_from_bytes(mend_surrogates(text).strip("\n").encode("utf-8"), "pasted.txt", "utf-8")
+    return fenced_table_from_bytes(mend_surrogates(text).strip("\n").encode("utf-8"), "pasted.txt", "utf-8")
+
+
+def fenced_table_from_bytes(raw: bytes, name: str, encoding: str | None = None, sheet: str | None = None) -> Table:
+    """:func:`table_from_bytes` in a fenced child process (:mod:`core.fence`): the file's bytes
+    are parsed under a memory and a time limit, and only the finished table comes back."""
+    from core import fence
+    from core.wire import bytes_frame
+
+    if len(raw) > MAX_FILE_BYTES:   # said before the bytes travel to the child
+        raise UserError("err.file_too_large", mb=f"{len(raw) / 2**20:.1f}", limit=MAX_FILE_MB)
+    meta, (frame_data,) = fence.fenced("table", raw, name, encoding, sheet)
+    frame = bytes_frame(frame_data)
+    if meta["kind"] == "csv":   # pandas' CSV reader marks a missing cell NaN, and the checks expect it
+        frame = frame.where(frame.notna(), float("nan"))
+    findings = [Finding(**finding) for finding in meta["findings"]]
+    return Table(frame=frame, name=meta["name"], encoding=meta["encoding"], delimiter=meta["delimiter"],
+                 sheet=meta["sheet"], sheets=meta["sheets"], kind=meta["kind"], findings=findings)
+
+
+def fenced_table(raw: bytes, name: str, encoding: str | None, sheet: str | None) -> tuple[dict, list[bytes]]:
+    """The fenced task behind :func:`fenced_table_from_bytes` (runs in the child)."""
+    from dataclasses import asdict
+
+    from core.wire import frame_bytes
+
+    table = table_from_bytes(raw, name, encoding, sheet)
+    meta = {"name": table.name, "encoding": table.encoding, "delimiter": table.delimiter, "sheet": table.sheet,
+            "sheets": table.sheets, "kind": table.kind, "rows": len(table.frame),
+            "findings": [asdict(finding) for finding in table.findings]}
+    return meta, [frame_bytes(table.frame)]
 
 
 def table_from_bytes(raw: bytes, name: str, encoding: str | None = None, sheet: str | None = None) -> Table:
-    """Read a file's bytes; ``name`` gives the extension hint and the name shown in messages."""
+    """Read a file's bytes; ``name`` gives the extension hint and the name shown in messages.
+    This parses in the calling process: the app reads uploads with :func:`load_table` (fenced)."""
     if len(raw) > MAX_FILE_BYTES:
         raise UserError("err.file_too_large", mb=f"{len(raw) / 2**20:.1f}", limit=MAX_FILE_MB)
     if not raw.strip():
