@@ -118,43 +118,115 @@ def check_documents(documents: dict) -> None:
     PreprocessConfig.from_dict(documents["preprocess.json"])
 
 
+MAX_KERNEL = 64             # a convolution's kernel (this app's stay at 7)
+MAX_LAYERS = 200            # layers in a model's config (this app's have ~20)
+MAX_INPUT_SIZE = 1_000_000  # a size an input declares
+MAX_INNER_RATIO = 50        # a member of model.keras over 1 MB packed tighter than this is a bomb (weights pack ~1×)
+
+
 def check_keras_file(path, limit: int = 2**31) -> None:
     """Refuse a ``model.keras`` whose layers declare more than its weights file could hold, or
     sizes this app never uses (Keras would allocate them while building the model, before
-    loading any weight): only its ``config.json`` is read. Safe mode still refuses code.
+    loading any weight), or whose own members unpack to far more than they hold (a weights file
+    of zeros deflated a thousandfold). Only the zip's directory and its ``config.json`` are read.
+    Safe mode still refuses code.
 
     Raises
     ------
     ValueError
-        Naming the layer setting that is too large.
+        Naming the member or the layer setting that is too large.
     """
     import zipfile
 
     with zipfile.ZipFile(path) as archive:
-        sizes = {info.filename: info.file_size for info in archive.infolist()}
+        infos = archive.infolist()
+        for info in infos:
+            ratio = info.file_size / max(1, info.compress_size)
+            if info.file_size > limit or info.file_size > 2**20 and ratio > MAX_INNER_RATIO:
+                raise ValueError(f"model.keras: {info.filename} unpacks to {info.file_size:,} bytes "
+                                 f"({ratio:,.0f}× what it holds)")
+        sizes = {info.filename: info.file_size for info in infos}
         if sizes.get("config.json", 0) > 10 * 2**20:
             raise ValueError("config.json is larger than 10 MB")
         config = json.loads(archive.read("config.json"))
     weights = sum(size for name, size in sizes.items() if name.endswith(".h5"))
+    room = min(limit, 2 * weights + 2**20)
+    for node in _nodes(config):
+        rows, width = node.get("input_dim", node.get("buckets")), node.get("output_dim")
+        if isinstance(rows, int) and isinstance(width, int) and rows * width * 4 > room:
+            raise ValueError(f"a table of {rows:,} × {width:,} weights, more than model.keras holds")
+    parameters = declared_parameters(config)
+    if parameters * 4 > room:
+        raise ValueError(f"layers declaring {parameters:,} weights, more than model.keras holds")
 
-    def walk(node):
-        if isinstance(node, dict):
-            yield node
-            for value in node.values():
-                yield from walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                yield from walk(value)
 
-    for node in walk(config):
+def _nodes(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _nodes(value)
+
+
+def _size(value) -> int:
+    """A declared size: an int, or the product of a list of ints (a kernel's shape)."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return value
+    if isinstance(value, list) and value and all(isinstance(item, int) and not isinstance(item, bool) for item in value):
+        return int(np.prod(value, dtype=np.float64))
+    return 0
+
+
+def declared_parameters(config: dict) -> int:
+    """An upper bound on the weights a Keras model config declares, read without Keras: every
+    layer's table, kernel and recurrent weights, taking each layer's input as wide as the widest
+    layer. Sizes this app never uses are refused outright.
+
+    Raises
+    ------
+    ValueError
+        Naming the setting that is too large.
+
+    Examples
+    --------
+    >>> declared_parameters({"layers": [{"class_name": "Embedding", "config": {"input_dim": 100, "output_dim": 8}},
+    ...                                  {"class_name": "Dense", "config": {"units": 2}}]})
+    818
+    """
+    nodes = [node for node in _nodes(config) if isinstance(node.get("config"), dict) and "class_name" in node]
+    if len(nodes) > MAX_LAYERS:
+        raise ValueError(f"{len(nodes):,} layers")
+    width = 1
+    for node in _nodes(config):
         for key in ("units", "filters", "output_dim"):
             value = node.get(key)
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and value > MAX_LAYER_SIZE:
-                raise ValueError(f"a layer with {key} = {value:,}")
-        rows = node.get("input_dim", node.get("buckets"))
-        width = node.get("output_dim")
-        if isinstance(rows, int) and isinstance(width, int) and rows * width * 4 > min(limit, 2 * weights + 2**20):
-            raise ValueError(f"a table of {rows:,} × {width:,} weights, more than model.keras holds")
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if value > MAX_LAYER_SIZE:
+                    raise ValueError(f"a layer with {key} = {value:,}")
+                width = max(width, int(value))
+        kernel = _size(node.get("kernel_size"))
+        if kernel > MAX_KERNEL:
+            raise ValueError(f"a layer with kernel_size = {node.get('kernel_size')}")
+        for key in ("batch_shape", "shape", "batch_input_shape"):
+            if _size([item for item in node.get(key) or [] if isinstance(item, int)] or 0) > MAX_INPUT_SIZE:
+                raise ValueError(f"an input of shape {node.get(key)}")
+    total = 0
+    for node in nodes:
+        layer, kind = node["config"], node["class_name"]
+        rows = _size(layer.get("input_dim", layer.get("buckets")))
+        units = _size(layer.get("units", layer.get("filters")))
+        if rows and _size(layer.get("output_dim")):
+            total += rows * _size(layer.get("output_dim"))
+        elif kind in ("LSTM", "GRU", "SimpleRNN"):
+            gates = {"LSTM": 4, "GRU": 3}.get(kind, 1)
+            total += gates * (2 * width + units + 1) * units
+        elif units:
+            total += max(1, _size(layer.get("kernel_size"))) * width * units + units
+    return total
 
 
 @dataclass
@@ -357,6 +429,7 @@ class Bundle:
 
         directory = Path(directory)
         check_replaceable(directory, BUNDLE_FILES, "bundle")
+        self.check_finite()
         staging = staging_dir(directory)
         try:
             if self.kind == "tfidf":
@@ -380,6 +453,27 @@ class Bundle:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         return directory
+
+    def check_finite(self) -> None:
+        """Refuse a model whose weights are not all finite numbers (NaN or infinity, from vectors,
+        a learning rate that diverged, or anything else): every prediction of it would be NaN and
+        every text would get the first class.
+
+        Raises
+        ------
+        UserError
+            ``err.model_not_finite``.
+        """
+        arrays = []
+        for part in (self.model, self.tfidf):
+            if part is None:
+                continue
+            if hasattr(part, "get_weights"):
+                arrays += part.get_weights()
+            else:
+                arrays += [part.idf, part.coef, part.intercept]
+        if not all(np.isfinite(np.asarray(array, dtype=np.float64)).all() for array in arrays):
+            raise UserError("err.model_not_finite")
 
     @classmethod
     def load(cls, directory) -> "Bundle":

@@ -9,7 +9,7 @@ task costs ~15 ms to start, not the ~1 s of a fresh interpreter). The child
 * limits its own address space (``RLIMIT_AS``) to what it holds after its imports plus
   :func:`memory_mb` (``STUDIO_PARSE_MEMORY_MB``, default 1,536 MB), so a file that unpacks or
   parses into more memory gets a ``MemoryError`` in the child, never in the server;
-* is killed after :func:`seconds` (``STUDIO_PARSE_SECONDS``, default 60 s);
+* is killed after :func:`time_limit` (``STUDIO_PARSE_SECONDS``, default 60 s);
 * answers through a pipe with a JSON header and raw byte blobs (Arrow, ``.npy``), never pickle:
   what comes back from a parse of a user's bytes is data, not objects.
 
@@ -47,6 +47,14 @@ _M_ARENA_MAX = -8   # glibc mallopt: each thread's malloc arena reserves 64 MB o
 
 _lock = threading.Lock()
 _context = None
+_extra_bytes = None   # in a fenced child: what its memory limit allows above its imports
+_last = threading.local()
+
+
+def last_run() -> dict:
+    """What the calling thread's last fenced task cost: ``{"task", "seconds", "child_peak_mb"}``
+    (the child's peak resident memory above its start), for benchmarks and logs."""
+    return dict(getattr(_last, "run", {}))
 
 
 def memory_mb() -> int:
@@ -54,7 +62,7 @@ def memory_mb() -> int:
     return _int_setting("STUDIO_PARSE_MEMORY_MB", DEFAULT_MEMORY_MB, 64)
 
 
-def seconds() -> int:
+def time_limit() -> int:
     """How long a parse may take, in seconds (``STUDIO_PARSE_SECONDS``, default 60)."""
     return _int_setting("STUDIO_PARSE_SECONDS", DEFAULT_SECONDS, 1)
 
@@ -71,11 +79,12 @@ def _int_setting(name: str, default: int, low: int) -> int:
         return default
 
 
-def fenced(task: str, *args, imports: tuple = ()) -> tuple[dict, list[bytes]]:
+def fenced(task: str, *args, imports: tuple = (), seconds: int | None = None) -> tuple[dict, list[bytes]]:
     """Run the task ``task`` (see :data:`TASKS`) on ``args`` in a fenced child process.
 
     ``imports`` are modules the child imports before its memory limit is set (TensorFlow for a
-    bundle: importing it is not the parse). Returns the task's ``(meta, blobs)``.
+    bundle: importing it is not the parse); ``seconds`` replaces the time limit (an
+    administrator's own files). Returns the task's ``(meta, blobs)``.
 
     Raises
     ------
@@ -98,15 +107,20 @@ def fenced(task: str, *args, imports: tuple = ()) -> tuple[dict, list[bytes]]:
                             daemon=True, name=f"studio-fence-{task}")
     child.start()
     send.close()
-    deadline = time.monotonic() + seconds()
+    allowed = seconds or time_limit()
+    started = time.monotonic()
+    deadline = started + allowed
+    _last.run = {"task": task, "seconds": None, "child_peak_mb": None}
     try:
         header = json.loads(_receive(receive, deadline))
+        _last.run = {"task": task, "seconds": round(time.monotonic() - started, 3),
+                     "child_peak_mb": header.get("peak_mb")}
         blobs = [_receive(receive, deadline) for _ in range(header.get("blobs", 0))]
     except EOFError:   # the child died without answering: out of memory in C code, or killed
         child.join(5)
         raise UserError("err.parse_memory", mb=memory_mb()) from None
     except TimeoutError:
-        raise UserError("err.parse_time", seconds=seconds()) from None
+        raise UserError("err.parse_time", seconds=allowed) from None
     finally:
         receive.close()
         if child.is_alive():
@@ -139,15 +153,40 @@ def _run(task: str, args) -> tuple[dict, list[bytes]]:
     return getattr(importlib.import_module(module), name)(*args)
 
 
+def import_unfenced(modules) -> None:
+    """In a fenced child: import ``modules`` with the memory limit lifted, then set it again
+    above what the imports mapped (TensorFlow alone maps ~1.5 GB; importing it is not the parse).
+    Outside a child, a plain import."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if _extra_bytes is None or soft == resource.RLIM_INFINITY:
+        for module in modules:
+            importlib.import_module(module)
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+    for module in modules:
+        importlib.import_module(module)
+    _limit_memory(_extra_bytes)
+
+
 def _limit_memory(extra_bytes: int) -> None:
-    """Cap this process's address space at what it maps now plus ``extra_bytes``."""
+    """Cap this process's address space at what it maps now plus ``extra_bytes`` (the hard
+    limit stays, so :func:`import_unfenced` can lift it for an import)."""
+    global _extra_bytes
+    _extra_bytes = extra_bytes
     try:
         ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, 2)
     except (OSError, AttributeError):   # not glibc: arenas stay as they are
         pass
     with open("/proc/self/statm") as statm:
         mapped = int(statm.read().split()[0]) * resource.getpagesize()
-    resource.setrlimit(resource.RLIMIT_AS, (mapped + extra_bytes, mapped + extra_bytes))
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    soft = mapped + extra_bytes if hard == resource.RLIM_INFINITY else min(hard, mapped + extra_bytes)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _resident_kb() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() // 1024
 
 
 def _child(connection, task: str, args, environment: dict, extra_bytes: int, imports) -> None:
@@ -158,6 +197,7 @@ def _child(connection, task: str, args, environment: dict, extra_bytes: int, imp
     for module in imports:
         importlib.import_module(module)
     _limit_memory(extra_bytes)
+    start_kb = _resident_kb()
     try:
         meta, blobs = _run(task, args)
         header = {"meta": meta, "blobs": len(blobs)}
@@ -170,6 +210,7 @@ def _child(connection, task: str, args, environment: dict, extra_bytes: int, imp
     except Exception as error:   # a reader's own bug on odd bytes: a message, and the server goes on
         detail = f"{type(error).__name__}: {error}".splitlines()[0][:200]
         header, blobs = {"error": "err.unreadable", "params": {"name": "the file", "detail": detail}}, []
+    header["peak_mb"] = round((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - start_kb) / 1024, 1)
     try:
         connection.send_bytes(json.dumps(header, default=str).encode("utf-8"))
         for blob in blobs:

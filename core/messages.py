@@ -83,6 +83,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{path} already holds files that are not part of a SavedModel (e.g. {found}); nothing was written and nothing deleted. Choose a new or empty folder.",
         "zh": "{path} 中已有不属于 SavedModel 的文件（例如 {found}）；未写入也未删除任何内容。请选择一个新的或空的文件夹。",
     },
+    "err.vectors_bomb": {
+        "en": "{name} unpacks to more than {mb} MB ({ratio}× its size): it is not a vectors file this app can read. "
+              "Upload the vectors unpacked or as a normal .gz.",
+        "zh": "{name} 解压后超过 {mb} MB（是其大小的 {ratio} 倍以上），不是本应用能读取的词向量文件。请上传未压缩或正常的 .gz 文件。",
+    },
+    "err.vectors_line": {
+        "en": "{name} has a line longer than {kb} KB: it is not a word-vectors file (one word and its numbers per line).",
+        "zh": "{name} 中有一行超过 {kb} KB：这不是词向量文件（每行应为一个词和它的数字）。",
+    },
+    "err.vectors_not_finite": {
+        "en": "{name} holds a vector that is not a number (NaN or infinity) on line {line}; a model started from it "
+              "would predict nothing. Fix or remove that line, or use another vectors file.",
+        "zh": "{name} 第 {line} 行的向量含有非数字（NaN 或无穷大）；用它训练的模型将无法预测。请修正或删除该行，或换一个词向量文件。",
+    },
+    "err.model_not_finite": {
+        "en": "Training produced weights that are not numbers (NaN or infinity), so the model was not saved: it would give "
+              "every text the same class. Lower the learning rate, or check the word vectors, and train again.",
+        "zh": "训练得到的权重不是数字（NaN 或无穷大），因此没有保存这个模型：它会把所有文本判为同一类。请降低学习率或检查词向量后重新训练。",
+    },
     "err.out_not_folder": {
         "en": "{path} is a file, not a folder; nothing was written. Choose a new or empty folder.",
         "zh": "{path} 是一个文件，不是文件夹；未写入任何内容。请选择一个新的或空的文件夹。",

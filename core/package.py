@@ -17,7 +17,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from core.bundle import JSON_FILES, MODEL_FILES, TERMS_FILE, Bundle
+from core.bundle import JSON_FILES, MODEL_FILES, TERMS_FILE, Bundle, check_keras_file
 from core.errors import UserError
 from core.files import replace_dir, staging_dir
 
@@ -185,7 +185,9 @@ def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target_path: P
 
 
 def unpack_bundle(data: bytes, destination) -> Bundle:
-    """Check an uploaded bundle zip, write it to ``destination`` (atomically) and load it.
+    """Check a bundle zip, write it to ``destination`` (atomically) and load it, in this process:
+    for bundles the app made itself (a Ray run's result, a checkpoint). A user's upload goes
+    through :func:`import_bundle`, which does the same in a fenced child process.
 
     Raises
     ------
@@ -193,33 +195,89 @@ def unpack_bundle(data: bytes, destination) -> Bundle:
         For anything but a bundle this app wrote: too large, not a zip, unexpected or missing
         files, unsafe paths or links, a model Keras will not load safely, unreadable settings.
     """
-    limit = max_bundle_mb() * 2**20
-    if len(data) > limit:
-        raise UserError("err.bundle_upload_size", mb=f"{len(data) / 2**20:,.1f}", limit=max_bundle_mb())
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise UserError("err.bundle_upload_not_zip")
+    _check_size(data)
     destination = Path(destination)
     staging = staging_dir(destination)
     try:
-        try:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-        except (zipfile.BadZipFile, OSError, ValueError) as error:
-            raise UserError("err.bundle_upload_damaged", name="(the zip)", detail=str(error)[:120]) from None
-        with archive:
-            members = _members(archive, limit)
-            for short, info in members.items():
-                _copy_member(archive, info, staging / short)
-        try:
-            bundle = Bundle.load(staging)
-            outputs = bundle.outputs
-        except UserError as error:
-            raise UserError("err.bundle_upload_unsafe", detail=error.params.get("detail", error.key)) from None
-        except (TypeError, ValueError, KeyError, AttributeError, OSError) as error:
-            raise UserError("err.bundle_upload_unsafe", detail=f"{type(error).__name__}: {error}"[:200]) from None
-        if outputs != len(bundle.labels):
-            raise UserError("err.bundle_upload_unsafe", detail=f"{len(bundle.labels)} labels for {outputs} model outputs")
+        _unpack_into(data, staging)
+        _load_checked(staging)
         replace_dir(staging, destination)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return Bundle.load(destination)
+
+
+def import_bundle(data: bytes, destination) -> dict:
+    """Check an uploaded bundle zip and put it at ``destination``, every check, the unpacking
+    and the trial load (Keras safe mode) in a fenced child process (:mod:`core.fence`): a bundle
+    built to exhaust memory or time becomes a message. Returns ``{"rows", "kind"}``.
+
+    Raises
+    ------
+    UserError
+        As :func:`unpack_bundle`, and ``err.parse_memory`` / ``err.parse_time``.
+    """
+    from core import fence
+
+    _check_size(data)
+    destination = Path(destination)
+    staging = staging_dir(destination)
+    try:
+        meta, _ = fence.fenced("bundle", data, str(staging.resolve()))
+        replace_dir(staging, destination)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return meta
+
+
+def fenced_unpack(data: bytes, staging: str) -> tuple[dict, list]:
+    """The fenced task of :func:`import_bundle` (runs in the child): the zip's and the model
+    file's own checks first, then TensorFlow is imported (outside the memory limit: importing
+    it is not the parse) and the model loaded under the limit."""
+    from core import fence
+
+    staging_path = Path(staging)
+    _unpack_into(data, staging_path)
+    if (staging_path / MODEL_FILES[0]).is_file():
+        try:
+            check_keras_file(staging_path / MODEL_FILES[0])
+        except (ValueError, KeyError, zipfile.BadZipFile) as error:
+            raise UserError("err.bundle_upload_unsafe", detail=str(error)[:200]) from None
+        fence.import_unfenced(("keras", "core.model"))
+    bundle = _load_checked(staging_path)
+    return {"rows": bundle.info.data.rows, "kind": bundle.kind}, []
+
+
+def _check_size(data: bytes) -> None:
+    if len(data) > max_bundle_mb() * 2**20:
+        raise UserError("err.bundle_upload_size", mb=f"{len(data) / 2**20:,.1f}", limit=max_bundle_mb())
+
+
+def _unpack_into(data: bytes, staging: Path) -> None:
+    """Check the zip (names, sizes, ratios) and write its members into the folder ``staging``."""
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise UserError("err.bundle_upload_not_zip")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise UserError("err.bundle_upload_damaged", name="(the zip)", detail=str(error)[:120]) from None
+    with archive:
+        members = _members(archive, max_bundle_mb() * 2**20)
+        for short, info in members.items():
+            _copy_member(archive, info, staging / short)
+
+
+def _load_checked(staging: Path) -> Bundle:
+    """Load the unpacked bundle in ``staging`` as a check: safe mode, documents, outputs."""
+    try:
+        bundle = Bundle.load(staging)
+        outputs = bundle.outputs
+    except UserError as error:
+        raise UserError("err.bundle_upload_unsafe", detail=error.params.get("detail", error.key)) from None
+    except (TypeError, ValueError, KeyError, AttributeError, OSError) as error:
+        raise UserError("err.bundle_upload_unsafe", detail=f"{type(error).__name__}: {error}"[:200]) from None
+    if outputs != len(bundle.labels):
+        raise UserError("err.bundle_upload_unsafe", detail=f"{len(bundle.labels)} labels for {outputs} model outputs")
+    return bundle

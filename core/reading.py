@@ -196,12 +196,14 @@ def table_from_bytes(raw: bytes, name: str, encoding: str | None = None, sheet: 
             return _read_zip(raw, name, encoding, sheet)
         elif kind == "json":
             text, table.encoding = decode(raw, encoding)
-            table.frame = _read_json(text)
+            table.frame = _read_json(text, name)
         else:
             _read_delimited(raw, encoding, table)
-    except UserError:
+    except (UserError, MemoryError):   # a MemoryError is the fence's limit: core.fence says so
         raise
     except Exception as error:  # pandas/openpyxl/xlrd raise many types for a malformed file
+        if "out of memory" in str(error).lower():   # pandas' C parser says so in its own words
+            raise MemoryError(str(error)) from None
         detail = str(error).splitlines()[0][:200] if str(error).strip() else type(error).__name__
         raise UserError("err.unreadable", name=name, detail=detail)
     frame = table.frame
@@ -429,6 +431,8 @@ def _read_delimited(raw: bytes, encoding: str | None, table: Table) -> None:
         source = io.StringIO(text.replace("\x00", ""))
         sample = text[:65536]
     else:
+        if not used.startswith("utf-16") and b"\n" not in raw and b"\r" in raw:
+            raw = raw.replace(b"\r", b"\n")   # old Mac line ends: the checks below count lines by "\n"
         if not used.startswith("utf-16") and b"\x00" in raw:
             nuls = raw.count(b"\x00")
             raw = raw.replace(b"\x00", b"")
@@ -514,18 +518,18 @@ def sniff_delimiter(header: str) -> str:
         return max(counts, key=counts.get) if max(counts.values()) else ","
 
 
-def _read_json(text: str) -> pd.DataFrame:
+def _read_json(text: str, name: str = "data.json") -> pd.DataFrame:
     """JSON records (``[{...}, ...]``), a column mapping (``{"text": [...], ...}``), an object
-    holding one list of records (``{"data": [...]}``), or JSON Lines."""
+    holding one list of records (``{"data": [...]}``), or JSON Lines.
+
+    Records and JSON Lines are streamed (``ijson``, line by line) and counted as they come: more
+    than :data:`MAX_LINES_FACTOR` × the row cap is refused before the table is built (20 MB of
+    ``[{},{},…]`` is six million records)."""
     text = text.strip().lstrip("\ufeff")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        if not error.msg.startswith("Extra data"):
-            if text.startswith("[") or "\n" not in text:
-                raise UserError("err.bad_json", line=error.lineno, detail=error.msg)
-        data = None
-    if data is None:  # JSON Lines
+    limit = MAX_LINES_FACTOR * max_rows()
+    if text.startswith("["):
+        rows = _json_records(text, name, limit)
+    elif _json_lines(text):
         rows = []
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
@@ -537,9 +541,15 @@ def _read_json(text: str) -> pd.DataFrame:
             if not isinstance(row, dict):
                 raise UserError("err.json_shape")
             rows.append(row)
-    elif isinstance(data, list):
-        rows = data
-    elif isinstance(data, dict):
+            if len(rows) > limit:
+                raise UserError("err.too_many_lines", name=name, lines=f"more than {limit:,}", limit=f"{limit:,}")
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise UserError("err.bad_json", line=error.lineno, detail=error.msg)
+        if not isinstance(data, dict):
+            raise UserError("err.json_shape")
         lists = [value for value in data.values() if isinstance(value, list)]
         if len(lists) == len(data) and len({len(value) for value in lists}) == 1 and not any(
                 isinstance(item, dict) for item in lists[0]):
@@ -548,14 +558,50 @@ def _read_json(text: str) -> pd.DataFrame:
             rows = lists[0]
         else:
             rows = [data]
-    else:
-        raise UserError("err.json_shape")
+        if len(rows) > limit:
+            raise UserError("err.too_many_lines", name=name, lines=f"{len(rows):,}", limit=f"{limit:,}")
     if not all(isinstance(row, dict) for row in rows):
         raise UserError("err.json_shape")
+    columns = len({key for row in rows[:1000] for key in row})
+    if len(rows) * max(1, columns) > MAX_CELLS:
+        raise UserError("err.too_many_cells", name=name, rows=f"{len(rows):,}", columns=columns, limit=f"{MAX_CELLS:,}")
     frame = pd.DataFrame.from_records(
         [{key: json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value
           for key, value in row.items()} for row in rows])
     return frame
+
+
+def _json_lines(text: str) -> bool:
+    """Whether ``text`` is JSON Lines: its first line a whole JSON value and more lines after."""
+    first, _, rest = text.partition("\n")
+    if not rest.strip():
+        return False
+    try:
+        json.loads(first)
+    except json.JSONDecodeError:
+        return False
+    return True
+
+
+def _json_records(text: str, name: str, limit: int) -> list:
+    """The records of a JSON array, streamed (``ijson``) and counted: refused past ``limit``."""
+    import ijson
+
+    rows = []
+    try:
+        for row in ijson.items(io.StringIO(text), "item", use_float=True):
+            if not isinstance(row, dict):
+                raise UserError("err.json_shape")
+            rows.append(row)
+            if len(rows) > limit:
+                raise UserError("err.too_many_lines", name=name, lines=f"more than {limit:,}", limit=f"{limit:,}")
+    except ijson.JSONError:
+        try:   # the standard parser names the line and the fault
+            json.loads(text)
+        except json.JSONDecodeError as error:
+            raise UserError("err.bad_json", line=error.lineno, detail=error.msg)
+        raise UserError("err.bad_json", line=1, detail="not valid JSON")
+    return rows
 
 
 def _read_excel(raw: bytes, sheet: str | None, name: str, findings: list):
@@ -642,25 +688,54 @@ _ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 _VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:v|is)[\s>]")
 
 
-MAX_SHEET_XML = 2**30     # a sheet's XML unpacks to at most 1 GB (a 300,000-row table is ~50 MB)
+MAX_SHEET_XML = 2**30     # a part's XML unpacks to at most 1 GB (a 300,000-row table is ~50 MB)
+MAX_SHARED_STRINGS_RATIO = 50
+_SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
 
 
 def _check_sheet_parts(raw: bytes, name: str) -> None:
-    """Before openpyxl opens a workbook: each sheet's XML must not be a bomb, and no sheet may
-    hold more rows with values than the row cap. (openpyxl reads ~50,000 rows a second, and
-    reads a whole sheet just to open the workbook when the sheet does not state its size.)"""
+    """Before openpyxl opens a workbook: no part may be a bomb (each part's and all parts'
+    unpacked size, each part's packing ratio), the shared strings (which openpyxl loads whole on
+    opening) may not outnumber the cells a table may have, and no part may hold more rows with
+    values than the row cap — every XML part is counted, wherever the workbook's relationships
+    put its sheets. (openpyxl reads ~50,000 rows a second, and reads a whole sheet just to open
+    the workbook when the sheet does not state its size.)"""
     limit = max_rows()
     with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-        for info in archive.infolist():
-            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
-                continue
-            if info.file_size > MAX_SHEET_XML or info.file_size > 2**20 and info.file_size > MAX_ZIP_RATIO * max(
-                    info.compress_size, 1):
-                raise UserError("err.zip_bomb", name=name, mb=f"{info.file_size / 2**20:,.0f}",
+        infos = archive.infolist()
+        if len(infos) > MAX_ZIP_MEMBERS:
+            raise UserError("err.zip_too_many", name=name, n=len(infos), limit=MAX_ZIP_MEMBERS)
+        total = sum(info.file_size for info in infos)
+        for info in infos:
+            # Shared strings are each text once (repeats are stored once), so they pack like plain
+            # text, ~3-10×; a sheet of repeated cells packs tighter.
+            ratio = MAX_SHARED_STRINGS_RATIO if info.filename.lower().endswith("sharedstrings.xml") else MAX_ZIP_RATIO
+            if info.file_size > MAX_SHEET_XML or total > 2 * MAX_SHEET_XML or info.file_size > 2**20 and (
+                    info.file_size > ratio * max(info.compress_size, 1)):
+                raise UserError("err.zip_bomb", name=name, mb=f"{max(info.file_size, total) / 2**20:,.0f}",
                                 limit=MAX_SHEET_XML // 2**20)
+        for info in infos:
+            if not info.filename.lower().endswith(".xml"):
+                continue
             with archive.open(info) as xml:
-                if _rows_with_values(xml, limit + 1) > limit + 1:
+                if info.filename.lower().endswith("sharedstrings.xml"):
+                    if _count_elements(xml, _SHARED_STRING, MAX_CELLS) > MAX_CELLS:
+                        raise UserError("err.too_many_cells", name=name, rows="?", columns="?", limit=f"{MAX_CELLS:,}")
+                elif _rows_with_values(xml, limit + 1) > limit + 1:
                     raise UserError("err.excel_too_many_rows", name=name, limit=limit)
+
+
+def _count_elements(xml, pattern, stop_after: int) -> int:
+    """How many matches of ``pattern`` the XML stream holds, counted on the bytes as they are
+    unpacked, stopping once ``stop_after`` is passed."""
+    count, tail = 0, b""
+    while chunk := xml.read(CHUNK):
+        data = tail + chunk
+        count += sum(1 for match in pattern.finditer(data) if match.end() > len(tail))   # not counted before
+        if count > stop_after:
+            return count
+        tail = data[-64:]
+    return count
 
 
 def _rows_with_values(xml, stop_after: int) -> int:

@@ -288,16 +288,16 @@ class ModelStore:
                 shutil.rmtree(staging, ignore_errors=True)
 
     def import_zip(self, data: bytes, name: str) -> ModelEntry:
-        """Add an uploaded bundle zip (checked by :func:`core.package.unpack_bundle`)."""
-        from core.package import unpack_bundle, unpacked_bytes
+        """Add an uploaded bundle zip (checked, unpacked and trial-loaded in a fenced child
+        process by :func:`core.package.import_bundle`)."""
+        from core.package import import_bundle, unpacked_bytes
 
         self.check_room(max(len(data), unpacked_bytes(data)))   # the quota counts what it unpacks to
         model_id = self._new_id(name)
         with storage_errors(self.root):
             staging = self._staging()
             try:
-                bundle = unpack_bundle(data, staging / "bundle")
-                rows = bundle.info.data.rows
+                rows = import_bundle(data, staging / "bundle")["rows"]
                 return self._place(model_id, staging, name, "upload", rows, "")
             finally:
                 shutil.rmtree(staging, ignore_errors=True)

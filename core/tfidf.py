@@ -167,6 +167,9 @@ class TfidfModel:
         return cls(terms, idf, coef, intercept, analyzer)
 
 
+MAX_NPZ_RATIO = 50
+
+
 def check_npz(path, limit: int = 2**31) -> None:
     """Refuse an ``.npz`` whose arrays declare more bytes than their members hold (a 27 KB file
     declaring a 2 GB array would make numpy allocate 2 GB before failing), more than ``limit``,
@@ -180,7 +183,12 @@ def check_npz(path, limit: int = 2**31) -> None:
     import zipfile
 
     with zipfile.ZipFile(path) as archive:
+        if sum(info.file_size for info in archive.infolist()) > limit:
+            raise ValueError(f"tfidf.npz unpacks to more than {limit:,} bytes")
         for info in archive.infolist():
+            # Deflated arrays of zeros pack a thousandfold; real weights pack about 1-3×.
+            if info.file_size > 2**20 and info.file_size > MAX_NPZ_RATIO * max(1, info.compress_size):
+                raise ValueError(f"{info.filename} unpacks to {info.file_size:,} bytes from {info.compress_size:,}")
             with archive.open(info) as member:
                 version = np.lib.format.read_magic(member)
                 reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0

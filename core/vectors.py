@@ -29,6 +29,12 @@ LEARN_DIM = 128          # the size of learned vectors (the Balanced embedding's
 LEARN_EPOCHS = 5
 LEARN_MIN_COUNT = 2
 MIN_COVERAGE = 0.05      # a vectors file covering fewer of the vocabulary's words is refused
+# Bounds on reading a vectors file (a hostile one must not run the reader out of memory or time):
+MAX_LINE_BYTES = 2**20   # one word and its numbers (300 numbers are ~3 KB)
+MAX_WORD_BYTES = 1000    # a word of a binary file
+MAX_DIM = 4096           # numbers per word (the embedding widths this app uses stay at 1,024)
+MAX_GZIP_RATIO = 16      # vectors text packs ~3-4×: a gzip that unpacks 16× its size is a bomb
+MAX_SKIPPED_LINES = 10_000   # lines that hold no vector (blank, one field) before the file is refused
 
 
 @dataclass
@@ -107,11 +113,50 @@ def _stable_hash(text: str) -> int:
     return zlib.crc32(text.encode("utf-8", "surrogatepass"))
 
 
+class _Bounded(io.RawIOBase):
+    """A gzip stream that refuses to unpack more than ``limit`` bytes (a 10 MB gzip of 10 GB
+    of zeros is refused after 160 MB, not read to the end)."""
+
+    def __init__(self, stream, limit: int, name: str):
+        self.stream, self.limit, self.name, self.read_bytes = stream, limit, name, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.stream.read(len(buffer))
+        self.read_bytes += len(data)
+        if self.read_bytes > self.limit:
+            raise UserError("err.vectors_bomb", name=self.name, mb=f"{self.limit / 2**20:,.0f}", ratio=MAX_GZIP_RATIO)
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self):
+        self.stream.close()
+        super().close()
+
+
 def _open_text(path: Path):
     raw = path.open("rb")
     head = raw.read(2)
     raw.seek(0)
-    return gzip.open(raw) if head == b"\x1f\x8b" else raw
+    if head != b"\x1f\x8b":
+        return raw
+    limit = max(64 * 2**20, MAX_GZIP_RATIO * path.stat().st_size)
+    return io.BufferedReader(_Bounded(gzip.open(raw), limit, path.name), buffer_size=2**20)
+
+
+def _lines(first: bytes, stream, name: str, header: bool):
+    """The lines of a text vectors file, each at most :data:`MAX_LINE_BYTES` long."""
+    if not header:
+        yield first
+    while True:
+        line = stream.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE_BYTES:
+            raise UserError("err.vectors_line", name=name, kb=MAX_LINE_BYTES // 1024)
+        yield line
 
 
 def read_vectors(path, keep) -> WordVectors:
@@ -129,7 +174,9 @@ def read_vectors(path, keep) -> WordVectors:
     keep = set(keep)
     started = time.perf_counter()
     with _open_text(path) as stream:
-        first = stream.readline()
+        first = stream.readline(MAX_LINE_BYTES + 1)
+        if len(first) > MAX_LINE_BYTES:
+            raise UserError("err.vectors_line", name=path.name, kb=MAX_LINE_BYTES // 1024)
         binary = _looks_binary_header(first, stream)
         stream_words, rows = (_read_binary if binary else _read_text)(first, stream, keep, path.name)
     if not rows:
@@ -166,14 +213,20 @@ def _looks_binary_header(first: bytes, stream) -> bool:
 def _read_text(first: bytes, stream, keep: set, name: str):
     header = _header(first)
     dim = header[1] if header else None
-    words, rows = [], []
-    lines = stream if header else _chain(first, stream)
-    for number, line in enumerate(lines, start=1):
+    if dim is not None and not 0 < dim <= MAX_DIM:
+        raise UserError("err.vectors_format", name=name, line=1)
+    words, rows, skipped = [], [], 0
+    for number, line in enumerate(_lines(first, stream, name, header is not None), start=1):
         parts = line.rstrip(b"\r\n").split(b" ")
         if len(parts) < 2:
+            skipped += 1
+            if skipped > MAX_SKIPPED_LINES:
+                raise UserError("err.vectors_format", name=name, line=number + bool(header))
             continue
         if dim is None:
             dim = len(parts) - 1
+            if dim > MAX_DIM:
+                raise UserError("err.vectors_format", name=name, line=number)
         if len(parts) - 1 != dim:
             # A word with a space in it (some GloVe files) keeps its last `dim` fields as the vector.
             if len(parts) - 1 < dim:
@@ -185,9 +238,11 @@ def _read_text(first: bytes, stream, keep: set, name: str):
             continue
         if word in keep:
             try:
-                rows.append(np.asarray(parts[1:], dtype=np.float32))
+                row = np.asarray(parts[1:], dtype=np.float32)
             except ValueError:
                 raise UserError("err.vectors_format", name=name, line=number + bool(header)) from None
+            _check_finite(row, name, number + bool(header))
+            rows.append(row)
             words.append(word)
         elif number == 1 and not header:
             try:
@@ -197,13 +252,16 @@ def _read_text(first: bytes, stream, keep: set, name: str):
     return words, rows
 
 
-def _chain(first: bytes, stream):
-    yield first
-    yield from stream
+def _check_finite(row: np.ndarray, name: str, line: int) -> None:
+    """A vector holding NaN or infinity would make every prediction NaN: refuse the file."""
+    if not np.isfinite(row).all():
+        raise UserError("err.vectors_not_finite", name=name, line=line)
 
 
 def _read_binary(first: bytes, stream, keep: set, name: str):
     count, dim = _header(first)
+    if not 0 < dim <= MAX_DIM:
+        raise UserError("err.vectors_format", name=name, line=1)
     size = 4 * dim
     words, rows = [], []
     for _ in range(count):
@@ -211,6 +269,8 @@ def _read_binary(first: bytes, stream, keep: set, name: str):
         while (char := stream.read(1)) not in (b" ", b""):
             if char != b"\n":
                 word += char
+                if len(word) > MAX_WORD_BYTES:
+                    raise UserError("err.vectors_format", name=name, line=len(words) + 2)
         if not char:
             break
         data = stream.read(size)
@@ -221,8 +281,10 @@ def _read_binary(first: bytes, stream, keep: set, name: str):
         except UnicodeDecodeError:
             continue
         if text in keep:
+            row = np.frombuffer(data, dtype="<f4").copy()
+            _check_finite(row, name, len(words) + 2)
             words.append(text)
-            rows.append(np.frombuffer(data, dtype="<f4").copy())
+            rows.append(row)
     return words, rows
 
 
@@ -354,11 +416,20 @@ def file_coverage(path, texts, preprocess) -> dict:
     UserError
         As :func:`read_vectors`: a file in no known format, or one covering almost none of the words.
     """
+    from core import fence
     from core.text import tokenize
 
-    words = {token for text in texts for token in tokenize(text, preprocess)}
-    vectors = read_vectors(path, words)
-    return {"share": vectors.coverage(words), "words": len(vectors.words), "dim": vectors.dim}
+    words = sorted({token for text in texts for token in tokenize(text, preprocess)})
+    # An administrator's file (STUDIO_VECTORS_DIR) may be gigabytes: it gets ten minutes, not one.
+    trusted = Path(path).resolve().parent in {found.resolve().parent for found in server_vectors().values()}
+    meta, _ = fence.fenced("vectors_coverage", str(path), words, seconds=600 if trusted else None)
+    return meta
+
+
+def fenced_coverage(path: str, words: list) -> tuple[dict, list]:
+    """The fenced task of :func:`file_coverage` (runs in the child)."""
+    vectors = read_vectors(path, set(words))
+    return {"share": vectors.coverage(words), "words": len(vectors.words), "dim": vectors.dim}, []
 
 
 def keep_upload(folder, raw: bytes, name: str) -> Path:

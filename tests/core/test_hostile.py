@@ -89,8 +89,9 @@ def test_a_table_of_too_many_cells_is_refused(tmp_path, monkeypatch):
 
     monkeypatch.setattr(core.reading, "MAX_CELLS", 1000)
     with pytest.raises(UserError) as error:
-        core.reading.load_table(("text,label," + ",".join(f"c{i}" for i in range(60)) + "\n"
-                                 + ("a,b" + "," * 60 + "\n") * 30).encode(), "wide.csv")
+        core.reading.table_from_bytes(   # the reader itself: the fenced child does not see the patch
+            ("text,label," + ",".join(f"c{i}" for i in range(60)) + "\n" + ("a,b" + "," * 60 + "\n") * 30).encode(),
+            "wide.csv")
     assert error.value.key == "err.too_many_cells"
 
 
@@ -272,3 +273,151 @@ def test_a_run_that_fills_the_disk_fails_in_plain_words(tmp_path, monkeypatch, c
     [error] = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"error"' in line]
     assert error["key"] == "err.disk_full" and "disk is full" in error["message"]
     assert json.loads((job / "result.json").read_text())["key"] == "err.disk_full"
+
+
+# -- round 3 (issue 26): the five critical cases, the majors, and the fence itself --------------------
+
+def test_an_xlsx_whose_shared_strings_unpack_to_300_mb_is_refused_before_openpyxl_opens_it(tmp_path):
+    path = hostile.xlsx_shared_strings_bomb(tmp_path / "strings.xlsx")
+    assert path.stat().st_size < 3 * 2**20
+    assert measured("xlsx, 300,000 shared strings of 1,000 characters", "data", path)["key"] == "err.zip_bomb"
+
+
+def test_a_million_row_sheet_outside_xl_worksheets_is_counted_and_refused(tmp_path):
+    path = hostile.xlsx_sheet_outside_worksheets(tmp_path / "elsewhere.xlsx")
+    assert measured("xlsx, a million rows at xl/sheets/data.xml", "data", path)["key"] == "err.excel_too_many_rows"
+
+
+def test_20_mb_of_empty_json_records_are_refused_at_the_row_cap(tmp_path):
+    path = hostile.json_empty_records(tmp_path / "records.json")
+    assert measured("JSON, 20 MB of [{},{},…]", "data", path)["key"] == "err.too_many_lines"
+
+
+def test_json_lines_past_the_row_cap_are_refused_as_they_are_read(tmp_path):
+    path = hostile.jsonl_many_rows(tmp_path / "rows.jsonl")
+    assert measured("JSON Lines, 2,000,000 rows (19 MB)", "data", path)["key"] == "err.too_many_lines"
+
+
+def test_a_conv1d_declaring_6_gb_of_weights_is_refused_before_keras_builds_it(tmp_path, tiny_result):
+    folder = tmp_path / "k"
+    tiny_result.bundle.save(folder)
+    members = hostile.bundle_members(folder)
+    members["model.keras"] = hostile.keras_with_layer(folder, {
+        "module": "keras.layers", "class_name": "Conv1D", "name": "conv_big", "inbound_nodes": [],
+        "config": {"name": "conv_big", "filters": 4096, "kernel_size": [6000], "padding": "same"}})
+    path = hostile.bundle_zip(members, tmp_path / "conv.zip")
+    assert path.stat().st_size < 200_000
+    result = measured("bundle, Conv1D filters 4096 × kernel 6000", "bundle", path)
+    assert result["key"] == "err.bundle_upload_unsafe"
+    with pytest.raises(UserError, match="kernel_size"):
+        ModelStore(tmp_path / "store").import_zip(path.read_bytes(), "conv")
+
+
+def test_a_weights_file_of_zeros_deflated_inside_model_keras_is_refused(tmp_path, tiny_result):
+    folder = tmp_path / "k"
+    tiny_result.bundle.save(folder)
+    members = hostile.bundle_members(folder)
+    members["model.keras"] = hostile.keras_with_deflated_weights(folder)
+    path = hostile.bundle_zip(members, tmp_path / "weights.zip", zipfile.ZIP_STORED)   # past the outer zip's checks
+    assert path.stat().st_size < 2 * 2**20
+    result = measured("bundle, model.weights.h5 of 600 MB zeros deflated in model.keras", "bundle", path)
+    assert result["key"] == "err.bundle_upload_unsafe"
+    with pytest.raises(UserError, match="model.weights.h5 unpacks to"):
+        ModelStore(tmp_path / "store").import_zip(path.read_bytes(), "weights")
+
+
+def test_deflated_arrays_inside_tfidf_npz_are_refused_before_numpy_reads_them(tmp_path, tfidf_folder):
+    members = hostile.bundle_members(tfidf_folder)
+    members["tfidf.npz"] = hostile.npz_deflated()
+    path = hostile.bundle_zip(members, tmp_path / "npz.zip", zipfile.ZIP_STORED)   # past the outer zip's checks
+    assert path.stat().st_size < 2 * 2**20
+    result = measured("bundle, tfidf.npz of 600 MB zeros deflated", "bundle", path)
+    assert result["key"] == "err.bundle_upload_unsafe" and "coef.npy" in str(result)
+
+
+def test_a_gzipped_vectors_file_without_a_line_break_is_refused(tmp_path):
+    path = hostile.gzip_without_newline(tmp_path / "vectors.vec.gz")
+    assert path.stat().st_size < 2 * 2**20
+    assert measured("vectors, 1 GB gzip of one line", "vectors", path)["key"] == "err.vectors_line"
+
+
+def test_vectors_gzip_of_newlines_is_refused_as_a_bomb(tmp_path):
+    import gzip
+
+    path = tmp_path / "newlines.vec.gz"
+    with gzip.open(path, "wb", compresslevel=1) as stream:
+        for _ in range(1024):
+            stream.write(b"\n" * 2**20)
+    assert measured("vectors, 1 GB gzip of line breaks", "vectors", path)["key"] in ("err.vectors_bomb",
+                                                                                     "err.vectors_format")
+
+
+def test_a_binary_vectors_header_followed_by_nuls_is_refused(tmp_path):
+    path = tmp_path / "nuls.bin"
+    path.write_bytes(b"3000000 300\n" + b"\0" * (50 * 2**20))
+    assert measured("vectors, binary header then 50 MB of NULs", "vectors", path)["key"] == "err.vectors_format"
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_vectors_that_are_not_numbers_are_refused_at_reading(tmp_path, value):
+    from core.vectors import read_vectors
+
+    path = tmp_path / "v.vec"
+    path.write_text(f"2 3\nhello 0.1 0.2 0.3\nworld 0.1 {value} 0.3\n")
+    with pytest.raises(UserError) as error:
+        read_vectors(path, {"hello", "world"})
+    assert error.value.key == "err.vectors_not_finite" and error.value.params["line"] == 3
+
+
+def test_a_model_whose_weights_are_not_finite_is_never_stored(tmp_path, tiny_result):
+    import numpy as np
+
+    bundle = tiny_result.bundle
+    weights = bundle.model.get_weights()
+    broken = [w.copy() for w in weights]
+    broken[0][1, 0] = np.nan
+    bundle.model.set_weights(broken)
+    try:
+        with pytest.raises(UserError) as error:
+            bundle.save(tmp_path / "nan")
+        assert error.value.key == "err.model_not_finite" and not (tmp_path / "nan").exists()
+    finally:
+        bundle.model.set_weights(weights)
+
+
+def test_a_parse_that_needs_more_memory_than_allowed_becomes_a_message(tmp_path, monkeypatch):
+    """Whatever slips past the checks hits the fence: here a legitimate 40 MB CSV with a limit
+    of 64 MB for the parse. The server process stays as it was and answers the next file."""
+    monkeypatch.setenv("STUDIO_PARSE_MEMORY_MB", "64")
+    path = tmp_path / "big.csv"
+    path.write_text("text,label\n" + "".join(f"{'word ' * 40}{i},{i % 2}\n" for i in range(200_000)))
+    result = measured("CSV of 40 MB, parse memory limited to 64 MB", "data", path)
+    assert result["key"] == "err.parse_memory"
+    from core.reading import load_table
+
+    assert len(load_table(b"text,label\nhello,a\n", "ok.csv").frame) == 1
+
+
+def test_a_parse_that_runs_out_of_time_becomes_a_message(tmp_path, monkeypatch):
+    """A legitimate workbook of 150,000 rows (openpyxl reads ~50,000 a second) with one second
+    for the parse: stopped, said, and the next file reads."""
+    import time
+
+    from core.reading import load_table
+
+    monkeypatch.setenv("STUDIO_PARSE_SECONDS", "1")
+    path = hostile.xlsx_million_rows(tmp_path / "slow.xlsx", rows=150_000)
+    started = time.monotonic()
+    with pytest.raises(UserError) as error:
+        load_table(path)
+    assert error.value.key == "err.parse_time" and time.monotonic() - started < 10
+    assert len(load_table(b"text,label\nhello,a\n", "ok.csv").frame) == 1
+
+
+def test_a_cr_only_csv_over_1_mb_is_read(tmp_path):
+    from core.reading import load_table
+
+    raw = ("text,label\r" + "".join(f"an old mac line number {i},{'ab'[i % 2]}\r" for i in range(40_000))).encode()
+    assert len(raw) > 2**20
+    table = load_table(raw, "mac.csv")
+    assert len(table.frame) == 40_000 and list(table.frame.columns) == ["text", "label"]
