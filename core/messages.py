@@ -102,6 +102,21 @@ MESSAGES: dict[str, dict[str, str]] = {
               "every text the same class. Lower the learning rate, or check the word vectors, and train again.",
         "zh": "训练得到的权重不是数字（NaN 或无穷大），因此没有保存这个模型：它会把所有文本判为同一类。请降低学习率或检查词向量后重新训练。",
     },
+    "err.label_check_too_few": {
+        "en": "The label check needs at least two rows of some class to compare with; each of the {n} rows has a class "
+              "of its own. Label more rows, then check again.",
+        "zh": "标签检查至少需要某个类别有两行可供比较；这 {n} 行每行都是单独的类别。请多标注一些行后再检查。",
+    },
+    "err.curve_no_test": {
+        "en": "The test file has no labelled rows (a text and a label), so there is nothing to score the curve on. "
+              "Give a test file with labels in the same column.",
+        "zh": "测试文件中没有已标注的行（文本和标签），无法计算曲线。请提供在同一列中带有标签的测试文件。",
+    },
+    "err.curve_other_classes": {
+        "en": "The test file's classes ({test}) share none with the training file's ({train}): every answer would be "
+              "wrong. Check the label column of both files.",
+        "zh": "测试文件的类别（{test}）与训练文件的类别（{train}）没有任何相同：每个预测都会是错的。请检查两个文件的标签列。",
+    },
     "err.out_not_folder": {
         "en": "{path} is a file, not a folder; nothing was written. Choose a new or empty folder.",
         "zh": "{path} 是一个文件，不是文件夹；未写入任何内容。请选择一个新的或空的文件夹。",

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,6 +134,8 @@ def label_scores(texts, labels, preprocess: PreprocessConfig | None = None, seed
     names = sorted(set(labels))
     if len(names) < 2:
         raise UserError("err.only_one_class", label=names[0] if names else "", column="label")
+    if max(Counter(labels).values()) < 2:   # no class to hold a row out of: nothing to check against
+        raise UserError("err.label_check_too_few", n=len(labels))
     index = {name: i for i, name in enumerate(names)}
     y = np.array([index[label] for label in labels])
     token_lists, analyzer = _tokens(texts, preprocess)
@@ -176,6 +179,11 @@ def learning_curve(train_texts, train_labels, test_texts, test_labels, preproces
     """
     from core.data import stratified_sample
 
+    if not len(test_texts):
+        raise UserError("err.curve_no_test")
+    if not set(train_labels) & set(test_labels):
+        raise UserError("err.curve_other_classes", train=", ".join(sorted(set(train_labels))[:5]),
+                        test=", ".join(sorted(set(test_labels))[:5]))
     names = sorted(set(train_labels) | set(test_labels))
     index = {name: i for i, name in enumerate(names)}
     y = np.array([index[label] for label in train_labels])

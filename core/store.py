@@ -33,12 +33,14 @@ import secrets
 import shutil
 import sqlite3
 import tempfile
+import time
 import uuid
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
+import psutil
 
 from core.bundle import JSON_FILES, MODEL_FILES, Bundle
 from core.errors import UserError
@@ -154,6 +156,25 @@ class ModelEntry:
         return asdict(self)
 
 
+STAGING = ".staging-"
+STALE_STAGING_SECONDS = 6 * 3600   # a staging folder this old is a leftover even if its pid lives again
+
+
+def stale_staging(folder: Path, now: float | None = None) -> bool:
+    """Whether the dot-folder ``folder`` under ``models/`` is a leftover: its owner (the pid in
+    ``.staging-<pid>-…``) is no longer running, it is older than :data:`STALE_STAGING_SECONDS`
+    (the pid may have been reused), or it names no owner (left by an older version). A worker
+    still saving when a restarted app repairs the store keeps its folder."""
+    match = re.match(rf"{re.escape(STAGING)}(\d+)-", folder.name)
+    if match is None:
+        return True
+    try:
+        age = (now or time.time()) - folder.stat().st_mtime
+    except OSError:
+        return False   # already gone
+    return not psutil.pid_exists(int(match.group(1))) or age > STALE_STAGING_SECONDS
+
+
 class ModelStore:
     """The stored bundles of one workspace under ``root``."""
 
@@ -262,8 +283,10 @@ class ModelStore:
         return self.entry(model_id)
 
     def _staging(self) -> Path:
+        """A new staging folder named after this process (``.staging-<pid>-…``), so that
+        :meth:`repair` in another process can tell a live save from a crash's leftover."""
         self.models.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=".staging-", dir=self.models))
+        return Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=self.models))
 
     def add(self, bundle: Bundle, name: str, dataset: str, test_texts=(), test_labels=(),
             data_fingerprint: str = "") -> ModelEntry:
@@ -383,7 +406,8 @@ class ModelStore:
     def repair(self) -> dict:
         """Make the index agree with the disk, for every workspace under ``root``: index
         complete model folders it lacks, drop entries whose folder is gone or broken, remove
-        staging folders left by a crash. Returns the counts of each."""
+        staging folders left by a crash (never one that a live process is still writing, see
+        :func:`stale_staging`). Returns the counts of each."""
         added = dropped = cleaned = 0
         base = self.root / "workspaces"
         with storage_errors(self.root):
@@ -405,8 +429,9 @@ class ModelStore:
             for folder in base.glob("*/models/*") if base.exists() else []:
                 workspace, model_id = folder.parts[-3], folder.name
                 if folder.name.startswith("."):
-                    shutil.rmtree(folder, ignore_errors=True)
-                    cleaned += 1
+                    if stale_staging(folder):
+                        shutil.rmtree(folder, ignore_errors=True)
+                        cleaned += 1
                 elif (workspace, model_id) not in known and _complete(folder) and valid_workspace(workspace):
                     record = json.loads((folder / "model.json").read_text(encoding="utf-8"))
                     connection.execute(

@@ -354,3 +354,18 @@ def test_label_issues_suggest_and_curve_from_the_command_line(tmp_path):
     assert [share for share, _ in curve["points"]] == [0.1, 0.2, 0.4, 0.7, 1.0] and curve["reading"] in stderr
     code, _, stderr = run("label-issues", tmp_path / "labelled.csv", "--label-col", "nope")
     assert code == 2 and "nope" in stderr.strip().splitlines()[-1]
+
+
+def test_label_check_and_curve_on_data_they_cannot_use_exit_2_with_a_message(tmp_path):
+    """Each of these crashed (exit 1) or misled ("Flat at 0 %"): now a plain message and exit 2."""
+    (tmp_path / "singles.csv").write_text("text,label\nhello there,a\nbuy now,b\nsee you,c\n")
+    code, _, stderr = run("label-issues", tmp_path / "singles.csv")
+    assert code == 2 and "at least two rows" in stderr.strip().splitlines()[-1]
+
+    (tmp_path / "unlabelled_test.csv").write_text("text,label\nfree prize,\nsee you,\n")
+    code, _, stderr = run("curve", SAMPLES["sms_spam"].path, tmp_path / "unlabelled_test.csv")
+    assert code == 2 and "no labelled rows" in stderr.strip().splitlines()[-1]
+
+    (tmp_path / "other_classes.csv").write_text("text,label\nfree prize,x\nsee you,y\n")
+    code, _, stderr = run("curve", SAMPLES["sms_spam"].path, tmp_path / "other_classes.csv")
+    assert code == 2 and "share none" in stderr.strip().splitlines()[-1]

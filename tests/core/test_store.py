@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -164,3 +165,29 @@ def test_the_workspace_keeps_its_current_data_set(tmp_path):
     (current.folder / "source.bin").write_bytes(b"half written")               # a crash between the two writes
     assert current.load() is None
     assert ModelStore(tmp_path, new_workspace_id()).current_data().load() is None   # another workspace: nothing
+
+
+def test_repair_keeps_the_staging_folder_of_a_worker_still_saving(tmp_path):
+    """systemd restarts the app (Restart=on-failure) while an orphaned training worker is still
+    saving its model: the new app's repair must not delete the worker's staging folder. Once
+    the worker is gone, its leftover is cleaned."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    worker = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from core.store import ModelStore; "
+         f"staging = ModelStore({str(tmp_path)!r})._staging(); (staging / 'bundle').mkdir(); "
+         "print(staging, flush=True); time.sleep(120)"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        staging = Path(worker.stdout.readline().strip())
+        assert staging.is_dir()
+        assert ModelStore(tmp_path).repair()["cleaned"] == 0     # the app restarted and repaired
+        assert staging.is_dir() and (staging / "bundle").is_dir()
+    finally:
+        worker.kill()
+        worker.wait()
+    assert ModelStore(tmp_path).repair()["cleaned"] == 1
+    assert not staging.exists()
