@@ -434,6 +434,23 @@ COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict
             "curve": cmd_curve, "serve": cmd_serve}
 
 
+def _recover_folders(args) -> None:
+    """Settle what a crash between the renames of an earlier ``train --out`` or ``export
+    --savedmodel`` left (only hidden ``.NAME.old-…`` / ``.NAME.new-…`` folders): the folders
+    this command reads or writes are put back whole first (:func:`core.files.recover`), as the
+    app's store does at its start."""
+    from pathlib import Path
+
+    from core.files import recover
+
+    folders = [getattr(args, "bundle", None), getattr(args, "savedmodel", None), getattr(args, "path", None)]
+    if args.command == "train":
+        folders.append(args.out)
+    for folder in folders:
+        if isinstance(folder, str) and folder and recover(Path(folder)):
+            print(f"{folder}: put back whole after an earlier run was cut short", file=sys.stderr)
+
+
 def main(argv=None) -> int:
     """Run one command; return the process exit code (0 ok, 2 user error, 1 internal error)."""
     _quiet_tensorflow()
@@ -442,6 +459,7 @@ def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
         started = time.perf_counter()
+        _recover_folders(args)
         result = COMMANDS[args.command](args)
         print(f"done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         print(json.dumps(result, ensure_ascii=False))

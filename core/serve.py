@@ -35,6 +35,13 @@ from pathlib import Path
 
 API_KEY_ENV = "STUDIO_API_KEY"
 DRAIN_FACTOR = 4   # a body over the limit is still read (and dropped) up to 4× the limit, then 413
+HEADER_SECONDS = 10      # a connection whose request headers are not complete by then is closed
+BODY_SECONDS = 30        # a request body not complete by then gets 408
+MAX_CONNECTIONS = 512    # open connections and requests at once; more get 503 (uvicorn's limit_concurrency)
+MAX_BODY_BYTES_IN_FLIGHT = 64 * 2**20   # request bodies being read at once, all together; more get 503
+MAX_PENDING_FACTOR = 8   # texts waiting for a model, as a multiple of its batch; more get 503
+# Characters that show nothing: a text of only these (and spaces) is empty.
+INVISIBLE = {"Cc", "Cf", "Zs", "Zl", "Zp"}
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,10 @@ def load_models(model_dirs) -> dict[str, ServedModel]:
     return models
 
 
+class Busy(Exception):
+    """Too much work is already waiting: the request is answered 503, to be sent again later."""
+
+
 class Batcher:
     """Gathers the texts of concurrent requests for one model into one model call.
 
@@ -150,7 +161,17 @@ class Batcher:
         self.batches = 0
 
     async def predict(self, texts: list[str]) -> list[dict]:
-        """The predictions for ``texts``, computed in a batch with whatever else is waiting."""
+        """The predictions for ``texts``, computed in a batch with whatever else is waiting.
+
+        Raises
+        ------
+        Busy
+            When more than ``MAX_PENDING_FACTOR × max_batch`` texts already wait: the queue stays
+            short, so a one-text request never waits behind minutes of others' work.
+        """
+        waiting = sum(len(request_texts) for request_texts, _ in self.pending)
+        if waiting and waiting + len(texts) > MAX_PENDING_FACTOR * self.limits.max_batch:
+            raise Busy
         future = asyncio.get_running_loop().create_future()
         self.pending.append((texts, future))
         if not self.busy:
@@ -196,6 +217,18 @@ def too_large(size: int, limits: Limits) -> ServiceError:
                              "Send the texts in several requests.")
 
 
+def blank(text: str) -> bool:
+    """Whether ``text`` shows nothing: only spaces, control characters (NUL …) or invisible
+    format characters (zero-width spaces, joiners, byte-order marks).
+
+    >>> blank(" \\x00\\u200b\\ufeff "), blank("\\u200bhi")
+    (True, False)
+    """
+    import unicodedata
+
+    return all(unicodedata.category(char) in INVISIBLE for char in text)
+
+
 def read_request(body: bytes, models: dict, limits: Limits) -> tuple[str, list[str]]:
     """``(model name, texts)`` of a ``POST /v1/predict`` body.
 
@@ -211,6 +244,8 @@ def read_request(body: bytes, models: dict, limits: Limits) -> tuple[str, list[s
         document = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ServiceError(400, f'The body is not JSON ({error}). Send {{"texts": ["…"]}} as UTF-8 JSON.') from None
+    except RecursionError:
+        raise ServiceError(400, 'The body nests too deeply to be a request. Send {"texts": ["…"]}.') from None
     if not isinstance(document, dict):
         raise ServiceError(422, 'The body must be a JSON object: {"texts": ["…", …], "model": "name"}.')
     unknown = sorted(set(document) - {"texts", "model"})
@@ -225,7 +260,7 @@ def read_request(body: bytes, models: dict, limits: Limits) -> tuple[str, list[s
     for index, text in enumerate(texts):
         if not isinstance(text, str):
             raise ServiceError(422, f"texts[{index}] is {type(text).__name__}, not a string.")
-        if not text.strip():
+        if blank(text):
             raise ServiceError(422, f"texts[{index}] is empty: there is nothing to classify.")
         if len(text) > limits.max_text_chars:
             raise ServiceError(422, f"texts[{index}] has {len(text):,} characters; at most {limits.max_text_chars:,} "
@@ -253,6 +288,7 @@ def create_app(models: dict[str, ServedModel], api_key: str | None = None, limit
     from fastapi.responses import JSONResponse
     from pydantic import BaseModel, Field
     from starlette.exceptions import HTTPException as StarletteHTTPException
+    from starlette.requests import ClientDisconnect
 
     class PredictRequest(BaseModel):
         """Raw texts to classify, and which served model should (optional with one model)."""
@@ -285,11 +321,15 @@ def create_app(models: dict[str, ServedModel], api_key: str | None = None, limit
         for batcher in batchers.values():
             batcher.close()
 
+    # The API page and its document are this app's own routes (below): behind the key when one
+    # is set, and the page loads nothing from elsewhere (FastAPI's /docs fetches Swagger UI from a CDN).
     app = FastAPI(title="Text Classifier Studio — prediction service", version="1", lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None,
                   description="Classifies raw texts with models trained in Text Classifier Studio, with the "
                               "app's own preprocessing and saved thresholds.")
     app.state.batchers = batchers
     app.state.requests = 0
+    app.state.body_bytes = 0   # request bodies being read now, all together
 
     def refuse(status: int, message: str, headers=None):
         return JSONResponse({"error": message}, status_code=status, headers=headers)
@@ -323,6 +363,16 @@ def create_app(models: dict[str, ServedModel], api_key: str | None = None, limit
     async def health() -> dict:
         return {"status": "ok"}
 
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi_document(request: Request):
+        return refused(request) or JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    async def api_page(request: Request):
+        from fastapi.responses import HTMLResponse
+
+        return refused(request) or HTMLResponse(api_page_html(app.openapi()))
+
     @app.get("/v1/models", response_model=ModelList, summary="The models served here")
     async def list_models(request: Request):
         app.state.requests += 1
@@ -341,26 +391,129 @@ def create_app(models: dict[str, ServedModel], api_key: str | None = None, limit
             return answer
         length = request.headers.get("content-length", "")
         declared = int(length) if length.isdigit() else 0
-        body, seen = bytearray(), 0
-        # Counted as it comes (a missing Content-Length cannot slip past). A body over the limit
-        # is still read, and dropped, up to a few times the limit before the 413: a client still
-        # sending when the connection closes would get "broken pipe" instead of the message.
-        if declared <= DRAIN_FACTOR * limits.max_body_bytes:
-            async for chunk in request.stream():
-                seen += len(chunk)
-                if seen <= limits.max_body_bytes:
-                    body += chunk
-                elif seen > DRAIN_FACTOR * limits.max_body_bytes:
-                    break
-        if max(seen, declared) > limits.max_body_bytes:
-            return refuse(413, too_large(max(seen, declared), limits).message)
+        if app.state.body_bytes + min(declared, limits.max_body_bytes) > MAX_BODY_BYTES_IN_FLIGHT:
+            return refuse(503, "The service is reading many large requests right now; send this one again in a "
+                               "moment.", {"Retry-After": "1"})
         try:
+            seen, body = await read_body(request, declared)
+        except ClientDisconnect:   # the client went away mid-body: nothing to answer, nothing to log loudly
+            logging.getLogger("studio.serve").info("a client disconnected while sending its request")
+            return refuse(400, "The request ended before its body did.")
+        except TimeoutError:
+            return refuse(408, f"The request body did not arrive within {BODY_SECONDS} s; send it again.")
+        try:
+            if max(seen, declared) > limits.max_body_bytes:
+                return refuse(413, too_large(max(seen, declared), limits).message)
             name, texts = read_request(bytes(body), models, limits)
+            return {"model": name, "predictions": await batchers[name].predict(texts)}
         except ServiceError as error:
             return refuse(error.status, error.message)
-        return {"model": name, "predictions": await batchers[name].predict(texts)}
+        except Busy:
+            return refuse(503, "The model has much work waiting; send this request again in a moment.",
+                          {"Retry-After": "1"})
+        finally:
+            app.state.body_bytes -= len(body)
+
+    async def read_body(request: Request, declared: int) -> tuple[int, bytearray]:
+        """``(bytes seen, body)``: counted as it comes (a missing Content-Length cannot slip past),
+        within :data:`BODY_SECONDS`; the body's bytes count in ``app.state.body_bytes`` until the
+        caller releases them. A body over the limit is still read, and dropped, up to a few times
+        the limit before the 413: a client still sending when the connection closes would get
+        "broken pipe" instead of the message."""
+        body, seen = bytearray(), 0
+        if declared > DRAIN_FACTOR * limits.max_body_bytes:
+            return seen, body
+        try:
+            async with asyncio.timeout(BODY_SECONDS):
+                async for chunk in request.stream():
+                    seen += len(chunk)
+                    if seen <= limits.max_body_bytes:
+                        body += chunk
+                        app.state.body_bytes += len(chunk)
+                    elif seen > DRAIN_FACTOR * limits.max_body_bytes:
+                        break
+        except BaseException:
+            app.state.body_bytes -= len(body)
+            raise
+        return seen, body
 
     return app
+
+
+def timed_protocol():
+    """uvicorn's HTTP protocol (httptools) with a deadline on the request headers: a connection
+    whose headers are not complete :data:`HEADER_SECONDS` after it opened (or after its previous
+    answer) is closed. Without it, slow clients sending a header byte now and then held their
+    connections, and the open-file limit, for as long as they liked."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class HeaderDeadline(HttpToolsProtocol):
+        header_timer = None
+
+        def _arm(self) -> None:
+            self._disarm()
+            self.header_timer = self.loop.call_later(HEADER_SECONDS, self._too_slow)
+
+        def _disarm(self) -> None:
+            if self.header_timer is not None:
+                self.header_timer.cancel()
+                self.header_timer = None
+
+        def _too_slow(self) -> None:
+            if not self.transport.is_closing():
+                self.transport.close()
+
+        def connection_made(self, transport) -> None:
+            super().connection_made(transport)
+            self._arm()
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            if self.header_timer is None:
+                self._arm()
+
+        def on_headers_complete(self) -> None:
+            self._disarm()
+            super().on_headers_complete()
+
+        def connection_lost(self, exc) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+    return HeaderDeadline
+
+
+def _raise_open_files_limit() -> None:
+    """Allow as many open files as the system lets this process (the soft limit is often 1,024:
+    a thousand idle clients then left no file for the next request)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 65_536)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), hard))
+
+
+def api_page_html(document: dict) -> str:
+    """The API page (``/docs``): each endpoint with its request and answers, from the OpenAPI
+    ``document``, in plain HTML that loads nothing from elsewhere."""
+    import html
+
+    rows = []
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            request = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+            answers = "".join(f"<li><code>{html.escape(code)}</code> {html.escape(answer.get('description', ''))}</li>"
+                              for code, answer in operation.get("responses", {}).items())
+            rows.append(f"<h2><code>{method.upper()} {html.escape(path)}</code></h2><p>{html.escape(operation.get('summary', ''))}"
+                        "</p>" + (f"<pre>{html.escape(json.dumps(request, indent=1))}</pre>" if request else "")
+                        + f"<ul>{answers}</ul>")
+    title = html.escape(document.get("info", {}).get("title", "API"))
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body style='font-family:"
+            f"sans-serif;max-width:60em;margin:auto'><h1>{title}</h1><p>{html.escape(document.get('info', {}).get('description', ''))}"
+            "</p><p>The OpenAPI document: <a href='/openapi.json'>/openapi.json</a>. Requests need "
+            "<code>Authorization: Bearer &lt;key&gt;</code> when the service has an API key.</p>"
+            + "".join(rows) + "</body></html>")
 
 
 def check_port(host: str, port: int) -> None:
@@ -413,8 +566,9 @@ def serve(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: str | 
             super().handle_exit(sig, frame)
             self._captured_signals.clear()
 
-    Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                          timeout_graceful_shutdown=5)).run()
+    _raise_open_files_limit()
+    Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, http=timed_protocol(),
+                          timeout_keep_alive=5, limit_concurrency=MAX_CONNECTIONS, timeout_graceful_shutdown=5)).run()
     return {"models": list(models), "requests": app.state.requests, "seconds": round(time.perf_counter() - started, 1)}
 
 

@@ -369,3 +369,22 @@ def test_label_check_and_curve_on_data_they_cannot_use_exit_2_with_a_message(tmp
     (tmp_path / "other_classes.csv").write_text("text,label\nfree prize,x\nsee you,y\n")
     code, _, stderr = run("curve", SAMPLES["sms_spam"].path, tmp_path / "other_classes.csv")
     assert code == 2 and "share none" in stderr.strip().splitlines()[-1]
+
+
+def test_a_bundle_left_aside_by_a_crash_between_renames_is_put_back_by_the_next_command(tmp_path):
+    """``train --out`` killed after renaming the old bundle aside and before renaming the new one
+    in left only hidden folders; the next command on that folder puts the old one back whole."""
+    import os
+
+    from tests.core.test_files import tfidf_bundle
+
+    target = tmp_path / "model"
+    original = tfidf_bundle("real")
+    original.save(target)
+    os.rename(target, tmp_path / ".model.old-crash")       # step 2 done, step 3 never happened
+    (tmp_path / ".model.new-crash").mkdir()                  # the new version, staged
+    code, stdout, stderr = run("predict", target, "free prize, call now")
+    assert code == 0, stderr
+    assert "put back whole" in stderr and target.is_dir() and not list(tmp_path.glob(".model.*"))
+    expected = original.predict_one("free prize, call now")["probabilities"]           # the old bundle's own answer
+    assert last_json(stdout)["probabilities"] == pytest.approx(expected, abs=1e-6)

@@ -94,6 +94,7 @@ def service(bundles):
     process.terminate()
     stdout, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr      # clients that drop mid-body or send nonsense are not the server's bugs
     assert last_json(stdout)["models"] == list(bundles)   # the headless contract: JSON on the last line
 
 
@@ -233,3 +234,82 @@ def test_a_body_over_the_limit_gets_413_however_it_is_sent(service):
         answer = connection.getresponse()
         assert answer.status == 413 and "at most 2,000,000" in json.loads(answer.read())["error"], chunked
         connection.close()
+
+
+def test_the_api_page_needs_the_key_and_loads_nothing_from_elsewhere(service):
+    assert _call(f"{service}/openapi.json", key=None)[0] == 401
+    request = urllib.request.Request(f"{service}/docs")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 401
+    request = urllib.request.Request(f"{service}/docs", headers={"Authorization": f"Bearer {KEY}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        page = response.read().decode()
+    assert "/v1/predict" in page and "<script" not in page and "http://" not in page and "https://" not in page
+
+
+def test_deep_json_and_invisible_texts_are_client_errors(service):
+    deep = b'{"texts": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    status, answer = _call(f"{service}/v1/predict", raw=deep)              # 200 KB, under the body limit
+    assert status == 400 and "nests too deeply" in answer["error"]
+    for text in ("\x00\x00", "\u200b\u200c\u2060", "\ufeff \u200d"):
+        status, answer = _call(f"{service}/v1/predict", {"texts": ["ok", text], "model": "spam"})
+        assert status == 422 and "texts[1] is empty" in answer["error"], repr(text)
+
+
+def test_slow_clients_are_cut_off_and_others_still_answered(service):
+    """Three hundred clients send half a request line and stall (a slow-loris attack): each
+    connection is closed after the header deadline, and a normal request meanwhile is answered."""
+    from urllib.parse import urlsplit
+
+    from core.serve import HEADER_SECONDS
+
+    address = urlsplit(service)
+    slow = []
+    for _ in range(300):
+        sock = socket.create_connection((address.hostname, address.port), timeout=HEADER_SECONDS + 20)
+        sock.sendall(b"POST /v1/predict HTTP/1.1\r\nHost: x\r\n")
+        slow.append(sock)
+    try:
+        status, answer = _call(f"{service}/v1/predict", {"texts": ["see you at lunch"], "model": "spam-tfidf"})
+        assert status == 200 and len(answer["predictions"]) == 1
+        started = time.monotonic()
+        assert slow[0].recv(1024) == b""                     # closed by the server, nothing answered
+        assert time.monotonic() - started < HEADER_SECONDS + 5
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+def test_a_client_that_drops_mid_body_leaves_no_traceback(service):
+    from urllib.parse import urlsplit
+
+    address = urlsplit(service)
+    with socket.create_connection((address.hostname, address.port), timeout=30) as sock:
+        sock.sendall(f"POST /v1/predict HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\n"
+                     "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n".encode() + b'{"texts": ["' + b"a" * 500)
+    assert _call(f"{service}/v1/health") == (200, {"status": "ok"})   # and the fixture's end finds no traceback
+
+
+def test_too_much_queued_work_is_refused_so_a_short_request_does_not_wait():
+    import asyncio
+
+    from core.serve import MAX_PENDING_FACTOR, Batcher, Busy, Limits
+
+    class Slow:
+        def answers(self, texts):
+            time.sleep(0.2)
+            return [{"label": "a", "probabilities": {"a": 1.0}} for _ in texts]
+
+    async def scenario():
+        batcher = Batcher(Slow(), Limits(max_batch=4))
+        first = asyncio.ensure_future(batcher.predict(["x"] * 4))
+        await asyncio.sleep(0)
+        queued = [asyncio.ensure_future(batcher.predict(["y"] * 4)) for _ in range(MAX_PENDING_FACTOR)]
+        await asyncio.sleep(0)
+        with pytest.raises(Busy):
+            await batcher.predict(["z"] * 4)
+        await asyncio.gather(first, *queued)
+        batcher.close()
+
+    asyncio.run(scenario())
