@@ -296,13 +296,15 @@ def cmd_predict(args) -> dict:
 
     from core.batch import predict_table, table_bytes, text_columns_for
     from core.data import load_table, text_column_spec
+    from core.files import write_bytes
 
     bundle = Bundle.load(args.bundle)
     table = load_table(args.file, encoding=args.encoding, sheet=args.sheet)
     columns = text_columns_for(bundle, table.frame, text_column_spec(args.text_col, table.frame.columns))
     result = predict_table(bundle, table.frame, columns)
     out = Path(args.out or f"{Path(args.file).stem}-predictions.csv")
-    out.write_bytes(table_bytes(result, "xlsx" if out.suffix.lower() == ".xlsx" else "csv"))
+    # Whole or not at all: a run cut short leaves the file that was there (or none), never half of one.
+    write_bytes(out, table_bytes(result, "xlsx" if out.suffix.lower() == ".xlsx" else "csv"))
     counts = result["predicted_label"].value_counts()
     print(f"wrote {len(result)} rows to {out}", file=sys.stderr)
     return {"rows": len(result), "predicted": {label: int(counts.get(label, 0)) for label in bundle.labels},

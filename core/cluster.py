@@ -91,7 +91,12 @@ def connect():
         if ray.is_initialized():
             return ray
         options = {"include_dashboard": False, "log_to_driver": False, "logging_level": "ERROR"}
-        if where != "local":
+        if where == "local":
+            # This machine only: the node announces itself on the loopback address, so its
+            # processes reach each other there. (Ray 2.60's gRPC servers still listen on every
+            # interface whatever is asked: README "Security" says how to fence their ports.)
+            options["_node_ip_address"] = LOCAL_NODE_IP
+        else:
             # Workers on other machines get this package from the object store, not a shared disk.
             import core
 
@@ -101,6 +106,9 @@ def connect():
         except (ConnectionError, RuntimeError, ValueError, TimeoutError) as error:
             raise UserError("err.ray_connect", address=where, detail=str(error).splitlines()[0][:200]) from None
     return ray
+
+
+LOCAL_NODE_IP = "127.0.0.1"
 
 
 def _init_in_lasting_thread(ray, options: dict) -> None:
@@ -423,10 +431,10 @@ def predict_proba(bundle, texts, progress=None, chunk: int | None = None):
     try:
         pending = {}
         for index, texts_chunk in enumerate(chunks):  # round-robin, each actor works in order
-            pending[index] = actors[index % count].predict.remote(texts_chunk)
+            pending[index] = (actors[index % count], actors[index % count].predict.remote(texts_chunk))
         results, done = [], 0
         for index in range(len(chunks)):
-            results.append(ray.get(pending[index]))
+            results.append(_chunk_result(ray, actors, *pending[index], chunks[index]))
             done += len(chunks[index])
             if progress is not None:
                 progress(done, len(texts))
@@ -434,3 +442,22 @@ def predict_proba(bundle, texts, progress=None, chunk: int | None = None):
     finally:
         for actor in actors:
             ray.kill(actor, no_restart=True)
+
+
+def _chunk_result(ray, actors: list, actor, reference, texts):
+    """One chunk's probabilities. When its actor died (its worker killed, its node gone), the
+    chunk goes again to each actor still alive in turn; when none is left, the prediction fails
+    with a message (and no output file is written: the caller writes only a finished table)."""
+    lost = (ray.exceptions.RayActorError, ray.exceptions.ObjectLostError)
+    try:
+        return ray.get(reference)
+    except lost:
+        if actor in actors:
+            actors.remove(actor)
+    while actors:
+        survivor = actors[0]
+        try:
+            return ray.get(survivor.predict.remote(texts))
+        except lost:
+            actors.remove(survivor)
+    raise UserError("err.ray_batch_lost")

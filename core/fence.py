@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import ctypes
 import importlib
+import io
 import json
 import multiprocessing
+import multiprocessing.context
 import os
 import resource
 import threading
 import time
+from multiprocessing import context, forkserver, popen_forkserver, spawn, util
 
 from core.errors import UserError
 
@@ -103,7 +106,7 @@ def fenced(task: str, *args, imports: tuple = (), seconds: int | None = None) ->
     context = _fork_server()
     receive, send = context.Pipe(duplex=False)
     environment = {name: value for name, value in os.environ.items() if name.startswith("STUDIO_")}
-    child = context.Process(target=_child, args=(send, task, args, environment, memory_mb() * 2**20, imports),
+    child = _FencedProcess(target=_child, args=(send, task, args, environment, memory_mb() * 2**20, imports),
                             daemon=True, name=f"studio-fence-{task}")
     child.start()
     send.close()
@@ -146,6 +149,37 @@ def _fork_server():
             context.set_forkserver_preload(PRELOAD)
             _context = context
         return _context
+
+
+class _Popen(popen_forkserver.Popen):
+    """The fork server's launch (CPython 3.11's ``popen_forkserver.Popen._launch``) without the
+    parent's main module: multiprocessing would run the script that started the parent again in
+    every child (Streamlit's command-line entry, or a user's script that starts a parse at import
+    and so could never finish), while a fenced task needs only :mod:`core`."""
+
+    def _launch(self, process_obj):
+        preparation = spawn.get_preparation_data(process_obj._name)
+        preparation.pop("init_main_from_name", None)
+        preparation.pop("init_main_from_path", None)
+        buffer = io.BytesIO()
+        context.set_spawning_popen(self)
+        try:
+            context.reduction.dump(preparation, buffer)
+            context.reduction.dump(process_obj, buffer)
+        finally:
+            context.set_spawning_popen(None)
+        self.sentinel, write = forkserver.connect_to_new_process(self._fds)
+        parent_write = os.dup(write)   # the child's sentinel of this parent, as in the standard library
+        self.finalizer = util.Finalize(self, util.close_fds, (parent_write, self.sentinel))
+        with open(write, "wb", closefd=True) as stream:
+            stream.write(buffer.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _FencedProcess(multiprocessing.context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj):
+        return _Popen(process_obj)
 
 
 def _run(task: str, args) -> tuple[dict, list[bytes]]:

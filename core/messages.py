@@ -162,6 +162,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "接手此次训练的集群节点 {node} 上没有词向量文件 {path}。请把服务器的词向量文件夹（STUDIO_VECTORS_DIR）"
               "放到每个节点的相同路径，或选择“从我的文本学习”。",
     },
+    "err.ray_batch_lost": {
+        "en": "Every Ray worker predicting this file stopped (their nodes left the cluster), so no predictions were "
+              "written. Try again when the cluster has nodes again, or unset STUDIO_RAY_ADDRESS to predict here.",
+        "zh": "为这个文件做预测的所有 Ray 工作进程都已停止（它们所在的节点离开了集群），因此没有写出任何预测。"
+              "请等集群恢复节点后重试，或取消 STUDIO_RAY_ADDRESS 在本机预测。",
+    },
     "err.ray_cancelled": {
         "en": "Stopped before the cluster started it: nothing was trained. Start it again when you are ready.",
         "zh": "在集群开始训练之前已停止：没有训练任何内容。准备好后请重新开始。",
