@@ -1,6 +1,8 @@
-"""Hostile files and faults (issue 21): every hostile file, made small on disk by the test itself,
-is refused with a message, within 5 s and 500 MB above the reading process's baseline, and no
-user file is ever deleted. The costs measured are written to test-artifacts/hostile-files.json.
+"""Hostile files and faults (issues 21 and 26): every hostile file, made small on disk by the test
+itself, is refused with a message, within 5 s and 500 MB above the app process's baseline (the
+parse itself runs in the fence, core.fence: what slips past the checks becomes a message there),
+and no user file is ever deleted. The costs measured are written to
+test-artifacts/hostile-files.json.
 """
 
 import io
