@@ -80,7 +80,7 @@ def accuracy(sets, tokenizers, models=("lstm",)) -> list[dict]:
     for name, tokenizer, model in [(n, t, m) for n in sets for t in tokenizers for m in models]:
         with tempfile.TemporaryDirectory() as tmp:
             extra = [] if tokenizer == "auto" else ["--tokenizer", tokenizer]
-            extra += [] if model == "lstm" else ["--model", model]
+            extra += ["--model", "network" if model == "lstm" else model]
             trained = _core("train", SHARED / name / "train.csv", *extra, "--out", Path(tmp) / "m")
             tested = _core("evaluate", Path(tmp) / "m", SHARED / name / "test.csv")
             used = json.loads((Path(tmp) / "m" / "preprocess.json").read_text())["tokenizer"]

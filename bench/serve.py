@@ -48,7 +48,7 @@ def _data(split: str) -> Path:
 
 def models() -> dict[str, Path]:
     """The two bundles served: trained once, then reused."""
-    made = {"network": ["--preset", "balanced"], "tfidf": ["--model", "tfidf"]}
+    made = {"network": ["--preset", "balanced", "--model", "network"], "tfidf": ["--model", "tfidf"]}
     for name, args in made.items():
         if not (MODELS / name / "labels.json").exists():
             print(f"training the {name} bundle …", file=sys.stderr, flush=True)

@@ -83,10 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="default: jieba (Chinese words) when most text is Chinese, else word")
     train.add_argument("--preset", choices=list(PRESETS), default=DEFAULT_PRESET,
                        help="settings chosen from the data (default balanced); the options below override them")
-    train.add_argument("--model", choices=["lstm", "gru", "tfidf", "auto"],
-                       help="lstm or gru: the network's recurrent layer (default: the preset's); "
-                            "tfidf: TF-IDF + logistic regression as the model (seconds); "
-                            "auto: the network, TF-IDF and their blend, keeping the best on the validation split")
+    train.add_argument("--model", choices=["auto", "network", "lstm", "gru", "tfidf"], default="auto",
+                       help="auto (the default, as in the app): the network, TF-IDF and their blend, keeping the best "
+                            "on the validation split; network: the preset's network alone; lstm or gru: the network "
+                            "with that recurrent layer; tfidf: TF-IDF + logistic regression as the model (seconds)")
     for setting in cli_settings():
         _setting_option(train, setting)
     train.add_argument("--unlabelled", action="append", metavar="FILE", default=[],

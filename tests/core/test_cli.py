@@ -9,7 +9,7 @@ import pytest
 from core.data import SAMPLES
 from tests.conftest import ROOT, shared_dataset
 
-TINY = ["--epochs", "1", "--embedding-dim", "16", "--lstm-units", "16"]
+TINY = ["--model", "network", "--epochs", "1", "--embedding-dim", "16", "--lstm-units", "16"]   # a later --model wins
 
 
 def run(*args, timeout=600):
@@ -213,8 +213,8 @@ def test_export_savedmodel_and_zip(cli_bundle, tmp_path):
 
 
 def test_presets_and_model_choice(tmp_path):
-    code, stdout, stderr = run("train", SAMPLES["sms_spam"].path, "--preset", "fast", "--epochs", "1", "--out",
-                               tmp_path / "fast")
+    code, stdout, stderr = run("train", SAMPLES["sms_spam"].path, "--preset", "fast", "--model", "network", "--epochs",
+                               "1", "--out", tmp_path / "fast")
     summary = last_json(stdout)
     assert code == 0, stderr
     assert summary["preset"] == "fast" and summary["model"] == "gru" and "preset fast: gru 64 units" in stderr
@@ -388,3 +388,14 @@ def test_a_bundle_left_aside_by_a_crash_between_renames_is_put_back_by_the_next_
     assert "put back whole" in stderr and target.is_dir() and not list(tmp_path.glob(".model.*"))
     expected = original.predict_one("free prize, call now")["probabilities"]           # the old bundle's own answer
     assert last_json(stdout)["probabilities"] == pytest.approx(expected, abs=1e-6)
+
+
+def test_train_without_model_makes_what_the_app_makes_automatic(tmp_path):
+    """Issue 27: the command line's default is the app's (Automatic), not the network alone."""
+    code, stdout, stderr = run("train", SAMPLES["sms_spam"].path, "--epochs", "1", "--out", tmp_path / "m")
+    assert code == 0, stderr
+    summary = last_json(stdout)
+    assert summary["model"] == "auto" and summary["chosen"] in ("tfidf", "network", "blend")
+    assert set(summary["candidates"]) == {"tfidf", "network", "blend"}
+    best = max(row["val_accuracy"] for row in summary["candidates"].values())
+    assert summary["candidates"][summary["chosen"]]["val_accuracy"] == best == summary["val_accuracy"]
