@@ -65,12 +65,16 @@ def table_bytes(frame: pd.DataFrame, kind: str = "csv") -> bytes:
     return safe.to_csv(index=False).encode("utf-8-sig")
 
 
-def predict_table(bundle, frame: pd.DataFrame, text_columns, progress=None) -> pd.DataFrame:
+def predict_table(bundle, frame: pd.DataFrame, text_columns, progress=None, kept_lines=None) -> pd.DataFrame:
     """``frame`` (not modified) plus ``predicted_label`` (under the model's saved decision
-    threshold, if any), ``confidence`` (its probability) and one ``p(label)`` column per class.
-    ``progress(done, total)`` is called after each chunk of texts. Rows whose text is empty get no prediction (empty cells).
-    With ``$STUDIO_RAY_ADDRESS`` set, a file of at least :func:`core.cluster.batch_rows` texts is
-    predicted on the Ray cluster (:func:`core.cluster.predict_proba`), with the same result.
+    threshold, if any), ``confidence`` (its probability) and one ``p(label)`` column per class:
+    one output row per input row, in order. ``progress(done, total)`` is called after each chunk
+    of texts. A row that gets no prediction keeps its place with empty cells, and a last column
+    ``reason`` then says why for each such row (``empty text``; ``line 8 had 4 values for 2
+    columns`` for a line ``kept_lines`` names: ``core.reading.Table.kept_lines`` of a file read
+    with ``keep_bad_lines``). With ``$STUDIO_RAY_ADDRESS`` set, a file of at least
+    :func:`core.cluster.batch_rows` texts is predicted on the Ray cluster
+    (:func:`core.cluster.predict_proba`), with the same result.
 
     Examples
     --------
@@ -79,7 +83,14 @@ def predict_table(bundle, frame: pd.DataFrame, text_columns, progress=None) -> p
     from core.data import joined_texts
 
     texts = joined_texts(frame, list(text_columns))
-    present = [i for i, text in enumerate(texts) if text]
+    kept_lines = kept_lines or {}
+    reasons = {}
+    for position, (line, values) in kept_lines.items():
+        reasons[int(position)] = f"line {line} had {values} values for {len(frame.columns)} columns"
+    for position, text in enumerate(texts):
+        if not text and position not in reasons:
+            reasons[position] = "empty text"
+    present = [i for i in range(len(texts)) if i not in reasons]
     result = frame.copy()
     result["predicted_label"] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     result["confidence"] = float("nan")
@@ -105,4 +116,15 @@ def predict_table(bundle, frame: pd.DataFrame, text_columns, progress=None) -> p
         result.loc[rows, "confidence"] = probabilities[np.arange(len(chosen)), chosen]
         for column, label in enumerate(bundle.labels):
             result.loc[rows, f"p({label})"] = probabilities[:, column]
+    if reasons:
+        result["reason"] = pd.Series([reasons.get(position, "") for position in range(len(frame))], index=frame.index,
+                                     dtype=object)
     return result
+
+
+def skipped_counts(result: pd.DataFrame) -> dict:
+    """How many rows of :func:`predict_table`'s ``result`` got no prediction, by reason kind:
+    ``{"empty": n, "malformed": n}``."""
+    reasons = result["reason"] if "reason" in result else pd.Series([], dtype=object)
+    return {"empty": int((reasons == "empty text").sum()),
+            "malformed": int(reasons.astype(str).str.startswith("line ").sum())}

@@ -294,21 +294,26 @@ def cmd_predict(args) -> dict:
         return Bundle.load(args.bundle).predict_one(args.text)
     from pathlib import Path
 
-    from core.batch import predict_table, table_bytes, text_columns_for
+    from core.batch import predict_table, skipped_counts, table_bytes, text_columns_for
     from core.data import load_table, text_column_spec
     from core.files import write_bytes
 
     bundle = Bundle.load(args.bundle)
-    table = load_table(args.file, encoding=args.encoding, sheet=args.sheet)
+    table = load_table(args.file, encoding=args.encoding, sheet=args.sheet, keep_bad_lines=True)
+    for finding in table.findings:   # what the reader noticed (lines kept without a prediction …), as on the page
+        print(f"note: {finding.to_dict()['message']}", file=sys.stderr)
     columns = text_columns_for(bundle, table.frame, text_column_spec(args.text_col, table.frame.columns))
-    result = predict_table(bundle, table.frame, columns)
+    result = predict_table(bundle, table.frame, columns, kept_lines=table.kept_lines)
     out = Path(args.out or f"{Path(args.file).stem}-predictions.csv")
     # Whole or not at all: a run cut short leaves the file that was there (or none), never half of one.
     write_bytes(out, table_bytes(result, "xlsx" if out.suffix.lower() == ".xlsx" else "csv"))
     counts = result["predicted_label"].value_counts()
-    print(f"wrote {len(result)} rows to {out}", file=sys.stderr)
+    skipped = skipped_counts(result)
+    print(f"wrote {len(result)} rows to {out}" + (f", {sum(skipped.values())} without a prediction (column 'reason')"
+                                                 if any(skipped.values()) else ""), file=sys.stderr)
     return {"rows": len(result), "predicted": {label: int(counts.get(label, 0)) for label in bundle.labels},
-            "skipped_empty": int(result["predicted_label"].isna().sum()), "text_col": " + ".join(columns),
+            "skipped_empty": skipped["empty"], "skipped_malformed": skipped["malformed"],
+            "malformed_lines": [line for line, _ in table.kept_lines.values()], "text_col": " + ".join(columns),
             "out": str(out)}
 
 

@@ -405,6 +405,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{n} lines had more values than the header and were skipped (lines {lines}). A delimiter inside an unquoted text usually causes this: put such texts in double quotes.",
         "zh": "有 {n} 行的值比表头多，已跳过（第 {lines} 行）。通常是文本中含有分隔符却未加引号：请用双引号括住这类文本。",
     },
+    "find.skipped_lines_one": {
+        "en": "1 line had more values than the header and was skipped (line {lines}). A delimiter inside an unquoted text usually causes this: put such texts in double quotes.",
+        "zh": "有 1 行的值比表头多，已跳过（第 {lines} 行）。通常是文本中含有分隔符却未加引号：请用双引号括住这类文本。",
+    },
+    "find.kept_lines": {
+        "en": "{n} lines had more values than the header (lines {lines}): they are in the output without a prediction, each with the reason. Put texts that hold the delimiter in double quotes to have them predicted.",
+        "zh": "有 {n} 行的值比表头多（第 {lines} 行）：它们在输出中没有预测结果，并注明了原因。请用双引号括住含有分隔符的文本，以便对其预测。",
+    },
+    "find.kept_lines_one": {
+        "en": "1 line had more values than the header (line {lines}): it is in the output without a prediction, with the reason. Put texts that hold the delimiter in double quotes to have them predicted.",
+        "zh": "有 1 行的值比表头多（第 {lines} 行）：它在输出中没有预测结果，并注明了原因。请用双引号括住含有分隔符的文本，以便对其预测。",
+    },
     "find.formulas": {
         "en": "{n} cells hold formulas whose results were never saved, so they read as empty. Open the workbook in Excel, save it, and upload it again.",
         "zh": "有 {n} 个单元格含有公式，但从未保存计算结果，因此读取为空。请在 Excel 中打开并保存该工作簿后重新上传。",

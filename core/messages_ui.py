@@ -661,8 +661,11 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "pred.file_help": {"en": "Any file the Data page reads (CSV, Excel, JSON, zip …). Every row gets the predicted class, the probability of it and of every class.",
                        "zh": "可使用“数据”页能读取的任何文件（CSV、Excel、JSON、zip 等）。每一行都会得到预测类别、其概率以及各类别的概率。"},
     "pred.file_columns": {"en": "Text column(s) to classify", "zh": "要分类的文本列"},
-    "pred.file_done": {"en": "{rows:,} rows classified ({skipped:,} with an empty text were left without a prediction).",
-                       "zh": "已分类 {rows:,} 行（其中 {skipped:,} 行文本为空，未作预测）。"},
+    "pred.file_done": {"en": "{rows:,} of {total:,} rows classified; without a prediction: {empty:,} with an empty text, "
+                             "{malformed:,} with more values than the header. Every row of the file is in the output, in "
+                             "order; a row without a prediction says why in the column \"reason\".",
+                       "zh": "已分类 {total:,} 行中的 {rows:,} 行；未预测：{empty:,} 行文本为空，{malformed:,} 行的值比表头多。"
+                             "输出包含文件的每一行且顺序不变；未预测的行在 “reason” 列中注明原因。"},
     "pred.file_download": {"en": "Download the predictions (CSV)", "zh": "下载预测结果（CSV）"},
     "pred.file_progress": {"en": "Classifying: {done:,} of {total:,} texts", "zh": "正在分类：{done:,} / {total:,} 条文本"},
     "pred.file_download_xlsx": {"en": "Download the predictions (Excel)", "zh": "下载预测结果（Excel）"},

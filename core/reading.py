@@ -82,6 +82,9 @@ class Table:
     sheets: list[str] = field(default_factory=list)
     kind: str = "csv"               # csv | excel | json | zip
     findings: list = field(default_factory=list)   # core.findings.Finding noticed while reading
+    # With keep_bad_lines: row position -> (line number, values on that line) of each line that had
+    # more values than the header, kept as a row instead of skipped.
+    kept_lines: dict = field(default_factory=dict)
 
 
 def read_table(source, filename: str | None = None, encoding: str | None = None,
@@ -119,8 +122,11 @@ def read_table(source, filename: str | None = None, encoding: str | None = None,
 
 
 def load_table(source, filename: str | None = None, encoding: str | None = None,
-               sheet: str | None = None) -> Table:
-    """Like :func:`read_table`, but also says how the file was read (see :class:`Table`)."""
+               sheet: str | None = None, keep_bad_lines: bool = False) -> Table:
+    """Like :func:`read_table`, but also says how the file was read (see :class:`Table`).
+    ``keep_bad_lines``: a delimited file's lines with more values than its header stay rows
+    (listed in ``Table.kept_lines``) instead of being skipped: a file to predict keeps one output
+    row per input row."""
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         filename = filename or path.name
@@ -135,7 +141,7 @@ def load_table(source, filename: str | None = None, encoding: str | None = None,
         raw = bytes(source)
     else:
         raw = source.read()
-    return fenced_table_from_bytes(raw, filename or "data.csv", encoding, sheet)
+    return fenced_table_from_bytes(raw, filename or "data.csv", encoding, sheet, keep_bad_lines)
 
 
 def read_pasted(text: str) -> Table:
@@ -144,7 +150,8 @@ def read_pasted(text: str) -> Table:
     return fenced_table_from_bytes(mend_surrogates(text).strip("\n").encode("utf-8"), "pasted.txt", "utf-8")
 
 
-def fenced_table_from_bytes(raw: bytes, name: str, encoding: str | None = None, sheet: str | None = None) -> Table:
+def fenced_table_from_bytes(raw: bytes, name: str, encoding: str | None = None, sheet: str | None = None,
+                            keep_bad_lines: bool = False) -> Table:
     """:func:`table_from_bytes` in a fenced child process (:mod:`core.fence`): the file's bytes
     are parsed under a memory and a time limit, and only the finished table comes back."""
     from core import fence
@@ -152,29 +159,33 @@ def fenced_table_from_bytes(raw: bytes, name: str, encoding: str | None = None, 
 
     if len(raw) > MAX_FILE_BYTES:   # said before the bytes travel to the child
         raise UserError("err.file_too_large", mb=f"{len(raw) / 2**20:.1f}", limit=MAX_FILE_MB)
-    meta, (frame_data,) = fence.fenced("table", raw, name, encoding, sheet)
+    meta, (frame_data,) = fence.fenced("table", raw, name, encoding, sheet, keep_bad_lines)
     frame = bytes_frame(frame_data)
     if meta["kind"] == "csv":   # pandas' CSV reader marks a missing cell NaN, and the checks expect it
         frame = frame.where(frame.notna(), float("nan"))
     findings = [Finding(**finding) for finding in meta["findings"]]
+    kept = {int(position): tuple(line) for position, line in meta["kept_lines"].items()}
     return Table(frame=frame, name=meta["name"], encoding=meta["encoding"], delimiter=meta["delimiter"],
-                 sheet=meta["sheet"], sheets=meta["sheets"], kind=meta["kind"], findings=findings)
+                 sheet=meta["sheet"], sheets=meta["sheets"], kind=meta["kind"], findings=findings, kept_lines=kept)
 
 
-def fenced_table(raw: bytes, name: str, encoding: str | None, sheet: str | None) -> tuple[dict, list[bytes]]:
+def fenced_table(raw: bytes, name: str, encoding: str | None, sheet: str | None,
+                 keep_bad_lines: bool = False) -> tuple[dict, list[bytes]]:
     """The fenced task behind :func:`fenced_table_from_bytes` (runs in the child)."""
     from dataclasses import asdict
 
     from core.wire import frame_bytes
 
-    table = table_from_bytes(raw, name, encoding, sheet)
+    table = table_from_bytes(raw, name, encoding, sheet, keep_bad_lines)
     meta = {"name": table.name, "encoding": table.encoding, "delimiter": table.delimiter, "sheet": table.sheet,
             "sheets": table.sheets, "kind": table.kind, "rows": len(table.frame),
-            "findings": [asdict(finding) for finding in table.findings]}
+            "findings": [asdict(finding) for finding in table.findings],
+            "kept_lines": {str(position): list(line) for position, line in table.kept_lines.items()}}
     return meta, [frame_bytes(table.frame)]
 
 
-def table_from_bytes(raw: bytes, name: str, encoding: str | None = None, sheet: str | None = None) -> Table:
+def table_from_bytes(raw: bytes, name: str, encoding: str | None = None, sheet: str | None = None,
+                     keep_bad_lines: bool = False) -> Table:
     """Read a file's bytes; ``name`` gives the extension hint and the name shown in messages.
     This parses in the calling process: the app reads uploads with :func:`load_table` (fenced)."""
     if len(raw) > MAX_FILE_BYTES:
@@ -193,12 +204,12 @@ def table_from_bytes(raw: bytes, name: str, encoding: str | None = None, sheet: 
         if kind == "excel":
             table.sheets, table.sheet, table.frame = _read_excel(raw, sheet, name, table.findings)
         elif kind == "zip":
-            return _read_zip(raw, name, encoding, sheet)
+            return _read_zip(raw, name, encoding, sheet, keep_bad_lines)
         elif kind == "json":
             text, table.encoding = decode(raw, encoding)
             table.frame = _read_json(text, name)
         else:
-            _read_delimited(raw, encoding, table)
+            _read_delimited(raw, encoding, table, keep_bad_lines)
     except (UserError, MemoryError):   # a MemoryError is the fence's limit: core.fence says so
         raise
     except Exception as error:  # pandas/openpyxl/xlrd raise many types for a malformed file
@@ -410,9 +421,11 @@ def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
     return raw.decode(detected), detected
 
 
-def _read_delimited(raw: bytes, encoding: str | None, table: Table) -> None:
+def _read_delimited(raw: bytes, encoding: str | None, table: Table, keep_bad_lines: bool = False) -> None:
     """Parse delimited text straight from the bytes (pandas decodes as it goes, so a 200 MB
-    file is not held a second time as one big string)."""
+    file is not held a second time as one big string). ``keep_bad_lines``: a line with more
+    values than the header stays a row (its values past the header's left out), listed in
+    ``table.kept_lines`` (see :func:`_with_bad_lines`), instead of being skipped."""
     if encoding:
         try:
             codecs.lookup(encoding)
@@ -465,15 +478,54 @@ def _read_delimited(raw: bytes, encoding: str | None, table: Table) -> None:
                 raise UserError("err.unclosed_quote", name=table.name, line=int(found.group(1)) + 1)
             raise
     skipped = [int(n) for warning in caught for n in re.findall(r"Skipping line (\d+)", str(warning.message))]
+    kept = None
+    if skipped and keep_bad_lines:
+        source.seek(0)
+        kept = _with_bad_lines(source, options, list(frame.columns), skipped)
+        if kept is not None:
+            frame, table.kept_lines = kept
+    keep_bad_lines = kept is not None
     if skipped:
         shown = ", ".join(map(str, skipped[:10])) + (" …" if len(skipped) > 10 else "")
-        table.findings.append(Finding("skipped_lines", len(skipped), "find.skipped_lines",
-                                      {"n": len(skipped), "lines": shown}))
+        key = "find.kept_lines" if keep_bad_lines else "find.skipped_lines"
+        table.findings.append(Finding("kept_lines" if keep_bad_lines else "skipped_lines", len(skipped),
+                                      key + ("_one" if len(skipped) == 1 else ""), {"n": len(skipped), "lines": shown}))
     if any("Length of header or names does not match" in str(warning.message) for warning in caught):
         table.findings.append(Finding("extra_fields", len(frame), "find.extra_fields", {"name": table.name}))
     if len(frame.columns) and str(frame.columns[0]).startswith("\ufeff"):
         frame = frame.rename(columns={frame.columns[0]: str(frame.columns[0]).lstrip("\ufeff")})
     table.frame, table.delimiter = frame, delimiter
+
+
+BAD_LINE = "\x00studio:bad-line"   # a column name no file has
+
+
+def _with_bad_lines(source, options: dict, columns: list, skipped: list) -> tuple[pd.DataFrame, dict] | None:
+    """Read again, keeping every line with more values than the header as a row (its first
+    values, one per column): ``(frame, {row position: (line number, values on that line)})``.
+    pandas' Python parser hands such lines to a function; one more column marks them, so each
+    row is known. The line numbers are those the first reading reported, in order; ``None`` when
+    the two readings disagree on which lines those are (the caller then keeps the first)."""
+    width = len(columns)
+
+    def keep(fields):
+        return list(fields[:width]) + [f"\x00{len(fields)}"]
+
+    # An empty value in the marking column is a value (a line ending in one delimiter too many),
+    # only a missing one is NaN.
+    again = {**options, "engine": "python", "on_bad_lines": keep, "names": columns + [BAD_LINE], "header": None,
+             "skiprows": 1,
+             "na_values": {**{column: [""] for column in columns}, BAD_LINE: []}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frame = pd.read_csv(source, **again)
+    marks = frame[BAD_LINE]
+    positions = [position for position, mark in enumerate(marks) if isinstance(mark, str)]
+    if len(positions) != len(skipped):
+        return None
+    counts = [int(mark[1:]) if mark.startswith("\x00") else width + 1 for mark in marks.iloc[positions]]
+    return frame.drop(columns=[BAD_LINE]), {position: (line, count)
+                                            for position, line, count in zip(positions, skipped, counts)}
 
 
 HEADER_WINDOW = 2**20   # the header record (quoted line breaks and all) must end within this
@@ -839,7 +891,7 @@ def _member_name(info: zipfile.ZipInfo) -> str:
     return info.filename
 
 
-def _read_zip(raw: bytes, name: str, encoding: str | None, sheet: str | None) -> Table:
+def _read_zip(raw: bytes, name: str, encoding: str | None, sheet: str | None, keep_bad_lines: bool = False) -> Table:
     """A zip of label folders (``label/file.txt``; the folder is the label, each file one
     example) or a zip holding one table file."""
     archive = zipfile.ZipFile(io.BytesIO(raw))
@@ -878,7 +930,7 @@ def _read_zip(raw: bytes, name: str, encoding: str | None, sheet: str | None) ->
     tables = [(info, path) for info, path in members if path.suffix.lower() in DELIMITED[:-1] + EXCEL + JSON]
     if len(tables) == 1:
         info, path = tables[0]
-        inner = table_from_bytes(archive.read(info), path.name, encoding, sheet)
+        inner = table_from_bytes(archive.read(info), path.name, encoding, sheet, keep_bad_lines)
         inner.name = f"{name}/{path}"
         return inner
     raise UserError("err.zip_no_folders", name=name)

@@ -7,7 +7,7 @@ import streamlit as st
 from pathlib import Path
 
 from core import charts
-from core.batch import predict_table, table_bytes, text_columns_for
+from core.batch import predict_table, skipped_counts, table_bytes, text_columns_for
 from core.data import load_table
 from core.explain import explain, highlight_html, top_tokens, weight_text
 from core.errors import UserError
@@ -62,18 +62,25 @@ upload = st.file_uploader(t("pred.file"), key="predict_file", help=t("pred.file_
                           type=UPLOAD_TYPES)
 if upload is not None:
     try:
-        table = load_table(upload.getvalue(), upload.name)
+        table = load_table(upload.getvalue(), upload.name, keep_bad_lines=True)
+        for finding in table.findings:   # what the reader noticed, as on the Data page (lines kept without a prediction …)
+            st.warning(t(finding.key, **finding.params), icon=":material/warning:")
         columns = list(table.frame.columns)
         chosen = st.multiselect(t("pred.file_columns"), columns, default=text_columns_for(bundle, table.frame),
                                 key="predict_file_columns")
         if chosen:
             bar = st.progress(0.0, text=t("pred.file_progress", done=0, total=len(table.frame)))
-            result = predict_table(bundle, table.frame, chosen, progress=lambda done, total: bar.progress(
-                done / max(1, total), text=t("pred.file_progress", done=done, total=total)))
+            result = predict_table(bundle, table.frame, chosen, kept_lines=table.kept_lines,
+                                   progress=lambda done, total: bar.progress(
+                                       done / max(1, total), text=t("pred.file_progress", done=done, total=total)))
             bar.empty()
-            skipped = int(result["predicted_label"].isna().sum())
-            st.success(t("pred.file_done", rows=len(result) - skipped, skipped=skipped), icon=":material/check_circle:")
-            st.dataframe(result.head(100), width="stretch", hide_index=True, key="predict_file_table")
+            skipped = skipped_counts(result)
+            st.success(t("pred.file_done", rows=len(result) - sum(skipped.values()), total=len(result),
+                         empty=skipped["empty"], malformed=skipped["malformed"]), icon=":material/check_circle:")
+            # On screen an empty cell is empty (not "None"); the file keeps the machine-readable columns.
+            shown = result.head(100)
+            st.dataframe(shown.astype(object).where(shown.notna(), "").astype(str), width="stretch", hide_index=True,
+                         key="predict_file_table")
             stem = Path(upload.name).stem
             as_csv, as_xlsx = st.columns(2)
             as_csv.download_button(t("pred.file_download"), table_bytes(result, "csv"),

@@ -15,9 +15,9 @@ def test_every_row_gets_a_label_and_probabilities_with_progress(tiny_result, mon
     frame = pd.DataFrame({"id": range(len(texts) + 1), "text": texts + [""]})
     calls = []
     result = predict_table(tiny_result.bundle, frame, ["text"], progress=lambda done, total: calls.append((done, total)))
-    assert list(result.columns) == ["id", "text", "predicted_label", "confidence", "p(ham)", "p(spam)"]
+    assert list(result.columns) == ["id", "text", "predicted_label", "confidence", "p(ham)", "p(spam)", "reason"]
     assert result["predicted_label"].iloc[:-1].tolist() == tiny_result.bundle.predict(texts)
-    assert pd.isna(result["predicted_label"].iloc[-1])
+    assert pd.isna(result["predicted_label"].iloc[-1]) and result["reason"].tolist() == [""] * len(texts) + ["empty text"]
     assert calls[-1] == (len(texts), len(texts)) and len(calls) == -(-len(texts) // 64)
     assert ((result["p(ham)"] + result["p(spam)"]).iloc[:-1] - 1).abs().max() < 1e-3
 
@@ -57,3 +57,21 @@ def test_probabilities_in_a_file_are_rounded_without_float_noise(tiny_result):
     assert "0.99980002" not in text and "e-05" not in text
     real = table_bytes(predict_table(tiny_result.bundle, frame, ["text"]), "csv").decode("utf-8-sig")
     assert all(len(cell.split(".")[-1]) <= 4 for line in real.splitlines()[1:] for cell in line.split(",")[-3:])
+
+
+def test_a_line_with_more_values_than_the_header_keeps_its_place_with_the_reason(tiny_result):
+    """Issue 27: such a line vanished from a prediction file without a word; now every input row
+    has its output row, in order, and the one not predicted says why."""
+    from core.reading import load_table
+
+    raw = b"text,label\nfree prize now,x\nbuy, now, cheap,spam\nsee you at lunch,y\n\nlast text,z\n"
+    plain = load_table(raw, "f.csv")
+    assert len(plain.frame) == 3 and plain.findings[0].key == "find.skipped_lines_one"
+    table = load_table(raw, "f.csv", keep_bad_lines=True)
+    assert table.kept_lines == {1: (3, 4)} and table.findings[0].key == "find.kept_lines_one"
+    result = predict_table(tiny_result.bundle, table.frame, ["text"], kept_lines=table.kept_lines)
+    assert result["text"].tolist() == ["free prize now", "buy", "see you at lunch", "last text"]
+    assert result["reason"].tolist() == ["", "line 3 had 4 values for 2 columns", "", ""]
+    assert pd.isna(result["predicted_label"].iloc[1]) and pd.isna(result["confidence"].iloc[1])
+    expected = tiny_result.bundle.predict(["free prize now", "see you at lunch", "last text"])
+    assert result["predicted_label"].iloc[[0, 2, 3]].tolist() == expected

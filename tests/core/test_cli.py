@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from core.data import SAMPLES
@@ -399,3 +400,16 @@ def test_train_without_model_makes_what_the_app_makes_automatic(tmp_path):
     assert set(summary["candidates"]) == {"tfidf", "network", "blend"}
     best = max(row["val_accuracy"] for row in summary["candidates"].values())
     assert summary["candidates"][summary["chosen"]]["val_accuracy"] == best == summary["val_accuracy"]
+
+
+def test_predict_file_keeps_one_row_per_line_and_says_which_were_not_predicted(tmp_path, cli_bundle):
+    out = tmp_path / "pred.csv"
+    code, stdout, stderr = run("predict", cli_bundle[0], "--file", ROOT / "tests" / "data" / "ragged_rows.csv", "--out", out)
+    assert code == 0, stderr
+    result = last_json(stdout)
+    assert result["rows"] == 4 and result["skipped_malformed"] == 1 and result["malformed_lines"] == [3]
+    assert "1 line had more values than the header (line 3)" in stderr
+    written = pd.read_csv(out, encoding="utf-8-sig", keep_default_na=False)
+    assert written["text"].tolist() == ["hello there", "buy", "ok see you", "win a car"]
+    assert written["reason"].tolist() == ["", "line 3 had 4 values for 2 columns", "", ""]
+    assert written["predicted_label"].tolist()[1] == "" and all(written["predicted_label"].tolist()[i] for i in (0, 2, 3))

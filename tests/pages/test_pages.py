@@ -251,9 +251,19 @@ def test_train_evaluate_predict_flow():
     app.file_uploader(key="predict_file").set_value(("messages.txt", raw, "text/plain")).run()
     assert not app.exception
     assert app.multiselect(key="predict_file_columns").value == ["text"]
-    assert "6 rows classified (0 with an empty text" in texts(app.success)
+    assert "6 of 6 rows classified; without a prediction: 0 with an empty text, 0 with more values" in texts(app.success)
     table = app.dataframe[-1].value
     assert set(table["predicted_label"]) <= {"ham", "spam"} and len(table) == 6
+
+    # A line with more values than the header is said, and keeps its place in the output (issue 27).
+    raw = (ROOT / "tests" / "data" / "ragged_rows.csv").read_bytes()
+    app.file_uploader(key="predict_file").set_value(("ragged.csv", raw, "text/csv")).run()
+    assert not app.exception
+    assert "1 line had more values than the header (line 3)" in texts(app.warning), texts(app.warning)
+    assert "3 of 4 rows classified; without a prediction: 0 with an empty text, 1 with more values" in texts(app.success)
+    table = app.dataframe[-1].value
+    assert table["text"].tolist() == ["hello there", "buy", "ok see you", "win a car"]
+    assert table["predicted_label"].tolist()[1] == "" and table["reason"].tolist()[1] == "line 3 had 4 values for 2 columns"
 
 
 def test_language_switch_translates_the_page():
