@@ -119,6 +119,7 @@ class TrainingJob:
     finished_at: float | None = None
     result: object = None  # (ModelEntry, Bundle) once done; (ModelEntry, None) after release_bundle
     metrics: dict = field(default_factory=dict)  # the finished model's metrics
+    settings: dict = field(default_factory=dict)  # … and its settings (core.outcome says what the run did)
     vectors: dict = field(default_factory=dict)  # word vectors being learned or read (worker "vectors" lines)
     runner: str = "local"  # "local" (a worker process here) or "ray" (a task on the Ray cluster, core.cluster)
     placement: dict = field(default_factory=dict)  # on Ray: where the task runs (node, host, device)
@@ -287,6 +288,7 @@ def settle(job: TrainingJob, store, crash: str) -> None:
     with job._lock:
         job.result, job.state, job.finished_at = result, state, time.time()
         job.metrics = dict(result[1].metrics) if result else {}
+        job.settings = dict(result[1].settings) if result else {}
     # job.json is a full copy of the user's data: never leave it behind. A failed run keeps
     # its worker.log for the server's administrator.
     (job.directory / "job.json").unlink(missing_ok=True)

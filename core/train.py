@@ -471,6 +471,8 @@ def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: Mod
     candidates, test_scores = [], {}
     for name in CANDIDATES:
         row = {"name": name, "val_accuracy": round(choice["val"][name], 4), "train_seconds": round(seconds[name], 2)}
+        if name != "tfidf":   # the network's epochs (the blend's network is the same)
+            row["epochs"] = int(network.metrics.get("epochs") or 0)
         if name == "blend":
             row["weight"] = weight
         if result.test_texts:

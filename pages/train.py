@@ -13,13 +13,13 @@ from core.errors import UserError
 from core.i18n import seconds
 from core.jobs import JobState, get_job, queue_position, speed, start_training
 from core.memory import available_memory, estimate_memory
-from core.meta import RunInfo
+from core.outcome import outcome
 from core.settings import DEFAULT_PRESET, page_settings, plan_run, setting
 from core.text import PreprocessConfig, default_config
 from core.vectors import server_vectors
 from ui import state
 from ui.common import (describe_changes, device, device_label, error_boundary, page_header, settings_summary,
-                       show_error, t)
+                       lang, show_error, t)
 
 def _duration(value) -> str:
     value = int(value or 0)
@@ -79,18 +79,18 @@ def render_job() -> None:
         st.error(t(snapshot.error_key, **snapshot.error_params) if snapshot.error_key
                  else t("train.failed", error=snapshot.error), icon=":material/warning:")
     else:
-        info = RunInfo.parse({}, job.metrics)
-        key = "train.stopped" if snapshot.state == JobState.STOPPED else "train.done"
-        st.success(t(key, total=seconds(snapshot.elapsed), seconds=seconds(info.train_seconds),
-                     epochs=info.epochs, accuracy=f"{info.val_accuracy:.1%}"),
-                   icon=":material/check_circle:")
+        said = outcome(job.settings, job.metrics, snapshot.elapsed, snapshot.state == JobState.STOPPED, lang())
+        st.success("  \n".join(said.lines), icon=":material/check_circle:")
         links = st.columns(2)
         links[0].page_link("pages/evaluate.py", label=t("train.to_evaluate"), icon=":material/analytics:")
         links[1].page_link("pages/predict.py", label=t("train.to_predict"), icon=":material/bolt:")
     if snapshot.placement:   # a run on Ray: where it trains (or trained)
         st.caption(t("train.where" if snapshot.state == JobState.RUNNING else "train.where_done",
                      **{key: snapshot.placement.get(key, "?") for key in ("node", "host", "device")}))
-    if snapshot.history:
+    curves = outcome(job.settings, job.metrics, snapshot.elapsed).curves if snapshot.finished else "kept"
+    if snapshot.history and curves != "none":
+        if curves == "candidate":
+            st.caption(t("train.curves_candidate"))
         loss, accuracy = st.columns(2)
         loss.plotly_chart(charts.history_figure(snapshot.history, "loss", t("train.loss_chart"), t("train.train_curve"),
                                                 t("train.validation_curve"), t("train.epoch"),
