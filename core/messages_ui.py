@@ -421,7 +421,7 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "train.candidate_network_short": {"en": "the network", "zh": "神经网络"},
     "train.candidate_blend": {"en": "the blend of the network and TF-IDF", "zh": "神经网络与 TF-IDF 的混合"},
     "train.candidate_blend_short": {"en": "the blend", "zh": "混合"},
-    "train.candidate_score": {"en": "{name} {accuracy}", "zh": "{name} {accuracy}"},
+    "train.candidate_score": {"en": "{name} {accuracy}", "zh": "{name}为 {accuracy}"},
     "train.epochs_one": {"en": "1 epoch", "zh": "1 轮"},
     "train.epochs_many": {"en": "{n} epochs", "zh": "{n} 轮"},
     "train.curves_candidate": {"en": "These curves are the network's, which Automatic trained and compared: it kept TF-IDF + logistic regression, which has no epochs.",

@@ -177,7 +177,7 @@ def test_a_finished_run_says_so_with_one_training_time_and_goes_away_with_other_
     bundle = next(iter(app.session_state["models"].values()))["bundle"]
     trained = f"{bundle.metrics['train_seconds']:.1f}"
     done = texts(app.success)
-    assert f"of which training took {trained} s (1 epochs)" in done and "Done in " in done
+    assert f"of which training took {trained} s (1 epoch)" in done and "Done in " in done
     assert app.dataframe[0].value["Training time (s)"].tolist() == [trained]
     app.switch_page("pages/evaluate.py").run()
     verdict = texts(app.success) + texts(app.info) + texts(app.warning)
