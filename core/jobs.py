@@ -120,6 +120,8 @@ class TrainingJob:
     result: object = None  # (ModelEntry, Bundle) once done; (ModelEntry, None) after release_bundle
     metrics: dict = field(default_factory=dict)  # the finished model's metrics
     settings: dict = field(default_factory=dict)  # … and its settings (core.outcome says what the run did)
+    # What was asked for: {"kind", "model", "train", "max_length"} (a reloaded Train page shows these, not its defaults).
+    request: dict = field(default_factory=dict)
     vectors: dict = field(default_factory=dict)  # word vectors being learned or read (worker "vectors" lines)
     runner: str = "local"  # "local" (a worker process here) or "ray" (a task on the Ray cluster, core.cluster)
     placement: dict = field(default_factory=dict)  # on Ray: where the task runs (node, host, device)
@@ -209,7 +211,9 @@ def start_training(dataset, preprocess, model_config, train_config, name: str, d
         with storage_errors(store.root):
             directory = Path(tempfile.mkdtemp(prefix="job-", dir=_jobs_dir(store)))
         job = TrainingJob(name=name, directory=directory, workspace=getattr(store, "workspace", ""),
-                          runner="ray" if cluster.enabled() else "local")
+                          runner="ray" if cluster.enabled() else "local",
+                          request={"kind": kind, "model": model_config.to_dict(), "train": train_config.to_dict(),
+                                   "max_length": preprocess.max_length})
         _JOBS[job.job_id] = job
     payload = {
         "job_id": job.job_id,

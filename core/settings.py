@@ -320,6 +320,23 @@ def plan_run(base: dict, overrides: dict | None = None, preprocess: PreprocessCo
                    preprocess=replace(preprocess or PreprocessConfig(), **sections["preprocess"]))
 
 
+def run_values(request: dict) -> dict:
+    """Every setting's value in a run's request (``{"model", "train", "max_length"}`` as
+    :func:`core.jobs.start_training` records it), by name: what a page that finds the run going
+    shows, rather than its own defaults.
+
+    Examples
+    --------
+    >>> values = run_values({"model": {"lstm_units": 16}, "train": {"epochs": 60}, "max_length": 40})
+    >>> values["lstm_units"], values["epochs"], values["max_length"]
+    (16, 60, 40)
+    """
+    plan = RunPlan(model=ModelConfig.from_dict(request.get("model") or {}),
+                   train=TrainConfig.from_dict(request.get("train") or {}),
+                   preprocess=PreprocessConfig(max_length=request.get("max_length")))
+    return {name: value for name, value in plan.values().items() if value is not None}
+
+
 def cli_settings() -> list[Setting]:
     """The settings ``python -m core train`` takes as options."""
     return [s for s in SETTINGS if s.cli]

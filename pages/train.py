@@ -14,7 +14,7 @@ from core.i18n import seconds
 from core.jobs import JobState, get_job, queue_position, speed, start_training
 from core.memory import available_memory, estimate_memory
 from core.outcome import outcome
-from core.settings import DEFAULT_PRESET, page_settings, plan_run, setting
+from core.settings import DEFAULT_PRESET, page_settings, plan_run, run_values, setting
 from core.text import PreprocessConfig, default_config
 from core.vectors import server_vectors
 from ui import state
@@ -256,6 +256,12 @@ for knob in page_settings():
     st.session_state.setdefault(knob.key, knob.to_widget(value))
     if knob.switch:
         st.session_state.setdefault(switch_key(knob), value > 0)
+if running and st.session_state[state.JOB_SHOWN] != job.job_id and job.request:
+    # A tab that finds a run going (a reload, another tab) shows the run's own settings, not the
+    # page's defaults: what is above the live view is what trains.
+    st.session_state[state.JOB_SHOWN] = job.job_id
+    fill(run_values(job.request))
+    st.session_state[state.TRAIN_KIND] = job.request["kind"]
 pending = st.session_state[state.NEXT_RUN]
 if pending:
     fill(pending)
@@ -413,6 +419,7 @@ if submitted and not running:
         show_error(error)
     else:
         st.session_state[state.JOB_ID] = job.job_id
+        st.session_state[state.JOB_SHOWN] = job.job_id   # the widgets already show its settings
         # Draw the page again as it is during a run: Start greyed out (a second click would only
         # be refused with "one run per workspace"), the live view below.
         st.rerun()

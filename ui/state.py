@@ -56,6 +56,7 @@ JOB_ID = "job_id"                  # this session's training job
 MODELS = "models"                  # model_id -> {"entry": ModelEntry, "bundle": Bundle}
 SELECTED_MODEL = "selected_model"  # model_id picked on Evaluate/Predict
 COLLECTED_JOBS = "collected_jobs"  # job ids whose model is already in MODELS
+JOB_SHOWN = "job_shown"            # the job whose settings the Train page's widgets show (set once per job)
 NEXT_RUN = "next_run"              # settings changes chosen on Evaluate for the next training run
 WORKSPACE = "workspace"            # this browser user's workspace id (also ?ws= in the URL)
 WORKSPACE_NEW = "workspace_new"    # True when this session made the workspace (show the bookmark notice)
@@ -105,7 +106,7 @@ AUTO = "auto"   # the encoding selector's "as detected"
 DEFAULTS = {
     SOURCE_NAME: None, TABLE: None, RAW: None, DATA_FILE: None, FILE_CHOICES: {}, LOAD_ERROR: None, REREAD_ERROR: None, REJECTED: None,
     UPLOAD_ID: None, LABEL_ISSUES: None, LABEL_HISTORY: [], LABEL_BATCH: None, LABEL_CURVE: [], LABEL_BATCH_SIZE: 20, UNLABELLED: None, UNLABELLED_ID: None, UNLABELLED_ERROR: None, DATASET: None, REPORT: None, DATASET_SIGNATURE: None, DATASET_VERSION: 0, PREPROCESS: None, JOB_ID: None, MODELS: {},
-    SELECTED_MODEL: None, COLLECTED_JOBS: [], NEXT_RUN: None, WORKSPACE: None, WORKSPACE_NEW: False, WORKSPACE_UNKNOWN: False,
+    SELECTED_MODEL: None, COLLECTED_JOBS: [], JOB_SHOWN: None, NEXT_RUN: None, WORKSPACE: None, WORKSPACE_NEW: False, WORKSPACE_UNKNOWN: False,
     MODELS_LOADED: False, STORE_PROBLEM: None, AUTHENTICATED: False, KEPT: {}, MEMO: {},
 }
 log = logging.getLogger("studio")

@@ -455,6 +455,10 @@ def test_training_survives_page_changes_and_reloads_and_stops_into_a_usable_mode
     assert again.session_state["job_id"] == job.job_id
     again.switch_page("pages/train.py").run()
     assert "Training “long run”" in [header.value for header in again.subheader]
+    # Above the live run: the run's own settings, not the page's defaults (issue 27).
+    assert again.radio(key="train_kind").value == "keras" and again.radio(key="train_rnn").value == "gru"
+    assert again.number_input(key="train_epochs").value == 60 and again.number_input(key="train_lstm_units").value == 64
+    assert again.toggle(key="train_early_stopping").value is False
     again.button(key="train_stop").click().run()
     snapshot = wait(job, timeout=300)
     assert snapshot.state == "stopped" and snapshot.epoch < 60
