@@ -250,9 +250,12 @@ def show_choices(choices, replace_all: bool = False) -> None:
 
 def remember_choices(choices) -> None:
     """Remember ``choices`` for the loaded file, in this session and in the workspace (for a
-    reloaded tab)."""
+    reloaded tab). The workspace's copy is written whenever it differs from them, not only when
+    this session's copy does: a file loaded again after another one had its saved choices reset
+    on disk while the session still knew them, and a reload then trained on the rows the user
+    had dropped (:meth:`core.current.CurrentData.save_choices` writes only a change)."""
     key = st.session_state[DATA_FILE]
-    if key is None or st.session_state[FILE_CHOICES].get(key) == choices:
+    if key is None:
         return
     st.session_state[FILE_CHOICES][key] = choices
     _on_disk(lambda current: current.save_choices(choices=choices))

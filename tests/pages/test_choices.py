@@ -4,6 +4,7 @@ upload that does not pose as the data in use, and a finished run that no longer 
 
 import ast
 import io
+import os
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
@@ -145,6 +146,44 @@ def test_a_reload_brings_back_the_data_set_and_its_choices():
 
     fresh = new_app()      # another workspace has nothing of it
     assert fresh.session_state["dataset"] is None
+
+
+def test_what_is_shown_what_is_saved_and_what_trains_agree_through_file_switches_and_reloads():
+    """Issue 27's reproduction: a file with duplicates, "Drop duplicate rows" ticked, another
+    sample, the same file again (ticked), a reload: the reload showed the rows the user had
+    removed, unticked, and Train counted them. At every step the widgets, the workspace's saved
+    choices and the data set that would train must agree."""
+    from core.store import ModelStore
+
+    rows = [f"review number {i % 50} of the shop,{'good' if i % 2 else 'bad'}" for i in range(300)]
+    raw = ("text,label\n" + "\n".join(rows) + "\n").encode()     # 300 rows, 50 of them distinct
+    app = new_app()
+    workspace = app.session_state["workspace"]
+
+    def agree(session: AppTest, drop: bool, kept: int) -> None:
+        saved = ModelStore(os.environ["STUDIO_DATA_DIR"], workspace).current_data().load()["choices"]
+        assert session.checkbox(key="data_drop_duplicates").value is drop           # shown
+        assert saved is not None and saved.drop_duplicates is drop                  # saved
+        assert len(session.session_state["dataset"]) == kept                        # what trains
+        session.switch_page("pages/train.py").run()
+        assert f"· {kept:,} texts ·" in texts(session.caption)
+        session.switch_page("pages/data.py").run()
+        assert session.checkbox(key="data_drop_duplicates").value is drop           # after a page change
+
+    app.switch_page("pages/data.py").run()
+    app.file_uploader[0].set_value(("reviews.csv", raw, "text/csv")).run()
+    app.checkbox(key="data_drop_duplicates").check().run()
+    agree(app, True, 50)
+    app.button(key="sample_sms_spam").click().run()
+    app.file_uploader[0].set_value(("reviews.csv", raw, "text/csv")).run()
+    agree(app, True, 50)
+    again = AppTest.from_file(APP, default_timeout=120)     # a reload: a new session, the same ?ws=
+    again.query_params["ws"] = workspace
+    again.run()
+    again.switch_page("pages/data.py").run()
+    agree(again, True, 50)
+    again.checkbox(key="data_drop_duplicates").uncheck().run()
+    agree(again, False, 300)
 
 
 def test_a_refused_upload_does_not_pose_as_the_data_in_use():
