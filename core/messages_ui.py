@@ -36,6 +36,7 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "label.new_class": {"en": "Or a new class", "zh": "或新建类别"},
     "label.add_class": {"en": "Use this class", "zh": "使用该类别"},
     "label.keys": {"en": "Keys: 1–9 pick a class, 0 skips.", "zh": "按键：1–9 选择类别，0 跳过。"},
+    "label.undo": {"en": "Undo the last answer", "zh": "撤销上一次标注"},
     "label.curve": {"en": "Accuracy as you label", "zh": "标注过程中的准确率"},
     "label.curve_x": {"en": "Texts labelled here", "zh": "已在此标注的文本数"},
     "label.curve_help": {"en": "The quick model's accuracy on {n} of your labelled texts kept aside, after each batch.", "zh": "每批之后，快速模型在你预留的 {n} 条带标签文本上的准确率。"},

@@ -34,6 +34,29 @@ held_out = state.memo("label_holdout", (st.session_state[state.DATA_FILE], len(f
                       lambda: holdout_rows(file_labels), keep=1)
 
 
+# Number keys press the class buttons (1-9) and Skip (0) — not while typing in a box. The listener
+# is put into the page itself, once per page load: a listener made by the script of the small frame
+# below died with the frame when a batch ended, and a flag it had left on the page kept the next
+# batch's frame from making another (number keys worked in the first batch only).
+KEYS_SCRIPT = """<script>
+const doc = window.parent.document;
+if (!doc.__studioLabelKeys) {
+  const script = doc.createElement("script");
+  script.textContent = `
+    document.addEventListener("keydown", (event) => {
+      const target = event.target;
+      if (target && (["INPUT", "TEXTAREA"].includes(target.tagName) || target.isContentEditable)) return;
+      if (!/^[0-9]$/.test(event.key)) return;
+      const button = [...document.querySelectorAll("button")]
+        .find((b) => b.innerText.trim().startsWith("[" + event.key + "]"));
+      if (button) { event.preventDefault(); button.click(); }
+    });
+    document.__studioLabelKeys = true;`;
+  doc.head.appendChild(script);
+}
+</script>"""
+
+
 def revalidate(new_choices) -> None:
     """Keep the choices with the new labels and validate the data again (the Train page uses it)."""
     state.remember_choices(new_choices)
@@ -49,8 +72,11 @@ def score_point() -> None:
     """After a batch: the quick model's accuracy on the held-out labelled rows, for the curve."""
     current = state.data_choices()
     accuracy = quick_score(file_texts, file_labels, held_out, current.added, preprocess)
+    curve = st.session_state[state.LABEL_CURVE]
     if accuracy is not None:
-        st.session_state[state.LABEL_CURVE].append([len(current.added), accuracy])
+        if curve and curve[-1][0] == len(current.added):   # the batch's end again, after an undo
+            curve.pop()
+        curve.append([len(current.added), accuracy])
 
 
 def propose() -> None:
@@ -71,9 +97,27 @@ def answer(label: str | None) -> None:
     if label:
         current = state.data_choices()
         revalidate(replace(current, added=(*current.added, (text, label))))
+    batch.setdefault("answers", []).append(label)
     batch["position"] += 1
     if batch["position"] >= len(batch["rows"]):
         score_point()
+
+
+def undo() -> None:
+    """Take back the batch's last answer: its label leaves the data (a skip just comes back)
+    and that text is asked again."""
+    batch = st.session_state[state.LABEL_BATCH]
+    if not batch or not batch.get("answers"):
+        return
+    label = batch["answers"].pop()
+    batch["position"] -= 1
+    if label:
+        current = state.data_choices()
+        text = pool.texts[batch["rows"][batch["position"]]]
+        added = list(current.added)
+        if (text, label) in added:
+            del added[len(added) - 1 - added[::-1].index((text, label))]
+            revalidate(replace(current, added=tuple(added)))
 
 
 def add_class() -> None:
@@ -98,6 +142,8 @@ if batch is None or batch["position"] >= len(batch["rows"]):
                          icon=":material/playlist_add_check:", help=t("label.propose_help"))
     if batch is not None:
         st.success(t("label.batch_done", n=len(batch["rows"])), icon=":material/check_circle:")
+        if batch.get("answers"):
+            st.button(t("label.undo"), key="label_undo", on_click=undo, icon=":material/undo:")
 else:
     position, rows = batch["position"], batch["rows"]
     st.progress(position / len(rows), text=t("label.progress", i=position + 1, n=len(rows)))
@@ -115,20 +161,10 @@ else:
     new_column.text_input(t("label.new_class"), key=state.LABEL_NEW_CLASS, max_chars=60)
     add_column.button(t("label.add_class"), key="label_add_class", on_click=add_class, width="stretch")
     st.caption(t("label.keys"))
-    # Number keys press the class buttons (1-9) and Skip (0) — not while typing in a box.
-    st.iframe("""<script>
-const doc = window.parent.document;
-if (!doc.__studioLabelKeys) {
-  doc.__studioLabelKeys = true;
-  doc.addEventListener("keydown", (event) => {
-    const target = event.target;
-    if (target && (["INPUT", "TEXTAREA"].includes(target.tagName) || target.isContentEditable)) return;
-    if (!/^[0-9]$/.test(event.key)) return;
-    const button = [...doc.querySelectorAll("button")].find((b) => b.innerText.trim().startsWith("[" + event.key + "]"));
-    if (button) { event.preventDefault(); button.click(); }
-  });
-}
-</script>""", height=1)
+    if batch.get("answers"):
+        st.button(t("label.undo"), key="label_undo", on_click=undo, icon=":material/undo:")
+    st.iframe(KEYS_SCRIPT, height=1)
+
 
 curve = st.session_state[state.LABEL_CURVE]
 if len(curve) >= 2:

@@ -552,6 +552,35 @@ def test_unlabelled_texts_word_vectors_and_automatic(server, page, artifacts, tm
     _idle(page)
     _screenshot(page, artifacts / "e2e-19-3-label-keys.png")
     assert page.locator("[data-testid='stMetricValue']").nth(1).inner_text() == "2"   # labelled here
+    # Issue 27: the keys work in every batch (they died with the first batch's frame), and after a reload.
+    for number in range(4, 7):
+        page.keyboard.press("0")                  # skip the rest of the batch
+        page.get_by_text(f"Text {number + 1} of" if number < 6 else "Batch of 6 done", exact=False).wait_for()
+        _idle(page)
+    page.get_by_role("button", name="Propose the next texts to label").click()
+    page.get_by_text("Text 1 of 4", exact=False).wait_for()
+    _idle(page)
+    page.mouse.click(5, 5)
+    page.keyboard.press("1")                      # the second batch's first text: ham
+    page.get_by_text("Text 2 of 4", exact=False).wait_for()
+    _idle(page)
+    assert page.locator("[data-testid='stMetricValue']").nth(1).inner_text() == "3"
+    page.get_by_role("button", name="Undo the last answer").click()      # taken back: asked again
+    page.get_by_text("Text 1 of 4", exact=False).wait_for()
+    _idle(page)
+    assert page.locator("[data-testid='stMetricValue']").nth(1).inner_text() == "2"
+    page.reload()
+    _idle(page)
+    page.get_by_role("button", name="Propose the next texts to label").click()
+    page.get_by_text("Text 1 of", exact=False).wait_for()
+    _idle(page)
+    page.mouse.click(5, 5)
+    page.wait_for_function("document.__studioLabelKeys === true")
+    page.keyboard.press("2")
+    page.get_by_text("Text 2 of", exact=False).wait_for()
+    _idle(page)
+    _screenshot(page, artifacts / "e2e-27-label-keys-after-reload.png")
+    assert page.locator("[data-testid='stMetricValue']").nth(1).inner_text() == "3"
 
 
 def test_labels_that_look_wrong(server, page, artifacts):
