@@ -447,11 +447,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "find.labelled_here": {
         "en": "{n} texts you labelled on the Label page are part of the data (after the file's rows).",
-        "zh": "你在“标注”页标注的 {n} 条文本已加入数据（位于文件行之后）。",
+        "zh": "您在“标注”页标注的 {n} 条文本已加入数据（位于文件行之后）。",
     },
     "find.corrected": {
         "en": "Your corrections are in use: {n} labels changed and {dropped} rows left out (the label check). The file itself is unchanged; undo them on this page.",
-        "zh": "你的更正已生效：修改了 {n} 个标签，排除了 {dropped} 行（标签检查）。文件本身未改动；可在本页撤销。",
+        "zh": "您的更正已生效：修改了 {n} 个标签，排除了 {dropped} 行（标签检查）。文件本身未改动；可在本页撤销。",
     },
     "find.unlabelled": {
         "en": "{n} rows have a text but no label: they are not trained on as examples, but kept as unlabelled texts — word vectors learned from them help the network (Train page, Word vectors).",

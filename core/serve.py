@@ -100,6 +100,24 @@ def served_name(text: str) -> str:
     return re.sub(r"[^\w.]+", "-", text.lower()).strip("-.") or "model"
 
 
+def served_names(models) -> list[tuple[str, str]]:
+    """``(name for the service, folder)`` of each ``(name in the app, folder)``: the app's name
+    through :func:`served_name`, made unique (``-2``, ``-3`` …) where two models share one.
+
+    >>> served_names([("SMS filter", "/m/1"), ("sms filter", "/m/2"), ("新闻", "/m/3")])
+    [('sms-filter', '/m/1'), ('sms-filter-2', '/m/2'), ('新闻', '/m/3')]
+    """
+    pairs, taken = [], set()
+    for name, folder in models:
+        base = served = served_name(name)
+        number = 2
+        while served in taken:
+            served, number = f"{base}-{number}", number + 1
+        taken.add(served)
+        pairs.append((served, str(folder)))
+    return pairs
+
+
 def model_arguments(arguments) -> list[tuple[str, Path]]:
     """``(name, folder)`` of each ``MODEL_DIR`` or ``NAME=MODEL_DIR`` argument: a model is named
     by its folder unless a name is given (the app's store keeps each bundle in a folder called
@@ -636,24 +654,55 @@ def serve_ray(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: st
             "seconds": round(time.perf_counter() - started, 1)}
 
 
-def usage(model_dir, name: str, chinese: bool = False, host: str = "127.0.0.1", port: int = 8000) -> dict:
-    """How to serve one bundle folder as ``name`` and call it: ``{"command", "curl"}`` (shell
-    lines, quoted), as the Models page shows them.
+def usage(models, name: str, chinese: bool = False, host: str = "127.0.0.1", port: int = 8000,
+          app_dir=None, python: str | None = None) -> dict:
+    """How to serve bundle folders and call the one named ``name``: ``{"command", "curl"}``
+    (shell lines, quoted), as the Models page shows them. ``models``: ``(name, folder)`` pairs,
+    all served by the one command on one port (or one folder, served as ``name``);
+    ``app_dir`` and ``python``: where the command must run (the app's folder, its Python), so it
+    can be pasted into any shell on the server.
 
     Examples
     --------
     >>> lines = usage("/srv/studio data/models/ab12/bundle", served_name("SMS filter"))
     >>> lines["command"]
     "python -m core serve 'sms-filter=/srv/studio data/models/ab12/bundle' --port 8000"
+    >>> usage([("a", "/m/1"), ("b", "/m/2")], "b", app_dir="/opt/studio", python="/opt/venv/bin/python",
+    ...       port=8001)["command"]
+    'cd /opt/studio && /opt/venv/bin/python -m core serve a=/m/1 b=/m/2 --port 8001'
     >>> print(lines["curl"])
     curl -H 'Content-Type: application/json' -d '{"texts": ["Free entry: win a prize now"], "model": "sms-filter"}' \\
          http://127.0.0.1:8000/v1/predict
     """
     import shlex
 
+    pairs = [(name, models)] if isinstance(models, (str, os.PathLike)) else list(models)
     text = "这家酒店的服务很好" if chinese else "Free entry: win a prize now"
     body = json.dumps({"texts": [text], "model": name}, ensure_ascii=False)
     host_part = "" if host == "127.0.0.1" else f" --host {host}"
-    return {"command": f"python -m core serve {shlex.quote(f'{name}={model_dir}')}{host_part} --port {port}",
+    served = " ".join(shlex.quote(f"{label}={folder}") for label, folder in pairs)
+    where = f"cd {shlex.quote(str(app_dir))} && " if app_dir else ""
+    return {"command": f"{where}{shlex.quote(python) if python else 'python'} -m core serve {served}{host_part} --port {port}",
             "curl": f"curl -H 'Content-Type: application/json' -d {shlex.quote(body)} \\\n"
                     f"     http://{host}:{port}/v1/predict"}
+
+
+def free_port(start: int = 8000, host: str = "127.0.0.1", tries: int = 100) -> int:
+    """The first port from ``start`` that nothing on this machine listens on now (the app's own
+    8501 skipped); ``start`` when none of ``tries`` is free.
+
+    >>> 8000 <= free_port() < 8100
+    True
+    """
+    import socket
+
+    for port in range(start, start + tries):
+        if port == 8501:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+            return port
+    return start

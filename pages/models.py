@@ -1,13 +1,16 @@
 """Models page: the workspace's stored models — rename, default for prediction, download
 (bundle zip with a model card, or a SavedModel for TensorFlow Serving), delete; and upload."""
 
+import sys
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
 from core.errors import UserError
 from core.i18n import seconds
 from core.export import exportable, savedmodel_zip
-from core.serve import served_name, usage
+from core.serve import free_port, served_names, usage
 from core.package import bundle_zip, max_bundle_mb
 from core.store import max_models, max_workspace_mb
 from ui import state
@@ -120,8 +123,13 @@ else:
                 mime="application/zip", key="models_serving", width="stretch", icon=":material/dns:",
                 help=t("models.serving_help"))
         with st.expander(t("models.service"), icon=":material/api:"):
-            lines = usage(entry.path, served_name(entry.name),
-                          chinese=bundle is not None and bundle.preprocess.tokenizer in ("jieba", "char"))
+            # One command serves every model of the workspace (named as in the app) on a port that
+            # is free now, run from the app's folder with its own Python: pasted as it is, it works.
+            served = served_names([(record["entry"].name, record["entry"].path)
+                                   for record in st.session_state[state.MODELS].values()])
+            lines = usage(served, next(name for name, path in served if path == entry.path),
+                          chinese=bundle is not None and bundle.preprocess.tokenizer in ("jieba", "char"),
+                          port=free_port(), app_dir=Path(__file__).resolve().parent.parent, python=sys.executable)
             st.caption(t("models.service_help"))
             st.code(lines["command"], language="bash")
             st.code(lines["curl"], language="bash")

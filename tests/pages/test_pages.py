@@ -1,5 +1,8 @@
 """Every page through Streamlit's AppTest: render, drive the widgets, check what is shown."""
 
+import re
+import sys
+
 from streamlit.testing.v1 import AppTest
 
 from core.jobs import get_job, wait
@@ -403,7 +406,10 @@ def test_models_page_keeps_models_across_sessions_and_manages_them(tmp_path):
     app.selectbox(key="models_pick").set_value(first.model_id).run()
     # Issue 20: the command that serves this model over HTTP, and a call to it.
     code = [block.value for block in app.code]
-    assert f"python -m core serve spam-filter={first.path} --port 8000" in code   # named as in the app
+    # Issue 27: one command for the workspace's models, from the app's folder with its own Python, on a free port.
+    [command] = [block for block in code if " -m core serve " in block]
+    assert command.startswith(f"cd {ROOT} && {sys.executable} -m core serve ") and f"spam-filter={first.path}" in command
+    assert re.search(r"--port 80\d\d$", command)
     assert any('"model": "spam-filter"' in block and "/v1/predict" in block for block in code)
     app.button(key="models_evaluate").click().run()
     assert not app.exception and app.title[0].value == "How good is the model?"
