@@ -444,6 +444,25 @@ def speed(snapshot: JobSnapshot) -> dict:
     return {"examples_per_s": round(rate, 1), "seconds_left": round(left, 1)}
 
 
+def phase(snapshot: JobSnapshot) -> str:
+    """What a running job is doing, for its progress line: ``"starting"`` (no batch reported
+    yet: the worker loads TensorFlow and reads the texts), ``"finishing"`` (every planned batch
+    done: TF-IDF, the blend and the test texts take their own time, so no "0 s left") or
+    ``"training"``.
+
+    Examples
+    --------
+    >>> phase(JobSnapshot("j", JobState.RUNNING, 0, 0, 0, 0, [], {}, None, None, {}, None, 3.0))
+    'starting'
+    >>> phase(JobSnapshot("j", JobState.RUNNING, 4, 4, 100, 100, [], {"train": 3200}, None, None, {}, None, 30.0))
+    'finishing'
+    """
+    if not snapshot.steps:
+        return "starting"
+    left = speed(snapshot)["seconds_left"]
+    return "finishing" if left is not None and left < 1 else "training"
+
+
 def wait(job: TrainingJob, timeout: float = 600.0, poll: float = 0.1) -> JobSnapshot:
     """Block until ``job`` has finished (for scripts and tests); returns its last snapshot."""
     deadline = time.time() + timeout

@@ -14,6 +14,7 @@ from core.batch import text_columns_for
 from core.data import guess_columns, load_table, validate
 from core.diagnose import diagnose
 from core.errors import UserError
+from core.serve import served_name
 from core.evaluate import (automatic_summary, binary_curves, classification_metrics, compare_runs, evaluate, majority_baseline,
                            mistakes, positive_probability, predictions, rethreshold)
 from core.explain import class_words, explain, highlight_html
@@ -437,5 +438,5 @@ st.divider()
 report_language, report_answers = lang(), saved_answers
 st.download_button(t("eval.report"), lambda: html_report(bundle, entry.name, entry.dataset, report_language,
                                                          report_answers, entry.created).encode("utf-8"),
-                   file_name=f"{model_id}-report.html", mime="text/html", key="eval_report",
+                   file_name=f"{served_name(entry.name)}-report.html", mime="text/html", key="eval_report",
                    icon=":material/description:", help=t("eval.report_help"), type="primary")

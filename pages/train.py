@@ -11,7 +11,7 @@ from core import charts, cluster
 from core.config import steps_with
 from core.errors import UserError
 from core.i18n import seconds
-from core.jobs import JobState, get_job, queue_position, speed, start_training
+from core.jobs import JobState, get_job, phase, queue_position, speed, start_training
 from core.memory import available_memory, estimate_memory
 from core.outcome import outcome
 from core.settings import DEFAULT_PRESET, page_settings, plan_run, run_values, setting
@@ -64,12 +64,15 @@ def render_job() -> None:
         st.progress(vectors["done"] / vectors["total"] if vectors.get("total") else 0.0, text=label)
         st.button(t("train.stop"), key="train_stop", on_click=job.stop, help=t("train.stop_help"))
     elif snapshot.state == JobState.RUNNING:
-        label = t("train.progress", epoch=max(1, snapshot.epoch), epochs=snapshot.epochs or "…",
-                  step=snapshot.step, steps=snapshot.steps or "…", seconds=int(snapshot.elapsed))
-        figures = speed(snapshot)
-        if figures["examples_per_s"]:
-            label += " · " + t("train.speed", rate=f"{figures['examples_per_s']:,.0f}",
-                               left=_duration(figures["seconds_left"]))
+        figures, doing = speed(snapshot), phase(snapshot)
+        if doing != "training":   # starting (TensorFlow loads), or finishing (TF-IDF, blend, tests)
+            label = t(f"train.{doing}", seconds=int(snapshot.elapsed))
+        else:
+            label = t("train.progress", epoch=max(1, snapshot.epoch), epochs=snapshot.epochs or "…",
+                      step=snapshot.step, steps=snapshot.steps, seconds=int(snapshot.elapsed))
+            if figures["examples_per_s"]:
+                label += " · " + t("train.speed", rate=f"{figures['examples_per_s']:,.0f}",
+                                   left=_duration(figures["seconds_left"]))
         st.progress(snapshot.fraction, text=label)
         st.button(t("train.stop"), key="train_stop", on_click=job.stop, help=t("train.stop_help"))
         memory = next((row["gpu_memory_mb"] for row in reversed(snapshot.history) if "gpu_memory_mb" in row), None)
