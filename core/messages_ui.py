@@ -246,6 +246,8 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "prep.after": {"en": "Tokens (after cleaning)", "zh": "词元（清洗后）"},
     "prep.label": {"en": "Label", "zh": "标签"},
     "prep.next": {"en": "Next: train a model", "zh": "下一步：训练模型"},
+    "common.choose_one": {"en": "Choose one", "zh": "请选择"},
+    "common.choose_some": {"en": "Choose one or more", "zh": "请选择一项或多项"},
     # -- Train page ------------------------------------------------------------------------------
     "train.title": {"en": "Train a model", "zh": "训练模型"},
     "train.intro": {"en": "Teach a model which texts belong to which class. Automatic trains a neural network (an LSTM or GRU reads each text token by token), TF-IDF + logistic regression (counts words) and their blend, and keeps whichever is best on texts it did not learn from.",

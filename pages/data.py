@@ -106,11 +106,12 @@ st.divider()
 st.subheader(t("data.preview", name=table.name))
 how = st.columns([2, 2, 3])
 if table.sheets:
-    how[0].selectbox(t("data.sheet"), table.sheets, key=state.DATA_SHEET, on_change=reread, help=t("data.sheet_help"))
+    how[0].selectbox(t("data.sheet"), table.sheets, key=state.DATA_SHEET, on_change=reread, help=t("data.sheet_help"),
+                     placeholder=t("common.choose_one"))
 if table.encoding:
     how[0].selectbox(t("data.encoding"), [state.AUTO] + ENCODINGS, key=state.DATA_ENCODING, on_change=reread,
                      format_func=lambda value: t("data.encoding_auto", encoding=table.encoding) if value == state.AUTO
-                     else value, help=t("data.encoding_help"))
+                     else value, help=t("data.encoding_help"), placeholder=t("common.choose_one"))
 how[1].caption(t("data.shape", rows=len(frame), columns=len(frame.columns)))
 if table.delimiter:
     how[1].caption(t("data.delimiter", delimiter={"\t": "Tab", " ": "Space"}.get(table.delimiter, table.delimiter)))
@@ -123,9 +124,9 @@ text_column_widget, label_column_widget = st.columns(2)
 # back. The default does not change the widget's identity (it has a key); session state still wins.
 text_columns = text_column_widget.multiselect(t("data.text_column"), columns, key=state.DATA_TEXT_COL,
                                               default=[c for c in st.session_state[state.DATA_TEXT_COL] if c in columns],
-                                              help=t("data.text_column_help"))
+                                              help=t("data.text_column_help"), placeholder=t("common.choose_some"))
 label_column = label_column_widget.selectbox(t("data.label_column"), columns, key=state.DATA_LABEL_COL,
-                                             help=t("data.label_column_help"))
+                                             help=t("data.label_column_help"), placeholder=t("common.choose_one"))
 if not text_columns:
     st.info(t("data.choose_text"), icon=":material/table_rows:")
     st.stop()

@@ -61,7 +61,7 @@ if len(bundle.labels) == 2 and len(split):
         default_positive = decision["positive"] if decision else min(bundle.labels, key=lambda label: counts.get(label, 0))
         pick, slide = st.columns([1, 2])
         positive = pick.selectbox(t("eval.threshold_positive"), bundle.labels, key=f"eval_positive_{model_id}",
-                                  index=bundle.labels.index(default_positive))
+                                  index=bundle.labels.index(default_positive), placeholder=t("common.choose_one"))
         saved = decision["threshold"] if decision and decision["positive"] == positive else 0.5
         threshold = slide.slider(t("eval.threshold_slider", positive=positive), 0.01, 0.99, float(saved), 0.01,
                                  key=f"eval_threshold_{model_id}_{positive}", help=t("eval.threshold_help"))
@@ -253,10 +253,12 @@ else:
         if st.session_state.get(key) not in [ALL] + bundle.labels:
             st.session_state[key] = ALL
     true_class = choose_true.selectbox(t("eval.filter_true"), [ALL] + bundle.labels, key=state.EVAL_FILTER_TRUE,
-                                       format_func=lambda value: t("eval.any_class") if value == ALL else value)
+                                       format_func=lambda value: t("eval.any_class") if value == ALL else value,
+                                       placeholder=t("common.choose_one"))
     predicted_class = choose_predicted.selectbox(t("eval.filter_predicted"), [ALL] + bundle.labels,
                                                  key=state.EVAL_FILTER_PREDICTED,
-                                                 format_func=lambda value: t("eval.any_class") if value == ALL else value)
+                                                 format_func=lambda value: t("eval.any_class") if value == ALL else value,
+                                                 placeholder=t("common.choose_one"))
     if ALL not in (true_class, predicted_class):
         # One cell of the confusion matrix: its texts, right or wrong, surest first.
         shown = answers[(answers["label"] == true_class) & (answers["predicted"] == predicted_class)]
@@ -274,7 +276,7 @@ else:
         # Keyed by the filters: row numbers mean other texts once the filters change.
         pick = st.selectbox(t("eval.explain_pick"), shown.index.tolist()[:500],
                             key=f"eval_explain_pick_{true_class}_{predicted_class}",
-                            format_func=lambda i: shown.loc[i, "text"][:120])
+                            format_func=lambda i: shown.loc[i, "text"][:120], placeholder=t("common.choose_one"))
         why = explain(bundle, shown.loc[pick, "text"], label=shown.loc[pick, "predicted"])
         st.caption(t("eval.explain_caption", predicted=why["label"], actual=shown.loc[pick, "label"]))
         st.html(highlight_html(why))
@@ -299,7 +301,8 @@ if choices and len(split):
     names = {TFIDF: t("eval.compare_tfidf"), **{other: models[other]["entry"].name for other in others}}
     if st.session_state.get(state.EVAL_COMPARE_WITH) not in choices:
         st.session_state[state.EVAL_COMPARE_WITH] = choices[0]
-    other_id = st.selectbox(t("eval.compare_with"), choices, format_func=names.get, key=state.EVAL_COMPARE_WITH)
+    other_id = st.selectbox(t("eval.compare_with"), choices, format_func=names.get, key=state.EVAL_COMPARE_WITH,
+                            placeholder=t("common.choose_one"))
     st.caption(t("eval.compare_help"))
     second = plain if other_id == TFIDF else state.fresh_record(other_id)["bundle"]
     other_version = None if other_id == TFIDF else state.fresh_record(other_id)["version"]

@@ -60,7 +60,8 @@ else:
     st.dataframe(pd.DataFrame(rows), width="stretch", hide_index=True, key="models_table")
 
     ids = list(reversed(list(entries)))
-    chosen = st.selectbox(t("models.pick"), ids, format_func=lambda model_id: entries[model_id].name, key="models_pick")
+    chosen = st.selectbox(t("models.pick"), ids, format_func=lambda model_id: entries[model_id].name, key="models_pick",
+                          placeholder=t("common.choose_one"))
     entry = entries[chosen]
     bundle = models.get(chosen, {}).get("bundle") or state.shared_bundle(entry.path)
 

@@ -67,7 +67,7 @@ if upload is not None:
             st.warning(t(finding.key, **finding.params), icon=":material/warning:")
         columns = list(table.frame.columns)
         chosen = st.multiselect(t("pred.file_columns"), columns, default=text_columns_for(bundle, table.frame),
-                                key="predict_file_columns")
+                                key="predict_file_columns", placeholder=t("common.choose_some"))
         if chosen:
             bar = st.progress(0.0, text=t("pred.file_progress", done=0, total=len(table.frame)))
             result = predict_table(bundle, table.frame, chosen, kept_lines=table.kept_lines,

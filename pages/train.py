@@ -318,7 +318,7 @@ def word_vectors():
         st.session_state[state.TRAIN_VECTORS] = "learn" if unlabelled else "none"
     left, right = st.columns([3, 2])
     choice = left.selectbox(t("train.vectors"), choices, key=state.TRAIN_VECTORS, format_func=vectors_label,
-                            help=t("train.vectors_help"))
+                            help=t("train.vectors_help"), placeholder=t("common.choose_one"))
     if choice != "none":
         right.toggle(t("train.freeze_vectors"), key=state.TRAIN_FREEZE, help=t("train.freeze_vectors_help"))
     if choice == "learn":

@@ -47,7 +47,8 @@ def language_switch() -> None:
 
     options = list(LANGUAGES)
     st.sidebar.selectbox(t("app.language"), options, index=options.index(lang()),
-                         format_func=LANGUAGES.get, key="lang_select", on_change=changed)
+                         format_func=LANGUAGES.get, key="lang_select", on_change=changed,
+                         placeholder=t("common.choose_one"))
 
 
 def describe_changes(changes: dict) -> str:
@@ -145,7 +146,7 @@ def model_picker(key: str):
         accuracy = record["bundle"].info.val_accuracy
         return t("model.option", name=record["entry"].name, accuracy=f"{accuracy:.1%}")
 
-    model_id = st.selectbox(t("model.pick"), ids, format_func=label, key=key)
+    model_id = st.selectbox(t("model.pick"), ids, format_func=label, key=key, placeholder=t("common.choose_one"))
     st.session_state[state.SELECTED_MODEL] = model_id
     return model_id, state.fresh_record(model_id)
 
