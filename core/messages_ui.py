@@ -246,6 +246,9 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "prep.after": {"en": "Tokens (after cleaning)", "zh": "词元（清洗后）"},
     "prep.label": {"en": "Label", "zh": "标签"},
     "prep.next": {"en": "Next: train a model", "zh": "下一步：训练模型"},
+    "st.upload": {"en": "Upload", "zh": "上传"},
+    "st.drag_file": {"en": "Drag and drop a file here", "zh": "将文件拖放到此处"},
+    "st.per_file": {"en": "{size} per file", "zh": "每个文件最大 {size}"},
     "common.choose_one": {"en": "Choose one", "zh": "请选择"},
     "common.choose_some": {"en": "Choose one or more", "zh": "请选择一项或多项"},
     # -- Train page ------------------------------------------------------------------------------

@@ -103,6 +103,57 @@ def page_header(page: str) -> None:
     state.require_app(PAGE_PATHS[page])
     st.title(t(f"{page}.title"))
     st.caption(t(f"{page}.intro"))
+    streamlit_strings()
+
+
+# Streamlit's file uploader writes its own English ("Upload", "200MB per file", "Drag and drop a
+# file here") and has no setting for it. A small script put into the page once translates those
+# text nodes inside file uploaders whenever they appear (a MutationObserver), from the words this
+# page run hands it; English hands none, and the originals come back. Keyed on Streamlit's
+# data-testid and its exact English, it does nothing to a later Streamlit that words it otherwise.
+STRINGS_SCRIPT = """<script>
+const doc = window.parent.document;
+doc.__studioUiStrings = %s;
+if (!doc.__studioUiObserver) {
+  const script = doc.createElement("script");
+  script.textContent = `(() => {
+    const apply = () => {
+      const strings = document.__studioUiStrings || {exact: {}, patterns: []};
+      for (const root of document.querySelectorAll('[data-testid="stFileUploader"]')) {
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          if (node.__studioShown !== node.nodeValue) node.__studioOriginal = node.nodeValue;
+          const original = node.__studioOriginal, key = original.trim();
+          let text = key in strings.exact ? original.replace(key, strings.exact[key]) : original;
+          for (const [source, target] of strings.patterns) text = text.replace(new RegExp(source), target);
+          node.__studioShown = text;
+          if (text !== node.nodeValue) node.nodeValue = text;
+        }
+      }
+    };
+    document.__studioUiApply = apply;
+    new MutationObserver(apply).observe(document.body, {childList: true, subtree: true, characterData: true});
+    document.__studioUiObserver = true;
+    apply();
+  })();`;
+  doc.head.appendChild(script);
+} else if (doc.__studioUiApply) {
+  doc.__studioUiApply();
+}
+</script>"""
+
+
+def streamlit_strings() -> None:
+    """Translate Streamlit's own words in this page's file uploaders (see :data:`STRINGS_SCRIPT`)."""
+    import json
+
+    if lang() == "en":
+        strings = {"exact": {}, "patterns": []}
+    else:
+        strings = {"exact": {"Upload": t("st.upload"), "Drag and drop a file here": t("st.drag_file"),
+                             "Drag and drop files here": t("st.drag_file")},
+                   "patterns": [["^(\\S+) per file$", t("st.per_file", size="$1")]]}
+    st.iframe(STRINGS_SCRIPT % json.dumps(strings, ensure_ascii=False), height=1)
 
 
 def show_error(error) -> None:

@@ -298,6 +298,12 @@ def test_chinese_ui_and_chinese_sample(server, page, artifacts, tmp_path):
     page.get_by_role("option", name="中文").click()
     page.get_by_role("heading", name="您的数据").wait_for()
     _idle(page)
+    # Streamlit's own words in the file uploader are in Chinese too (issue 27), and English again after.
+    uploader = page.locator("[data-testid='stFileUploader']").first
+    page.wait_for_function("document.__studioUiObserver === true")
+    uploader.get_by_text("每个文件最大 200MB", exact=False).wait_for()
+    assert "上传" in uploader.inner_text() and "per file" not in uploader.inner_text()
+    assert "Upload" not in uploader.inner_text()
     page.get_by_role("button", name="中文：新闻标题，10 个主题（3,000 条）").click()
     page.get_by_text("准备就绪：3,000 条带标签文本，共 10 个类别。").wait_for()
     page.get_by_text("数据检查报告").wait_for()
