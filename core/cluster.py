@@ -96,6 +96,9 @@ def connect():
             # processes reach each other there. (Ray 2.60's gRPC servers still listen on every
             # interface whatever is asked: README "Security" says how to fence their ports.)
             options["_node_ip_address"] = LOCAL_NODE_IP
+            # "local" starts a new instance; without an address Ray would first try the last
+            # cluster it recorded (/tmp/ray/ray_current_cluster) and wait on it when it is gone.
+            options["address"] = "local"
         else:
             # Workers on other machines get this package from the object store, not a shared disk.
             import core

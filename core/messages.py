@@ -336,6 +336,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{name} has {lines} lines, more than the {limit} this server reads from a file (a sample is drawn from at most that many). Upload fewer rows.",
         "zh": "{name} 有 {lines} 行，超过本服务器从一个文件读取的上限 {limit} 行（抽样也最多从这么多行中抽取）。请上传更少的行。",
     },
+    "err.too_many_records": {
+        "en": "{name} holds more than {limit} records, more than this server reads from one file (a sample is drawn from at most that many). It was not read further. Upload fewer rows.",
+        "zh": "{name} 包含的记录超过 {limit} 条，超过本服务器从一个文件读取的上限（抽样也最多从这么多条中抽取），已停止读取。请上传更少的行。",
+    },
     "err.too_many_cells": {
         "en": "{name} holds a table of {rows} rows × {columns} columns, more than the {limit} cells this server reads. A text table has a few columns: keep the text and label columns and upload that.",
         "zh": "{name} 的表格有 {rows} 行 × {columns} 列，超过本服务器可读取的 {limit} 个单元格。文本表格通常只有几列：请只保留文本列和标签列后再上传。",

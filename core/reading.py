@@ -594,7 +594,7 @@ def _read_json(text: str, name: str = "data.json") -> pd.DataFrame:
                 raise UserError("err.json_shape")
             rows.append(row)
             if len(rows) > limit:
-                raise UserError("err.too_many_lines", name=name, lines=f"more than {limit:,}", limit=f"{limit:,}")
+                raise UserError("err.too_many_records", name=name, limit=f"{limit:,}")
     else:
         try:
             data = json.loads(text)
@@ -611,7 +611,7 @@ def _read_json(text: str, name: str = "data.json") -> pd.DataFrame:
         else:
             rows = [data]
         if len(rows) > limit:
-            raise UserError("err.too_many_lines", name=name, lines=f"{len(rows):,}", limit=f"{limit:,}")
+            raise UserError("err.too_many_records", name=name, limit=f"{limit:,}")
     if not all(isinstance(row, dict) for row in rows):
         raise UserError("err.json_shape")
     columns = len({key for row in rows[:1000] for key in row})
@@ -646,7 +646,7 @@ def _json_records(text: str, name: str, limit: int) -> list:
                 raise UserError("err.json_shape")
             rows.append(row)
             if len(rows) > limit:
-                raise UserError("err.too_many_lines", name=name, lines=f"more than {limit:,}", limit=f"{limit:,}")
+                raise UserError("err.too_many_records", name=name, limit=f"{limit:,}")
     except ijson.JSONError:
         try:   # the standard parser names the line and the fault
             json.loads(text)

@@ -292,12 +292,12 @@ def test_a_million_row_sheet_outside_xl_worksheets_is_counted_and_refused(tmp_pa
 
 def test_20_mb_of_empty_json_records_are_refused_at_the_row_cap(tmp_path):
     path = hostile.json_empty_records(tmp_path / "records.json")
-    assert measured("JSON, 20 MB of [{},{},…]", "data", path)["key"] == "err.too_many_lines"
+    assert measured("JSON, 20 MB of [{},{},…]", "data", path)["key"] == "err.too_many_records"
 
 
 def test_json_lines_past_the_row_cap_are_refused_as_they_are_read(tmp_path):
     path = hostile.jsonl_many_rows(tmp_path / "rows.jsonl")
-    assert measured("JSON Lines, 2,000,000 rows (19 MB)", "data", path)["key"] == "err.too_many_lines"
+    assert measured("JSON Lines, 2,000,000 rows (19 MB)", "data", path)["key"] == "err.too_many_records"
 
 
 def test_a_conv1d_declaring_6_gb_of_weights_is_refused_before_keras_builds_it(tmp_path, tiny_result):
