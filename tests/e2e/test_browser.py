@@ -192,7 +192,7 @@ def test_sample_train_predict(server, page, artifacts, tmp_path):
     # A whole file at once (a UTF-16 tab-separated export), with a download of the predictions.
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
         str(ROOT / "tests" / "data" / "utf16_unicode_text.txt"))
-    page.get_by_text("6 rows classified (0 with an empty text were left without a prediction).").wait_for()
+    page.get_by_text("6 of 6 rows classified; without a prediction: 0 with an empty text", exact=False).wait_for()
     page.get_by_role("button", name="Download the predictions (CSV)").wait_for()
     _idle(page)
     _screenshot(page, artifacts / "e2e-6-predict-file.png")
