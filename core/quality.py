@@ -429,6 +429,20 @@ def apply_decisions(corrections: dict, decisions) -> dict:
     return changed
 
 
+def accept_above(issues, threshold: float) -> list[dict]:
+    """The decisions that take every suggestion the check is at least ``threshold`` sure of
+    (0–1) — the label check's "take all above N %" (``issues`` as ``LabelIssue.to_dict``).
+
+    Examples
+    --------
+    >>> accept_above([{"row": 1, "confidence": 0.95, "given": "a", "suggested": "b"},
+    ...               {"row": 2, "confidence": 0.6, "given": "b", "suggested": "a"}], 0.9)
+    [{'row': 1, 'confidence': 0.95, 'given': 'a', 'suggested': 'b', 'action': 'accept'}]
+    """
+    return [{**issue, "action": "accept"} for issue in issues
+            if issue.get("suggested") not in (None, "") and float(issue["confidence"]) >= threshold - 1e-9]
+
+
 # -- the Label page ----------------------------------------------------------------------------------
 
 HOLDOUT_SHARE = 0.2

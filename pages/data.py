@@ -214,6 +214,22 @@ def apply_label_decisions() -> None:
             action = "relabel"
         if action:
             decisions.append({**issue, "action": action, "label": label})
+    apply_decisions_made(decisions)
+
+
+def accept_confident() -> None:
+    """The "Use every suggestion at least N % sure" button."""
+    from core.quality import accept_above
+
+    checked = st.session_state[state.LABEL_ISSUES]
+    apply_decisions_made(accept_above(checked["issues"], st.session_state[state.LABEL_THRESHOLD] / 100))
+
+
+def apply_decisions_made(decisions: list[dict]) -> None:
+    """Apply ``decisions`` to the loaded file's corrections (undoable) and take their rows off the list."""
+    from core.quality import apply_decisions
+
+    checked = st.session_state[state.LABEL_ISSUES]
     if not decisions:
         return
     try:
@@ -258,8 +274,17 @@ if checked and checked["key"] == state.label_check_key(choices):
                            "action": st.column_config.SelectboxColumn(
                                t("data.labels_action"), options=[t(key) for key in ACTION_WORDS.values()], required=True),
                            "label": st.column_config.TextColumn(t("data.labels_new"), help=t("data.labels_new_help"))})
-        st.button(t("data.labels_apply"), key="data_labels_apply", on_click=apply_label_decisions, type="primary",
-                  icon=":material/done_all:")
+        apply_column, sure_column, bulk_column = st.columns([2, 1, 2], vertical_alignment="bottom")
+        apply_column.button(t("data.labels_apply"), key="data_labels_apply", on_click=apply_label_decisions,
+                            type="primary", icon=":material/done_all:")
+        sure_column.number_input(t("data.labels_threshold"), min_value=50, max_value=100, step=5,
+                                 key=state.LABEL_THRESHOLD, help=t("data.labels_threshold_help"))
+        from core.quality import accept_above
+
+        confident = len(accept_above(checked["issues"], st.session_state[state.LABEL_THRESHOLD] / 100))
+        bulk_column.button(t("data.labels_accept_all", n=confident, sure=st.session_state[state.LABEL_THRESHOLD]),
+                           key="data_labels_accept_all", on_click=accept_confident, disabled=not confident,
+                           icon=":material/select_check_box:")
 
 st.plotly_chart(charts.class_bar(report.class_counts, t("data.per_class_chart"), t("data.examples"), ""),
                 width="stretch", key="data_class_chart")

@@ -45,7 +45,8 @@ UNLABELLED = "unlabelled"          # {"name", "texts", "cut"}: the workspace's f
 UNLABELLED_ID = "unlabelled_id"    # file_id of the unlabelled upload already read
 DATA_UNLABELLED_UPLOAD = "data_unlabelled_upload"   # the Data page's second uploader (unlabelled texts)
 LABEL_ISSUES = "label_issues"      # {"key": (file, columns, corrections), "issues": [LabelIssue dicts]}: the label check
-LABEL_HISTORY = "label_history"    # corrections before each change made there, newest last (for Undo)
+LABEL_HISTORY = "label_history"    # {"corrections", "issues"} before each change made there, newest last (for Undo)
+LABEL_THRESHOLD = "label_threshold"  # the label check's bulk button: suggestions at least this sure (%)
 LABEL_EDITOR = "data_label_editor" # the table of flagged rows
 LABEL_BATCH = "label_batch"        # the Label page's batch: {"rows": pool rows, "position": the text shown}
 LABEL_CURVE = "label_curve"        # [[texts labelled here, held-out accuracy of the quick model], ...]
@@ -105,7 +106,7 @@ AUTO = "auto"   # the encoding selector's "as detected"
 
 DEFAULTS = {
     SOURCE_NAME: None, TABLE: None, RAW: None, DATA_FILE: None, FILE_CHOICES: {}, LOAD_ERROR: None, REREAD_ERROR: None, REJECTED: None,
-    UPLOAD_ID: None, LABEL_ISSUES: None, LABEL_HISTORY: [], LABEL_BATCH: None, LABEL_CURVE: [], LABEL_BATCH_SIZE: 20, UNLABELLED: None, UNLABELLED_ID: None, UNLABELLED_ERROR: None, DATASET: None, REPORT: None, DATASET_SIGNATURE: None, DATASET_VERSION: 0, PREPROCESS: None, JOB_ID: None, MODELS: {},
+    UPLOAD_ID: None, LABEL_ISSUES: None, LABEL_HISTORY: [], LABEL_THRESHOLD: 90, LABEL_BATCH: None, LABEL_CURVE: [], LABEL_BATCH_SIZE: 20, UNLABELLED: None, UNLABELLED_ID: None, UNLABELLED_ERROR: None, DATASET: None, REPORT: None, DATASET_SIGNATURE: None, DATASET_VERSION: 0, PREPROCESS: None, JOB_ID: None, MODELS: {},
     SELECTED_MODEL: None, COLLECTED_JOBS: [], JOB_SHOWN: None, NEXT_RUN: None, WORKSPACE: None, WORKSPACE_NEW: False, WORKSPACE_UNKNOWN: False,
     MODELS_LOADED: False, STORE_PROBLEM: None, AUTHENTICATED: False, KEPT: {}, MEMO: {},
 }
@@ -332,18 +333,22 @@ def label_editor_key(version: int) -> str:
 
 def set_corrections(corrections: dict) -> None:
     """Use ``corrections`` (file row → label, "" = left out) for the loaded file from now on;
-    the ones before go on the Undo stack."""
+    the ones before (with the label check's list as it was) go on the Undo stack."""
     from dataclasses import replace
 
     choices = data_choices()
     if choices is None or choices.corrections == corrections:
         return
-    st.session_state[LABEL_HISTORY] = [*st.session_state[LABEL_HISTORY], dict(choices.corrections)]
+    checked = st.session_state[LABEL_ISSUES]
+    listed = list(checked["issues"]) if checked else None
+    st.session_state[LABEL_HISTORY] = [*st.session_state[LABEL_HISTORY],
+                                       {"corrections": dict(choices.corrections), "issues": listed}]
     remember_choices(replace(choices, corrections=corrections))
 
 
 def undo_corrections() -> None:
-    """Go back to the corrections before the last change."""
+    """Go back to the corrections before the last change; the label check's list comes back
+    as it was before that change (the rows undone are listed again)."""
     from dataclasses import replace
 
     history = st.session_state[LABEL_HISTORY]
@@ -351,8 +356,14 @@ def undo_corrections() -> None:
     if not history or choices is None:
         return
     st.session_state[LABEL_HISTORY] = history[:-1]
-    st.session_state[LABEL_ISSUES] = None      # the rows undone are open again: check anew
-    remember_choices(replace(choices, corrections=history[-1]))
+    last = history[-1]
+    checked = st.session_state[LABEL_ISSUES]
+    if checked and last.get("issues") is not None:
+        checked["issues"] = last["issues"]
+        checked["version"] += 1      # a fresh table for the list as it was
+    else:
+        st.session_state[LABEL_ISSUES] = None      # no list to go back to: check anew
+    remember_choices(replace(choices, corrections=last["corrections"]))
 
 
 def set_unlabelled(raw: bytes, name: str) -> None:

@@ -44,6 +44,29 @@ def test_flag_relabel_and_undo_on_the_data_page():
     assert not app.exception
     assert app.session_state["file_choices"][app.session_state["data_file"]].corrections == {}
     assert len(app.session_state["dataset"]) == rows and "Your corrections are in use" not in texts(app.info)
+    # The list is back as it was before the change (it used to vanish and ask for a new check).
+    assert [issue["row"] for issue in app.session_state["label_issues"]["issues"]] == [issue["row"] for issue in issues]
+    assert "labels look wrong" in texts(app.warning)
+
+
+def test_take_every_suggestion_above_a_threshold_and_undo_it():
+    app = load_sample(new_app())
+    app.button(key="data_labels_check").click().run()
+    issues = app.session_state["label_issues"]["issues"]
+    app.number_input(key="label_threshold").set_value(50).run()
+    sure = [issue for issue in issues if issue["confidence"] >= 0.5 and issue["suggested"]]
+    assert sure, "the sample's check lists suggestions at least 50 % sure"
+    button = app.button(key="data_labels_accept_all")
+    assert f"({len(sure)})" in button.label and not button.disabled
+    button.click().run()
+    assert not app.exception
+    corrections = app.session_state["file_choices"][app.session_state["data_file"]].corrections
+    assert corrections == {str(issue["row"]): issue["suggested"] for issue in sure}
+    left = {issue["row"] for issue in app.session_state["label_issues"]["issues"]}
+    assert not left & {issue["row"] for issue in sure}
+    app.button(key="data_labels_undo").click().run()
+    assert app.session_state["file_choices"][app.session_state["data_file"]].corrections == {}
+    assert len(app.session_state["label_issues"]["issues"]) == len(issues)
 
 
 def test_the_evaluate_page_flags_test_labels_draws_the_curve_and_hands_the_flags_to_the_data_page():
