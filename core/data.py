@@ -106,6 +106,16 @@ class DataReport:
     dropped_by_user: int = 0       # rows the user left out there
     labelled_here: int = 0         # texts labelled in the app (the Label page), added to the file's rows
 
+    @property
+    def dropped_by_choices(self) -> int:
+        """Rows the user's choices removed: duplicates, conflicts, single-example classes, the
+        rows left out in the label check, and those the stratified sample did not take — so
+        that ``rows_total + labelled_here == rows_kept + dropped_empty_text +
+        dropped_empty_label + dropped_by_choices``."""
+        sampled_away = self.sampled_from - self.rows_kept if self.sampled_from else 0
+        return (self.dropped_duplicates + self.dropped_conflicts + self.dropped_single + self.dropped_by_user
+                + sampled_away)
+
     def to_dict(self) -> dict:
         data = asdict(self)
         data["findings"] = [finding.to_dict() for finding in self.findings]

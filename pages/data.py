@@ -164,7 +164,7 @@ kept, dropped_text, dropped_label, by_choice, classes = st.columns(5)
 kept.metric(t("data.rows_kept"), f"{report.rows_kept:,}", help=t("data.rows_kept_help", total=report.rows_total))
 dropped_text.metric(t("data.dropped_text"), f"{report.dropped_empty_text:,}")
 dropped_label.metric(t("data.dropped_label"), f"{report.dropped_empty_label:,}")
-by_choice.metric(t("data.dropped_choice"), f"{report.dropped_duplicates + report.dropped_conflicts + report.dropped_single:,}",
+by_choice.metric(t("data.dropped_choice"), f"{report.dropped_by_choices:,}",
                  help=t("data.dropped_choice_help"))
 classes.metric(t("data.classes"), len(report.class_counts))
 

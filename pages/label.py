@@ -14,7 +14,7 @@ from ui.common import page_header, require_dataset, show_error, t
 page_header("label")
 dataset = require_dataset()
 choices = state.data_choices()
-unlabelled = state.unlabelled_for_training()
+unlabelled = state.unlabelled_pool()
 labelled_texts = set(dataset.texts)
 pool_texts = [text for text in unlabelled if text not in labelled_texts]
 if not pool_texts:

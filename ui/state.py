@@ -439,11 +439,20 @@ def vectors_coverage(path: str, texts, preprocess):
     return memo("vectors_coverage", inputs, compute, keep=2)
 
 
-def unlabelled_for_training() -> list[str]:
-    """Every unlabelled text a run may learn word vectors from: the uploaded file's and the
-    labelled file's rows without a label."""
+def unlabelled_pool() -> list[str]:
+    """Every unlabelled text as it came: the labelled file's rows without a label, then the
+    uploaded file's texts (the Label page's pool, whose rows index into this list and must
+    stay put while the user labels)."""
     dataset, extra = st.session_state[DATASET], st.session_state[UNLABELLED]
     return (list(dataset.unlabelled) if dataset is not None else []) + (list(extra["texts"]) if extra else [])
+
+
+def unlabelled_for_training() -> list[str]:
+    """The unlabelled texts a run may learn word vectors from: :func:`unlabelled_pool` less
+    the texts labelled since (on the Label page), which the labelled data holds already."""
+    dataset, pool = st.session_state[DATASET], unlabelled_pool()
+    labelled = set(dataset.texts) if dataset is not None else set()
+    return [text for text in pool if text not in labelled]
 
 
 def validated(choices):

@@ -201,3 +201,14 @@ def test_shared_gbk_excerpt_decodes_to_chinese():
     frame = read_table(path)
     text_column, _ = guess_columns(frame)
     assert any("酒店" in str(text) for text in frame[text_column])
+
+
+def test_dropped_counts_add_up_with_corrections_and_labels_added_here():
+    """Issue 27: rows left out in the label check were missing from "Dropped: your choices"."""
+    frame = awkward_frame()
+    choices = CleaningChoices(drop_duplicates=True, drop_conflicts=True, corrections={2: "", 10: ""},
+                              added=(("a text labelled on the Label page", "ham"),))
+    _, report = validate(frame, "text", "label", choices)
+    assert report.dropped_by_user == 2 and report.dropped_by_choices >= 2 + report.dropped_duplicates
+    assert report.rows_total + report.labelled_here == (report.rows_kept + report.dropped_empty_text
+                                                        + report.dropped_empty_label + report.dropped_by_choices)
