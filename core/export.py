@@ -19,12 +19,13 @@ Signatures of the export:
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from pathlib import Path
 
 from core.errors import UserError
-from core.text import CJK, OOV_ID, stop_word_set
+from core.text import CJK, ENTITIES, OOV_ID, stop_word_set
 
 # Python's str.split() whitespace, as an RE2 class.
 _SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f\x{85}\p{Z}"
@@ -81,6 +82,9 @@ def _graph_functions(bundle):
             self.labels = tf.constant(labels)
 
         def clean(self, text):
+            if config.decode_entities:     # before the spaces: &nbsp; is one
+                for entity, character in ENTITIES:
+                    text = tf.strings.regex_replace(text, re.escape(entity), character.replace("\\", "\\\\"))
             text = tf.strings.regex_replace(text, "[" + _SPACE + "]", " ")  # keep code points simple below
             if config.full_width:
                 points = tf.strings.unicode_decode(text, "UTF-8", errors="replace")

@@ -60,6 +60,7 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     # -- Data page -------------------------------------------------------------------------------
     "app.on": {"en": "on", "zh": "开"},
     "app.off": {"en": "off", "zh": "关"},
+    "report.automatic": {"en": "automatic", "zh": "自动"},
     "app.language": {"en": ":material/translate: Language / 语言", "zh": ":material/translate: Language / 语言"},
     "data.title": {"en": "Your data", "zh": "您的数据"},
     "data.intro": {"en": "Upload a table with one text and one label per row, or start with a sample set.",
@@ -188,6 +189,9 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
                               "zh": "删除 ! ? , 。！ 等符号——若符号有意义（如垃圾短信中的“!!!”）请保留。"},
     "prep.numbers": {"en": "Remove numbers", "zh": "去除数字"},
     "prep.numbers_help": {"en": "Drop digits such as prices and phone numbers.", "zh": "删除价格、电话号码等数字。"},
+    "prep.entities": {"en": "Decode HTML entities (`&lt;` → `<`)", "zh": "还原 HTML 实体（`&lt;` → `<`）"},
+    "prep.entities_help": {"en": "Texts exported from web pages often hold `&lt;` `&gt;` `&amp;` `&quot;` `&#39;` `&nbsp;` instead of the characters. On by default when your texts hold them.",
+                           "zh": "从网页导出的文本常含有 `&lt;` `&gt;` `&amp;` `&quot;` `&#39;` `&nbsp;` 而不是字符本身。文本中含有它们时默认开启。"},
     "prep.urls": {"en": "Remove web addresses", "zh": "去除网址"},
     "prep.urls_help": {"en": "Drop links such as https://… and www.…", "zh": "删除 https://… 和 www.… 之类的链接。"},
     "prep.stopwords": {"en": "Remove stop words", "zh": "去除停用词"},

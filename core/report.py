@@ -36,6 +36,34 @@ def _table(header, rows) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+# The Preprocess page's words for its settings (the Train page's come from core.settings).
+PREPROCESS_LABELS = {"lowercase": "prep.lowercase", "strip_punctuation": "prep.punctuation",
+                     "strip_numbers": "prep.numbers", "strip_urls": "prep.urls", "remove_stopwords": "prep.stopwords",
+                     "tokenizer": "prep.tokenizer", "max_vocab": "prep.max_vocab", "min_count": "prep.min_count",
+                     "max_length": "prep.max_length", "full_width": "prep.full_width",
+                     "to_simplified": "prep.simplified", "strip_emoji": "prep.emoji",
+                     "decode_entities": "prep.entities"}
+
+
+def setting_row(t, section: str, key: str, value) -> list:
+    """``[label, value]`` of one setting in the user's words (the page's label, on/off for a
+    switch), with the machine name after it in small type for whoever reads the JSON."""
+    from core.settings import BY_NAME
+
+    label_key = PREPROCESS_LABELS.get(key) if section == "preprocess" else None
+    known = BY_NAME.get(key)
+    if label_key is None and known is not None and known.section == section:
+        label_key = known.label
+    if isinstance(value, bool):
+        value = t("app.on") if value else t("app.off")
+    elif section == "preprocess" and key == "tokenizer":
+        value = t(f"prep.tokenizer_{value}")
+    elif value is None:
+        value = t("report.automatic")
+    label = t(label_key).replace("`", "") if label_key else key
+    return [f"{label} ({section}.{key})" if label_key else f"{section}.{key}", value]
+
+
 def html_report(bundle, name: str, dataset: str, lang: str = "en", answers=None, created: str | None = None) -> str:
     """The report of ``bundle`` as one HTML document.
 
@@ -142,10 +170,10 @@ def html_report(bundle, name: str, dataset: str, lang: str = "en", answers=None,
         [t("report.columns"), f"{data.text_column} → {data.label_column}"],
         [t("report.vocabulary"), f"{len(bundle.vocabulary):,}"], [t("report.padding"), bundle.preprocess.max_length]]))
     parts.append("<h2>" + html.escape(t("report.settings")) + "</h2>")
-    rows = [[f"preprocess.{key}", value] for key, value in bundle.preprocess.to_dict().items()
+    rows = [setting_row(t, "preprocess", key, value) for key, value in bundle.preprocess.to_dict().items()
             if key not in ("stop_words", "user_words")]
     for section, config in (("model", info.model), ("train", info.train)):
-        rows += [[f"{section}.{key}", value] for key, value in (config.to_dict() if config else {}).items()]
+        rows += [setting_row(t, section, key, value) for key, value in (config.to_dict() if config else {}).items()]
     rows += [[t("report.train_time"), f"{seconds(info.train_seconds)} s · {info.epochs} {t('train.epoch')}"],
              [t("report.device"), info.device_name]]
     parts.append(_table([t("report.item"), t("report.value")], rows))

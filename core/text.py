@@ -66,6 +66,9 @@ class PreprocessConfig(JsonConfig):
         Traditional → Simplified Chinese (OpenCC ``t2s``).
     strip_emoji : bool
         Remove emoji, pictographs and the private-use "emoji" of old phones.
+    decode_entities : bool
+        The common HTML entities (``&lt; &gt; &amp; &quot; &apos; &#39; &nbsp;``) → their
+        characters, first of all steps (``&lt;3`` → ``<3``); the same fixed list inside an exported graph.
     stop_words : tuple of str or None
         The stop-word list ``remove_stopwords`` uses; ``None`` means the built-in lists
         (scikit-learn's English and stopwords-iso's Chinese, see :func:`default_stop_words`).
@@ -92,6 +95,7 @@ class PreprocessConfig(JsonConfig):
     strip_emoji: bool = False
     user_words: tuple = ()
     stop_words: tuple | None = None
+    decode_entities: bool = False
 
     def __post_init__(self):
         # JSON gives lists; keep tuples so the config stays hashable (segmenters are cached by it).
@@ -144,12 +148,44 @@ def auto_tokenizer(texts) -> str:
     return "jieba" if chinese_share(texts) > 0.5 else "word"
 
 
+# Decoded in this order (``&amp;`` last, so ``&amp;lt;`` becomes ``&lt;`` as with html.unescape).
+ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&#39;", "'"), ("&nbsp;", " "),
+            ("&amp;", "&"))
+_ENTITY = re.compile("|".join(re.escape(entity) for entity, _ in ENTITIES))
+
+
+def decode_entities(text: str) -> str:
+    """The common HTML entities of :data:`ENTITIES` → their characters.
+
+    Examples
+    --------
+    >>> decode_entities("I &lt;3 fish &amp; chips &amp;lt;")
+    'I <3 fish & chips &lt;'
+    """
+    if "&" not in text:
+        return text
+    for entity, character in ENTITIES:
+        text = text.replace(entity, character)
+    return text
+
+
+def has_entities(texts) -> bool:
+    """Whether HTML entities stand in enough of ``texts`` (at least 3, or 1 % of them) for the
+    app to decode them by default."""
+    texts = list(texts)[:5000]
+    found = sum(1 for text in texts if _ENTITY.search(text))
+    return found >= max(1, min(3, len(texts) // 100))
+
+
 def default_config(texts) -> PreprocessConfig:
     """The settings the app starts from: the automatic tokenizer (see :func:`auto_tokenizer`);
-    for Chinese also full-width → half-width and emoji removal."""
+    for Chinese also full-width → half-width and emoji removal; HTML entities decoded when the
+    texts hold them (the SMS sample's ``&lt;#&gt;``)."""
+    texts = list(texts)
     tokenizer = auto_tokenizer(texts)
     chinese = tokenizer == "jieba"
-    return PreprocessConfig(tokenizer=tokenizer, full_width=chinese, strip_emoji=chinese)
+    return PreprocessConfig(tokenizer=tokenizer, full_width=chinese, strip_emoji=chinese,
+                            decode_entities=has_entities(texts))
 
 
 @lru_cache(maxsize=1)
@@ -185,11 +221,13 @@ def clean(text: str, config: PreprocessConfig) -> str:
     """Apply the cleaning steps of ``config`` to one text (tokenization not included).
 
     Order: lone UTF-16 surrogates (which no file can hold, but a pasted string can) → U+FFFD,
-    Unicode NFC, full-width → half-width, Traditional → Simplified, lower case, web addresses,
+    Unicode NFC, HTML entities, full-width → half-width, Traditional → Simplified, lower case, web addresses,
     emoji, numbers, punctuation (Chinese punctuation such as ，。！？《》 included); runs of
     spaces become one.
     """
     text = unicodedata.normalize("NFC", mend_surrogates(text))
+    if config.decode_entities:
+        text = decode_entities(text)
     if config.full_width:
         text = text.translate(FULL_WIDTH)
     if config.to_simplified:

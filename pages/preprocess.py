@@ -23,6 +23,8 @@ config = st.session_state[state.PREPROCESS] or default_config(dataset.texts)
 cleaning, tokens = st.columns(2, gap="large")
 with cleaning:
     st.markdown(f"**{t('prep.cleaning')}**")
+    entities = st.checkbox(t("prep.entities"), config.decode_entities, key="prep_entities",
+                           help=t("prep.entities_help"))
     lowercase = st.checkbox(t("prep.lowercase"), config.lowercase, key="prep_lowercase", help=t("prep.lowercase_help"))
     strip_punctuation = st.checkbox(t("prep.punctuation"), config.strip_punctuation, key="prep_punctuation",
                                     help=t("prep.punctuation_help"))
@@ -70,7 +72,7 @@ try:
                               max_vocab=int(max_vocab), min_count=int(min_count),
                               max_length=int(max_length) if max_length else None, full_width=full_width,
                               to_simplified=simplified, strip_emoji=strip_emoji, user_words=user_words,
-                              stop_words=stop_words)
+                              stop_words=stop_words, decode_entities=entities)
 except UserError as error:
     show_error(error)
     st.stop()

@@ -16,7 +16,8 @@ tf = pytest.importorskip("tensorflow")
 
 AWKWARD = ["", "   ", "ＦＲＥＥ　ｐｒｉｚｅ！！ http://x.com/a?b=1 www.win.cn 2,999.50 don't", "中文abc😀 OK。《好》",
            "Tab\there\u00a0nbsp\u2003em-space", "café Ünïcödé ΑΒΓ", "ok\U0001F44D\uE415", "3.14,2,718 a_b __init__",
-           "It's 10:30 — call 0800-123!", "\u200d\ufe0f\u20e3"]
+           "It's 10:30 — call 0800-123!", "\u200d\ufe0f\u20e3",
+           "I &lt;3 u &amp;amp; &#39;x&#39;&nbsp;y &gt;&gt; &quot;ok&quot;"]
 
 
 def untrained_bundle(texts, config: PreprocessConfig) -> Bundle:
@@ -30,6 +31,7 @@ def untrained_bundle(texts, config: PreprocessConfig) -> Bundle:
 
 @pytest.mark.parametrize("sample, config", [
     ("sms_spam", PreprocessConfig()),
+    ("sms_spam", PreprocessConfig(decode_entities=True, strip_punctuation=True)),
     ("sms_spam", PreprocessConfig(lowercase=False, strip_punctuation=True, strip_numbers=True, strip_urls=True,
                                   remove_stopwords=True)),
     ("thucnews_titles", PreprocessConfig(tokenizer="char", full_width=True, strip_emoji=True)),

@@ -23,6 +23,9 @@ def test_report_is_one_self_contained_escaped_document(tiny_result):
     test = bundle.metrics["test"]
     assert f"{test['accuracy']:.1%}" in report and "TF-IDF + logistic regression" in report
     assert "model.lstm_units" in report and "Rows used" in report
+    # Settings in the user's words (the page's labels, on/off), the machine name in brackets (issue 27).
+    assert "Lower-case (preprocess.lowercase)" in report and "Recurrent units (model.lstm_units)" in report
+    assert "<td>True</td>" not in report and "<td>False</td>" not in report
 
 
 def test_report_in_chinese(tiny_chinese_result):
@@ -30,3 +33,4 @@ def test_report_in_chinese(tiny_chinese_result):
     report = html_report(bundle, "新闻", "thucnews_titles", "zh")
     assert "<html lang='zh-CN'>" in report and "模型报告：新闻" in report and "各类别表现" in report
     assert "Model report" not in report
+    assert "全角转半角 (preprocess.full_width)" in report

@@ -152,3 +152,16 @@ def test_bundle_keeps_the_stop_word_list_it_was_trained_with(tiny_chinese_result
     stop_words = tiny_chinese_result.bundle.preprocess.stop_words
     assert stop_words is not None and "的" in stop_words
 
+
+
+def test_html_entities_are_decoded_by_default_where_the_texts_hold_them():
+    """Issue 27: the SMS sample's ``&lt;#&gt;`` and ``&amp;`` stayed as they were."""
+    from core.data import SAMPLES, load_dataset
+    from core.text import default_config, tokenize
+
+    sms, _ = load_dataset(SAMPLES["sms_spam"].path)
+    news, _ = load_dataset(SAMPLES["thucnews_titles"].path)
+    config = default_config(sms.texts)
+    assert config.decode_entities and not default_config(news.texts).decode_entities
+    assert tokenize("I &lt;3 fish &amp; chips", config) == ["i", "<", "3", "fish", "&", "chips"]
+    assert "lt" in tokenize("I &lt;3", PreprocessConfig())
