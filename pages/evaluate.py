@@ -296,7 +296,8 @@ st.dataframe(pd.DataFrame({t("eval.class"): list(words),
 st.subheader(t("eval.compare"))
 models = st.session_state[state.MODELS]
 others = [other for other in reversed(list(models)) if other != model_id]
-choices = ([TFIDF] if plain and plain.on == "test" else []) + others
+# A TF-IDF model's baseline is the same model: comparing the two would show two equal rows.
+choices = ([TFIDF] if plain and plain.on == "test" and bundle.kind != "tfidf" else []) + others
 if choices and len(split):
     names = {TFIDF: t("eval.compare_tfidf"), **{other: models[other]["entry"].name for other in others}}
     if st.session_state.get(state.EVAL_COMPARE_WITH) not in choices:
@@ -326,6 +327,9 @@ if choices and len(split):
         with st.expander(t("eval.disagreements", n=len(pair["disagreements"]))):
             st.dataframe(pair["disagreements"].rename(columns={"text": t("eval.col_text"), "label": t("eval.actual")}),
                          width="stretch", hide_index=True, key="eval_disagreements")
+
+else:
+    st.caption(t("eval.compare_none"))
 
 # -- labels that look wrong among the test texts ------------------------------------------------
 st.subheader(t("eval.labels_title"))

@@ -85,6 +85,9 @@ def test_the_evaluate_page_flags_test_labels_draws_the_curve_and_hands_the_flags
     app.file_uploader(key="data_upload").set_value(("noisy.csv", buffer.getvalue(), "text/csv")).run()
     train_tfidf_and_evaluate(app)
     assert "Labels that look wrong among the test texts" in [header.value for header in app.subheader]
+    # A TF-IDF model is not compared with its own identical baseline (issue 27).
+    assert not [box for box in app.selectbox if box.key == "eval_compare_with"]
+    assert "No other run to compare with yet" in texts(app.caption)
     app.button(key="eval_curve").click().run()
     assert not app.exception
     model_id, curve = app.session_state["eval_curve_result"]
