@@ -412,6 +412,10 @@ if drawn and drawn[0] == model_id:
                                                  else t("eval.curve_chart_network"),
                                                  t("eval.curve_x"), t("eval.accuracy")),
                     width="stretch", key="eval_curve_chart")
+    own = (bundle.metrics.get("test") or {}).get("accuracy")
+    if own is not None and curve["points"]:
+        st.caption(t("eval.curve_last_quick" if curve["model"] == "quick" else "eval.curve_last_network",
+                     curve=f"{curve['points'][-1][1]:.1%}", model=f"{own:.1%}"))
     {"curve.rising": st.info, "curve.flat": st.warning}.get(curve["reading_key"], st.info)(
         t(curve["reading_key"], **curve["params"]), icon=":material/insights:")
 

@@ -94,6 +94,10 @@ def test_the_evaluate_page_flags_test_labels_draws_the_curve_and_hands_the_flags
     assert model_id == app.session_state["selected_model"]
     assert [share for share, _ in curve["points"]] == [0.1, 0.2, 0.4, 0.7, 1.0]
     assert curve["rows"][-1] == 2500 - 250      # every row but the model's 250 test texts
+    # The 100 % point is the quick model's, and the page says so next to the model's own figure (issue 27).
+    own = app.session_state["models"][model_id]["bundle"].metrics["test"]["accuracy"]
+    assert f"The 100 % point ({curve['points'][-1][1]:.1%}) is the quick model" in texts(app.caption)
+    assert f"this model scored {own:.1%}" in texts(app.caption)
     reading = texts(app.info) + texts(app.warning)
     assert "Still rising" in reading or "Flat at" in reading
     flagged = next(iter(app.session_state["memo"]["eval_label_issues"].values()))
