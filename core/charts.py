@@ -193,8 +193,9 @@ def learning_curve_figure(points, rows, title: str, x_title: str, y_title: str) 
 
 
 def labels_curve_figure(points, title: str, x_title: str, y_title: str) -> go.Figure:
-    """Accuracy (y, %) against the number of texts labelled so far (x): the Label page's curve."""
+    """Accuracy (y, %, from 0 to 100 so that a change of a point does not look like a leap)
+    against the number of texts labelled so far (x): the Label page's curve."""
     figure = go.Figure(go.Scatter(x=[count for count, _ in points], y=[accuracy * 100 for _, accuracy in points],
                                   mode="lines+markers", hovertemplate="%{x:,}: %{y:.1f} %<extra></extra>"))
-    figure.update_yaxes(ticksuffix=" %")
+    figure.update_yaxes(ticksuffix=" %", range=[0, 102])
     return _layout(figure, title, x_title, y_title)

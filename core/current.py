@@ -52,9 +52,11 @@ class CurrentData:
         write_bytes(self.folder / SOURCE, raw)
         write_json(self.folder / RECORD, {"name": name, "sha256": digest, "choices": None, "preprocess": None})
 
-    def save_choices(self, choices: DataChoices | None = None, preprocess: dict | None = None) -> None:
-        """Keep the Data page's ``choices`` and/or the ``preprocess`` settings (a
-        ``PreprocessConfig.to_dict()``) of the kept file; ``None`` leaves that part as it is."""
+    def save_choices(self, choices: DataChoices | None = None, preprocess: dict | None = None,
+                     labelling: dict | None = None) -> None:
+        """Keep the Data page's ``choices``, the ``preprocess`` settings (a
+        ``PreprocessConfig.to_dict()``) and/or the Label page's ``labelling`` (its batch and
+        curve, plain JSON) of the kept file; ``None`` leaves that part as it is."""
         record = self._record()
         if not record:
             return
@@ -63,11 +65,13 @@ class CurrentData:
             changed["choices"] = choices.to_dict()
         if preprocess is not None:
             changed["preprocess"] = preprocess
+        if labelling is not None:
+            changed["labelling"] = labelling
         if changed != record:
             write_json(self.folder / RECORD, changed)
 
     def load(self) -> dict | None:
-        """``{"raw", "name", "choices", "preprocess"}`` of the kept file, or ``None`` when there is
+        """``{"raw", "name", "choices", "preprocess", "labelling"}`` of the kept file, or ``None`` when there is
         none (or what is there does not belong together, e.g. after a crash mid-write).
         ``choices`` is a :class:`DataChoices` or ``None``, ``preprocess`` a dict or ``None``."""
         record = self._record()
@@ -83,7 +87,9 @@ class CurrentData:
         except (TypeError, ValueError):
             choices = None
         preprocess = record.get("preprocess") if isinstance(record.get("preprocess"), dict) else None
-        return {"raw": raw, "name": str(record.get("name") or "data.csv"), "choices": choices, "preprocess": preprocess}
+        labelling = record.get("labelling") if isinstance(record.get("labelling"), dict) else None
+        return {"raw": raw, "name": str(record.get("name") or "data.csv"), "choices": choices, "preprocess": preprocess,
+                "labelling": labelling}
 
 
 UNLABELLED_SOURCE = "unlabelled.bin"

@@ -77,6 +77,7 @@ def score_point() -> None:
         if curve and curve[-1][0] == len(current.added):   # the batch's end again, after an undo
             curve.pop()
         curve.append([len(current.added), accuracy])
+        state.remember_labelling()
 
 
 def propose() -> None:
@@ -87,7 +88,9 @@ def propose() -> None:
     added = dict(current.added)
     labelled = {row: added[text] for row, text in enumerate(pool.texts) if text in added}
     rows = pool.propose(labelled, size, list(dataset.texts), list(dataset.labels))
-    st.session_state[state.LABEL_BATCH] = {"rows": rows, "position": 0}
+    st.session_state[state.LABEL_BATCH] = {"rows": [int(row) for row in rows], "position": 0,
+                                           "texts": [pool.texts[row] for row in rows]}
+    state.remember_labelling()
 
 
 def answer(label: str | None) -> None:
@@ -101,6 +104,7 @@ def answer(label: str | None) -> None:
     batch["position"] += 1
     if batch["position"] >= len(batch["rows"]):
         score_point()
+    state.remember_labelling()
 
 
 def undo() -> None:
@@ -118,6 +122,7 @@ def undo() -> None:
         if (text, label) in added:
             del added[len(added) - 1 - added[::-1].index((text, label))]
             revalidate(replace(current, added=tuple(added)))
+    state.remember_labelling()
 
 
 def add_class() -> None:
@@ -135,6 +140,9 @@ counts[1].metric(t("label.labelled_here"), f"{len(choices.added):,}")
 counts[2].metric(t("label.classes"), len(dataset.label_names))
 
 batch = st.session_state[state.LABEL_BATCH]
+if batch is not None and batch.get("texts") != [pool.texts[row] if 0 <= row < len(pool.texts) else None
+                                                for row in batch["rows"]]:
+    batch = st.session_state[state.LABEL_BATCH] = None     # a batch of another file or pool (after a reload)
 if batch is None or batch["position"] >= len(batch["rows"]):
     size_column, button_column = st.columns([1, 3], vertical_alignment="bottom")
     size_column.number_input(t("label.batch_size"), 5, 100, step=5, key=state.LABEL_BATCH_SIZE)

@@ -48,7 +48,7 @@ LABEL_ISSUES = "label_issues"      # {"key": (file, columns, corrections), "issu
 LABEL_HISTORY = "label_history"    # {"corrections", "issues"} before each change made there, newest last (for Undo)
 LABEL_THRESHOLD = "label_threshold"  # the label check's bulk button: suggestions at least this sure (%)
 LABEL_EDITOR = "data_label_editor" # the table of flagged rows
-LABEL_BATCH = "label_batch"        # the Label page's batch: {"rows": pool rows, "position": the text shown}
+LABEL_BATCH = "label_batch"        # the Label page's batch: {"rows": pool rows, "texts", "position": the text shown, "answers"}
 LABEL_CURVE = "label_curve"        # [[texts labelled here, held-out accuracy of the quick model], ...]
 LABEL_BATCH_SIZE = "label_batch_size"
 LABEL_NEW_CLASS = "label_new_class"
@@ -262,6 +262,13 @@ def remember_choices(choices) -> None:
     _on_disk(lambda current: current.save_choices(choices=choices))
 
 
+def remember_labelling() -> None:
+    """Keep the Label page's batch and curve with the workspace's data set, so that a reloaded
+    tab finds the batch where the user was and the curve drawn so far."""
+    labelling = {"batch": st.session_state[LABEL_BATCH], "curve": st.session_state[LABEL_CURVE]}
+    _on_disk(lambda current: current.save_choices(labelling=labelling))
+
+
 def _keep_data_file(raw: bytes, name: str) -> None:
     _on_disk(lambda current: current.save_file(raw, name))
 
@@ -312,6 +319,11 @@ def restore_current_data() -> None:
     st.session_state[FILE_CHOICES][key] = choices
     show_choices(choices, replace_all=True)
     set_dataset(dataset, report, dataset_signature(choices))
+    labelling = kept.get("labelling") or {}
+    if isinstance(labelling.get("batch"), dict):
+        st.session_state[LABEL_BATCH] = labelling["batch"]     # checked against the pool by the Label page
+    if isinstance(labelling.get("curve"), list):
+        st.session_state[LABEL_CURVE] = labelling["curve"]
     if kept["preprocess"]:
         try:
             st.session_state[PREPROCESS] = PreprocessConfig.from_dict(kept["preprocess"])
@@ -480,9 +492,10 @@ def dataset_signature(choices) -> tuple:
 
 def set_dataset(dataset, report, signature) -> None:
     """Store the validated data set; a different data set resets the preprocessing choices and
-    puts a finished run of the previous data away."""
+    the Label page's batch and curve, and puts a finished run of the previous data away."""
     if st.session_state.get(DATASET_SIGNATURE) != signature:
         st.session_state[PREPROCESS] = None
+        st.session_state[LABEL_BATCH], st.session_state[LABEL_CURVE] = None, []   # the Label page's, of that data
         st.session_state[DATASET_SIGNATURE] = signature
         from core.jobs import get_job
 

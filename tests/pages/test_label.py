@@ -56,3 +56,38 @@ def test_label_a_batch_and_the_labels_join_the_data_and_the_curve_grows():
     # Texts labelled here are no longer counted as unlabelled (issue 27: counted twice). Each of the
     # four labelled messages stood 20 times in the file of 120.
     assert "In all 40 unlabelled texts for word vectors" in texts(app.caption)
+
+
+def test_the_batch_and_the_curve_come_back_after_a_reload():
+    """Issue 27: a reload lost the batch under way and the accuracy curve."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages.test_pages import APP
+
+    lines = UNLABELLED.decode().splitlines()[1:7]
+    distinct = ("message\n" + "\n".join(f"{line} {i}" for line in lines for i in range(4)) + "\n").encode()
+    app = load_sample(new_app())
+    app.file_uploader(key="data_unlabelled_upload").set_value(("more.csv", distinct, "text/csv")).run()
+    app.switch_page("pages/label.py").run()
+    app.number_input(key="label_batch_size").set_value(5)
+    app.button(key="label_propose").click().run()
+    for _ in range(5):
+        app.button(key="label_class_0").click().run()
+    app.button(key="label_propose").click().run()
+    app.button(key="label_class_1").click().run()              # one text into the second batch
+    batch, curve = app.session_state["label_batch"], app.session_state["label_curve"]
+    assert len(curve) == 2 and batch["position"] == 1, (curve, batch)
+
+    again = AppTest.from_file(APP, default_timeout=120)        # a reloaded tab: a new session, the same ?ws=
+    again.query_params["ws"] = app.session_state["workspace"]
+    again.run()
+    again.switch_page("pages/label.py").run()
+    assert not again.exception
+    assert again.session_state["label_batch"]["rows"] == batch["rows"]
+    assert f"Text 2 of {len(batch['rows'])}" in str(again.get("progress")[0].proto.text)
+    assert again.session_state["label_curve"] == curve
+    assert [chart for chart in again.get("plotly_chart") if "label_curve_chart" in str(chart.proto.id)]
+    # Undo still works on the restored batch: the answer before the reload is taken back.
+    again.button(key="label_undo").click().run()
+    assert f"Text 1 of {len(batch['rows'])}" in str(again.get("progress")[0].proto.text)
+    assert len(again.session_state["file_choices"][again.session_state["data_file"]].added) == 5
