@@ -222,6 +222,18 @@ def data_choices():
         shown["encoding"] = None if shown["encoding"] == AUTO else shown["encoding"]
     if "text_columns" in shown:
         shown["text_columns"] = tuple(shown["text_columns"] or ())
+    # A widget value that does not fit the loaded table (a column or sheet of another file, left
+    # in the session by a widget Streamlit had half forgotten) never replaces the saved choice: the
+    # page once came back with the label column set to the text column and no text column.
+    table = st.session_state.get(TABLE)
+    if table is not None:
+        columns = {str(column) for column in table.frame.columns}
+        if not set(map(str, shown.get("text_columns", ()))) <= columns:
+            shown.pop("text_columns")
+        if shown.get("label_column") is not None and str(shown["label_column"]) not in columns:
+            shown.pop("label_column")
+        if "sheet" in shown and table.sheets and shown["sheet"] not in table.sheets:
+            shown.pop("sheet")
     names = {str(name)[len(DATA_LABEL_NAME):]: value for name, value in st.session_state.items()
              if str(name).startswith(DATA_LABEL_NAME)}
     if names:
@@ -231,7 +243,8 @@ def data_choices():
 
 def show_choices(choices, replace_all: bool = False) -> None:
     """Put ``choices`` (a DataChoices) into the Data page's widgets — all of them for a newly
-    read file, else only those Streamlit forgot — and remember them for the loaded file."""
+    read file, else those Streamlit forgot or that hold a value the choices refused — and
+    remember them for the loaded file."""
     values = {DATA_TEXT_COL: list(choices.text_columns), DATA_LABEL_COL: choices.label_column,
               DATA_ENCODING: choices.encoding or AUTO, DATA_SHEET: choices.sheet,
               DATA_DROP_DUPLICATES: choices.drop_duplicates, DATA_DROP_CONFLICTS: choices.drop_conflicts,
@@ -241,7 +254,8 @@ def show_choices(choices, replace_all: bool = False) -> None:
         for key in [key for key in st.session_state if str(key).startswith(DATA_LABEL_NAME)]:
             del st.session_state[key]
     for key, value in values.items():
-        if replace_all or key not in st.session_state:
+        # Also a value the choices had to refuse (see data_choices): the widget would fail on it.
+        if replace_all or key not in st.session_state or st.session_state[key] != value:
             st.session_state[key] = value
     for label, name in choices.label_names.items():
         if replace_all or DATA_LABEL_NAME + label not in st.session_state:

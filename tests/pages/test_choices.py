@@ -265,3 +265,18 @@ def test_the_train_page_keeps_what_the_user_set_across_pages():
     app.switch_page("pages/train.py").run()
     assert app.segmented_control(key="train_preset").value == "balanced"
     assert app.radio(key="train_optimizer").value == "adam"
+
+
+def test_widget_values_of_another_file_never_replace_the_saved_choices():
+    """Issue 27: the Data page once came back with no text column and the label column set to
+    the text column; a value that does not fit the loaded table now falls back to the saved one."""
+    app = load_sample(new_app(), "thucnews_titles")
+    saved = app.session_state["file_choices"][app.session_state["data_file"]]
+    app.switch_page("pages/train.py").run()
+    app.session_state["data_text_col"] = ["review"]          # columns of another file
+    app.session_state["data_label_col"] = "sentiment"
+    app.switch_page("pages/data.py").run()
+    assert not app.exception
+    assert app.session_state["file_choices"][app.session_state["data_file"]].text_columns == saved.text_columns
+    assert app.session_state["file_choices"][app.session_state["data_file"]].label_column == saved.label_column
+    assert app.session_state["dataset"] is not None and app.selectbox(key="data_label_col").value == saved.label_column
