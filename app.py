@@ -9,12 +9,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import streamlit as st  # noqa: E402
 
-from core.quiet import import_tensorflow  # noqa: E402
+from core.quiet import import_tensorflow_soon  # noqa: E402
 from ui import access, state  # noqa: E402
 from ui.common import error_boundary, init_language, language_switch, t  # noqa: E402
 
 st.set_page_config(page_title="Text Classifier Studio", page_icon="🔤", layout="wide")
-import_tensorflow()  # once per server process, without TensorFlow's start-up lines on the terminal
 state.init()
 init_language()
 access.gate()  # a shared server asks for its password or login before anything else runs
@@ -45,4 +44,10 @@ with st.sidebar:
         st.warning(st.session_state[state.STORE_PROBLEM].message(st.session_state[state.LANG]), icon=":material/sd_card_alert:")
 language_switch()
 
-error_boundary(page.run)
+try:
+    error_boundary(page.run)
+finally:
+    # TensorFlow loads in the background once the first page is drawn (once per server process,
+    # also after a page's st.stop()): the first page neither waits for it nor shares the
+    # interpreter with it while it is drawn.
+    import_tensorflow_soon()

@@ -58,6 +58,7 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "sample.sms_spam": {"en": "English: SMS spam (2,500 texts)", "zh": "英文：垃圾短信（2,500 条）"},
     "sample.thucnews_titles": {"en": "Chinese: news titles, 10 topics (3,000)", "zh": "中文：新闻标题，10 个主题（3,000 条）"},
     # -- Data page -------------------------------------------------------------------------------
+    "app.loading_tensorflow": {"en": "Loading TensorFlow (once after the server starts) …", "zh": "正在加载 TensorFlow（服务器启动后仅一次）……"},
     "app.on": {"en": "on", "zh": "开"},
     "app.off": {"en": "off", "zh": "关"},
     "report.automatic": {"en": "automatic", "zh": "自动"},

@@ -59,3 +59,27 @@ def import_tensorflow():
             sys.stderr.write("".join(others))
             sys.stderr.flush()
         return tensorflow
+
+
+def tensorflow_imported() -> bool:
+    """Whether :func:`import_tensorflow` has finished in this process."""
+    return _DONE and not _LOCK.locked()
+
+
+_SOON: threading.Thread | None = None
+_SOON_LOCK = threading.Lock()      # not _LOCK: the import holds that one for its whole length
+
+
+def import_tensorflow_soon(delay: float = 2.0) -> threading.Thread:
+    """Start :func:`import_tensorflow` in a background thread ``delay`` seconds from now (once
+    per process) and return at once: the app's first page is drawn and sent while TensorFlow
+    waits (a blank page for 10–17 s on a busy 2-core machine before; an import at once still
+    slowed the first page by a second, sharing the interpreter with it). Code that needs
+    TensorFlow imports it as usual; Python's import lock makes it wait for an import under way."""
+    global _SOON
+    with _SOON_LOCK:
+        if _SOON is None:
+            _SOON = threading.Timer(delay, import_tensorflow)
+            _SOON.name, _SOON.daemon = "import-tensorflow", True
+            _SOON.start()
+        return _SOON

@@ -96,14 +96,26 @@ PAGE_PATHS = {"data": "data", "prep": "preprocess", "train": "train", "eval": "e
               "models": "models", "label": "label"}
 
 
+# The pages that build, train, load or run Keras models: they wait for TensorFlow (which
+# app.py imports in the background after the first page) through core.quiet, so that its
+# start-up lines stay off the terminal however soon the user gets there.
+TENSORFLOW_PAGES = ("train", "eval", "pred", "models")
+
+
 def page_header(page: str) -> None:
     """Start a page: send a run that did not come through ``app.py`` there (the one place that
     guards every page, see :func:`ui.state.require_app`), then its title and one-line
-    explanation."""
+    explanation; a page of :data:`TENSORFLOW_PAGES` then waits for TensorFlow, saying so."""
     state.require_app(PAGE_PATHS[page])
     st.title(t(f"{page}.title"))
     st.caption(t(f"{page}.intro"))
     streamlit_strings()
+    if page in TENSORFLOW_PAGES:
+        from core.quiet import import_tensorflow, tensorflow_imported
+
+        if not tensorflow_imported():
+            with st.spinner(t("app.loading_tensorflow")):
+                import_tensorflow()
 
 
 # Streamlit's file uploader writes its own English ("Upload", "200MB per file", "Drag and drop a
