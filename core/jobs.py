@@ -454,10 +454,12 @@ def phase(snapshot: JobSnapshot) -> str:
     --------
     >>> phase(JobSnapshot("j", JobState.RUNNING, 0, 0, 0, 0, [], {}, None, None, {}, None, 3.0))
     'starting'
+    >>> phase(JobSnapshot("j", JobState.RUNNING, 1, 10, 0, 63, [], {}, None, None, {}, None, 4.0))
+    'starting'
     >>> phase(JobSnapshot("j", JobState.RUNNING, 4, 4, 100, 100, [], {"train": 3200}, None, None, {}, None, 30.0))
     'finishing'
     """
-    if not snapshot.steps:
+    if not snapshot.steps or (snapshot.epoch <= 1 and not snapshot.step):   # planned, no batch done yet
         return "starting"
     left = speed(snapshot)["seconds_left"]
     return "finishing" if left is not None and left < 1 else "training"

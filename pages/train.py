@@ -163,9 +163,24 @@ def interrupted_notices() -> None:
                       on_click=session_store.dismiss_interrupted, args=(notice["job_id"],))
 
 
+# After Start the live view is below a long form: the page scrolls to it (once per run started),
+# as soon as Streamlit has drawn its container.
+SCROLL_SCRIPT = """<script>
+const doc = window.parent.document;
+let tries = 0;
+const timer = setInterval(() => {
+  const live = doc.querySelector(".st-key-train_live");
+  if (live || ++tries > 50) { clearInterval(timer); if (live) live.scrollIntoView({behavior: "smooth", block: "start"}); }
+}, 100);
+</script>"""
+
+
 def show_runs(running: bool) -> None:
-    """The live view of this session's training run, then its models."""
-    st.fragment(lambda: error_boundary(render_job), run_every=1.0 if running else None)()
+    """The live view of this session's training run (scrolled to just after Start), then its models."""
+    with st.container(key="train_live"):
+        st.fragment(lambda: error_boundary(render_job), run_every=1.0 if running else None)()
+    if st.session_state.pop(state.TRAIN_SCROLL, False):
+        st.iframe(SCROLL_SCRIPT, height=1)
     models_table()
 
 
@@ -423,6 +438,7 @@ if submitted and not running:
     else:
         st.session_state[state.JOB_ID] = job.job_id
         st.session_state[state.JOB_SHOWN] = job.job_id   # the widgets already show its settings
+        st.session_state[state.TRAIN_SCROLL] = True
         # Draw the page again as it is during a run: Start greyed out (a second click would only
         # be refused with "one run per workspace"), the live view below.
         st.rerun()

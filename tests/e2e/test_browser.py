@@ -136,10 +136,17 @@ def test_sample_train_predict(server, page, artifacts, tmp_path):
     page.get_by_role("link", name="Train").first.click()
     _choose_model(page, "Neural network (LSTM/GRU)", "-lstm-1")   # the network alone (Automatic is the default)
     _set_epochs(page, 1)
+    page.set_viewport_size({"width": 1400, "height": 800})   # the live view starts below the fold
+    page.evaluate("window.scrollTo(0, 0)")
     page.get_by_role("button", name="Start training").click()
     # The run's heading ("Training “…-lstm-1”", then "Trained: …") comes at once: a click that
     # started nothing fails here, not after the run's own time.
     page.get_by_role("heading").filter(has_text="-lstm-1”").first.wait_for(timeout=60_000)
+    # Issue 27: the page scrolls to the live view after Start.
+    page.wait_for_function("""() => { const live = document.querySelector('.st-key-train_live');
+        if (!live) return false; const box = live.getBoundingClientRect();
+        return box.top >= 0 && box.top < window.innerHeight - 150; }""", timeout=15_000)
+    page.set_viewport_size({"width": 1400, "height": 2000})
     page.get_by_text("validation accuracy", exact=False).first.wait_for(timeout=180_000)
     page.get_by_text("Done in").wait_for(timeout=180_000)
     _idle(page)
