@@ -666,7 +666,7 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "models.download": {"en": "Download (.zip)", "zh": "下载（.zip）"},
     "models.download_help": {"en": "The model, its preprocessing, vocabulary, classes, threshold and metrics, with a model card (README.md). Upload it here or on another server, or load it in Python with core.",
                              "zh": "包含模型、预处理设置、词表、类别、阈值和指标，并附模型说明（README.md）。可在此处或其他服务器上传，或在 Python 中用 core 加载。"},
-    "models.serving": {"en": "For TensorFlow Serving (.zip)", "zh": "用于 TensorFlow Serving（.zip）"},
+    "models.serving": {"en": "For TensorFlow Serving (.zip)", "zh": "导出 SavedModel（.zip）"},
     "models.serving_help": {"en": "A SavedModel that takes raw text: its signature 'serving_default' takes a string tensor 'text' and returns 'probabilities' and 'label'.",
                             "zh": "一个直接接收原始文本的 SavedModel：其签名“serving_default”接收字符串张量“text”，返回“probabilities”和“label”。"},
     "models.service": {"en": "Use it from other programs (prediction service)", "zh": "供其他程序调用（预测服务）"},

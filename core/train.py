@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -21,7 +22,6 @@ from core.data import DataSet
 from core.errors import UserError
 from core.evaluate import classification_metrics
 from core.memory import check_batch, check_memory, estimate_memory
-from core.model import build_model
 from core.text import PreprocessConfig, Vocabulary, default_stop_words, suggest_length, tokenize
 
 
@@ -238,6 +238,8 @@ def _train_once(dataset, preprocess, model_config, train_config, callback, vecto
     val_x, val_y = part(split.validation)
     devices = configure_devices()
     with devices["strategy"].scope():
+        from core.model import build_model     # Keras, here: a TF-IDF run never loads TensorFlow
+
         model = build_model(len(vocabulary), len(label_names), model_config, pair_table)
         if vectors is not None:
             model.get_layer("embedding").set_weights([vectors.embedding(vocabulary, train_config.seed)])
@@ -274,7 +276,7 @@ def _train_once(dataset, preprocess, model_config, train_config, callback, vecto
                           "history": {key: [row.get(key) for row in history] for key in history[-1]}}
         return bundle
 
-    progress = _KerasProgress(callback, steps, checkpoint_bundle if train_config.checkpoint else None)
+    progress = _keras_progress_class()(callback, steps, checkpoint_bundle if train_config.checkpoint else None)
     callbacks = [progress]
     if train_config.early_stopping_patience:
         callbacks.append(keras.callbacks.EarlyStopping(
@@ -329,44 +331,47 @@ def _train_once(dataset, preprocess, model_config, train_config, callback, vecto
                        prepared=(split, y, token_lists))
 
 
-def _keras_callback_base():
+@lru_cache(maxsize=1)
+def _keras_progress_class():
+    """:class:`_KerasProgress`'s class, made on first use: it derives from Keras's callback, and
+    importing Keras (TensorFlow) when this module is imported made a TF-IDF run wait seconds
+    for a library it never uses."""
     import keras
 
-    return keras.callbacks.Callback
+    class _KerasProgress(keras.callbacks.Callback):
+        """Adapts Keras's callback to :class:`TrainingCallback` and honours ``should_stop``."""
 
+        def __init__(self, callback: TrainingCallback, steps: int, checkpoint_bundle=None):
+            super().__init__()
+            self.callback, self.steps, self.checkpoint_bundle = callback, steps, checkpoint_bundle
+            self.history: list[dict] = []
+            self.epoch = 0
+            self.user_stopped = False
+            self.best_loss = np.inf
+            self.best_weights = None
 
-class _KerasProgress(_keras_callback_base()):
-    """Adapts Keras's callback to :class:`TrainingCallback` and honours ``should_stop``."""
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch + 1
 
-    def __init__(self, callback: TrainingCallback, steps: int, checkpoint_bundle=None):
-        super().__init__()
-        self.callback, self.steps, self.checkpoint_bundle = callback, steps, checkpoint_bundle
-        self.history: list[dict] = []
-        self.epoch = 0
-        self.user_stopped = False
-        self.best_loss = np.inf
-        self.best_weights = None
+        def on_train_batch_end(self, batch, logs=None):
+            self.callback.on_batch_end(self.epoch, batch + 1, self.steps)
+            if self.callback.should_stop():
+                self.user_stopped = True
+                self.model.stop_training = True
 
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch = epoch + 1
+        def on_epoch_end(self, epoch, logs=None):
+            logs = {key: float(value) for key, value in (logs or {}).items()}
+            self.history.append(logs)
+            improved = logs.get("val_loss", np.inf) < self.best_loss
+            if improved:
+                self.best_loss = logs["val_loss"]
+                self.best_weights = self.model.get_weights()
+            self.callback.on_epoch_end(epoch + 1, logs)
+            if improved and self.checkpoint_bundle is not None:
+                history = list(self.history)
+                self.callback.on_best_epoch(epoch + 1, lambda: self.checkpoint_bundle(epoch + 1, history))
 
-    def on_train_batch_end(self, batch, logs=None):
-        self.callback.on_batch_end(self.epoch, batch + 1, self.steps)
-        if self.callback.should_stop():
-            self.user_stopped = True
-            self.model.stop_training = True
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = {key: float(value) for key, value in (logs or {}).items()}
-        self.history.append(logs)
-        improved = logs.get("val_loss", np.inf) < self.best_loss
-        if improved:
-            self.best_loss = logs["val_loss"]
-            self.best_weights = self.model.get_weights()
-        self.callback.on_epoch_end(epoch + 1, logs)
-        if improved and self.checkpoint_bundle is not None:
-            history = list(self.history)
-            self.callback.on_best_epoch(epoch + 1, lambda: self.checkpoint_bundle(epoch + 1, history))
+    return _KerasProgress
 
 
 # Automatic: the blend's weight on the network is picked on the validation split from these.

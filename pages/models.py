@@ -43,19 +43,21 @@ else:
     for entry in reversed(list(entries.values())):
         bundle = models.get(entry.model_id, {}).get("bundle")
         info = bundle.info if bundle else None
+        # The figures a person compares come right after the name; the long settings summary and
+        # the fingerprint last (in Chinese they pushed the accuracies off the right edge).
         rows.append({
             t("models.col_default"): "★" if entry.is_default else "",
             t("train.col_name"): entry.name,
-            t("train.col_created"): entry.created.replace("T", " "),
+            t("train.col_val_accuracy"): f"{info.val_accuracy:.1%}" if info else "–",
+            t("models.col_test_accuracy"): f"{info.test.accuracy:.1%}" if info and info.test else "–",
             t("train.col_data"): entry.dataset,
             t("models.col_rows"): entry.rows,
-            t("models.col_fingerprint"): entry.fingerprint,
-            t("models.col_size"): round(entry.bytes / 2**20, 2),
-            t("train.col_settings"): settings_summary(bundle) if bundle else "–",
-            t("train.col_val_accuracy"): f"{info.val_accuracy:.1%}" if info else "–",
+            t("train.col_created"): entry.created.replace("T", " "),
             t("train.col_seconds"): seconds(info.train_seconds) if info else "–",
+            t("models.col_size"): round(entry.bytes / 2**20, 2),
             t("models.col_device"): info.device_name if info else "–",
-            t("models.col_test_accuracy"): f"{info.test.accuracy:.1%}" if info and info.test else "–",
+            t("train.col_settings"): settings_summary(bundle) if bundle else "–",
+            t("models.col_fingerprint"): entry.fingerprint,
         })
     st.dataframe(pd.DataFrame(rows), width="stretch", hide_index=True, key="models_table")
 

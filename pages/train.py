@@ -117,15 +117,15 @@ def models_table() -> None:
         for record in reversed(list(models.values())):
             bundle, entry = record["bundle"], record["entry"]
             info = bundle.info
-            rows.append({
+            rows.append({     # the figures first, the long settings summary last
                 t("train.col_name"): entry.name,
+                t("train.col_val_accuracy"): f"{info.val_accuracy:.1%}",
+                t("train.col_epochs"): "–" if bundle.kind == "tfidf" else str(info.epochs),   # TF-IDF has none
+                t("train.col_seconds"): seconds(info.train_seconds),
                 t("train.col_data"): entry.dataset,
                 t("train.col_created"): entry.created.replace("T", " "),
                 t("train.col_tokenizer"): t(f"prep.tokenizer_{bundle.preprocess.tokenizer}"),
                 t("train.col_settings"): settings_summary(bundle),
-                t("train.col_epochs"): info.epochs,
-                t("train.col_val_accuracy"): f"{info.val_accuracy:.1%}",
-                t("train.col_seconds"): seconds(info.train_seconds),
             })
         st.dataframe(pd.DataFrame(rows), width="stretch", hide_index=True, key="train_models_table")
 

@@ -123,10 +123,17 @@ def page_header(page: str) -> None:
 # text nodes inside file uploaders whenever they appear (a MutationObserver), from the words this
 # page run hands it; English hands none, and the originals come back. Keyed on Streamlit's
 # data-testid and its exact English, it does nothing to a later Streamlit that words it otherwise.
+# It also puts in a style that lets Streamlit's one-line texts wrap where it would cut them.
 STRINGS_SCRIPT = """<script>
 const doc = window.parent.document;
 doc.__studioUiStrings = %s;
 if (!doc.__studioUiObserver) {
+  // Streamlit cuts some of its own one-line texts with "…" (the uploader's list of file types,
+  // a metric's label): longer in Chinese, they were clipped. Let them wrap instead.
+  const style = doc.createElement("style");
+  style.textContent = `[data-testid="stFileUploaderDropzoneInstructions"] *, [data-testid="stMetricLabel"] * {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }`;
+  doc.head.appendChild(style);
   const script = doc.createElement("script");
   script.textContent = `(() => {
     const apply = () => {

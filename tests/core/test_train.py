@@ -286,3 +286,18 @@ def run_fresh(script: str) -> dict:
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_tfidf_run_never_loads_tensorflow():
+    """Issue 27: a TF-IDF run took 19 s in the app, most of it importing TensorFlow, which the
+    worker imported with core.train (Keras's callback class at module level)."""
+    script = ("import sys\nfrom core.worker import run\nfrom core.data import SAMPLES, load_dataset\n"
+              "from core.text import default_config\nfrom core.config import TrainConfig\n"
+              "from core.train import train_tfidf\n"
+              "dataset, _ = load_dataset(SAMPLES['sms_spam'].path)\n"
+              "result = train_tfidf(dataset, default_config(dataset.texts), TrainConfig(), None)\n"
+              "assert result.bundle.metrics['val_accuracy'] > 0.9\n"
+              "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["False", "False"]

@@ -99,6 +99,13 @@ def _screenshot(page, path):
     page.screenshot(path=str(path), full_page=True)
 
 
+# Texts Streamlit cuts with "…" when they do not fit: the uploader's list of file types, metric labels.
+CLIPPED = """() => [...document.querySelectorAll(
+    '[data-testid=stFileUploaderDropzoneInstructions] *, [data-testid=stMetricLabel] *')]
+  .filter(node => node.children.length === 0 && node.scrollWidth > node.clientWidth + 1)
+  .map(node => node.innerText)"""
+
+
 def _choose_model(page, option: str, suffix: str, start: str = "Start training", name_box: str = "Model name"):
     """On the Train page (after its first run, which measures the presets): pick the model
     ``option`` in the Model radio group and wait until the form alone shows its name box, whose
@@ -316,6 +323,7 @@ def test_chinese_ui_and_chinese_sample(server, page, artifacts, tmp_path):
     page.get_by_text("数据检查报告").wait_for()
     _idle(page)
     _screenshot(page, artifacts / "e2e-zh-1-data.png")
+    assert page.evaluate(CLIPPED) == []        # issue 27: "… XLS, JSO…" and metric labels were cut
 
     page.get_by_role("link", name="预处理").first.click()
     page.get_by_text("处理前后对比（10 条示例）").wait_for()
