@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -50,6 +52,45 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             result[column] = result[column].map(safe)
     result.columns = [safe(str(column)) for column in result.columns]
     return result
+
+
+_LINE_REASON = re.compile(r"^line (\d+) had (\d+) values for (\d+) columns$")
+
+
+def for_people(result: pd.DataFrame, translate, labels) -> pd.DataFrame:
+    """:func:`predict_table`'s ``result`` with the columns it added named for people in the
+    UI's language (``translate(key, **params)``: ``pred.col_label``, ``pred.col_confidence``,
+    ``pred.col_probability``, ``pred.col_reason``) and each ``reason`` said in it; ``labels``:
+    the model's classes (their ``p(label)`` columns). The machine names stay in the files
+    programs read; this is for the screen and the download "for people".
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"text": ["hi", ""], "predicted_label": ["ham", None], "confidence": [0.9, None],
+    ...                       "p(ham)": [0.9, None], "reason": ["", "empty text"]})
+    >>> words = {"pred.col_label": "Label", "pred.col_confidence": "Sure", "pred.col_probability": "P {label}",
+    ...          "pred.col_reason": "Why", "pred.reason_empty": "no text"}
+    >>> shown = for_people(frame, lambda key, **p: words[key].format(**p), ["ham"])
+    >>> list(shown.columns), shown["Why"].tolist()
+    (['text', 'Label', 'Sure', 'P ham', 'Why'], ['', 'no text'])
+    """
+    def reason(value):
+        if not isinstance(value, str) or not value:
+            return value
+        if value == "empty text":
+            return translate("pred.reason_empty")
+        line = _LINE_REASON.match(value)
+        if line:
+            return translate("pred.reason_line", line=line[1], values=line[2], columns=line[3])
+        return value
+
+    shown = result.copy()
+    if "reason" in shown.columns:
+        shown["reason"] = shown["reason"].map(reason)
+    names = {"predicted_label": translate("pred.col_label"), "confidence": translate("pred.col_confidence"),
+             "reason": translate("pred.col_reason")}
+    names.update({f"p({label})": translate("pred.col_probability", label=label) for label in labels})
+    return shown.rename(columns={column: name for column, name in names.items() if column in shown.columns})
 
 
 def table_bytes(frame: pd.DataFrame, kind: str = "csv") -> bytes:

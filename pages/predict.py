@@ -7,7 +7,7 @@ import streamlit as st
 from pathlib import Path
 
 from core import charts
-from core.batch import predict_table, skipped_counts, table_bytes, text_columns_for
+from core.batch import for_people, predict_table, skipped_counts, table_bytes, text_columns_for
 from core.data import load_table
 from core.explain import explain, highlight_html, top_tokens, weight_text
 from core.errors import UserError
@@ -78,10 +78,16 @@ if upload is not None:
             st.success(t("pred.file_done", rows=len(result) - sum(skipped.values()), total=len(result),
                          empty=skipped["empty"], malformed=skipped["malformed"]), icon=":material/check_circle:")
             # On screen an empty cell is empty (not "None"); the file keeps the machine-readable columns.
-            shown = result.head(100)
+            people = for_people(result, t, bundle.labels)      # headers and reasons in the UI's language
+            shown = people.head(100)
             st.dataframe(shown.astype(object).where(shown.notna(), "").astype(str), width="stretch", hide_index=True,
                          key="predict_file_table")
             stem = Path(upload.name).stem
+            for_programs = st.radio(t("pred.file_headers"), [True, False], horizontal=True, key=state.PREDICT_HEADERS,
+                                    format_func=lambda machine: t("pred.headers_programs" if machine
+                                                                  else "pred.headers_people"),
+                                    help=t("pred.file_headers_help"))
+            result = result if for_programs else people
             as_csv, as_xlsx = st.columns(2)
             as_csv.download_button(t("pred.file_download"), table_bytes(result, "csv"),
                                    file_name=f"{stem}-predictions.csv", mime="text/csv",

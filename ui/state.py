@@ -58,6 +58,7 @@ MODELS = "models"                  # model_id -> {"entry": ModelEntry, "bundle":
 SELECTED_MODEL = "selected_model"  # model_id picked on Evaluate/Predict
 COLLECTED_JOBS = "collected_jobs"  # job ids whose model is already in MODELS
 JOB_SHOWN = "job_shown"            # the job whose settings the Train page's widgets show (set once per job)
+PREDICT_HEADERS = "predict_headers"  # the Predict page's downloads: True = column names for programs
 TRAIN_SCROLL = "train_scroll"      # a run was just started: the Train page scrolls to its live view once
 NEXT_RUN = "next_run"              # settings changes chosen on Evaluate for the next training run
 WORKSPACE = "workspace"            # this browser user's workspace id (also ?ws= in the URL)

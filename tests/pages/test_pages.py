@@ -256,7 +256,10 @@ def test_train_evaluate_predict_flow():
     assert app.multiselect(key="predict_file_columns").value == ["text"]
     assert "6 of 6 rows classified; without a prediction: 0 with an empty text, 0 with more values" in texts(app.success)
     table = app.dataframe[-1].value
-    assert set(table["predicted_label"]) <= {"ham", "spam"} and len(table) == 6
+    # On screen the added columns are named for people (issue 27); the downloads offer both namings.
+    assert set(table["Predicted class"]) <= {"ham", "spam"} and len(table) == 6
+    assert {"Confidence", "Probability of ham", "Probability of spam"} <= set(table.columns)
+    assert app.radio(key="predict_headers").options == ["For programs", "For people (as shown)"]
 
     # A line with more values than the header is said, and keeps its place in the output (issue 27).
     raw = (ROOT / "tests" / "data" / "ragged_rows.csv").read_bytes()
@@ -266,7 +269,12 @@ def test_train_evaluate_predict_flow():
     assert "3 of 4 rows classified; without a prediction: 0 with an empty text, 1 with more values" in texts(app.success)
     table = app.dataframe[-1].value
     assert table["text"].tolist() == ["hello there", "buy", "ok see you", "win a car"]
-    assert table["predicted_label"].tolist()[1] == "" and table["reason"].tolist()[1] == "line 3 had 4 values for 2 columns"
+    assert table["Predicted class"].tolist()[1] == ""
+    assert table["Why no prediction"].tolist()[1] == "line 3 had 4 values for 2 columns"
+    app.session_state["lang"] = "zh"
+    app.run()
+    table = app.dataframe[-1].value
+    assert table["预测类别"].tolist()[1] == "" and table["未预测的原因"].tolist()[1] == "第 3 行有 4 个值，而表头有 2 列"
 
 
 def test_language_switch_translates_the_page():
