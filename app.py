@@ -7,11 +7,11 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from core.quiet import import_tensorflow_soon  # noqa: E402
-from ui import access, state  # noqa: E402
-from ui.common import error_boundary, init_language, language_switch, t  # noqa: E402
+from core.quiet import import_tensorflow_soon
+from ui import access, state
+from ui.common import error_boundary, init_language, language_switch, t
 
 st.set_page_config(page_title="Text Classifier Studio", page_icon="🔤", layout="wide")
 state.init()

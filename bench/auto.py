@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import RESULTS, SHARED, PeakMemory, append_results, load, replace_section  # noqa: E402
+from run import RESULTS, SHARED, PeakMemory, append_results, load, replace_section  # noqa: E402 - after sys.path names bench/
 
 SETS = ("sms_spam", "ag_news", "imdb", "thucnews_titles", "chnsenticorp_htl", "waimai_10k", "online_shopping_10_cats")
 UNLABELLED = {"chnsenticorp_htl": ("online_shopping_10_cats", "waimai_10k"),

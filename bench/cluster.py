@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import append_results, replace_section  # noqa: E402
+from run import append_results, replace_section  # noqa: E402 - after sys.path names bench/
 
 HEADING = "## Ray runner and batch predictions on Ray (issue 20)"
 
@@ -82,7 +82,6 @@ def overhead(runs: int) -> dict:
 def _texts(rows: int):
     """``rows`` texts (sms_spam test messages, repeated) with an ``id`` column."""
     import pandas as pd
-
     from serve import _data
 
     texts = pd.read_csv(_data("test"))["text"].astype(str).tolist()
@@ -90,10 +89,11 @@ def _texts(rows: int):
 
 
 def batch(rows: int) -> list[dict]:
+    from serve import models
+
     from core import cluster
     from core.batch import predict_table, table_bytes
     from core.bundle import Bundle
-    from serve import models
 
     frame = _texts(rows)
     out = []
@@ -125,8 +125,9 @@ def file_run(rows: int) -> dict:
     seconds, and whether the two output files are byte for byte the same."""
     import subprocess
 
-    from core import cluster
     from serve import models
+
+    from core import cluster
 
     network = models()["network"]
     figures = {"kind": "ray-file", "model": "network", "rows": rows}

@@ -25,13 +25,12 @@ import random
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from run import RESULTS, replace_section  # noqa: E402
+from run import RESULTS, replace_section  # noqa: E402 - after sys.path names bench/
 
 HEADING = "## Hostile files and the fence (issue 26)"
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-from run import RESULTS, replace_section  # noqa: E402
+from run import RESULTS, replace_section  # noqa: E402 - after sys.path names bench/
 
 HEADING = "## First page load (issue 27)"
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import RESULTS, SHARED, append_results, load, replace_section  # noqa: E402
+from run import RESULTS, SHARED, append_results, load, replace_section  # noqa: E402 - after sys.path names bench/
 
 HEADING = "## Better data, fewer labels (issue 19)"
 START_PER_CLASS, BATCH, MAX_LABELS = 10, 50, 6000
@@ -125,7 +125,7 @@ def speed() -> list[dict]:
     read = time.perf_counter() - started
     timings = []
     labelled = {}
-    for round_ in range(3):
+    for _round in range(3):
         started = time.perf_counter()
         batch = pool.propose(labelled, 20, labelled_texts, labelled_labels)
         timings.append(time.perf_counter() - started)

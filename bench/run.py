@@ -236,10 +236,10 @@ def run_set(name: str, models: list[str], settings: dict, log) -> dict:
     """Every model of ``models`` on one data set; returns its row of the results."""
     import keras
 
-    from core.evaluate import classification_metrics
-    from core.presets import choose, profile
     from core.batching import split_dataset
     from core.config import TrainConfig
+    from core.evaluate import classification_metrics
+    from core.presets import choose, profile
     from core.text import default_config, tokenize
     from core.train import train, train_tfidf
 
@@ -290,7 +290,7 @@ def run_set(name: str, models: list[str], settings: dict, log) -> dict:
                 predict, seconds, info = seed_recipe(train_tokens, train_y, len(labels), settings["epochs"] or 10, seed)
             probabilities = predict(test_tokens)
             scored("recipe", probabilities, seconds, info["epochs"], peak.mb, {"length": info["length"]},
-                   lambda texts: predict([tokenize(text, preprocess) for text in texts]))
+                   lambda texts, predict=predict: predict([tokenize(text, preprocess) for text in texts]))
         elif model_name == "fasttext":
             with PeakMemory() as peak:
                 made = fasttext_model(train_tokens, train_y, settings["epochs"] or 5)
@@ -301,7 +301,7 @@ def run_set(name: str, models: list[str], settings: dict, log) -> dict:
                 continue
             predict, seconds, info = made
             scored("fasttext", predict(test_tokens), seconds, info["epochs"], peak.mb, {"lr": info["lr"]},
-                   lambda texts: predict([tokenize(text, preprocess) for text in texts]))
+                   lambda texts, predict=predict: predict([tokenize(text, preprocess) for text in texts]))
         elif model_name == "tfidf":
             config = TrainConfig(test_share=0.0, baseline=False, seed=SEED)
             with PeakMemory() as peak:
@@ -505,7 +505,7 @@ def markdown(files: list[Path]) -> str:
     notes = ROOT / "bench" / "NOTES.md"
     if notes.exists():
         lines += ["", notes.read_text(encoding="utf-8").strip()]
-    from auto import section              # issue 18's and 19's tables, kept when this file is regenerated
+    from auto import section  # issue 18's and 19's tables, kept when this file is regenerated
     from quality import section as quality_section
 
     for part in (section(), quality_section()):

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import RESULTS, SHARED, append_results, replace_section  # noqa: E402
+from run import RESULTS, SHARED, append_results, replace_section  # noqa: E402 - after sys.path names bench/
 
 MODELS = RESULTS / "serve-models"
 HEADING = "## Prediction service (issue 20)"
@@ -168,7 +168,9 @@ def section() -> str:
                      f"{many['texts_per_second']:,} | {one['errors'] + many['errors']} |")
     if "network" in rows:
         one, many = (run["texts_per_second"] for run in rows["network"]["throughput"])
-        verdict = lambda value: "met" if value >= 2000 else "not met"
+        def verdict(value):
+            return "met" if value >= 2000 else "not met"
+
         lines += ["", "network: the Balanced preset (LSTM 64 units, padding length 42) trained on sms_spam `train.csv`. "
                       f"Aim ≥ 2,000 texts/s with 16 clients: **{verdict(many)}** with 32 texts per request ({many:,}), "
                       f"**{verdict(one)}** with one text per request ({one:,}; TF-IDF, nearly free to compute, "

@@ -104,7 +104,7 @@ def batch_rows(lengths, batch_size: int, rng: np.random.Generator | None, replic
     [250, 1]
     """
     order = rng.permutation(len(lengths)) if rng is not None else np.arange(len(lengths))
-    batches = []
+    batches: list = []
     for window in _windows(len(order), batch_size):
         chunk = order[window.start : window.stop]
         chunk = chunk[np.argsort([lengths[i] for i in chunk], kind="stable")]

@@ -22,6 +22,7 @@ import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -249,13 +250,13 @@ class Bundle:
         JSON-serialisable training settings and results.
     """
 
-    model: object
+    model: Any   # a Keras model, a TfidfModel or a BlendModel (see kind)
     preprocess: PreprocessConfig
     vocabulary: Vocabulary
     labels: list[str]
     settings: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)
-    tfidf: object = None
+    tfidf: Any = None
 
     def __post_init__(self):
         self._forward = None
@@ -346,7 +347,7 @@ class Bundle:
         probabilities = np.zeros((len(sequences), len(self.labels)), dtype=np.float32)
         if not sequences:
             return probabilities
-        single = self._single_forward() if len(sequences) == 1 else False
+        single = self._single_forward() if len(sequences) == 1 else None
         if single:
             width = -(-max(1, len(sequences[0])) // SINGLE_WIDTH_STEP) * SINGLE_WIDTH_STEP
             return single(pad(sequences, width)).numpy().astype(np.float32)
@@ -476,7 +477,7 @@ class Bundle:
             raise UserError("err.model_not_finite")
 
     @classmethod
-    def load(cls, directory) -> "Bundle":
+    def load(cls, directory) -> Bundle:
         """Load a bundle folder saved by :meth:`save` (Keras safe mode: no arbitrary code).
 
         Raises
@@ -516,7 +517,7 @@ class Bundle:
                     raise ValueError(f"{TERMS_FILE} must hold a list of terms (strings)")
                 tfidf = TfidfModel.load(directory, terms)
         except Exception as error:
-            raise UserError("err.bundle_unreadable", path=str(directory), detail=str(error).splitlines()[0][:200])
+            raise UserError("err.bundle_unreadable", path=str(directory), detail=str(error).splitlines()[0][:200]) from error
         return cls(
             model=model,
             preprocess=PreprocessConfig.from_dict(documents["preprocess.json"]),

@@ -108,7 +108,7 @@ def probability_bar(probabilities: dict, title: str, x_title: str, chosen: str |
     """Class probabilities as horizontal bars; the ``chosen`` class (default: the most probable)
     highlighted."""
     items = sorted(probabilities.items(), key=lambda item: item[1])
-    best = chosen if chosen in probabilities else max(probabilities, key=probabilities.get)
+    best = chosen if chosen in probabilities else max(probabilities, key=lambda label: probabilities[label])
     figure = go.Figure(go.Bar(
         x=[p for _, p in items], y=[_text(label) for label, _ in items], orientation="h",
         marker_color=[PRIMARY if label == best else "#cbd5e1" for label, _ in items],

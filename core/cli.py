@@ -221,7 +221,7 @@ def cmd_train(args) -> dict:
                "train_seconds": round(result.train_seconds, 1), "bundle": str(args.out)}
     if info.test:
         summary["test_accuracy"] = round(info.test.accuracy, 4)
-    auto = result.bundle.settings.get("auto")
+    auto = result.bundle.settings.get("auto") or {}
     if auto:
         summary["chosen"] = auto["chosen"]
         summary["candidates"] = {row["name"]: {key: value for key, value in row.items() if key != "name"}

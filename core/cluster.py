@@ -36,14 +36,16 @@ import threading
 import time
 from pathlib import Path
 
+from core.deployment import BY_NAME, value
 from core.errors import UserError
+from core.files import write_bytes, write_json
+from core.job import CHECKPOINT_ZIP, JobState, settle
 
 ADDRESS_ENV = "STUDIO_RAY_ADDRESS"
 BATCH_ROWS_ENV = "STUDIO_RAY_BATCH_ROWS"
-DEFAULT_BATCH_ROWS = 100_000     # files with fewer texts predict in the app's own process
+DEFAULT_BATCH_ROWS = BY_NAME[BATCH_ROWS_ENV].default   # files with fewer texts predict in the app's own process
 CHUNK_ROWS = 4096 * 5             # texts per batch-prediction task (a multiple of core.batch.CHUNK)
 POLL_SECONDS = 0.2                # how often the app reads a run's progress, the run reads Stop
-CHECKPOINT_ZIP = "checkpoint.zip"
 
 _CONNECT_LOCK = threading.Lock()
 
@@ -51,7 +53,7 @@ _CONNECT_LOCK = threading.Lock()
 def address() -> str | None:
     """The Ray address the app was started with (``$STUDIO_RAY_ADDRESS``), or ``None``: the
     local runner."""
-    return os.environ.get(ADDRESS_ENV, "").strip() or None
+    return value(ADDRESS_ENV)
 
 
 def installed() -> bool:
@@ -67,10 +69,7 @@ def enabled() -> bool:
 def batch_rows() -> int:
     """From how many texts a batch prediction goes to Ray (``$STUDIO_RAY_BATCH_ROWS``, default
     100,000)."""
-    try:
-        return max(1, int(os.environ.get(BATCH_ROWS_ENV, DEFAULT_BATCH_ROWS)))
-    except ValueError:
-        return DEFAULT_BATCH_ROWS
+    return value(BATCH_ROWS_ENV)
 
 
 def connect():
@@ -125,7 +124,7 @@ def _init_in_lasting_thread(ray, options: dict) -> None:
     def keeper():
         try:
             ray.init(**options)
-        except BaseException as error:  # noqa: BLE001 - handed to the caller below
+        except BaseException as error:
             outcome["error"] = error
         finally:
             ready.set()
@@ -169,7 +168,7 @@ def bundle_bytes(bundle) -> bytes:
 
 # ---------------------------------------------------------------- training runs
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _control_class():
     import ray
 
@@ -260,14 +259,14 @@ def _train_task(payload: dict, control) -> dict:
             raise UserError("err.ray_vectors_missing", path=vectors, node=socket.gethostname())
         result = train_job(payload, reporter, cache, reporter.emit)
     except UserError as error:
-        return {"state": "failed", "key": error.key, "params": error.params, "message": str(error)}
+        return {"state": JobState.FAILED, "key": error.key, "params": error.params, "message": str(error)}
     finally:
         ray.get(control.put.remote([]))   # every event sent is in the actor before the result is
-    return {"state": "stopped" if result.stopped_early else "done", "bundle": bundle_bytes(result.bundle),
+    return {"state": JobState.STOPPED if result.stopped_early else JobState.DONE, "bundle": bundle_bytes(result.bundle),
             "test_texts": list(result.test_texts), "test_labels": list(result.test_labels)}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _remote_task():
     import ray
 
@@ -281,8 +280,6 @@ def start(job, payload: dict, store) -> None:
 
 
 def _follow(job, payload: dict, store) -> None:
-    from core.jobs import settle
-
     try:
         ray = connect()
         control = _control_class().options(scheduling_strategy=_here(ray)).remote()
@@ -290,35 +287,29 @@ def _follow(job, payload: dict, store) -> None:
         task = _remote_task().options(num_cpus=1, num_gpus=gpus, max_retries=0, retry_exceptions=False,
                                                name=f"train {job.name}"[:100])
         ref = task.remote(ray.put(payload), control)
-    except UserError as error:
-        job.error, job.error_key, job.error_params = str(error), error.key, error.params
-        return settle(job, store, "")
-    except Exception as error:  # noqa: BLE001 - Ray refused the run: say so, never leave it queued
-        job.error = f"{type(error).__name__}: {error}"[:500]
+    except Exception as error:   # the cluster cannot be reached or refuses the task: said, nothing kept
+        job.fail_with(error)
         return settle(job, store, "")
     try:
         outcome, crash = _watch(ray, job, ref, control)
-    except Exception as error:  # noqa: BLE001 - the cluster itself went away: keep what came back
+    except Exception as error:
         outcome, crash = None, f"the Ray cluster stopped answering ({type(error).__name__}: {str(error)[:200]})"
-    if outcome and outcome["state"] == "failed":
-        job.error, job.error_key, job.error_params = outcome["message"], outcome["key"], outcome["params"]
+    if outcome and outcome["state"] == JobState.FAILED:
+        job.fail(outcome["message"], outcome["key"], outcome["params"])
     elif outcome:
         try:
             _store_result(job, payload, store, outcome)
         except UserError as error:
-            job.error, job.error_key, job.error_params = str(error), error.key, error.params
+            job.fail_with(error)
     settle(job, store, crash or "")
 
 
 def _watch(ray, job, ref, control):
     """Apply the run's events to ``job`` until its task ends; returns ``(outcome, crash)``: the
     task's result (``None`` when it has none) and, when its worker or node died, what to say."""
-    from core.files import write_json
-    from core.jobs import JobState
-
     stop_sent, placed, crash = False, False, None
     while True:
-        if job._stop_requested and not stop_sent:
+        if job.stop_requested and not stop_sent:
             if not placed:  # still waiting for the cluster: nothing to keep, cancel it
                 ray.cancel(ref, force=False)
             control.request_stop.remote()
@@ -331,13 +322,12 @@ def _watch(ray, job, ref, control):
         for event in events:
             if event["event"] == "placed":
                 placed = True
-                with job._lock:
-                    job.state, job.started = JobState.RUNNING, time.time()
-                    job.placement = {key: value for key, value in event.items() if key != "event"}
+                job.start_running()
+                job.apply(event)
             elif event["event"] == "checkpoint":
-                _write_atomic(job.directory / CHECKPOINT_ZIP, event["data"])
+                write_bytes(job.directory / CHECKPOINT_ZIP, event["data"])
             else:
-                job._apply(event)
+                job.apply(event)
                 if event["event"] == "epoch":
                     write_json(job.directory / "progress.json", {"epoch": event["epoch"], "epochs": job.epochs})
         if ready:
@@ -345,11 +335,12 @@ def _watch(ray, job, ref, control):
     try:
         outcome = ray.get(ref)
     except ray.exceptions.TaskCancelledError:
-        job.error, job.error_key, job.error_params = "cancelled", "err.ray_cancelled", {}
+        job.fail("cancelled", "err.ray_cancelled")
         outcome = None
     except ray.exceptions.RayTaskError as error:  # a bug in training: said, nothing kept
         cause = getattr(error, "cause", None) or error
-        job.error, outcome = f"{type(cause).__name__}: {cause}"[:500], None
+        job.fail_with(cause)
+        outcome = None
     except ray.exceptions.RayError as error:  # the worker or its node died: keep the checkpoint
         outcome, crash = None, f"the Ray worker training it ended unexpectedly ({type(error).__name__}); " \
                                f"{str(error).splitlines()[0][:200]}"
@@ -369,9 +360,9 @@ def _store_result(job, payload: dict, store, outcome: dict) -> None:
                           outcome["test_labels"], fingerprint(payload["texts"], payload["labels"]))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    job._apply({"event": "done", "model_id": entry.model_id})
-    if outcome["state"] == "stopped":
-        job._stop_requested = True  # ended early (Stop, early stopping): shown as "stopped" like locally
+    job.apply({"event": "done", "model_id": entry.model_id})
+    if outcome["state"] == JobState.STOPPED:
+        job.ended_early()  # ended early (Stop, early stopping): shown as "stopped" like locally
 
 
 def _here(ray):
@@ -380,19 +371,13 @@ def _here(ray):
 
     try:
         return NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=True)
-    except Exception:  # noqa: BLE001 - a Ray Client connection has no node of its own
+    except Exception:
         return "DEFAULT"
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    part = path.with_name(path.name + ".part")
-    part.write_bytes(data)
-    os.replace(part, path)
 
 
 # ---------------------------------------------------------------- batch predictions
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _predictor_class():
     import ray
 

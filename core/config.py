@@ -20,11 +20,11 @@ class JsonConfig:
     so a bundle saved by a newer version with extra settings still loads."""
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return asdict(self)  # type: ignore[call-overload]  # every subclass is a dataclass
 
     @classmethod
     def from_dict(cls, data: dict):
-        known = {f.name for f in fields(cls)}
+        known = {f.name for f in fields(cls)}  # type: ignore[arg-type]  # every subclass is a dataclass
         return cls(**{key: value for key, value in data.items() if key in known})
 
     def check(self, *checks) -> None:
@@ -212,7 +212,7 @@ def pair_buckets(token_lists, min_count: int = 2) -> int:
     """
     from collections import Counter
 
-    counts = Counter()
+    counts: Counter = Counter()
     for tokens in token_lists:
         counts.update(zip(tokens, tokens[1:]))
     kept = sum(1 for n in counts.values() if n >= min_count)

@@ -16,8 +16,17 @@ import pandas as pd
 
 from core.config import JsonConfig
 from core.errors import UserError
-from core.reading import (DEFAULT_MAX_ROWS, MAX_FILE_BYTES, MAX_FILE_MB, Table, decode, load_table,  # noqa: F401
-                          max_rows, read_pasted, read_table)
+from core.reading import (  # noqa: F401
+    DEFAULT_MAX_ROWS,
+    MAX_FILE_BYTES,
+    MAX_FILE_MB,
+    Table,
+    decode,
+    load_table,
+    max_rows,
+    read_pasted,
+    read_table,
+)
 
 MAX_TEXT_CHARS = 10_000      # longer texts are cut for training (with a notice), never dropped
 
@@ -177,7 +186,7 @@ class DataChoices(JsonConfig):
                                corrections={int(row): label for row, label in self.corrections.items()},
                                added=self.added)
 
-    def fitted(self, table) -> "DataChoices":
+    def fitted(self, table) -> DataChoices:
         """These choices for ``table`` (the file read again, e.g. another sheet): columns it
         does not have are replaced by the guessed ones, label names of absent labels dropped."""
         columns = list(table.frame.columns)
@@ -363,6 +372,7 @@ def validate(frame: pd.DataFrame, text_column, label_column: str | None,
     from core.findings import Finding, find_issues, label_variants
 
     text_columns = check_columns(frame, text_column, label_column)
+    assert label_column is not None   # check_columns refuses a missing one
     limit = max_rows()
     if len(frame) > limit and not choices.sample_rows:
         raise UserError("err.too_many_rows", rows=len(frame), limit=limit)
@@ -408,19 +418,20 @@ def validate(frame: pd.DataFrame, text_column, label_column: str | None,
         counts = Counter(labels)
         rename = {}
         for group in label_variants(counts).values():
-            keep = max(group, key=lambda label: (counts[label], label))
-            rename.update({label: keep for label in group if label != keep})
+            spelling = max(group, key=lambda label: (counts[label], label))
+            rename.update({label: spelling for label in group if label != spelling})
         report.merged_labels = sum(1 for label in labels if label in rename)
         labels = [rename.get(label, label) for label in labels]
     if choices.drop_conflicts:
-        labels_of = {}
+        labels_of: dict[str, set] = {}
         for text, label in zip(texts, labels):
             labels_of.setdefault(text, set()).add(label)
         keep = [len(labels_of[text]) == 1 for text in texts]
         report.dropped_conflicts = keep.count(False)
         texts, labels = _filter(texts, labels, keep)
     if choices.drop_duplicates:
-        seen, keep = set(), []
+        seen: set = set()
+        keep = []
         for pair in zip(texts, labels):
             keep.append(pair not in seen)
             seen.add(pair)
@@ -486,7 +497,7 @@ def check_columns(frame: pd.DataFrame, text_column, label_column) -> list[str]:
             raise UserError("err.missing_column", column=str(column), columns=", ".join(map(str, frame.columns)))
     if label_column in text_columns:
         raise UserError("err.same_columns")
-    return text_columns
+    return [column for column in text_columns if column is not None]   # None was refused above
 
 
 def chosen_columns(frame: pd.DataFrame, text_column=None, label_column: str | None = None):
@@ -545,7 +556,8 @@ def read_dataset(path, text_column=None, label_column: str | None = None, encodi
     read): ``(table, dataset, report)``. ``text_column`` may be ``"title,body"`` (see
     :func:`text_column_spec`)."""
     table = load_table(path, encoding=encoding, sheet=sheet)
-    dataset, report = validate(table.frame, *chosen_columns(table.frame, text_column, label_column), choices)
+    text_columns, chosen_label = chosen_columns(table.frame, text_column, label_column)
+    dataset, report = validate(table.frame, text_columns, chosen_label, choices)
     report.findings[:0] = table.findings
     return table, dataset, report
 

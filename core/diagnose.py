@@ -45,7 +45,7 @@ def against_underfitting(info: RunInfo) -> dict:
     >>> against_underfitting(RunInfo.parse({"train": {"epochs": 5, "learning_rate": 0.001}}, {}))
     {'epochs': 10, 'learning_rate': 0.002}
     """
-    changes = {"epochs": min(100, 2 * info.train.epochs)}
+    changes: dict[str, float] = {"epochs": min(100, 2 * info.train.epochs)}
     rate = info.train.learning_rate
     higher = [step for step in LEARNING_RATES if step > rate * 1.0001 and step <= 0.01]
     if higher:

@@ -114,7 +114,7 @@ def highlight_html(explanation: dict) -> str:
     every token escaped. Chinese tokens are joined without spaces, others with one."""
     tokens = explanation["tokens"]
     scale = max((abs(weight) for _, weight in tokens), default=0) or 1.0
-    parts = []
+    parts: list[str] = []
     previous_cjk = True
     for token, weight in tokens:
         strength = min(1.0, abs(weight) / scale)

@@ -32,10 +32,11 @@ import threading
 import time
 from multiprocessing import context, forkserver, popen_forkserver, spawn, util
 
+from core.deployment import BY_NAME, value
 from core.errors import UserError
 
-DEFAULT_MEMORY_MB = 1536
-DEFAULT_SECONDS = 60
+DEFAULT_MEMORY_MB = BY_NAME["STUDIO_PARSE_MEMORY_MB"].default
+DEFAULT_SECONDS = BY_NAME["STUDIO_PARSE_SECONDS"].default
 # What the fork server imports once; every task's child starts with these already loaded.
 PRELOAD = ["numpy", "pandas", "pyarrow", "openpyxl", "xlrd", "ijson", "charset_normalizer", "core.reading",
            "core.wire", "core.vectors", "core.package"]
@@ -62,24 +63,17 @@ def last_run() -> dict:
 
 def memory_mb() -> int:
     """How much a parse may grow its process, in MB (``STUDIO_PARSE_MEMORY_MB``, default 1,536)."""
-    return _int_setting("STUDIO_PARSE_MEMORY_MB", DEFAULT_MEMORY_MB, 64)
+    return value("STUDIO_PARSE_MEMORY_MB")
 
 
 def time_limit() -> int:
     """How long a parse may take, in seconds (``STUDIO_PARSE_SECONDS``, default 60)."""
-    return _int_setting("STUDIO_PARSE_SECONDS", DEFAULT_SECONDS, 1)
+    return value("STUDIO_PARSE_SECONDS")
 
 
 def enabled() -> bool:
     """Whether parses run fenced (``STUDIO_FENCE`` is not ``0``)."""
-    return os.environ.get("STUDIO_FENCE", "1").strip() != "0"
-
-
-def _int_setting(name: str, default: int, low: int) -> int:
-    try:
-        return max(low, int(os.environ.get(name, default)))
-    except ValueError:
-        return default
+    return value("STUDIO_FENCE")
 
 
 def fenced(task: str, *args, imports: tuple = (), seconds: int | None = None) -> tuple[dict, list[bytes]]:

@@ -83,8 +83,8 @@ def find_issues(texts, labels, label_column: str) -> list[Finding]:
                                 {"labels": _some(small), "n": SMALL_CLASS}))
     largest, smallest = max(counts.values()), min(counts.values())
     if smallest and largest / smallest >= IMBALANCE_RATIO:
-        big = max(counts, key=counts.get)
-        little = min(counts, key=counts.get)
+        big = max(counts, key=lambda label: counts[label])
+        little = min(counts, key=lambda label: counts[label])
         findings.append(Finding("imbalance", round(largest / smallest), "find.imbalance",
                                 {"ratio": round(largest / smallest), "big": big, "big_n": largest,
                                  "small": little, "small_n": smallest}))

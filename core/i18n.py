@@ -6,8 +6,7 @@ in either language is a bug that ``tests/core/test_i18n.py`` catches.
 
 from __future__ import annotations
 
-import os
-
+from core.deployment import value
 from core.messages import MESSAGES as _ERRORS
 from core.messages_ui import UI_MESSAGES
 
@@ -36,7 +35,7 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, **params) -> str:
 def server_language() -> str:
     """The language used when the browser says nothing we speak: ``STUDIO_LANG`` ("en" or
     "zh") if the server sets it, else English."""
-    chosen = os.environ.get("STUDIO_LANG", "").strip().lower()
+    chosen = str(value("STUDIO_LANG")).strip().lower()
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
 
 

@@ -7,9 +7,8 @@ and the same rule holds on the command line.
 
 from __future__ import annotations
 
-import os
-
 from core.config import MAX_PAIR_BUCKETS, ModelConfig, TrainConfig
+from core.deployment import value
 from core.errors import UserError
 
 # What TensorFlow and the app hold before any model (measured: ~0.8 GB RSS after import).
@@ -63,9 +62,9 @@ def available_memory() -> int | None:
     """Bytes of memory free for a new run: ``STUDIO_MEMORY_LIMIT_MB`` when set (an
     administrator's cap), else what the system has available (psutil, so the same on Linux,
     macOS and Windows); ``None`` when neither can be told."""
-    limit = os.environ.get("STUDIO_MEMORY_LIMIT_MB")
+    limit = value("STUDIO_MEMORY_LIMIT_MB")
     if limit:
-        return int(float(limit) * 2**20)
+        return int(limit * 2**20)
     try:
         import psutil
 

@@ -93,7 +93,7 @@ class RunInfo:
     baseline: Baseline | None = None
 
     @classmethod
-    def parse(cls, settings: dict | None, metrics: dict | None) -> "RunInfo":
+    def parse(cls, settings: dict | None, metrics: dict | None) -> RunInfo:
         """Read the two documents (partial ones too: what is missing takes its default)."""
         settings, metrics = settings or {}, metrics or {}
         kind = settings.get("kind", "keras")

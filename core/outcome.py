@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.i18n import seconds as seconds_text, translate
+from core.i18n import seconds as seconds_text
+from core.i18n import translate
 from core.meta import RunInfo
 
 # What each Automatic candidate is called on the page.

@@ -10,7 +10,6 @@ other code in the model file).
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import stat
 import zipfile
@@ -18,6 +17,7 @@ import zlib
 from pathlib import Path
 
 from core.bundle import JSON_FILES, MODEL_FILES, TERMS_FILE, Bundle, check_keras_file
+from core.deployment import value
 from core.errors import UserError
 from core.files import replace_dir, staging_dir
 
@@ -33,8 +33,8 @@ UNPACKED_FACTOR = 2    # all members together unpack to at most twice the upload
 
 
 def max_bundle_mb() -> int:
-    """Largest bundle upload in MB: ``$STUDIO_MAX_BUNDLE_MB`` or 200 (the upload limit of .streamlit/config.toml)."""
-    return int(os.environ.get("STUDIO_MAX_BUNDLE_MB", "200"))
+    """Largest bundle upload in MB: ``$STUDIO_MAX_BUNDLE_MB`` or the upload limit (core.deployment.UPLOAD_MB)."""
+    return value("STUDIO_MAX_BUNDLE_MB")
 
 
 def model_card(bundle: Bundle, name: str, dataset: str = "") -> str:

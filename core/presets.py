@@ -69,7 +69,7 @@ def choose(data: DataProfile, train_share: float = 0.8) -> dict[str, Preset]:
     for name in PRESETS:
         values = preset_values(name, data)
         plan = plan_run(values)
-        length = plan.preprocess.max_length
+        length = plan.preprocess.max_length or data.length   # a plan always sets it; the data's length else
         seconds = estimate_epoch_seconds(plan.model, plan.train, train_rows, min(data.mean_tokens, length))
         chosen[name] = Preset(name, plan.model, plan.train, length, seconds, values)
     return chosen

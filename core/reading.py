@@ -27,17 +27,18 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
+from core import deployment
 from core.errors import UserError
 from core.findings import Finding
 from core.text import mend_surrogates
 
 DELIMITERS = ",;\t|"
 PREFERRED_ENCODINGS = ("gb18030", "big5", "cp1252", "utf_16", "cp932", "shift_jis")
-MAX_FILE_MB = int(os.environ.get("STUDIO_MAX_FILE_MB", 200))   # keep equal to .streamlit/config.toml
+MAX_FILE_MB = deployment.value("STUDIO_MAX_FILE_MB")   # keep equal to .streamlit/config.toml
 MAX_FILE_BYTES = MAX_FILE_MB * 2**20
 MAX_COLUMNS = 1000
 MAX_CELLS = 20_000_000       # rows × columns of a table: a 300,000-row table may have 66 columns
-DEFAULT_MAX_ROWS = 300_000   # more rows than this: a stratified sample, with the user's consent
+DEFAULT_MAX_ROWS = deployment.BY_NAME["STUDIO_MAX_ROWS"].default   # more rows: a sample, with the user's consent
 MAX_LINES_FACTOR = 4         # a delimited file of more lines than 4 × the row cap is not read at all
 MAX_UNZIPPED_BYTES = MAX_FILE_BYTES   # a zip unpacks to at most what one file may hold
 MAX_ZIP_RATIO = 200          # deflate packs text about 3-10×; a member packed 200× is a bomb
@@ -64,10 +65,7 @@ HTML = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?<(!doctype html|html|table|head|body)
 
 def max_rows() -> int:
     """The row cap (``STUDIO_MAX_ROWS``, default 300,000): more rows need a sample."""
-    try:
-        return max(2, int(os.environ.get("STUDIO_MAX_ROWS", DEFAULT_MAX_ROWS)))
-    except ValueError:
-        return DEFAULT_MAX_ROWS
+    return deployment.value("STUDIO_MAX_ROWS")
 
 
 @dataclass
@@ -216,7 +214,7 @@ def table_from_bytes(raw: bytes, name: str, encoding: str | None = None, sheet: 
         if "out of memory" in str(error).lower():   # pandas' C parser says so in its own words
             raise MemoryError(str(error)) from None
         detail = str(error).splitlines()[0][:200] if str(error).strip() else type(error).__name__
-        raise UserError("err.unreadable", name=name, detail=detail)
+        raise UserError("err.unreadable", name=name, detail=detail) from None
     frame = table.frame
     if len(frame.columns) == 0:
         raise UserError("err.file_empty", name=name)
@@ -254,8 +252,8 @@ def _sniff(raw: bytes, suffix: str, name: str) -> str:
             members = set(zipfile.ZipFile(io.BytesIO(raw)).namelist())
         except zipfile.BadZipFile:
             if suffix in EXCEL:
-                raise UserError("err.unreadable", name=name, detail="damaged workbook")
-            raise UserError("err.damaged_zip", name=name)
+                raise UserError("err.unreadable", name=name, detail="damaged workbook") from None
+            raise UserError("err.damaged_zip", name=name) from None
         if "xl/workbook.xml" in members:
             return "excel"
         if "word/document.xml" in members or "ppt/presentation.xml" in members:
@@ -411,7 +409,7 @@ def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
         try:
             return raw.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError):
-            raise UserError("err.bad_encoding", encoding=encoding)
+            raise UserError("err.bad_encoding", encoding=encoding) from None
     detected = detect_encoding(raw)
     if detected == "mixed":
         text, other, _ = _decode_mixed(raw)
@@ -430,13 +428,13 @@ def _read_delimited(raw: bytes, encoding: str | None, table: Table, keep_bad_lin
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise UserError("err.bad_encoding", encoding=encoding)
+            raise UserError("err.bad_encoding", encoding=encoding) from None
         if not _decodes(raw, encoding):
             raise UserError("err.bad_encoding", encoding=encoding)
         used = encoding
     else:
         used = detect_encoding(raw)
-    source = None
+    source: io.StringIO | io.BytesIO | None = None
     if used == "mixed":
         text, other, count = _decode_mixed(raw)
         used = f"utf-8 + {other}"
@@ -475,11 +473,12 @@ def _read_delimited(raw: bytes, encoding: str | None, table: Table, keep_bad_lin
         except pd.errors.ParserError as error:
             found = re.search(r"EOF inside string starting at row (\d+)", str(error))
             if found:
-                raise UserError("err.unclosed_quote", name=table.name, line=int(found.group(1)) + 1)
+                raise UserError("err.unclosed_quote", name=table.name, line=int(found.group(1)) + 1) from None
             raise
     skipped = [int(n) for warning in caught for n in re.findall(r"Skipping line (\d+)", str(warning.message))]
     kept = None
     if skipped and keep_bad_lines:
+        assert source is not None   # set above: a text or the bytes
         source.seek(0)
         kept = _with_bad_lines(source, options, list(frame.columns), skipped)
         if kept is not None:
@@ -567,7 +566,7 @@ def sniff_delimiter(header: str) -> str:
         return csv.Sniffer().sniff(header + "\n", delimiters=DELIMITERS).delimiter
     except csv.Error:
         counts = {d: header.count(d) for d in DELIMITERS}
-        return max(counts, key=counts.get) if max(counts.values()) else ","
+        return max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
 
 
 def _read_json(text: str, name: str = "data.json") -> pd.DataFrame:
@@ -589,7 +588,7 @@ def _read_json(text: str, name: str = "data.json") -> pd.DataFrame:
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as error:
-                raise UserError("err.bad_json", line=number, detail=error.msg)
+                raise UserError("err.bad_json", line=number, detail=error.msg) from None
             if not isinstance(row, dict):
                 raise UserError("err.json_shape")
             rows.append(row)
@@ -599,7 +598,7 @@ def _read_json(text: str, name: str = "data.json") -> pd.DataFrame:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
-            raise UserError("err.bad_json", line=error.lineno, detail=error.msg)
+            raise UserError("err.bad_json", line=error.lineno, detail=error.msg) from None
         if not isinstance(data, dict):
             raise UserError("err.json_shape")
         lists = [value for value in data.values() if isinstance(value, list)]
@@ -651,8 +650,8 @@ def _json_records(text: str, name: str, limit: int) -> list:
         try:   # the standard parser names the line and the fault
             json.loads(text)
         except json.JSONDecodeError as error:
-            raise UserError("err.bad_json", line=error.lineno, detail=error.msg)
-        raise UserError("err.bad_json", line=1, detail="not valid JSON")
+            raise UserError("err.bad_json", line=error.lineno, detail=error.msg) from None
+        raise UserError("err.bad_json", line=1, detail="not valid JSON") from None
     return rows
 
 
@@ -707,7 +706,7 @@ def _sheet_frame(worksheet, name: str) -> pd.DataFrame:
     the cells present, so the real extent is known as the file is read: a value beyond column
     1,000, beyond the row cap or beyond :data:`MAX_CELLS` is refused at once.
     """
-    from openpyxl.worksheet._reader import WorkSheetParser   # openpyxl < 4 (requirements.txt)
+    from openpyxl.worksheet._reader import WorkSheetParser  # openpyxl < 4 (requirements.txt)
 
     limit, book = max_rows(), worksheet.parent
     rows, first, width = {}, None, 0
@@ -915,7 +914,8 @@ def _read_zip(raw: bytes, name: str, encoding: str | None, sheet: str | None, ke
         raise UserError("err.zip_bomb", name=name, mb=f"{total / 2**20:,.0f}", limit=MAX_UNZIPPED_BYTES // 2**20)
     texts = [(info, path) for info, path in members if path.suffix.lower() == ".txt" and len(path.parts) >= 2]
     if texts:
-        rows, used = [], Counter()
+        rows: list = []
+        used: Counter = Counter()
         for info, path in texts:
             content = archive.read(info)
             text, file_encoding = decode(content, encoding) if content.strip() else ("", None)

@@ -170,13 +170,13 @@ def html_report(bundle, name: str, dataset: str, lang: str = "en", answers=None,
         [t("report.columns"), f"{data.text_column} → {data.label_column}"],
         [t("report.vocabulary"), f"{len(bundle.vocabulary):,}"], [t("report.padding"), bundle.preprocess.max_length]]))
     parts.append("<h2>" + html.escape(t("report.settings")) + "</h2>")
-    rows = [setting_row(t, "preprocess", key, value) for key, value in bundle.preprocess.to_dict().items()
+    setting_rows = [setting_row(t, "preprocess", key, value) for key, value in bundle.preprocess.to_dict().items()
             if key not in ("stop_words", "user_words")]
     for section, config in (("model", info.model), ("train", info.train)):
-        rows += [setting_row(t, section, key, value) for key, value in (config.to_dict() if config else {}).items()]
-    rows += [[t("report.train_time"), f"{seconds(info.train_seconds)} s · {info.epochs} {t('train.epoch')}"],
+        setting_rows += [setting_row(t, section, key, value) for key, value in (config.to_dict() if config else {}).items()]
+    setting_rows += [[t("report.train_time"), f"{seconds(info.train_seconds)} s · {info.epochs} {t('train.epoch')}"],
              [t("report.device"), info.device_name]]
-    parts.append(_table([t("report.item"), t("report.value")], rows))
+    parts.append(_table([t("report.item"), t("report.value")], setting_rows))
     parts.append(f"<p class='meta'>{html.escape(t('report.footer'))}</p>")
     title = html.escape(t("report.title", name=name))
     return (f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"

@@ -32,6 +32,9 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from core.deployment import value as deployment_value
 
 API_KEY_ENV = "STUDIO_API_KEY"
 DRAIN_FACTOR = 4   # a body over the limit is still read (and dropped) up to 4× the limit, then 413
@@ -81,7 +84,7 @@ class ServedModel:
 
     name: str
     path: Path
-    bundle: object
+    bundle: Any   # core.bundle.Bundle (not imported here: the service starts without TensorFlow)
     created: str
 
     def describe(self) -> dict:
@@ -152,7 +155,7 @@ def load_models(model_dirs) -> dict[str, ServedModel]:
         if name in models:
             raise UserError("err.serve_same_name", name=name, first=str(models[name].path), second=str(path))
         stamp = max((child.stat().st_mtime for child in path.iterdir() if child.is_file()), default=path.stat().st_mtime)
-        created = _dt.datetime.fromtimestamp(stamp, _dt.timezone.utc).isoformat(timespec="seconds")
+        created = _dt.datetime.fromtimestamp(stamp, _dt.UTC).isoformat(timespec="seconds")
         models[name] = ServedModel(name, path, bundle, created)
     return models
 
@@ -198,7 +201,8 @@ class Batcher:
         return await future
 
     def _take(self) -> list:
-        batch, size = [], 0
+        batch: list = []
+        size = 0
         while self.pending and (not batch or size + len(self.pending[0][0]) <= self.limits.max_batch):
             batch.append(self.pending.pop(0))
             size += len(batch[-1][0])
@@ -570,7 +574,7 @@ def serve(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: str | 
     import uvicorn
 
     models = load_models(model_dirs)
-    api_key = api_key if api_key is not None else (os.environ.get(API_KEY_ENV) or None)
+    api_key = api_key if api_key is not None else deployment_value(API_KEY_ENV)
     app = create_app(models, api_key, limits)
     check_port(host, port)
     started = time.perf_counter()
@@ -611,7 +615,7 @@ def serve_ray(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: st
     from core import cluster
 
     models = load_models(model_dirs)
-    api_key = api_key if api_key is not None else (os.environ.get(API_KEY_ENV) or None)
+    api_key = api_key if api_key is not None else deployment_value(API_KEY_ENV)
     check_port(host, port)
     ray = cluster.connect()
     # Ctrl-C / SIGTERM from now on, Ray Serve's start included, end the deployment in an orderly
@@ -642,7 +646,7 @@ def serve_ray(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: st
     started = time.perf_counter()
     ray_serve.start(http_options={"host": host, "port": port})
     deployment = ray_serve.deployment(ray_serve.ingress(build_app)(), name="studio", num_replicas=replicas)
-    ray_serve.run(deployment.bind(), name="studio", route_prefix="/")
+    ray_serve.run(deployment.bind(), name="studio", route_prefix="/")  # type: ignore[attr-defined]  # Ray's typing
     if announce:
         announce(f"serving {_names(models)} with Ray Serve ({replicas} replicas on {cluster.address() or 'a local Ray instance'}) "
                  f"at http://{host}:{port}/v1/predict (API page: http://{host}:{port}/docs)"

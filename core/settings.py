@@ -16,8 +16,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from core.config import (BATCH_SIZES, CLASS_WEIGHTS, L2_STEPS, LEARNING_RATES, OPTIMIZERS, RNNS, SCHEDULES,
-                         ModelConfig, TrainConfig)
+from core.config import (
+    BATCH_SIZES,
+    CLASS_WEIGHTS,
+    L2_STEPS,
+    LEARNING_RATES,
+    OPTIMIZERS,
+    RNNS,
+    SCHEDULES,
+    ModelConfig,
+    TrainConfig,
+)
 from core.errors import UserError
 from core.text import MAX_LENGTH_CAP, PreprocessConfig
 

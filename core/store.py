@@ -23,6 +23,7 @@ working. Training runs cut short by a server crash are recorded (table ``interru
 
 from __future__ import annotations
 
+import builtins
 import datetime as _dt
 import errno
 import hashlib
@@ -43,6 +44,7 @@ import pandas as pd
 import psutil
 
 from core.bundle import JSON_FILES, MODEL_FILES, Bundle
+from core.deployment import value
 from core.errors import UserError
 from core.files import recover
 
@@ -84,17 +86,17 @@ def storage_errors(path):
 
 def data_dir() -> Path:
     """The app's data directory: ``$STUDIO_DATA_DIR`` or ``./data``."""
-    return Path(os.environ.get("STUDIO_DATA_DIR", "data"))
+    return Path(value("STUDIO_DATA_DIR"))
 
 
 def max_models() -> int:
     """Most models a workspace keeps: ``$STUDIO_MAX_MODELS`` or 50."""
-    return int(os.environ.get("STUDIO_MAX_MODELS", "50"))
+    return value("STUDIO_MAX_MODELS")
 
 
 def max_workspace_mb() -> int:
     """Most disk a workspace's models may use, in MB: ``$STUDIO_MAX_WORKSPACE_MB`` or 2,000."""
-    return int(os.environ.get("STUDIO_MAX_WORKSPACE_MB", "2000"))
+    return value("STUDIO_MAX_WORKSPACE_MB")
 
 
 def new_workspace_id(root=None) -> str:
@@ -456,7 +458,7 @@ class ModelStore:
                                " model_id, kept_epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                (self.workspace, job_id, name, happened, epoch, epochs, model_id, kept_epoch))
 
-    def interrupted(self) -> list[dict]:
+    def interrupted(self) -> builtins.list[dict]:   # builtins: this class has a method called list
         """This workspace's interrupted runs the user has not dismissed, newest first."""
         with storage_errors(self.root), closing(self._connect()) as connection:
             rows = connection.execute("SELECT * FROM interrupted WHERE workspace = ? AND seen = 0"

@@ -333,9 +333,9 @@ class Vocabulary:
         return len(self.tokens) + 2
 
     @classmethod
-    def build(cls, token_lists, max_vocab: int, min_count: int = 1) -> "Vocabulary":
+    def build(cls, token_lists, max_vocab: int, min_count: int = 1) -> Vocabulary:
         """The ``max_vocab`` most frequent tokens seen at least ``min_count`` times (ties by first appearance)."""
-        counts = Counter()
+        counts: Counter = Counter()
         for tokens in token_lists:
             counts.update(tokens)
         kept = [token for token, n in counts.most_common() if n >= min_count][: max(0, max_vocab - 2)]
@@ -352,7 +352,7 @@ class Vocabulary:
         return {"tokens": self.tokens}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Vocabulary":
+    def from_dict(cls, data: dict) -> Vocabulary:
         return cls(list(data["tokens"]))
 
 

@@ -88,7 +88,7 @@ class TfidfModel:
         return self.coef.shape[0]
 
     @classmethod
-    def fit(cls, token_lists, y, classes: int, analyzer: str = "words") -> "TfidfModel":
+    def fit(cls, token_lists, y, classes: int, analyzer: str = "words") -> TfidfModel:
         """Fit on tokenized texts and integer labels ``y`` (0 … classes-1)."""
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -153,7 +153,7 @@ class TfidfModel:
                             analyzer=np.array(self.analyzer))
 
     @classmethod
-    def load(cls, directory, terms) -> "TfidfModel":
+    def load(cls, directory, terms) -> TfidfModel:
         """Read ``tfidf.npz`` without pickle; ``terms`` from the bundle's vocabulary. The arrays'
         headers are checked first (:func:`check_npz`): nothing is allocated for a declared size
         the file does not hold."""

@@ -238,7 +238,7 @@ def _train_once(dataset, preprocess, model_config, train_config, callback, vecto
     val_x, val_y = part(split.validation)
     devices = configure_devices()
     with devices["strategy"].scope():
-        from core.model import build_model     # Keras, here: a TF-IDF run never loads TensorFlow
+        from core.model import build_model  # Keras, here: a TF-IDF run never loads TensorFlow
 
         model = build_model(len(vocabulary), len(label_names), model_config, pair_table)
         if vectors is not None:
@@ -442,6 +442,7 @@ def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: Mod
                    unlabelled_tokens)
     network = result.bundle
     # The same split and tokens as the network.
+    assert result.prepared is not None   # train() always hands its split and tokens on
     split, y, token_lists = result.prepared
     label_names = network.labels
     analyzer = analyzer_for(network.preprocess.tokenizer)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.deployment import value
 from core.errors import UserError
 
 LEARN_DIM = 128          # the size of learned vectors (the Balanced embedding's)
@@ -263,7 +264,8 @@ def _read_binary(first: bytes, stream, keep: set, name: str):
     if not 0 < dim <= MAX_DIM:
         raise UserError("err.vectors_format", name=name, line=1)
     size = 4 * dim
-    words, rows = [], []
+    words: list[str] = []
+    rows: list = []
     for _ in range(count):
         word = bytearray()
         while (char := stream.read(1)) not in (b" ", b""):
@@ -314,9 +316,7 @@ CACHE_KEEP = 4    # learned vectors kept per workspace (the newest)
 def server_vectors() -> dict[str, Path]:
     """Vectors files an administrator put in ``$STUDIO_VECTORS_DIR`` (by file name), for users
     to pick by name; empty when it is not set."""
-    import os
-
-    folder = os.environ.get("STUDIO_VECTORS_DIR")
+    folder = value("STUDIO_VECTORS_DIR")
     if not folder or not Path(folder).is_dir():
         return {}
     return {path.name: path for path in sorted(Path(folder).iterdir())

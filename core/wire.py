@@ -88,7 +88,8 @@ def _json_cell(text: str):
         kind, raw = value["$t"], value["v"]
         if kind == "timedelta":
             return dt.timedelta(seconds=raw)
-        return {"datetime": dt.datetime, "date": dt.date, "time": dt.time}[kind].fromisoformat(raw)
+        parse = {"datetime": dt.datetime.fromisoformat, "date": dt.date.fromisoformat, "time": dt.time.fromisoformat}
+        return parse[kind](raw)
     return value
 
 

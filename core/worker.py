@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from core.files import write_json
-from core.jobs import JobState
+from core.job import JobState
 from core.train import TrainingCallback
 
 BATCH_REPORT_SECONDS = 0.2
@@ -196,7 +196,7 @@ def run(job_dir: Path) -> int:
         return 2
     except Exception as error:
         return _internal(error)
-    state = JobState.INTERRUPTED if reporter.orphaned else (JobState.STOPPED if result.stopped_early else JobState.DONE)
+    state = JobState.INTERRUPTED if getattr(reporter, "orphaned", False) else (JobState.STOPPED if result.stopped_early else JobState.DONE)
     write_json(job_dir / "result.json", {"state": state, "model_id": entry.model_id})
     _emit("done", model_id=entry.model_id)
     return 0

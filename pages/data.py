@@ -200,7 +200,6 @@ def check_labels() -> None:
 
 def apply_label_decisions() -> None:
     """Apply the actions chosen in the table of flagged rows."""
-    from core.quality import apply_decisions
 
     checked = st.session_state[state.LABEL_ISSUES]
     edited = st.session_state.get(state.label_editor_key(checked["version"])) or {}

@@ -14,15 +14,25 @@ from core.batch import text_columns_for
 from core.data import guess_columns, load_table, validate
 from core.diagnose import diagnose
 from core.errors import UserError
-from core.serve import served_name
-from core.evaluate import (automatic_summary, binary_curves, classification_metrics, compare_runs, evaluate, majority_baseline,
-                           mistakes, positive_probability, predictions, rethreshold)
+from core.evaluate import (
+    automatic_summary,
+    binary_curves,
+    classification_metrics,
+    compare_runs,
+    evaluate,
+    majority_baseline,
+    mistakes,
+    positive_probability,
+    predictions,
+    rethreshold,
+)
 from core.explain import class_words, explain, highlight_html
+from core.i18n import seconds
+from core.jobs import get_job, start_training
 from core.quality import file_rows_of, model_label_issues
 from core.reading import UPLOAD_TYPES
-from core.jobs import get_job, start_training
 from core.report import html_report
-from core.i18n import seconds
+from core.serve import served_name
 from core.store import fingerprint
 from ui import state
 from ui.common import describe_changes, lang, model_picker, page_header, show_error, t

@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import UserError
-from core.i18n import seconds
 from core.export import exportable, savedmodel_zip
-from core.serve import free_port, served_names, usage
+from core.i18n import seconds
 from core.package import bundle_zip, max_bundle_mb
+from core.serve import free_port, served_names, usage
 from core.store import max_models, max_workspace_mb
 from ui import state
 from ui.common import lang, page_header, settings_summary, show_error, t

@@ -1,16 +1,15 @@
 """Predict page: type a text, see the label and the probability of every class."""
 
 import random
+from pathlib import Path
 
 import streamlit as st
-
-from pathlib import Path
 
 from core import charts
 from core.batch import for_people, predict_table, skipped_counts, table_bytes, text_columns_for
 from core.data import load_table
-from core.explain import explain, highlight_html, top_tokens, weight_text
 from core.errors import UserError
+from core.explain import explain, highlight_html, top_tokens, weight_text
 from core.reading import UPLOAD_TYPES
 from ui import state
 from ui.common import model_picker, page_header, show_error, t

@@ -7,8 +7,16 @@ import streamlit as st
 
 from core import charts
 from core.errors import UserError
-from core.text import (TOKENIZERS, PreprocessConfig, auto_tokenizer, default_config, default_stop_words,
-                       parse_word_list, text_stats, tokenize)
+from core.text import (
+    TOKENIZERS,
+    PreprocessConfig,
+    auto_tokenizer,
+    default_config,
+    default_stop_words,
+    parse_word_list,
+    text_stats,
+    tokenize,
+)
 from ui import state
 from ui.common import page_header, require_dataset, show_error, t
 

@@ -18,8 +18,18 @@ from core.settings import DEFAULT_PRESET, page_settings, plan_run, run_values, s
 from core.text import PreprocessConfig, default_config
 from core.vectors import server_vectors
 from ui import state
-from ui.common import (describe_changes, device, device_label, error_boundary, page_header, settings_summary,
-                       lang, show_error, t)
+from ui.common import (
+    describe_changes,
+    device,
+    device_label,
+    error_boundary,
+    lang,
+    page_header,
+    settings_summary,
+    show_error,
+    t,
+)
+
 
 def _duration(value) -> str:
     value = int(value or 0)

@@ -30,3 +30,23 @@ def artifacts() -> Path:
 def _isolated_data_dir(tmp_path, monkeypatch):
     # Models trained by tests go to a temporary folder, never the user's ./data.
     monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path / "studio-data"))
+
+
+PROBES = ("Free entry! Win a cash prize, text WIN now", "see you at lunch tomorrow", "")
+
+
+def assert_usable(bundle, texts=PROBES) -> list[str]:
+    """Check that ``bundle`` answers as a model must, in ways a broken one fails (issue 28: "is
+    one of the two labels" held for any model that returned at all): each row of probabilities
+    is a distribution over the bundle's labels, the label is the one its decision takes from
+    them, and the same texts get the same answers twice. Returns the labels."""
+    import numpy as np
+
+    texts = list(texts)
+    probabilities = np.asarray(bundle.predict_proba(texts))
+    assert probabilities.shape == (len(texts), len(bundle.labels))
+    assert np.all(probabilities >= 0) and np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-4)
+    labels = bundle.predict(texts)
+    assert labels == [bundle.labels[i] for i in bundle.decide(probabilities)]
+    assert np.allclose(np.asarray(bundle.predict_proba(texts)), probabilities, atol=1e-6)
+    return labels

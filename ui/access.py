@@ -20,7 +20,6 @@ import hmac
 import streamlit as st
 
 from core.access import Backoff, allowed
-
 from ui import state
 from ui.common import t
 
@@ -29,7 +28,7 @@ def _secret(section: str, key: str | None = None):
     try:
         value = st.secrets[section]
         return value[key] if key is not None else value
-    except Exception:  # noqa: BLE001 - no such key, or no secrets file at all (StreamlitSecretNotFoundError)
+    except Exception:
         return None
 
 

@@ -42,7 +42,7 @@ def test_predict_and_evaluate(cli_bundle):
     out, _ = cli_bundle
     code, stdout, _ = run("predict", out, "Free entry! Win a prize, text WIN now")
     result = last_json(stdout)
-    assert code == 0 and result["label"] in ("ham", "spam")
+    assert code == 0 and result["label"] == max(result["probabilities"], key=result["probabilities"].get)
     assert sum(result["probabilities"].values()) == pytest.approx(1.0, abs=1e-4)
     code, stdout, _ = run("evaluate", out, SAMPLES["sms_spam"].path)
     metrics = last_json(stdout)
@@ -55,6 +55,7 @@ def test_explain_gives_token_weights_in_text_order(cli_bundle):
     result = last_json(stdout)
     assert code == 0, stderr
     assert result["label"] in ("ham", "spam") and 0 < result["probability"] <= 1
+    assert sum(weight for _, weight in result["tokens"]) != 0      # the words moved the decision
     assert [token for token, _ in result["tokens"]] == ["winner", "!", "claim", "your", "free", "prize", "now"]
     assert all(isinstance(weight, float) for _, weight in result["tokens"])
     code, _, stderr = run("explain", out, "hi", "--label", "eggs")
@@ -133,7 +134,6 @@ DATA = ROOT / "tests" / "data"
 def test_evaluate_and_predict_file_accept_other_formats(cli_bundle, tmp_path):
     """evaluate and predict --file read what inspect reads: here a GBK, semicolon-separated
     Excel-style export and a zip of label folders, made from the SMS sample."""
-    import io
     import zipfile
 
     import pandas as pd
@@ -314,7 +314,7 @@ def test_train_model_auto_says_what_it_kept_and_each_candidates_validation_accur
     assert result["vectors"]["source"] == "learned" and result["vectors"]["unlabelled_texts"] == 400
     assert f"kept {result['chosen']}" in stderr
     code, stdout, _ = run("predict", tmp_path / "auto", "WINNER! claim your free prize now")
-    assert code == 0 and last_json(stdout)["label"] in ("ham", "spam")
+    assert code == 0 and last_json(stdout)["label"] == "spam"     # Automatic on 400 texts knows this one
 
 
 def test_label_issues_suggest_and_curve_from_the_command_line(tmp_path):

@@ -5,7 +5,16 @@ import io
 import pandas as pd
 import pytest
 
-from core.data import SAMPLES, CleaningChoices, cleaned_csv, guess_columns, load_dataset, load_table, read_table, validate
+from core.data import (
+    SAMPLES,
+    CleaningChoices,
+    cleaned_csv,
+    guess_columns,
+    load_dataset,
+    load_table,
+    read_table,
+    validate,
+)
 from core.errors import UserError
 from tests.conftest import SHARED
 
@@ -68,7 +77,7 @@ def test_missing_path_and_dev_null():
 def test_guess_prefers_longest_text_and_few_valued_label():
     frame = pd.DataFrame({
         "id": [str(i) for i in range(6)],
-        "body": ["a long free text number %d here" % i for i in range(6)],
+        "body": [f"a long free text number {i} here" for i in range(6)],
         "topic": ["x", "y", "x", "y", "x", "y"],
     })
     assert guess_columns(frame) == ("body", "topic")

@@ -111,9 +111,8 @@ def test_a_threshold_saved_in_the_store_keeps_the_model_listed(tmp_path, step):
 @pytest.mark.parametrize("step", STEPS)
 def test_a_worker_killed_while_rewriting_its_checkpoint_keeps_the_last_one(tmp_path, step):
     """Issue 21, case 5: the previous checkpoint sat aside, where recovery never looked."""
-    from core.jobs import _keep_checkpoint
-
     from core.data import SAMPLES, load_dataset
+    from core.job import _keep_checkpoint
 
     job = tmp_path / "job"
     data, _ = load_dataset(SAMPLES["sms_spam"].path)

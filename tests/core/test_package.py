@@ -5,7 +5,6 @@ import zipfile
 
 import pytest
 
-from core.bundle import Bundle
 from core.errors import UserError
 from core.package import bundle_zip, unpack_bundle
 

@@ -2,11 +2,10 @@
 
 import pytest
 
-from core.data import SAMPLES, load_dataset
 from core.config import BATCH_SIZES, LEARNING_RATES
+from core.data import SAMPLES, load_dataset
 from core.presets import DataProfile, choose, estimate_epoch_seconds, profile
 from core.text import PreprocessConfig
-from core.train import TrainConfig
 
 
 def test_presets_follow_the_data():

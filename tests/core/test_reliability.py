@@ -14,15 +14,15 @@ import time
 
 import pytest
 
+from core.config import TrainConfig
 from core.errors import UserError
 from core.jobs import recover, start_training, wait
+from core.memory import check_memory, estimate_memory
 from core.model import ModelConfig
 from core.store import ModelStore
 from core.text import PreprocessConfig
-from core.config import TrainConfig
-from core.memory import check_memory, estimate_memory
 from core.train import TrainingCallback, train
-from tests.conftest import ROOT
+from tests.conftest import ROOT, assert_usable
 from tests.core.conftest import TINY_MODEL, small_sample
 
 # -- memory ------------------------------------------------------------------------------------
@@ -83,7 +83,7 @@ def test_out_of_memory_mid_run_retries_with_half_the_batch():
     assert callback.begun == 2
     assert result.bundle.settings["batch_fallback"] == {"requested": 32, "used": 16}
     assert result.bundle.settings["train"]["batch_size"] == 16
-    assert result.bundle.predict(["free prize"])[0] in ("ham", "spam")
+    assert_usable(result.bundle)
 
 
 def test_out_of_memory_even_at_the_smallest_batch_explains():
@@ -108,7 +108,7 @@ def test_data_folder_that_cannot_be_written_gives_a_clear_message(tmp_path, tiny
         start_training(small_sample(rows=100), PreprocessConfig(), TINY_MODEL, TrainConfig(epochs=1), "x", "sms", store)
     assert caught.value.key == "err.store_not_writable"
     # A model already loaded keeps predicting.
-    assert tiny_result.bundle.predict(["free prize now"])[0] in ("ham", "spam")
+    assert_usable(tiny_result.bundle)
 
 
 def test_full_disk_while_saving_keeps_the_store_as_it_was(tmp_path, tiny_result, monkeypatch):
@@ -128,7 +128,7 @@ def test_full_disk_while_saving_keeps_the_store_as_it_was(tmp_path, tiny_result,
     assert not list(store.models.glob(".staging-*"))
     assert store.repair() == {"added": 0, "dropped": 0, "cleaned": 0}
     monkeypatch.undo()
-    assert store.load(kept.model_id).predict(["hello"])[0] in ("ham", "spam")
+    assert_usable(store.load(kept.model_id))
 
 
 # -- one run at a time --------------------------------------------------------------------------
@@ -223,7 +223,7 @@ def test_server_killed_the_worker_stops_and_keeps_its_model(tmp_path):
     [entry] = store.list()
     bundle = store.load(entry.model_id)
     assert bundle.metrics["stopped_by_user"] and bundle.metrics["epochs"] < 200
-    assert bundle.predict(["free prize"])[0] in ("ham", "spam")
+    assert_usable(bundle)
     assert not list((tmp_path / "jobs").iterdir())  # the copy of the user's data is gone
     store.dismiss_interrupted(notice["job_id"])
     assert store.interrupted() == []
@@ -244,7 +244,7 @@ def test_server_and_worker_killed_the_last_checkpoint_is_kept(tmp_path):
     bundle = store.load(entry.model_id)
     assert bundle.metrics["interrupted"] and "test" in bundle.metrics      # scored on the run's own test split
     assert len(store.test_split(entry.model_id)) == 40
-    assert bundle.predict(["free prize"])[0] in ("ham", "spam")
+    assert_usable(bundle)
     assert store.repair() == {"added": 0, "dropped": 0, "cleaned": 0}      # the store is consistent
     assert not list((tmp_path / "jobs").iterdir())
     assert recover(tmp_path) == []                                         # settled once

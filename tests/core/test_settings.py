@@ -12,8 +12,7 @@ from core.config import ModelConfig, TrainConfig
 from core.errors import UserError
 from core.i18n import MESSAGES
 from core.presets import choose
-from core.settings import (PRESETS, SETTINGS, DataProfile, cli_settings, page_settings, plan_run, preset_values,
-                           setting)
+from core.settings import PRESETS, SETTINGS, DataProfile, cli_settings, page_settings, plan_run, preset_values, setting
 from core.text import PreprocessConfig
 from tests.conftest import ROOT
 

@@ -6,8 +6,20 @@ import numpy as np
 import pytest
 
 from core.errors import UserError
-from core.text import (MAX_LENGTH_CAP, MIN_LENGTH, OOV_ID, PreprocessConfig, Vocabulary, chinese_share,
-                       clean, default_config, pad, suggest_length, text_stats, tokenize)
+from core.text import (
+    MAX_LENGTH_CAP,
+    MIN_LENGTH,
+    OOV_ID,
+    PreprocessConfig,
+    Vocabulary,
+    chinese_share,
+    clean,
+    default_config,
+    pad,
+    suggest_length,
+    text_stats,
+    tokenize,
+)
 
 
 def test_word_tokenizer_splits_words_punctuation_and_chinese_characters():

@@ -82,8 +82,9 @@ def test_saved_threshold_is_used_by_prediction_after_reload(tiny_result, tmp_pat
     if one is not None:  # below 0.5 yet spam: only the threshold can say so
         assert loaded.predict_one(texts[one])["label"] == "spam"
 
-    from core.batch import predict_table
     import pandas as pd
+
+    from core.batch import predict_table
 
     table = predict_table(loaded, pd.DataFrame({"text": texts}), ["text"])
     assert table["predicted_label"].tolist() == expected

@@ -28,7 +28,7 @@ def failure_report(page, tmp_path: Path, name: str) -> str:
             page.screenshot(path=str(ARTIFACTS / f"failed-{name}.png"), full_page=True)
             text = page.locator("[data-testid='stMain']").first.inner_text(timeout=5_000)
             parts.append(f"page {page.url}, its visible text (end):\n{text[-PAGE_CHARS:]}")
-        except Exception as error:  # noqa: BLE001 - a closed or hung page: say so and go on
+        except Exception as error:
             parts.append(f"page {page.url}: unreadable ({type(error).__name__}: {str(error)[:200]})")
     if (tmp_path / "server.log").exists():
         parts.append("server.log (end):\n" + _tail(tmp_path / "server.log"))

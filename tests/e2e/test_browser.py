@@ -231,11 +231,12 @@ def test_sample_train_predict(server, page, artifacts, tmp_path):
     assert Path(download.value.path()).read_bytes()[:2] == b"PK"
     page.get_by_role("link", name="Predict").first.click()
     box = page.get_by_role("textbox", name="Text to classify")
-    box.fill("Are we still meeting for lunch tomorrow?")
+    box.fill("WINNER!! You have won a free prize. Call 09061701461 now to claim your cash reward")
     page.get_by_role("button", name="Classify", exact=True).click()
     page.get_by_text("Predicted class").first.wait_for()
     _idle(page)
-    assert page.locator("[data-testid='stMetricValue']").first.inner_text() in ("spam", "ham")
+    # The same model after the reload: the same answer as before it.
+    assert page.locator("[data-testid='stMetricValue']").first.inner_text() == result
 
 
 def test_awkward_upload_shows_the_report(server, page, artifacts):

@@ -6,8 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.store import ModelStore, new_workspace_id
 from tests.conftest import ROOT
-from tests.core.conftest import tiny_result  # noqa: F401 - the fixture
-from tests.pages.test_pages import APP, texts
+from tests.pages.conftest import APP, texts
 
 
 def app_with(secrets=None, workspace=None) -> AppTest:

@@ -4,7 +4,7 @@ the Train page, the candidates side by side on the Evaluate page."""
 from streamlit.testing.v1 import AppTest
 
 from core.jobs import get_job, wait
-from tests.pages.test_pages import APP, load_sample, new_app, texts
+from tests.pages.conftest import APP, load_sample, new_app, texts
 
 UNLABELLED = ("message\n" + "\n".join([
     "call now to claim your free prize", "are you coming to dinner tonight", "winner! text back to win cash",
@@ -70,9 +70,9 @@ def test_unlabelled_texts_word_vectors_and_automatic_from_upload_to_the_side_by_
 
 
 def test_a_vectors_file_that_fits_no_words_is_refused_before_training(tmp_path, monkeypatch):
-    from core.vectors import WordVectors, write_vectors
-
     import numpy as np
+
+    from core.vectors import WordVectors, write_vectors
 
     folder = tmp_path / "vectors"
     folder.mkdir()

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.jobs import get_job, wait
 from tests.conftest import ROOT
-from tests.pages.test_pages import APP, load_sample, new_app, texts
+from tests.pages.conftest import APP, load_sample, new_app, texts
 from ui import state
 
 

@@ -1,8 +1,8 @@
 """Issue 19's Label page: a batch proposed from the unlabelled texts, labelled one click each,
 the labels joining the data, the curve growing after each batch."""
 
+from tests.pages.conftest import load_sample, new_app, texts
 from tests.pages.test_auto import UNLABELLED
-from tests.pages.test_pages import load_sample, new_app, texts
 
 
 def test_label_a_batch_and_the_labels_join_the_data_and_the_curve_grows():
@@ -62,7 +62,7 @@ def test_the_batch_and_the_curve_come_back_after_a_reload():
     """Issue 27: a reload lost the batch under way and the accuracy curve."""
     from streamlit.testing.v1 import AppTest
 
-    from tests.pages.test_pages import APP
+    from tests.pages.conftest import APP
 
     lines = UNLABELLED.decode().splitlines()[1:7]
     distinct = ("message\n" + "\n".join(f"{line} {i}" for line in lines for i in range(4)) + "\n").encode()

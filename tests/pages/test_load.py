@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.jobs import get_job, wait
-from tests.pages.test_pages import APP, texts
+from tests.pages.conftest import APP, texts
 
 SESSIONS = int(os.environ.get("STUDIO_LOAD_SESSIONS", "10"))
 pytestmark = pytest.mark.slow

@@ -7,24 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.jobs import get_job, wait
 from tests.conftest import ROOT
-
-APP = str(ROOT / "app.py")
-
-
-def new_app() -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.run()
-    return app
-
-
-def texts(elements) -> str:
-    return "\n".join(str(element.value) for element in elements)
-
-
-def load_sample(app: AppTest, name: str = "sms_spam") -> AppTest:
-    app.switch_page("pages/data.py").run()
-    app.button(key=f"sample_{name}").click().run()
-    return app
+from tests.pages.conftest import APP, load_sample, new_app, texts
 
 
 def test_data_page_starts_empty_and_loads_a_sample():
@@ -42,7 +25,7 @@ def test_data_page_starts_empty_and_loads_a_sample():
 
 def test_uploaded_csv_is_validated_with_counts():
     app = new_app()
-    raw = "id,review,stars\n1,great hotel,good\n2,,bad\n3,awful room,bad\n4,lovely staff,\n5,nice,good\n".encode()
+    raw = b"id,review,stars\n1,great hotel,good\n2,,bad\n3,awful room,bad\n4,lovely staff,\n5,nice,good\n"
     app.file_uploader[0].set_value(("reviews.csv", raw, "text/csv")).run()
     assert not app.exception
     assert app.multiselect(key="data_text_col").value == ["review"]
@@ -236,7 +219,9 @@ def test_train_evaluate_predict_flow():
     app.text_area(key="predict_text").input("Congratulations, you won a free cash prize! Call now").run()
     assert not app.exception
     labels = [metric.value for metric in app.metric if metric.label == "Predicted class"]
-    assert labels and labels[0] in ("ham", "spam")
+    # The page shows what the chosen model answers (not just some label).
+    chosen = app.session_state["models"][app.selectbox(key="predict_model").value]["bundle"]
+    assert labels == chosen.predict(["Congratulations, you won a free cash prize! Call now"])
     assert "Words that drove the decision" in texts(app.markdown)
     highlighted = app.get("html")
     assert highlighted and "<span" in highlighted[0].proto.body and "Congratulations" not in highlighted[0].proto.body
@@ -361,9 +346,9 @@ def test_models_page_keeps_models_across_sessions_and_manages_them(tmp_path):
 
     from core.package import bundle_zip
     from core.store import ModelStore, new_workspace_id
+    from core.text import PreprocessConfig
     from core.train import train
     from tests.core.conftest import TINY_MODEL, TINY_TRAIN, small_sample
-    from core.text import PreprocessConfig
 
     workspace = new_workspace_id()
     result = train(small_sample(rows=300), PreprocessConfig(), TINY_MODEL, TINY_TRAIN)
@@ -405,7 +390,9 @@ def test_models_page_keeps_models_across_sessions_and_manages_them(tmp_path):
     app.switch_page("pages/predict.py").run()
     assert app.selectbox(key="predict_model").value == first.model_id
     app.text_area(key="predict_text").input("WINNER claim your free prize").run()
-    assert [metric.value for metric in app.metric if metric.label == "Predicted class"][0] in ("ham", "spam")
+    default = app.session_state["models"][first.model_id]["bundle"]
+    assert [metric.value for metric in app.metric if metric.label == "Predicted class"] == default.predict(
+        ["WINNER claim your free prize"])
 
     # The runs table opens any model on the Evaluate page.
     app.switch_page("pages/models.py").run()
@@ -489,4 +476,5 @@ def test_training_survives_page_changes_and_reloads_and_stops_into_a_usable_mode
     again.switch_page("pages/predict.py").run()
     again.text_area(key="predict_text").input("Free entry! Claim your prize now").run()
     assert not again.exception
-    assert [metric.value for metric in again.metric if metric.label == "Predicted class"][0] in ("ham", "spam")
+    assert [metric.value for metric in again.metric if metric.label == "Predicted class"] == record["bundle"].predict(
+        ["Free entry! Claim your prize now"])

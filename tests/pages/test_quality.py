@@ -2,7 +2,7 @@
 Evaluate page's flags and learning curve."""
 
 from core.jobs import get_job, wait
-from tests.pages.test_pages import load_sample, new_app, texts
+from tests.pages.conftest import load_sample, new_app, texts
 
 
 def train_tfidf_and_evaluate(app):
