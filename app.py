@@ -9,7 +9,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import streamlit as st
 
-from core.quiet import import_tensorflow_soon
+from core.base.quiet import import_tensorflow_soon
 from ui import access, state
 from ui.common import error_boundary, init_language, language_switch, t
 

@@ -37,7 +37,7 @@ SEED = 42
 
 def texts_of(names) -> list[str]:
     """Every text of the named sets' train and test files (their labels dropped)."""
-    from core.data import load_dataset
+    from core.data.dataset import load_dataset
 
     texts = []
     for name in names:
@@ -47,11 +47,11 @@ def texts_of(names) -> list[str]:
 
 
 def run_set(name: str, unlabelled: bool, limit: int | None, log) -> dict:
-    from core.evaluate import classification_metrics
-    from core.presets import choose, profile
+    from core.models.evaluate import classification_metrics
+    from core.models.vectors import learn_vectors
     from core.text import default_config, tokenize
-    from core.train import train_auto
-    from core.vectors import learn_vectors
+    from core.training.presets import choose, profile
+    from core.training.train import train_auto
 
     data, test = load(name, limit, None)
     preprocess = default_config(data.texts)
@@ -95,8 +95,8 @@ def run_set(name: str, unlabelled: bool, limit: int | None, log) -> dict:
 def vectors_speed(n: int = 100_000) -> dict:
     """Vectors learned from ``n`` short texts (waimai_10k, online_shopping_10_cats and
     chnsenticorp_htl reviews, repeated as needed, jieba words)."""
+    from core.models.vectors import learn_vectors
     from core.text import default_config, tokenize
-    from core.vectors import learn_vectors
 
     texts = texts_of(("online_shopping_10_cats", "waimai_10k", "chnsenticorp_htl"))
     texts = (texts * (n // len(texts) + 1))[:n]
@@ -116,7 +116,7 @@ def vectors_memory(size_gb: float = 1.0, keep_words: int = 50_000, dim: int = 30
 
     import numpy as np
 
-    from core.vectors import read_vectors
+    from core.models.vectors import read_vectors
 
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as folder:

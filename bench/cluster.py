@@ -9,7 +9,7 @@
   local instance) happens once per app process and is reported apart. Aim: Ray ≤ local + 5 s.
 - **a file**: ``python -m core predict --file`` on a ``--rows``-row CSV, both ways, outputs compared;
 - **batch prediction**: ``--rows`` texts (sms_spam test messages, repeated) through
-  ``core.batch.predict_table`` in this process (the local runner) and over Ray actors (one per
+  ``core.service.batch.predict_table`` in this process (the local runner) and over Ray actors (one per
   CPU), for the Balanced network and TF-IDF of bench/serve.py; texts/s, and whether both give
   the same table.
 
@@ -38,10 +38,10 @@ HEADING = "## Ray runner and batch predictions on Ray (issue 20)"
 
 
 def _timed_run(runner: str, store, dataset) -> float:
-    from core import cluster
-    from core.config import ModelConfig, TrainConfig
-    from core.jobs import start_training, wait
+    from core.base.config import ModelConfig, TrainConfig
     from core.text import PreprocessConfig
+    from core.training import cluster
+    from core.training.jobs import start_training, wait
 
     if runner == "ray":
         os.environ[cluster.ADDRESS_ENV] = "local"
@@ -57,9 +57,9 @@ def _timed_run(runner: str, store, dataset) -> float:
 
 
 def overhead(runs: int) -> dict:
-    from core import cluster
-    from core.data import SAMPLES, load_dataset
+    from core.data.dataset import SAMPLES, load_dataset
     from core.store import ModelStore
+    from core.training import cluster
 
     dataset, _ = load_dataset(SAMPLES["sms_spam"].path)
     os.environ[cluster.ADDRESS_ENV] = "local"
@@ -91,9 +91,9 @@ def _texts(rows: int):
 def batch(rows: int) -> list[dict]:
     from serve import models
 
-    from core import cluster
-    from core.batch import predict_table, table_bytes
-    from core.bundle import Bundle
+    from core.models.bundle import Bundle
+    from core.service.batch import predict_table, table_bytes
+    from core.training import cluster
 
     frame = _texts(rows)
     out = []
@@ -127,7 +127,7 @@ def file_run(rows: int) -> dict:
 
     from serve import models
 
-    from core import cluster
+    from core.training import cluster
 
     network = models()["network"]
     figures = {"kind": "ray-file", "model": "network", "rows": rows}
@@ -175,7 +175,7 @@ def section(rows: list[dict]) -> str:
                       f"Ray included); the two output files are {'byte for byte the same' if row['same_file'] else 'DIFFERENT'}.", ""]
     batch_rows = [row for row in rows if row["kind"] == "ray-batch"]
     if batch_rows:
-        lines += [f"**Batch prediction of {batch_rows[0]['rows']:,} texts** (`core.batch.predict_table`: sms_spam test "
+        lines += [f"**Batch prediction of {batch_rows[0]['rows']:,} texts** (`core.service.batch.predict_table`: sms_spam test "
                   f"messages repeated; Ray: one actor per CPU, {batch_rows[0]['cpus']} here):", "",
                   "| model | local runner | texts/s | on Ray | texts/s | same table |", "|---|---:|---:|---:|---:|---|"]
         lines += [f"| {row['model']} | {row['local_s']} s | {row['local_texts_per_s']:,} | {row['ray_s']} s | "

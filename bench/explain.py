@@ -27,11 +27,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
 
-    from core.data import SAMPLES, load_dataset
-    from core.explain import explain
-    from core.model import ModelConfig
+    from core.data.dataset import SAMPLES, load_dataset
+    from core.evaluation.explain import explain
+    from core.models.model import ModelConfig
     from core.text import PreprocessConfig, tokenize
-    from core.train import TrainConfig, train
+    from core.training.train import TrainConfig, train
 
     dataset, _ = load_dataset(SAMPLES["sms_spam"].path)
     preprocess = PreprocessConfig(max_length=max(args.tokens, 8))

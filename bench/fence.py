@@ -3,7 +3,7 @@
     python bench/fence.py [--rounds 3] [--hostile-only | --cost-only]
 
 1. **Cost** (issue 26's aim: at most 0.5 s extra): a 10 MB CSV and a 5 MB xlsx (IMDb-like
-   reviews, made in a temporary folder) read with :func:`core.reading.load_table` in one process,
+   reviews, made in a temporary folder) read with :func:`core.data.reading.load_table` in one process,
    unfenced (``STUDIO_FENCE=0``) and fenced: the first fenced read (the fork server starts) and
    the best of ``--rounds`` warm ones.
 2. **Hostile files** (issue 26's five critical cases and the majors, made by ``tests/hostile.py``):
@@ -37,7 +37,7 @@ HEADING = "## Hostile files and the fence (issue 26)"
 COST = r"""
 import json, os, sys, time
 sys.path.insert(0, sys.argv[1])
-from core.reading import load_table
+from core.data.reading import load_table
 paths, rounds = sys.argv[2:4], int(sys.argv[4])
 out = {}
 for path in paths:
@@ -134,7 +134,7 @@ def main() -> None:
                       f"{row['fenced_warm_s']:>9}{row['extra_warm_s']:>9}")
         if not args.cost_only:
             from core.text import PreprocessConfig
-            from core.train import TrainConfig, train
+            from core.training.train import TrainConfig, train
             from tests import hostile
             from tests.core.conftest import TINY_MODEL, small_sample
             from tests.core.test_files import tfidf_bundle
@@ -162,7 +162,7 @@ def main() -> None:
 def section(result: dict) -> str:
     """The BENCHMARKS.md section of these figures."""
     lines = [HEADING, "", f"`python bench/fence.py` on {result['machine']} ({result['cpus']} cores). Every parse of a "
-             "user's bytes runs in a child forked from a fork server (`core.fence`), with 1,536 MB and 60 s.", "",
+             "user's bytes runs in a child forked from a fork server (`core.base.fence`), with 1,536 MB and 60 s.", "",
              "**The fence's cost** on normal files (one process; best of the warm reads):", "",
              "| file | size | unfenced | first fenced read | warm fenced read | extra |", "|---|---:|---:|---:|---:|---:|"]
     for name, row in result["cost"].items():

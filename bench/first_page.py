@@ -106,7 +106,7 @@ def main() -> None:
                "| server start (to health check) | first paint | usable Data page |\n|---:|---:|---:|\n"
                f"| {median['server_start_s']:.2f} s | {median['first_paint_s']:.2f} s | {median['usable_s']:.2f} s |\n\n"
                "TensorFlow (about 5–8 s to import here) loads in a background thread 2 s after the first run "
-               "of the app (`core.quiet.import_tensorflow_soon`). Before (commit a145e0a) `app.py` imported it "
+               "of the app (`core.base.quiet.import_tensorflow_soon`). Before (commit a145e0a) `app.py` imported it "
                "before drawing anything: first paint 5.8–6.9 s, usable 7.2–7.8 s on this machine idle (10.5–17 s "
                "seen under load). Started at once in the background it still cost the first page about a "
                "second (3.4–3.7 s usable), sharing the interpreter. A page that needs TensorFlow (Train, "

@@ -5,7 +5,7 @@ cuDNN (``use_cudnn=False``) and on the CPU.
     python bench/gpu_check.py [--dry]
 
 The model is the app's Balanced recipe (Embedding 128 → LSTM 128 → max pooling → Dense
-softmax) on **right-padded** ids with masking, exactly what ``core.model`` builds, so the
+softmax) on **right-padded** ids with masking, exactly what ``core.models.model`` builds, so the
 cuDNN answer is the app's. ``use_cudnn=True`` raises in Keras when the kernel cannot be used;
 a forward and backward pass with it is the confirmation. imdb comes from
 ``../shared/datasets/imdb`` when present, else synthetic ids of imdb's length (said in the
@@ -56,7 +56,7 @@ def imdb_ids(rows: int):
 def model(use_cudnn, vocabulary: int = 20_000):
     import keras
 
-    from core.model import ModelConfig, build_model
+    from core.models.model import ModelConfig, build_model
 
     built = build_model(vocabulary, 2, ModelConfig())
     if use_cudnn != "auto":  # the same model with the recurrent layer's cuDNN switch set
@@ -88,7 +88,7 @@ def main() -> None:
     import keras
     import tensorflow as tf
 
-    from core.train import configure_devices
+    from core.training.train import configure_devices
 
     out = {"tensorflow": tf.__version__, "keras": keras.__version__}
     out["gpus"] = [gpu.name for gpu in tf.config.list_physical_devices("GPU")]

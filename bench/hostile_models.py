@@ -7,7 +7,7 @@ Each case is a ``model.keras`` made from a tiny model of this Keras by editing i
 as an attacker would: a ``Lambda`` layer (Python bytecode), an activation naming ``os.system``,
 a ``TFSMLayer`` that loads a SavedModel from a path, a ``StringLookup`` whose vocabulary is a file
 on the server, a function ``keras.utils.get_file``. A case is refused when loading it in safe
-mode (as ``core.bundle.Bundle.load`` does) raises and its payload did not run (a marker file).
+mode (as ``core.models.bundle.Bundle.load`` does) raises and its payload did not run (a marker file).
 With ``--versions`` each version of Keras (pure Python) is installed with ``pip --target`` into a
 scratch folder and the cases run there: the oldest version that refuses them all is the floor
 in requirements.txt (tests/core/test_hostile.py runs the cases on the installed Keras).

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 MEASURE = r"""
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[3])
-from core.data import guess_columns, load_table, validate, CleaningChoices
+from core.data.dataset import guess_columns, load_table, validate, CleaningChoices
 import pandas  # imported before the baseline, as in the app
 def rss_mb():
     with open("/proc/self/status") as status:
@@ -52,7 +52,7 @@ print(json.dumps({"rows": len(table.frame), "encoding": table.encoding, "load_s"
 def online_shopping(shared: Path) -> dict:
     import pandas as pd
 
-    from core.data import guess_columns, load_table, validate
+    from core.data.dataset import guess_columns, load_table, validate
 
     folder = shared / "online_shopping_10_cats"
     with tempfile.TemporaryDirectory() as tmp:

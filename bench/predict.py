@@ -7,7 +7,7 @@ Trains a default-size model (embedding 128, LSTM 128) for one epoch on the bundl
 
 * ``single``: ``Bundle.predict_one`` on a text of exactly ``--tokens`` tokens, preprocessing
   included, ``--runs`` times after a warm-up. Targets: p50 under 10 ms, p95 under 30 ms.
-* ``batch``: :func:`core.batch.predict_table` on ``--rows`` SMS texts (the sample repeated), the
+* ``batch``: :func:`core.service.batch.predict_table` on ``--rows`` SMS texts (the sample repeated), the
   path of the Predict page's file upload and ``python -m core predict --file``. Target: at
   least 2,000 texts/s.
 
@@ -36,11 +36,11 @@ def main() -> None:
 
     import pandas as pd
 
-    from core.batch import predict_table
-    from core.data import SAMPLES, load_dataset
-    from core.model import ModelConfig
+    from core.data.dataset import SAMPLES, load_dataset
+    from core.models.model import ModelConfig
+    from core.service.batch import predict_table
     from core.text import PreprocessConfig, tokenize
-    from core.train import TrainConfig, train
+    from core.training.train import TrainConfig, train
 
     dataset, _ = load_dataset(SAMPLES["sms_spam"].path)
     bundle = train(dataset, PreprocessConfig(max_length=max(args.tokens, 8)), ModelConfig(),

@@ -4,7 +4,7 @@
 
 Trains the same model (Balanced preset of the bundled SMS sample, fixed seed, no early
 stopping) with Keras's plain loop and no callback of ours, and with the training worker's
-reporter (``core.worker.reporter_for``: a JSON line per batch at most 5 a second, written
+reporter (``core.training.worker.reporter_for``: a JSON line per batch at most 5 a second, written
 here to a null stream, and a stop-file check after every batch), alternating the two
 ``--repeats`` times. Prints the median seconds per epoch of each and the overhead in percent,
 and the reporter's own cost per batch timed directly (20,000 calls) as a share of an epoch;
@@ -33,11 +33,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
-    from core.data import SAMPLES, load_dataset
-    from core.presets import choose, profile
+    from core.data.dataset import SAMPLES, load_dataset
     from core.text import PreprocessConfig
-    from core.train import train
-    from core.worker import reporter_for
+    from core.training.presets import choose, profile
+    from core.training.train import train
+    from core.training.worker import reporter_for
 
     dataset, _ = load_dataset(SAMPLES["sms_spam"].path)
     preset = choose(profile(dataset.texts, dataset.labels, PreprocessConfig()))["balanced"]

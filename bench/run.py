@@ -8,9 +8,9 @@ For every data set in ``../shared/datasets/`` (or the ``--sets`` chosen), in thi
 * **recipe** — the fixed reference (issues 5 and 8), plain Keras: Embedding(128) → LSTM(128) →
   Dense softmax on ids **pre-padded** to the 95th-percentile length (no masking), Adam,
   cross-entropy, batch 64, 10 epochs, no early stopping;
-* **fast**, **balanced**, **accurate** — the app's presets through ``core.train`` exactly as the
-  app trains them (settings chosen by ``core.presets.choose`` from the data);
-* **tfidf** — TF-IDF + logistic regression through ``core.train.train_tfidf`` (the app's model);
+* **fast**, **balanced**, **accurate** — the app's presets through ``core.training.train`` exactly as the
+  app trains them (settings chosen by ``core.training.presets.choose`` from the data);
+* **tfidf** — TF-IDF + logistic regression through ``core.training.train.train_tfidf`` (the app's model);
 * **fasttext** — ``fasttext.train_supervised`` (word bigrams, 5 epochs, learning rate 1.0 — the
   library's default 0.1 is meant for millions of rows and leaves these small sets underfitted:
   ag_news 0.42) on the same tokens; skipped
@@ -204,7 +204,7 @@ def fasttext_model(train_tokens, train_y, epochs: int):
 
 def load(name: str, limit: int | None, test_limit: int | None):
     """``(train, test)`` DataSets of ``../shared/datasets/<name>``, cut to stratified samples."""
-    from core.data import DataSet, load_dataset, stratified_sample
+    from core.data.dataset import DataSet, load_dataset, stratified_sample
 
     def cut(data, n):
         if not n or n >= len(data.texts):
@@ -236,12 +236,12 @@ def run_set(name: str, models: list[str], settings: dict, log) -> dict:
     """Every model of ``models`` on one data set; returns its row of the results."""
     import keras
 
-    from core.batching import split_dataset
-    from core.config import TrainConfig
-    from core.evaluate import classification_metrics
-    from core.presets import choose, profile
+    from core.base.config import TrainConfig
+    from core.models.evaluate import classification_metrics
     from core.text import default_config, tokenize
-    from core.train import train, train_tfidf
+    from core.training.batching import split_dataset
+    from core.training.presets import choose, profile
+    from core.training.train import train, train_tfidf
 
     data, test = load(name, settings["limit"], settings["test_limit"])
     preprocess = default_config(data.texts)
@@ -311,7 +311,7 @@ def run_set(name: str, models: list[str], settings: dict, log) -> dict:
                    bundle.predict_proba)
         elif model_name in PRESETS:
             preset = presets[model_name]
-            overrides = {"test_share": 0.0, "seed": seed}   # the app's settings, as core.settings.plan_run makes them
+            overrides = {"test_share": 0.0, "seed": seed}   # the app's settings, as core.models.settings.plan_run makes them
             if settings["epochs"]:
                 overrides["epochs"] = settings["epochs"]
             plan = preset.plan(overrides, preprocess)
@@ -553,7 +553,7 @@ def main(argv=None) -> dict:
     if unknown:
         raise SystemExit(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}")
 
-    from core.train import configure_devices
+    from core.training.train import configure_devices
 
     configure_devices()
     started = time.perf_counter()

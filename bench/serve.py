@@ -43,7 +43,7 @@ CLIENTS = 16
 
 def _data(split: str) -> Path:
     path = SHARED / "sms_spam" / f"{split}.csv"
-    return path if path.exists() else ROOT / "core" / "sample_data" / "sms_spam.csv"
+    return path if path.exists() else ROOT / "core" / "data" / "sample_data" / "sms_spam.csv"
 
 
 def models() -> dict[str, Path]:

@@ -13,7 +13,7 @@ import sys
 import time
 import warnings
 
-from core.settings import DEFAULT_PRESET, PRESETS, cli_settings
+from core.models.settings import DEFAULT_PRESET, PRESETS, cli_settings
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,8 +55,8 @@ def _data_options(parser, sample: bool = True) -> None:
 
 
 def _setting_option(parser, setting) -> None:
-    """``--<short>`` for one setting of :data:`core.settings.SETTINGS`, with its English label."""
-    from core.i18n import translate
+    """``--<short>`` for one setting of :data:`core.models.settings.SETTINGS`, with its English label."""
+    from core.base.i18n import translate
 
     label = translate(setting.label, "en")
     if setting.switch:
@@ -162,15 +162,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _load(args):
     """Read ``args.data``/``args.path`` with the shared options; returns (table, dataset, report)."""
-    from core.data import CleaningChoices, read_dataset
+    from core.data.dataset import CleaningChoices, read_dataset
 
     return read_dataset(getattr(args, "data", None) or args.path, args.text_col, args.label_col, args.encoding,
                         args.sheet, CleaningChoices(sample_rows=args.sample))
 
 
 def cmd_train(args) -> dict:
-    from core.bundle import BUNDLE_FILES
-    from core.files import check_replaceable
+    from core.base.files import check_replaceable
+    from core.models.bundle import BUNDLE_FILES
 
     # The output folder and the data first: refused before minutes of training, and before
     # TensorFlow takes seconds to import.
@@ -178,9 +178,9 @@ def cmd_train(args) -> dict:
     _, dataset, report = _load(args)
     from dataclasses import replace
 
-    from core.presets import choose, profile
     from core.text import default_config
-    from core.train import TrainingCallback, train, train_auto, train_tfidf
+    from core.training.presets import choose, profile
+    from core.training.train import TrainingCallback, train, train_auto, train_tfidf
 
     print(f"data: {report.rows_kept} rows kept of {report.rows_total}; classes {report.class_counts}", file=sys.stderr)
     preprocess = default_config(dataset.texts)
@@ -243,8 +243,8 @@ def _word_vectors(args, dataset, preprocess):
     """The vectors the network starts from (read from ``--vectors``, else learned from the
     labelled texts and the unlabelled ones: ``--unlabelled`` files and rows without a label),
     and the unlabelled texts' tokens."""
-    from core.data import load_table, unlabelled_texts
-    from core.vectors import vectors_for
+    from core.data.dataset import load_table, unlabelled_texts
+    from core.models.vectors import vectors_for
 
     texts = list(dataset.unlabelled)
     for path in args.unlabelled:
@@ -262,10 +262,10 @@ def _word_vectors(args, dataset, preprocess):
 
 
 def cmd_evaluate(args) -> dict:
-    from core.batch import text_columns_for
-    from core.bundle import Bundle
-    from core.data import CleaningChoices, guess_columns, load_table, text_column_spec, validate
-    from core.evaluate import evaluate
+    from core.data.dataset import CleaningChoices, guess_columns, load_table, text_column_spec, validate
+    from core.models.bundle import Bundle
+    from core.models.evaluate import evaluate
+    from core.service.batch import text_columns_for
 
     bundle = Bundle.load(args.bundle)
     table = load_table(args.data, encoding=args.encoding, sheet=args.sheet)
@@ -283,8 +283,8 @@ def cmd_evaluate(args) -> dict:
 
 
 def cmd_predict(args) -> dict:
-    from core.bundle import Bundle
-    from core.errors import UserError
+    from core.base.errors import UserError
+    from core.models.bundle import Bundle
 
     if (args.text is None) == (args.file is None):
         raise _UsageError("give either a TEXT or --file FILE (see 'python -m core predict --help')")
@@ -294,9 +294,9 @@ def cmd_predict(args) -> dict:
         return Bundle.load(args.bundle).predict_one(args.text)
     from pathlib import Path
 
-    from core.batch import predict_table, skipped_counts, table_bytes, text_columns_for
-    from core.data import load_table, text_column_spec
-    from core.files import write_bytes
+    from core.base.files import write_bytes
+    from core.data.dataset import load_table, text_column_spec
+    from core.service.batch import predict_table, skipped_counts, table_bytes, text_columns_for
 
     bundle = Bundle.load(args.bundle)
     table = load_table(args.file, encoding=args.encoding, sheet=args.sheet, keep_bad_lines=True)
@@ -318,8 +318,8 @@ def cmd_predict(args) -> dict:
 
 
 def cmd_explain(args) -> dict:
-    from core.bundle import Bundle
-    from core.explain import explain, top_tokens, weight_text
+    from core.evaluation.explain import explain, top_tokens, weight_text
+    from core.models.bundle import Bundle
 
     result = explain(Bundle.load(args.bundle), args.text, args.label)
     print(f"towards {result['label']} (change in log-odds without each word): "
@@ -330,16 +330,16 @@ def cmd_explain(args) -> dict:
 def cmd_export(args) -> dict:
     from pathlib import Path
 
-    from core.bundle import Bundle
+    from core.models.bundle import Bundle
 
     if args.zip:
-        from core.package import bundle_zip
+        from core.models.package import bundle_zip
 
         data = bundle_zip(args.bundle, args.name or Path(args.bundle).resolve().name)
         Path(args.zip).write_bytes(data)
         return {"zip": args.zip, "bytes": len(data)}
-    from core.export import SAVEDMODEL_FILES, export_savedmodel
-    from core.files import check_replaceable
+    from core.base.files import check_replaceable
+    from core.models.export import SAVEDMODEL_FILES, export_savedmodel
 
     check_replaceable(args.savedmodel, SAVEDMODEL_FILES, "savedmodel")
     bundle = Bundle.load(args.bundle)
@@ -353,7 +353,7 @@ def cmd_export(args) -> dict:
 def cmd_inspect(args) -> dict:
     from pathlib import Path
 
-    from core.bundle import Bundle
+    from core.models.bundle import Bundle
 
     if Path(args.path).is_dir():
         bundle = Bundle.load(args.path)
@@ -375,7 +375,7 @@ def _labelled(path, args):
     overrides it)."""
     from dataclasses import replace
 
-    from core.data import check_columns, chosen_columns, labelled_rows, load_table
+    from core.data.dataset import check_columns, chosen_columns, labelled_rows, load_table
     from core.text import default_config
 
     frame = load_table(path, encoding=args.encoding, sheet=args.sheet).frame
@@ -388,7 +388,7 @@ def _labelled(path, args):
 
 
 def cmd_label_issues(args) -> list:
-    from core.quality import label_issues
+    from core.evaluation.quality import label_issues
 
     rows, texts, labels, preprocess = _labelled(args.data, args)
     found = label_issues(texts, labels, preprocess, limit=args.limit)
@@ -397,8 +397,8 @@ def cmd_label_issues(args) -> list:
 
 
 def cmd_suggest(args) -> list:
-    from core.data import load_table, unlabelled_texts
-    from core.quality import Pool
+    from core.data.dataset import load_table, unlabelled_texts
+    from core.evaluation.quality import Pool
 
     _, texts, labels, preprocess = _labelled(args.data, args)
     pool_texts = unlabelled_texts(load_table(args.unlabelled, encoding=args.encoding))
@@ -410,7 +410,7 @@ def cmd_suggest(args) -> list:
 
 
 def cmd_curve(args) -> dict:
-    from core.quality import learning_curve
+    from core.evaluation.quality import learning_curve
 
     _, texts, labels, preprocess = _labelled(args.data, args)
     _, test_texts, test_labels, _ = _labelled(args.test, args)
@@ -420,7 +420,7 @@ def cmd_curve(args) -> dict:
 
 
 def cmd_serve(args) -> dict:
-    from core.serve import Limits, serve, serve_ray
+    from core.service.serve import Limits, serve, serve_ray
 
     if not 0 < args.port < 65536:
         raise _UsageError(f"--port must be between 1 and 65535, not {args.port} (see 'python -m core serve --help')")
@@ -444,11 +444,11 @@ COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict
 def _recover_folders(args) -> None:
     """Settle what a crash between the renames of an earlier ``train --out`` or ``export
     --savedmodel`` left (only hidden ``.NAME.old-…`` / ``.NAME.new-…`` folders): the folders
-    this command reads or writes are put back whole first (:func:`core.files.recover`), as the
+    this command reads or writes are put back whole first (:func:`core.base.files.recover`), as the
     app's store does at its start."""
     from pathlib import Path
 
-    from core.files import recover
+    from core.base.files import recover
 
     folders = [getattr(args, "bundle", None), getattr(args, "savedmodel", None), getattr(args, "path", None)]
     if args.command == "train":
@@ -461,7 +461,7 @@ def _recover_folders(args) -> None:
 def main(argv=None) -> int:
     """Run one command; return the process exit code (0 ok, 2 user error, 1 internal error)."""
     _quiet_tensorflow()
-    from core.errors import UserError
+    from core.base.errors import UserError
 
     try:
         args = build_parser().parse_args(argv)

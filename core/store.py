@@ -3,7 +3,7 @@
 Layout under the data directory (default ``./data``, or ``$STUDIO_DATA_DIR``)::
 
     index.sqlite                                   the models index (WAL mode)
-    workspaces/<workspace>/models/<model_id>/bundle/...      the model bundle (core.bundle)
+    workspaces/<workspace>/models/<model_id>/bundle/...      the model bundle (core.models.bundle)
     workspaces/<workspace>/models/<model_id>/model.json      name, creation time, data set
     workspaces/<workspace>/models/<model_id>/test_split.csv  the test rows held out at training
 
@@ -18,7 +18,7 @@ unindexed complete model (indexed by :meth:`repair`); never a broken model in th
 A full disk or a data directory that cannot be written is a :class:`UserError` that says so
 (``err.disk_full``, ``err.store_not_writable``), never a traceback; models already loaded keep
 working. Training runs cut short by a server crash are recorded (table ``interrupted``, see
-``core.jobs.recover``) so the user is told, once, what happened and what was kept.
+``core.training.jobs.recover``) so the user is told, once, what happened and what was kept.
 """
 
 from __future__ import annotations
@@ -43,10 +43,10 @@ from pathlib import Path
 import pandas as pd
 import psutil
 
-from core.bundle import JSON_FILES, MODEL_FILES, Bundle
-from core.deployment import value
-from core.errors import UserError
-from core.files import recover
+from core.base.deployment import value
+from core.base.errors import UserError
+from core.base.files import recover
+from core.models.bundle import JSON_FILES, MODEL_FILES, Bundle
 
 _READY: set[str] = set()            # index files whose table and WAL mode are set up
 LOCAL_WORKSPACE = "local-workspace"   # the CLI's and tests' workspace when none is given
@@ -314,8 +314,8 @@ class ModelStore:
 
     def import_zip(self, data: bytes, name: str) -> ModelEntry:
         """Add an uploaded bundle zip (checked, unpacked and trial-loaded in a fenced child
-        process by :func:`core.package.import_bundle`)."""
-        from core.package import import_bundle, unpacked_bytes
+        process by :func:`core.models.package.import_bundle`)."""
+        from core.models.package import import_bundle, unpacked_bytes
 
         self.check_room(max(len(data), unpacked_bytes(data)))   # the quota counts what it unpacks to
         model_id = self._new_id(name)
@@ -356,7 +356,7 @@ class ModelStore:
 
     def save_decision(self, model_id: str, positive: str | None, threshold: float | None = None) -> Bundle:
         """Save a decision threshold with the model (``positive=None`` removes it) and recompute
-        its test metrics on its stored test split (:func:`core.evaluate.save_decision`), so every
+        its test metrics on its stored test split (:func:`core.models.evaluate.save_decision`), so every
         page shows the figures of the rule its predictions now use. The bundle is read from the
         disk and written back whole (:meth:`Bundle.save`): bundles that sessions have open are
         never changed. Returns the saved bundle.
@@ -367,7 +367,7 @@ class ModelStore:
             As :meth:`Bundle.set_decision` (not two classes, no such class, a threshold outside
             0–1), or when the bundle cannot be written.
         """
-        from core.evaluate import save_decision
+        from core.models.evaluate import save_decision
 
         entry = self.entry(model_id)
         bundle = Bundle.load(entry.path)
@@ -378,19 +378,19 @@ class ModelStore:
         return bundle
 
     def current_data(self):
-        """The workspace's current data set on disk (:class:`core.current.CurrentData`)."""
-        from core.current import CurrentData
+        """The workspace's current data set on disk (:class:`core.data.current.CurrentData`)."""
+        from core.data.current import CurrentData
 
         return CurrentData(self.root / "workspaces" / self.workspace / "current")
 
     def unlabelled_texts(self):
-        """The workspace's file of unlabelled texts on disk (:class:`core.current.UnlabelledTexts`)."""
-        from core.current import UnlabelledTexts
+        """The workspace's file of unlabelled texts on disk (:class:`core.data.current.UnlabelledTexts`)."""
+        from core.data.current import UnlabelledTexts
 
         return UnlabelledTexts(self.root / "workspaces" / self.workspace / "current")
 
     def vectors_cache(self) -> Path:
-        """Where the workspace keeps word vectors learned from its texts (:func:`core.vectors.vectors_for`)."""
+        """Where the workspace keeps word vectors learned from its texts (:func:`core.models.vectors.vectors_for`)."""
         return self.root / "workspaces" / self.workspace / "vectors"
 
     def default(self) -> ModelEntry | None:
@@ -451,7 +451,7 @@ class ModelStore:
     def record_interrupted(self, job_id: str, name: str, epoch: int, epochs: int, model_id: str | None,
                            kept_epoch: int | None) -> None:
         """Remember that this workspace's run ``job_id`` ended with the server (see
-        ``core.jobs.recover``); ``model_id`` is what was kept, if anything."""
+        ``core.training.jobs.recover``); ``model_id`` is what was kept, if anything."""
         happened = _dt.datetime.now().isoformat(timespec="seconds")
         with storage_errors(self.root), closing(self._connect()) as connection, connection:
             connection.execute("INSERT OR REPLACE INTO interrupted (workspace, job_id, name, happened, epoch, epochs,"

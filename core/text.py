@@ -15,8 +15,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from core.config import JsonConfig
-from core.errors import UserError
+from core.base.config import JsonConfig
+from core.base.errors import UserError
 
 PAD_ID = 0
 OOV_ID = 1

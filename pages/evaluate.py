@@ -8,13 +8,17 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import charts
-from core.baseline import verdict
-from core.batch import text_columns_for
-from core.data import guess_columns, load_table, validate
-from core.diagnose import diagnose
-from core.errors import UserError
-from core.evaluate import (
+from core.base.errors import UserError
+from core.base.i18n import seconds
+from core.data.dataset import guess_columns, load_table, validate
+from core.data.reading import UPLOAD_TYPES
+from core.evaluation import charts
+from core.evaluation.diagnose import diagnose
+from core.evaluation.explain import class_words, explain, highlight_html
+from core.evaluation.quality import file_rows_of, model_label_issues
+from core.evaluation.report import html_report
+from core.models.baseline import verdict
+from core.models.evaluate import (
     automatic_summary,
     binary_curves,
     classification_metrics,
@@ -26,14 +30,10 @@ from core.evaluate import (
     predictions,
     rethreshold,
 )
-from core.explain import class_words, explain, highlight_html
-from core.i18n import seconds
-from core.jobs import get_job, start_training
-from core.quality import file_rows_of, model_label_issues
-from core.reading import UPLOAD_TYPES
-from core.report import html_report
-from core.serve import served_name
+from core.service.batch import text_columns_for
+from core.service.serve import served_name
 from core.store import fingerprint
+from core.training.jobs import get_job, start_training
 from ui import state
 from ui.common import describe_changes, lang, model_picker, page_header, show_error, t
 
@@ -129,7 +129,7 @@ def offer_tfidf() -> None:
     busy = job is not None and not job.snapshot().finished
 
     def start():
-        from core.config import ModelConfig
+        from core.base.config import ModelConfig
 
         train_config = replace(info.train, baseline=False)
         preprocess = replace(bundle.preprocess, max_length=None)
@@ -216,7 +216,7 @@ with matrix_column:
     st.caption(t("eval.confusion_help"))
     points = (event.selection or {}).get("points", []) if event else []
     if points:
-        # The chart shows escaped class names (see core.charts._text): back to the names themselves.
+        # The chart shows escaped class names (see core.evaluation.charts._text): back to the names themselves.
         cell = (html.unescape(str(points[0].get("y"))), html.unescape(str(points[0].get("x"))))
         if cell != st.session_state.get(state.EVAL_CELL_SEEN) and all(label in bundle.labels for label in cell):
             # A newly clicked cell sets the examples filters below (drawn later in this run).
@@ -385,7 +385,7 @@ def draw_curve(network: bool = False) -> dict:
     (``network``) this network's settings trained five times."""
     from collections import Counter
 
-    from core.quality import learning_curve
+    from core.evaluation.quality import learning_curve
 
     held_out = Counter(zip(split["text"].tolist(), split["label"].tolist()))
     train_texts, train_labels = [], []

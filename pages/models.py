@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core.errors import UserError
-from core.export import exportable, savedmodel_zip
-from core.i18n import seconds
-from core.package import bundle_zip, max_bundle_mb
-from core.serve import free_port, served_names, usage
+from core.base.errors import UserError
+from core.base.i18n import seconds
+from core.models.export import exportable, savedmodel_zip
+from core.models.package import bundle_zip, max_bundle_mb
+from core.service.serve import free_port, served_names, usage
 from core.store import max_models, max_workspace_mb
 from ui import state
 from ui.common import lang, page_header, settings_summary, show_error, t

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from core import charts
-from core.batch import for_people, predict_table, skipped_counts, table_bytes, text_columns_for
-from core.data import load_table
-from core.errors import UserError
-from core.explain import explain, highlight_html, top_tokens, weight_text
-from core.reading import UPLOAD_TYPES
+from core.base.errors import UserError
+from core.data.dataset import load_table
+from core.data.reading import UPLOAD_TYPES
+from core.evaluation import charts
+from core.evaluation.explain import explain, highlight_html, top_tokens, weight_text
+from core.service.batch import for_people, predict_table, skipped_counts, table_bytes, text_columns_for
 from ui import state
 from ui.common import model_picker, page_header, show_error, t
 

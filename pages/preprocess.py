@@ -5,8 +5,8 @@ import random
 import pandas as pd
 import streamlit as st
 
-from core import charts
-from core.errors import UserError
+from core.base.errors import UserError
+from core.evaluation import charts
 from core.text import (
     TOKENIZERS,
     PreprocessConfig,

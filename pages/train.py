@@ -7,16 +7,17 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from core import charts, cluster
-from core.config import steps_with
-from core.errors import UserError
-from core.i18n import seconds
-from core.jobs import JobState, get_job, phase, queue_position, speed, start_training
-from core.memory import available_memory, estimate_memory
-from core.outcome import outcome
-from core.settings import DEFAULT_PRESET, page_settings, plan_run, run_values, setting
+from core.base.config import steps_with
+from core.base.errors import UserError
+from core.base.i18n import seconds
+from core.evaluation import charts
+from core.models.settings import DEFAULT_PRESET, page_settings, plan_run, run_values, setting
+from core.models.vectors import server_vectors
 from core.text import PreprocessConfig, default_config
-from core.vectors import server_vectors
+from core.training import cluster
+from core.training.jobs import JobState, get_job, phase, queue_position, speed, start_training
+from core.training.memory import available_memory, estimate_memory
+from core.training.outcome import outcome
 from ui import state
 from ui.common import (
     describe_changes,
@@ -141,7 +142,7 @@ def models_table() -> None:
 
 
 def interrupted_notices() -> None:
-    """Runs of this workspace that ended with the server (see core.jobs.recover), until dismissed."""
+    """Runs of this workspace that ended with the server (see core.training.jobs.recover), until dismissed."""
     if st.session_state[state.STORE_PROBLEM] is not None:
         return
     session_store = state.store()
@@ -223,7 +224,7 @@ if device()["kind"] == "GPU" and not cluster.enabled():
 @st.cache_data(show_spinner=False, max_entries=8)
 def presets_for(signature, texts, labels, preprocess_json):
     """The three presets of this data (a few seconds the first time: the machine is measured)."""
-    from core.presets import choose, profile
+    from core.training.presets import choose, profile
 
     config = PreprocessConfig.from_dict(json.loads(preprocess_json))
     return {name: {"values": preset.values, "seconds": preset.seconds_per_epoch, "max_seconds": preset.max_seconds}
@@ -240,7 +241,7 @@ def switch_key(knob) -> str:
 
 
 def fill(values: dict) -> None:
-    """Put settings (name → value, see core.settings) into the widgets, which take their values
+    """Put settings (name → value, see core.models.settings) into the widgets, which take their values
     from session state only (no default argument), so a preset or a suggestion of the Evaluate
     page's diagnosis can fill them in."""
     for name, value in values.items():
@@ -366,7 +367,7 @@ def word_vectors():
 
 
 def draw_setting(column, knob) -> None:
-    """One setting's widget, as core.settings describes it."""
+    """One setting's widget, as core.models.settings describes it."""
     label, help_text = t(knob.label), t(knob.help)
     if knob.switch:
         column.toggle(t(f"train.{knob.switch}"), key=switch_key(knob), help=t(f"train.{knob.switch}_help"))
@@ -393,7 +394,7 @@ def advanced_settings() -> None:
 
 
 def planned():
-    """The run the widgets describe (core.settings.plan_run on the chosen preset)."""
+    """The run the widgets describe (core.models.settings.plan_run on the chosen preset)."""
     overrides = {knob.name: knob.from_widget(st.session_state[knob.key], st.session_state.get(switch_key(knob), True))
                  for knob in page_settings()}
     return plan_run(preset_values(preset_name), overrides, preprocess)

@@ -110,12 +110,12 @@ def refusal(kind: str, path: Path, *args: str) -> dict:
 import json, resource, sys, time
 sys.path.insert(0, {str(ROOT)!r})
 from pathlib import Path
-from core.errors import UserError
-from core.data import load_table
-from core.package import import_bundle
-from core import fence
+from core.base.errors import UserError
+from core.data.dataset import load_table
+from core.models.package import import_bundle
+from core.base import fence
 from core.text import PreprocessConfig
-from core.vectors import file_coverage
+from core.models.vectors import file_coverage
 import numpy, pandas, openpyxl, zipfile
 raw = Path({str(path)!r}).read_bytes() if {kind!r} == "bundle" else None
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -1,6 +1,6 @@
 """The house's contracts, checked on every run: the linter (ruff) is clean, the import layers
 and the absence of import loops hold (import-linter, ``.importlinter``), every ``STUDIO_*``
-variable is read through ``core.deployment`` and listed in the README from it, and the one
+variable is read through ``core.base.deployment`` and listed in the README from it, and the one
 upload limit is the same in ``.streamlit/config.toml``."""
 
 import re
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core.deployment import BY_NAME, UPLOAD_MB, markdown_table
+from core.base.deployment import BY_NAME, UPLOAD_MB, markdown_table
 from tests.conftest import ROOT
 
 BIN = Path(sys.executable).parent
@@ -44,7 +44,7 @@ def test_studio_variables_are_read_through_the_registry_only():
                  for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if reads.search(line)]
     offenders += [f"app.py:{n}" for n, line in enumerate((ROOT / "app.py").read_text().splitlines(), 1)
                   if reads.search(line)]
-    assert offenders == [], "read STUDIO_* through core.deployment.value: " + ", ".join(offenders)
+    assert offenders == [], "read STUDIO_* through core.base.deployment.value: " + ", ".join(offenders)
     # Every STUDIO_* name the code mentions is a registered one (a typo is no setting).
     named = {name for folder in ("core", "ui", "pages") for path in (ROOT / folder).rglob("*.py")
              for name in re.findall(r"\bSTUDIO_[A-Z_]+[A-Z]\b", path.read_text(encoding="utf-8"))}
@@ -54,7 +54,7 @@ def test_studio_variables_are_read_through_the_registry_only():
 def test_the_readme_lists_every_setting_from_the_registry():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = readme.split("<!-- settings:begin -->\n", 1)[1].split("\n<!-- settings:end -->", 1)[0]
-    assert table == markdown_table(), "regenerate the README's table: python -c 'from core.deployment import " \
+    assert table == markdown_table(), "regenerate the README's table: python -c 'from core.base.deployment import " \
                                       "markdown_table; print(markdown_table())'"
 
 

@@ -8,7 +8,7 @@ Configured in ``.streamlit/secrets.toml`` (never committed; see the README):
 * ``[access] password = "…"`` — one password for everyone on a shared server, asked once per
   browser session and compared in constant time; after each wrong one, the address that sent
   it waits twice as long (1, 2, 4 … 300 s) before its next try is checked, however many
-  sessions it opens (:class:`core.access.Backoff`).
+  sessions it opens (:class:`core.service.access.Backoff`).
 * neither — single-user / local mode, and the sidebar says so in plain words (the technical
   detail behind its help icon).
 """
@@ -19,7 +19,7 @@ import hmac
 
 import streamlit as st
 
-from core.access import Backoff, allowed
+from core.service.access import Backoff, allowed
 from ui import state
 from ui.common import t
 

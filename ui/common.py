@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.config import ModelConfig
-from core.i18n import LANGUAGES, pick_language, server_language, translate
+from core.base.config import ModelConfig
+from core.base.i18n import LANGUAGES, pick_language, server_language, translate
 from ui import state
 
 
@@ -53,8 +53,8 @@ def language_switch() -> None:
 
 def describe_changes(changes: dict) -> str:
     """Settings changes in the user's words: "Dropout → 0.4 · Recurrent units → 64" (labels and
-    on/off as :mod:`core.settings` describes each setting)."""
-    from core.settings import setting
+    on/off as :mod:`core.models.settings` describes each setting)."""
+    from core.models.settings import setting
 
     parts = []
     for name, value in changes.items():
@@ -97,7 +97,7 @@ PAGE_PATHS = {"data": "data", "prep": "preprocess", "train": "train", "eval": "e
 
 
 # The pages that build, train, load or run Keras models: they wait for TensorFlow (which
-# app.py imports in the background after the first page) through core.quiet, so that its
+# app.py imports in the background after the first page) through core.base.quiet, so that its
 # start-up lines stay off the terminal however soon the user gets there.
 TENSORFLOW_PAGES = ("train", "eval", "pred", "models")
 
@@ -111,7 +111,7 @@ def page_header(page: str) -> None:
     st.caption(t(f"{page}.intro"))
     streamlit_strings()
     if page in TENSORFLOW_PAGES:
-        from core.quiet import import_tensorflow, tensorflow_imported
+        from core.base.quiet import import_tensorflow, tensorflow_imported
 
         if not tensorflow_imported():
             with st.spinner(t("app.loading_tensorflow")):
@@ -176,7 +176,7 @@ def streamlit_strings() -> None:
 
 
 def show_error(error) -> None:
-    """Show a core.errors.UserError in the user's language."""
+    """Show a core.base.errors.UserError in the user's language."""
     st.error(error.message(lang()), icon=":material/warning:")
 
 
@@ -224,7 +224,7 @@ def model_picker(key: str):
 @st.cache_resource(show_spinner=False)
 def device() -> dict:
     """The training device, looked up once per server process."""
-    from core.train import device_info
+    from core.training.train import device_info
 
     return device_info()
 

@@ -7,13 +7,13 @@ Two rules keep a user's choices safe:
   (Streamlit matches them back to an option), so after a change of language a translated
   option would no longer match. :func:`pin_choices` writes every translated choice back as its
   value before the language changes; the Data page's choices live as a
-  :class:`core.data.DataChoices` per file (:data:`FILE_CHOICES`), never as widget text.
+  :class:`core.data.dataset.DataChoices` per file (:data:`FILE_CHOICES`), never as widget text.
 * **Choices belong to what they were made for.** Loading a different file or sample gives its
   own choices (the guessed columns, the detected encoding, nothing dropped); the same file read
   again keeps them. Streamlit forgets a widget's value whenever a page without that widget
   runs, so the Data and Train pages give their widgets back what was kept (:func:`hold`).
 
-The workspace's current data set is also kept on disk (:mod:`core.current`), so a reloaded tab
+The workspace's current data set is also kept on disk (:mod:`core.data.current`), so a reloaded tab
 — a new session — gets it back (:func:`restore_current_data`).
 """
 
@@ -28,16 +28,16 @@ import streamlit as st
 
 LANG = "lang"
 SOURCE_NAME = "source_name"        # file name of the loaded table, without its extension
-TABLE = "table"                    # core.data.Table: the table as read (never modified)
+TABLE = "table"                    # core.data.dataset.Table: the table as read (never modified)
 RAW = "raw"                        # the uploaded bytes, to read again with another encoding/sheet
-DATA_FILE = "data_file"            # core.data.file_key of the loaded file
-FILE_CHOICES = "file_choices"      # file key -> core.data.DataChoices made for that file
+DATA_FILE = "data_file"            # core.data.dataset.file_key of the loaded file
+FILE_CHOICES = "file_choices"      # file key -> core.data.dataset.DataChoices made for that file
 LOAD_ERROR = "load_error"          # a UserError: a new file (paste, sample) could not be read; shown once
 REREAD_ERROR = "reread_error"      # a UserError: the file could not be read with the encoding or sheet chosen
 REJECTED = "rejected"              # (upload file_id, UserError): the upload in the box could not be read
 UPLOAD_ID = "upload_id"            # file_id of the upload already read
-DATASET = "dataset"                # core.data.DataSet after validation
-REPORT = "report"                  # core.data.DataReport
+DATASET = "dataset"                # core.data.dataset.DataSet after validation
+REPORT = "report"                  # core.data.dataset.DataReport
 DATASET_SIGNATURE = "dataset_signature"   # what makes a different data set (see dataset_signature)
 DATASET_VERSION = "dataset_version"       # counts the validated data sets, to key what is computed from one
 PREPROCESS = "preprocess"          # core.text.PreprocessConfig
@@ -65,7 +65,7 @@ WORKSPACE = "workspace"            # this browser user's workspace id (also ?ws=
 WORKSPACE_NEW = "workspace_new"    # True when this session made the workspace (show the bookmark notice)
 WORKSPACE_UNKNOWN = "workspace_unknown"   # True when the address named a workspace this server never issued
 MODELS_LOADED = "models_loaded"    # the workspace's stored models are in MODELS
-STORE_PROBLEM = "store_problem"    # a core.errors.UserError: the model folder cannot be written
+STORE_PROBLEM = "store_problem"    # a core.base.errors.UserError: the model folder cannot be written
 AUTHENTICATED = "authenticated"    # the shared password was given (ui.access)
 ACCESS_PASSWORD = "access_password"   # the password box
 ACCESS_WRONG = "access_wrong"      # (catalog key, params) of the last refused password
@@ -89,7 +89,7 @@ EVAL_NOTICE = "eval_notice"            # (kind, catalog key, params) shown once 
 EVAL_ERROR = "eval_error"              # a UserError from an action, shown once
 EVAL_APPLIED = "eval_applied"          # the diagnosis's changes just applied to the next run
 EVAL_TFIDF_STARTED = "eval_tfidf_started"
-EVAL_CURVE = "eval_curve_result"       # (model id, core.quality.learning_curve result)
+EVAL_CURVE = "eval_curve_result"       # (model id, core.evaluation.quality.learning_curve result)
 EVAL_REVIEW = "eval_review"            # the flagged test texts were handed to the Data page: go there
 PREDICT_TEXT = "predict_text"
 MODELS_NEW_NAME, MODELS_CONFIRM = "models_new_name", "models_confirm"
@@ -191,7 +191,7 @@ def set_table(table, raw: bytes) -> None:
     """A table was (re)read. A different file starts with its own choices (those made for it
     earlier in this session, else the guessed ones); the same file keeps the choices made for
     it, fitted to the table (another sheet may have other columns)."""
-    from core.data import file_key, guess_choices
+    from core.data.dataset import file_key, guess_choices
 
     key = file_key(raw, table.name)
     same_file = key == st.session_state[DATA_FILE]
@@ -213,7 +213,7 @@ def data_choices():
     words), or ``None`` when no file is loaded."""
     from dataclasses import replace
 
-    from core.data import DataChoices
+    from core.data.dataset import DataChoices
 
     key = st.session_state[DATA_FILE]
     if key is None:
@@ -270,7 +270,7 @@ def remember_choices(choices) -> None:
     reloaded tab). The workspace's copy is written whenever it differs from them, not only when
     this session's copy does: a file loaded again after another one had its saved choices reset
     on disk while the session still knew them, and a reload then trained on the rows the user
-    had dropped (:meth:`core.current.CurrentData.save_choices` writes only a change)."""
+    had dropped (:meth:`core.data.current.CurrentData.save_choices` writes only a change)."""
     key = st.session_state[DATA_FILE]
     if key is None:
         return
@@ -298,7 +298,7 @@ def _on_disk(write, kept=lambda session_store: session_store.current_data(), wha
     """Apply ``write`` to what the workspace keeps on disk (``kept(store)``: its data set, or its
     unlabelled texts); a disk that cannot be written only costs the copy a reloaded tab would
     find (the server log says so)."""
-    from core.errors import UserError
+    from core.base.errors import UserError
 
     if st.session_state.get(WORKSPACE) is None:
         return
@@ -311,8 +311,8 @@ def _on_disk(write, kept=lambda session_store: session_store.current_data(), wha
 def restore_current_data() -> None:
     """In a new session (a reloaded tab, a bookmark): read the workspace's data set again with
     the choices and preprocessing kept for it, as if it had just been loaded."""
-    from core.data import file_key, guess_choices, read_with_choices
-    from core.errors import UserError
+    from core.base.errors import UserError
+    from core.data.dataset import file_key, guess_choices, read_with_choices
     from core.text import PreprocessConfig
 
     try:
@@ -322,7 +322,7 @@ def restore_current_data() -> None:
     if kept is None:
         return
     try:
-        from core.reading import load_table
+        from core.data.reading import load_table
 
         choices = kept["choices"] or guess_choices(load_table(kept["raw"], kept["name"]))
         table, choices, dataset, report = read_with_choices(kept["raw"], kept["name"], choices)
@@ -403,9 +403,9 @@ def set_unlabelled(raw: bytes, name: str) -> None:
     UserError
         When the file cannot be read or holds no text.
     """
-    from core.data import max_rows, unlabelled_texts
-    from core.errors import UserError
-    from core.reading import load_table
+    from core.base.errors import UserError
+    from core.data.dataset import max_rows, unlabelled_texts
+    from core.data.reading import load_table
 
     texts = unlabelled_texts(load_table(raw, name))
     if not texts:
@@ -427,7 +427,7 @@ def _on_disk_unlabelled(write) -> None:
 
 def restore_unlabelled() -> None:
     """In a new session: the workspace's unlabelled texts, read again."""
-    from core.errors import UserError
+    from core.base.errors import UserError
 
     try:
         kept = store().unlabelled_texts().load()
@@ -440,8 +440,8 @@ def restore_unlabelled() -> None:
 def keep_vectors_upload(raw: bytes, name: str) -> str:
     """An uploaded vectors file, kept in the workspace (so the training worker can read it);
     returns its path."""
+    from core.models.vectors import keep_upload
     from core.store import storage_errors
-    from core.vectors import keep_upload
 
     session_store = store()
     with storage_errors(session_store.root):
@@ -449,12 +449,12 @@ def keep_vectors_upload(raw: bytes, name: str) -> str:
 
 
 def vectors_coverage(path: str, texts, preprocess):
-    """:func:`core.vectors.file_coverage` of a vectors file for this data, computed once per
+    """:func:`core.models.vectors.file_coverage` of a vectors file for this data, computed once per
     file and data set; a :class:`UserError` (not raised) when the file cannot be used."""
     import os
 
-    from core.errors import UserError
-    from core.vectors import file_coverage
+    from core.base.errors import UserError
+    from core.models.vectors import file_coverage
 
     def compute():
         try:
@@ -490,9 +490,9 @@ def validated(choices):
     Raises
     ------
     UserError
-        As :func:`core.data.validate`.
+        As :func:`core.data.dataset.validate`.
     """
-    from core.data import validate
+    from core.data.dataset import validate
 
     table = st.session_state[TABLE]
     inputs = (st.session_state[DATA_FILE], table.encoding, table.sheet, json.dumps(choices.to_dict(), sort_keys=True))
@@ -513,7 +513,7 @@ def set_dataset(dataset, report, signature) -> None:
         st.session_state[PREPROCESS] = None
         st.session_state[LABEL_BATCH], st.session_state[LABEL_CURVE] = None, []   # the Label page's, of that data
         st.session_state[DATASET_SIGNATURE] = signature
-        from core.jobs import get_job
+        from core.training.jobs import get_job
 
         job = get_job(st.session_state[JOB_ID])
         if job is not None and job.snapshot().finished:
@@ -545,7 +545,7 @@ def memo(name: str, inputs, compute, keep: int = 2):
 
 def collect_finished_job() -> None:
     """Move the model of this session's finished job into the session's models list."""
-    from core.jobs import get_job
+    from core.training.jobs import get_job
 
     job = get_job(st.session_state.get(JOB_ID))
     if job is None or job.job_id in st.session_state[COLLECTED_JOBS]:
@@ -567,7 +567,7 @@ def init_workspace() -> None:
     """The workspace from the URL (``?ws=``), else a new one; kept in the URL so a bookmark or
     a reload comes back to it. Then, once per session, the workspace's stored models and its
     current data set are loaded."""
-    from core.errors import UserError
+    from core.base.errors import UserError
     from core.store import known_workspace, new_workspace_id
 
     if st.session_state[WORKSPACE] is None:
@@ -586,14 +586,14 @@ def init_workspace() -> None:
         st.query_params["ws"] = st.session_state[WORKSPACE]
     if st.session_state[JOB_ID] is None:
         # A reloaded tab (a new session) finds the workspace's running training again.
-        from core.jobs import active_job
+        from core.training.jobs import active_job
 
         running = active_job(st.session_state[WORKSPACE])
         if running is not None:
             st.session_state[JOB_ID] = running.job_id
     if not st.session_state[MODELS_LOADED]:
-        from core.errors import UserError
-        from core.jobs import recover
+        from core.base.errors import UserError
+        from core.training.jobs import recover
 
         st.session_state[MODELS_LOADED] = True
         entries = []
@@ -626,7 +626,7 @@ def store():
 @st.cache_resource(show_spinner=False)
 def _repaired(root: str) -> dict:
     """Repair the index from the disk once per server process and data directory."""
-    from core.errors import UserError
+    from core.base.errors import UserError
     from core.store import ModelStore
 
     try:
@@ -657,8 +657,8 @@ def shared_bundle(path: str):
     leave (a plain cache would keep every model ever opened). A bundle changed on disk (a
     threshold saved through the store) is a new entry: sessions get it through
     :func:`fresh_record`."""
-    from core.bundle import Bundle
-    from core.errors import UserError
+    from core.base.errors import UserError
+    from core.models.bundle import Bundle
 
     key = _bundle_key(path)
     with _BUNDLES_LOCK:

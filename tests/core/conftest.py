@@ -2,10 +2,10 @@
 
 import pytest
 
-from core.data import SAMPLES, DataSet, load_dataset
-from core.model import ModelConfig
+from core.data.dataset import SAMPLES, DataSet, load_dataset
+from core.models.model import ModelConfig
 from core.text import PreprocessConfig
-from core.train import TrainConfig, train
+from core.training.train import TrainConfig, train
 
 TINY_MODEL = ModelConfig(embedding_dim=16, lstm_units=16, dropout_rate=0.0)
 TINY_TRAIN = TrainConfig(epochs=2, batch_size=32, learning_rate=0.01, seed=7)

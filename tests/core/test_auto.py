@@ -9,13 +9,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from core.bundle import Bundle
-from core.errors import UserError
-from core.explain import explain
-from core.export import exportable
-from core.package import bundle_zip, unpack_bundle
+from core.base.errors import UserError
+from core.evaluation.explain import explain
+from core.models.bundle import Bundle
+from core.models.export import exportable
+from core.models.package import bundle_zip, unpack_bundle
 from core.text import PreprocessConfig
-from core.train import choose_blend, train_auto
+from core.training.train import choose_blend, train_auto
 from tests.core.conftest import TINY_MODEL, TINY_TRAIN, small_sample
 
 
@@ -90,8 +90,8 @@ def test_the_blend_weight_follows_validation_and_a_tie_keeps_the_simpler_model()
 
 
 def test_automatic_with_learned_vectors_records_them_even_when_tfidf_is_kept():
+    from core.models.vectors import learn_vectors
     from core.text import tokenize
-    from core.vectors import learn_vectors
 
     data = small_sample(rows=300)
     tokens = [tokenize(text, PreprocessConfig()) for text in data.texts]

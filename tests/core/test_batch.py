@@ -4,13 +4,13 @@ import io
 
 import pandas as pd
 
-from core.batch import neutralise_formulas, predict_table, table_bytes
+from core.service.batch import neutralise_formulas, predict_table, table_bytes
 
 
 def test_every_row_gets_a_label_and_probabilities_with_progress(tiny_result, monkeypatch):
-    import core.batch
+    import core.service.batch
 
-    monkeypatch.setattr(core.batch, "CHUNK", 64)
+    monkeypatch.setattr(core.service.batch, "CHUNK", 64)
     texts = list(tiny_result.test_texts) * 3
     frame = pd.DataFrame({"id": range(len(texts) + 1), "text": texts + [""]})
     calls = []
@@ -62,7 +62,7 @@ def test_probabilities_in_a_file_are_rounded_without_float_noise(tiny_result):
 def test_a_line_with_more_values_than_the_header_keeps_its_place_with_the_reason(tiny_result):
     """Issue 27: such a line vanished from a prediction file without a word; now every input row
     has its output row, in order, and the one not predicted says why."""
-    from core.reading import load_table
+    from core.data.reading import load_table
 
     raw = b"text,label\nfree prize now,x\nbuy, now, cheap,spam\nsee you at lunch,y\n\nlast text,z\n"
     plain = load_table(raw, "f.csv")

@@ -6,9 +6,9 @@ import time
 import numpy as np
 import pytest
 
-from core.bundle import Bundle
-from core.errors import UserError
-from core.evaluate import evaluate
+from core.base.errors import UserError
+from core.models.bundle import Bundle
+from core.models.evaluate import evaluate
 from core.store import ModelStore
 
 TEXTS = ["WINNER! Claim your free prize now, call 0800 123", "ok see you at lunch", "", "!!!", "a " * 500]
@@ -80,8 +80,8 @@ def test_model_store_keeps_bundle_and_test_split(tiny_result, tmp_path):
 def test_bidirectional_chinese_word_bundle_round_trips(tiny_chinese_result, tmp_path):
     """A bundle keeps the Chinese settings (segmenter, stop words) and a bidirectional model
     loads back giving the same probabilities."""
-    from core.model import ModelConfig
-    from core.train import TrainConfig, train
+    from core.models.model import ModelConfig
+    from core.training.train import TrainConfig, train
     from tests.core.conftest import small_sample
 
     result = train(small_sample("thucnews_titles", 300), tiny_chinese_result.bundle.preprocess,
@@ -96,10 +96,10 @@ def test_bidirectional_chinese_word_bundle_round_trips(tiny_chinese_result, tmp_
 def test_every_architecture_option_trains_saves_and_reloads(tmp_path):
     """GRU, stacked, bidirectional, Conv1D, dense layer, L2 and token pairs together: the bundle
     reloads in safe mode and gives the same probabilities; padding does not change a text's result."""
-    from core.bundle import Bundle
-    from core.model import ModelConfig
+    from core.models.bundle import Bundle
+    from core.models.model import ModelConfig
     from core.text import PreprocessConfig
-    from core.train import TrainConfig, train
+    from core.training.train import TrainConfig, train
     from tests.core.conftest import small_sample
 
     config = ModelConfig(embedding_dim=8, lstm_units=8, rnn="gru", layers=2, bidirectional=True, conv_filters=8,

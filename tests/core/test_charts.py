@@ -1,6 +1,6 @@
 """The page's charts: nothing past the axis, no label drawn over a curve, user strings escaped."""
 
-from core import charts
+from core.evaluation import charts
 
 
 def test_the_confidence_histogram_has_no_bar_past_one():

@@ -7,7 +7,7 @@ import sys
 import pandas as pd
 import pytest
 
-from core.data import SAMPLES
+from core.data.dataset import SAMPLES
 from tests.conftest import ROOT, shared_dataset
 
 TINY = ["--model", "network", "--epochs", "1", "--embedding-dim", "16", "--lstm-units", "16"]   # a later --model wins
@@ -196,7 +196,7 @@ def test_export_savedmodel_and_zip(cli_bundle, tmp_path):
     import numpy as np
     import tensorflow as tf
 
-    from core.bundle import Bundle
+    from core.models.bundle import Bundle
 
     out, _ = cli_bundle
     code, stdout, stderr = run("export", out, "--savedmodel", tmp_path / "serving")
@@ -219,7 +219,7 @@ def test_presets_and_model_choice(tmp_path):
     summary = last_json(stdout)
     assert code == 0, stderr
     assert summary["preset"] == "fast" and summary["model"] == "gru" and "preset fast: gru 64 units" in stderr
-    from core.bundle import Bundle
+    from core.models.bundle import Bundle
 
     settings = Bundle.load(tmp_path / "fast").settings
     assert settings["model"]["rnn"] == "gru" and settings["train"]["class_weight"] == "balanced"
@@ -261,8 +261,8 @@ def test_train_learns_word_vectors_from_unlabelled_texts_or_reads_them(tmp_path)
     the network starts from; --vectors FILE reads pretrained ones; the JSON says which."""
     import pandas as pd
 
-    from core.data import load_dataset
-    from core.vectors import learn_vectors, write_vectors
+    from core.data.dataset import load_dataset
+    from core.models.vectors import learn_vectors, write_vectors
 
     dataset, _ = load_dataset(SAMPLES["sms_spam"].path)
     labelled = pd.DataFrame({"text": dataset.texts[:400], "label": dataset.labels[:399] + [""]})  # one blank label
@@ -298,7 +298,7 @@ def test_train_model_auto_says_what_it_kept_and_each_candidates_validation_accur
     candidate's validation accuracy and the vectors; the bundle predicts from the command line."""
     import pandas as pd
 
-    from core.data import load_dataset
+    from core.data.dataset import load_dataset
 
     dataset, _ = load_dataset(SAMPLES["sms_spam"].path)
     pd.DataFrame({"text": dataset.texts[:500], "label": dataset.labels[:500]}).to_csv(tmp_path / "l.csv", index=False)
@@ -322,7 +322,7 @@ def test_label_issues_suggest_and_curve_from_the_command_line(tmp_path):
     repeats no labelled text, and the curve's points and reading."""
     import pandas as pd
 
-    from core.data import load_dataset
+    from core.data.dataset import load_dataset
 
     dataset, _ = load_dataset(SAMPLES["sms_spam"].path)
     texts, labels = list(dataset.texts[:1200]), list(dataset.labels[:1200])

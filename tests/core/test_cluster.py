@@ -1,4 +1,4 @@
-"""The Ray runner (core.cluster) on a local Ray instance started by these tests: a training run
+"""The Ray runner (core.training.cluster) on a local Ray instance started by these tests: a training run
 end to end (placement, progress per batch, Stop, stored bundle, a reloaded tab finding it), a
 killed Ray worker (the checkpoint kept), a batch prediction through Ray equal to the local one, and
 the prediction service as a Ray Serve deployment."""
@@ -15,12 +15,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from core import cluster
-from core.errors import UserError
-from core.jobs import active_job, get_job, start_training, wait
+from core.base.errors import UserError
 from core.store import ModelStore, new_workspace_id
 from core.text import PreprocessConfig
-from core.train import TrainConfig
+from core.training import cluster
+from core.training.jobs import active_job, get_job, start_training, wait
+from core.training.train import TrainConfig
 from tests.conftest import assert_usable
 from tests.core.conftest import TINY_MODEL, small_sample
 
@@ -159,7 +159,7 @@ def test_a_killed_ray_worker_ends_the_run_with_its_checkpoint_kept(local_ray, tm
 
 
 def test_a_batch_prediction_through_ray_equals_the_local_one(local_ray, tiny_result, monkeypatch):
-    from core.batch import CHUNK, predict_table, table_bytes
+    from core.service.batch import CHUNK, predict_table, table_bytes
 
     sample = small_sample(rows=1000)
     texts = (sample.texts * 10)[:9000]
@@ -231,7 +231,7 @@ def test_serve_ray_answers_as_the_bundle_from_two_replicas(local_ray, tiny_resul
 def test_the_app_dying_mid_run_on_ray_keeps_the_last_checkpoint(local_ray, tmp_path):
     """The app's process is killed while its run trains on the (still running) cluster: at the
     next start, recover() stores the checkpoint that came back as "<name> (interrupted)"."""
-    from core.jobs import recover
+    from core.training.jobs import recover
     from tests.conftest import ROOT
     from tests.core.test_reliability import SERVER
 

@@ -14,7 +14,7 @@ import textwrap
 
 import pytest
 
-from core import cluster
+from core.training import cluster
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.skipif(
@@ -33,11 +33,11 @@ SCRIPT = textwrap.dedent("""
     nodes.wait_for_nodes()
     os.environ["STUDIO_RAY_ADDRESS"] = nodes.address
 
-    from core import cluster
-    from core.jobs import start_training, wait
+    from core.training import cluster
+    from core.training.jobs import start_training, wait
     from core.store import ModelStore
     from core.text import PreprocessConfig
-    from core.train import TrainConfig
+    from core.training.train import TrainConfig
     from tests.core.conftest import TINY_MODEL, TINY_TRAIN, small_sample
 
     def until(predicate, timeout=240):

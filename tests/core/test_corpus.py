@@ -2,7 +2,7 @@
 refused with the package's own error and a message a person understands.
 
 The files are written by ``tests/data/make_corpus.py`` (committed output). Random bytes and random CSV-ish text (hypothesis) must
-never escape as anything but :class:`core.errors.UserError`.
+never escape as anything but :class:`core.base.errors.UserError`.
 """
 
 import io
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.data import MAX_TEXT_CHARS, load_dataset, load_table, read_pasted, validate
-from core.errors import UserError
+from core.base.errors import UserError
+from core.data.dataset import MAX_TEXT_CHARS, load_dataset, load_table, read_pasted, validate
 
 DATA = Path(__file__).parents[1] / "data"
 CHINESE_FIRST = "房间很干净，服务也很周到"
@@ -136,7 +136,7 @@ def test_several_text_columns_are_joined():
 
 
 def test_numeric_labels_can_be_named_for_display():
-    from core.data import CleaningChoices
+    from core.data.dataset import CleaningChoices
 
     dataset, report = load_dataset(DATA / "numeric_labels.csv",
                                    choices=CleaningChoices(label_names={"0": "negative", "1": "positive"}))
@@ -159,7 +159,7 @@ def test_a_5_mb_single_cell_is_truncated_with_a_notice(tmp_path):
 
 def test_zip_member_sizes_are_checked_before_unpacking(tmp_path):
     # A header that claims more than the limit is refused without reading the data.
-    from core import reading
+    from core.data import reading
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -179,7 +179,7 @@ def test_zip_member_sizes_are_checked_before_unpacking(tmp_path):
 def test_upload_limit_is_the_same_in_streamlit_and_core():
     import tomllib
 
-    from core.reading import MAX_FILE_MB
+    from core.data.reading import MAX_FILE_MB
 
     config = tomllib.loads((Path(__file__).parents[2] / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] == MAX_FILE_MB
@@ -229,7 +229,7 @@ def _load_anything(raw: bytes, name: str):
 
 
 def load_dataset_from(table):
-    from core.data import guess_columns
+    from core.data.dataset import guess_columns
 
     text, label = guess_columns(table.frame)
     return validate(table.frame, text, label)

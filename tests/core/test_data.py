@@ -5,7 +5,8 @@ import io
 import pandas as pd
 import pytest
 
-from core.data import (
+from core.base.errors import UserError
+from core.data.dataset import (
     SAMPLES,
     CleaningChoices,
     cleaned_csv,
@@ -15,7 +16,6 @@ from core.data import (
     read_table,
     validate,
 )
-from core.errors import UserError
 from tests.conftest import SHARED
 
 

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from core.diagnose import diagnose
+from core.evaluation.diagnose import diagnose
 
 
 def kinds(findings):
@@ -45,8 +45,8 @@ def test_a_healthy_run_has_no_findings(tiny_result):
 
 
 def test_overfitting_and_underfitting_come_with_settings_for_the_next_run():
-    from core.model import ModelConfig
-    from core.train import TrainConfig
+    from core.models.model import ModelConfig
+    from core.training.train import TrainConfig
 
     overfit = {"history": {"loss": [0.6, 0.3, 0.15, 0.08], "val_loss": [0.5, 0.35, 0.40, 0.48]}}
     settings = {"model": {"dropout_rate": 0.2, "lstm_units": 128}, "train": {"epochs": 10, "early_stopping_patience": 0}}

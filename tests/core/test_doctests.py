@@ -8,10 +8,12 @@ import pytest
 
 import core
 
-MODULES = sorted(info.name for info in pkgutil.iter_modules(core.__path__) if info.name != "__main__")
+# Every module of core and of its sub-packages ("data.reading", "models.bundle", …).
+MODULES = sorted(info.name[len("core."):] for info in pkgutil.walk_packages(core.__path__, "core.")
+                 if not info.ispkg and not info.name.endswith("__main__"))
 
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples_hold(name):
     result = doctest.testmod(importlib.import_module(f"core.{name}"), optionflags=doctest.ELLIPSIS, verbose=False)
-    assert result.failed == 0, f"{result.failed} docstring example(s) of core.{name} fail (run pytest --doctest-modules core/{name}.py)"
+    assert result.failed == 0, f"{result.failed} docstring example(s) of core.{name} fail (run pytest --doctest-modules core/{name.replace('.', '/')}.py)"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.evaluate import classification_metrics
+from core.models.evaluate import classification_metrics
 
 
 def test_metrics_on_a_known_case():
@@ -23,7 +23,7 @@ def test_labels_unknown_to_the_model_are_kept_as_errors():
 
 
 def test_majority_baseline_and_mistakes(tiny_result):
-    from core.evaluate import majority_baseline, mistakes
+    from core.models.evaluate import majority_baseline, mistakes
 
     assert majority_baseline(["ham", "ham", "spam"]) == {"label": "ham", "accuracy": 2 / 3}
     bundle = tiny_result.bundle
@@ -40,7 +40,7 @@ def test_majority_baseline_and_mistakes(tiny_result):
 def test_metrics_agree_with_scikit_learn_on_fixed_predictions():
     from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
-    from core.evaluate import classification_metrics
+    from core.models.evaluate import classification_metrics
 
     true = ["a", "a", "b", "b", "b", "c", "c", "a", "b", "c"]
     predicted = ["a", "b", "b", "b", "c", "c", "a", "a", "b", "b"]
@@ -56,7 +56,7 @@ def test_metrics_agree_with_scikit_learn_on_fixed_predictions():
 
 
 def test_two_runs_side_by_side_on_the_same_texts(tiny_result):
-    from core.evaluate import compare_runs, evaluate
+    from core.models.evaluate import compare_runs, evaluate
 
     bundle = tiny_result.bundle
     texts, labels = tiny_result.test_texts, tiny_result.test_labels
@@ -70,7 +70,7 @@ def test_two_runs_side_by_side_on_the_same_texts(tiny_result):
     # disagreement is listed with both answers.
     import copy
 
-    from core.bundle import Bundle
+    from core.models.bundle import Bundle
 
     always_ham = Bundle(bundle.model, bundle.preprocess, bundle.vocabulary, list(bundle.labels),
                         copy.deepcopy(bundle.settings), {})

@@ -6,12 +6,12 @@ import random
 import numpy as np
 import pytest
 
-from core.data import DataSet
-from core.errors import UserError
-from core.explain import class_words, explain, highlight_html, log_odds, meaningful, top_tokens, weight_text
-from core.model import ModelConfig
+from core.base.errors import UserError
+from core.data.dataset import DataSet
+from core.evaluation.explain import class_words, explain, highlight_html, log_odds, meaningful, top_tokens, weight_text
+from core.models.model import ModelConfig
 from core.text import PreprocessConfig
-from core.train import TrainConfig, train
+from core.training.train import TrainConfig, train
 
 FILLER = ("the room was fine and the staff were there at the desk with a view of the street near "
           "our hotel on monday we had breakfast late then walked to the park").split()
@@ -61,7 +61,7 @@ def test_weights_match_removing_the_token_by_hand(planted):
 @pytest.fixture(scope="module")
 def confident():
     """A small network on the whole English sample (3 epochs, ~7 s): 99 % accurate and very sure."""
-    from core.data import SAMPLES, load_dataset
+    from core.data.dataset import SAMPLES, load_dataset
 
     dataset, _ = load_dataset(SAMPLES["sms_spam"].path)
     result = train(dataset, PreprocessConfig(), ModelConfig(embedding_dim=32, lstm_units=32, dropout_rate=0.1),

@@ -5,11 +5,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from core.bundle import Bundle
-from core.data import SAMPLES, load_dataset
-from core.errors import UserError
-from core.export import export_savedmodel
-from core.model import ModelConfig, build_model
+from core.base.errors import UserError
+from core.data.dataset import SAMPLES, load_dataset
+from core.models.bundle import Bundle
+from core.models.export import export_savedmodel
+from core.models.model import ModelConfig, build_model
 from core.text import PreprocessConfig, Vocabulary, tokenize
 
 tf = pytest.importorskip("tensorflow")

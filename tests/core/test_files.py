@@ -2,7 +2,7 @@
 killed at any step leaves the old one or the new one whole, and it is found after a restart.
 
 Each case runs in a child process that stops itself (``os._exit``, no clean-up at all) at one step
-of :func:`core.files.replace_dir`; the parent then does what a restarted server or the next command
+of :func:`core.base.files.replace_dir`; the parent then does what a restarted server or the next command
 does (``repair``, reading the checkpoint, ``recover``) and checks what is there.
 """
 
@@ -13,8 +13,8 @@ import textwrap
 
 import pytest
 
-from core import files
-from core.bundle import Bundle
+from core.base import files
+from core.models.bundle import Bundle
 from core.store import ModelStore
 from core.text import PreprocessConfig
 from tests.conftest import ROOT
@@ -26,9 +26,9 @@ NEW_WINS = ("new-in-place", "old-removed", None)   # steps after which the new o
 def tfidf_bundle(marker: str) -> Bundle:
     """A small real bundle, marked in its metrics: TF-IDF + logistic regression on 200 texts of
     the bundled sample, built without TensorFlow so that each child process starts in a second."""
-    from core.data import SAMPLES, load_dataset
+    from core.data.dataset import SAMPLES, load_dataset
+    from core.models.tfidf import TfidfModel
     from core.text import Vocabulary, tokenize
-    from core.tfidf import TfidfModel
 
     dataset, _ = load_dataset(SAMPLES["sms_spam"].path)
     texts, labels = dataset.texts[:200], dataset.labels[:200]
@@ -45,7 +45,7 @@ def run_child(body: str, step, tmp_path, *args) -> int:
         import os, sys
         sys.path.insert(0, {str(ROOT)!r})
         os.environ["STUDIO_DATA_DIR"] = {str(tmp_path / "studio-data")!r}
-        import core.files as files
+        import core.base.files as files
         STOP = {step!r}
         def hook(name):
             if name == STOP:
@@ -91,7 +91,7 @@ def test_a_bundle_saved_over_another_is_the_old_or_the_new_whole(tmp_path, step)
 @pytest.mark.parametrize("step", STEPS)
 def test_a_threshold_saved_in_the_store_keeps_the_model_listed(tmp_path, step):
     """Issue 21, case 6: a crash while saving a threshold made repair() drop the model."""
-    from core.data import SAMPLES, load_dataset
+    from core.data.dataset import SAMPLES, load_dataset
 
     store = ModelStore(tmp_path / "studio-data")
     data, _ = load_dataset(SAMPLES["sms_spam"].path)
@@ -111,8 +111,8 @@ def test_a_threshold_saved_in_the_store_keeps_the_model_listed(tmp_path, step):
 @pytest.mark.parametrize("step", STEPS)
 def test_a_worker_killed_while_rewriting_its_checkpoint_keeps_the_last_one(tmp_path, step):
     """Issue 21, case 5: the previous checkpoint sat aside, where recovery never looked."""
-    from core.data import SAMPLES, load_dataset
-    from core.job import _keep_checkpoint
+    from core.data.dataset import SAMPLES, load_dataset
+    from core.training.job import _keep_checkpoint
 
     job = tmp_path / "job"
     data, _ = load_dataset(SAMPLES["sms_spam"].path)
@@ -130,7 +130,7 @@ def test_a_worker_killed_while_rewriting_its_checkpoint_keeps_the_last_one(tmp_p
 
 @pytest.mark.parametrize("step", STEPS)
 def test_an_uploaded_bundle_replacing_a_folder_is_whole(tmp_path, step):
-    from core.package import bundle_zip
+    from core.models.package import bundle_zip
 
     source = tmp_path / "source"
     tfidf_bundle("new").save(source)
@@ -139,7 +139,7 @@ def test_an_uploaded_bundle_replacing_a_folder_is_whole(tmp_path, step):
     tfidf_bundle("old").save(target)
     run_child("""
         from pathlib import Path
-        from core.package import unpack_bundle
+        from core.models.package import unpack_bundle
         unpack_bundle(Path(sys.argv[1]).read_bytes(), sys.argv[2])
     """, step, tmp_path, tmp_path / "upload.zip", target)
     files.recover(target)
@@ -148,15 +148,15 @@ def test_an_uploaded_bundle_replacing_a_folder_is_whole(tmp_path, step):
 
 @pytest.mark.parametrize("step", STEPS)
 def test_a_savedmodel_export_replacing_another_is_whole(tmp_path, step, tiny_result):
-    from core.export import export_savedmodel
+    from core.models.export import export_savedmodel
 
     bundle_dir, target = tmp_path / "bundle", tmp_path / "export"
     tiny_result.bundle.save(bundle_dir)
     export_savedmodel(tiny_result.bundle, target)
     (target / "assets.extra" / "marker").write_text("old")
     run_child("""
-        from core.bundle import Bundle
-        from core.export import export_savedmodel
+        from core.models.bundle import Bundle
+        from core.models.export import export_savedmodel
         export_savedmodel(Bundle.load(sys.argv[1]), sys.argv[2])
     """, step, tmp_path, bundle_dir, target)
     files.recover(target)

@@ -6,8 +6,8 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.errors import UserError
-from core.reading import load_table, read_pasted
+from core.base.errors import UserError
+from core.data.reading import load_table, read_pasted
 from core.text import PreprocessConfig, Vocabulary, tokenize
 
 AWKWARD = list(

@@ -1,6 +1,6 @@
 """Hostile files and faults (issues 21 and 26): every hostile file, made small on disk by the test
 itself, is refused with a message, within 5 s and 500 MB above the app process's baseline (the
-parse itself runs in the fence, core.fence: what slips past the checks becomes a message there),
+parse itself runs in the fence, core.base.fence: what slips past the checks becomes a message there),
 and no user file is ever deleted. The costs measured are written to
 test-artifacts/hostile-files.json.
 """
@@ -14,9 +14,9 @@ import zipfile
 
 import pytest
 
-from core.bundle import Bundle
-from core.errors import UserError
-from core.package import unpack_bundle
+from core.base.errors import UserError
+from core.models.bundle import Bundle
+from core.models.package import unpack_bundle
 from core.store import ModelStore, known_workspace, new_workspace_id
 from tests import hostile
 from tests.conftest import ARTIFACTS, ROOT
@@ -68,7 +68,7 @@ def test_a_csv_hiding_5000_columns_behind_a_70_kb_first_field_is_refused(tmp_pat
     path = hostile.csv_long_first_field(tmp_path / "long-header.csv")
     assert measured("csv, 70 KB quoted first field + 5,000 columns", "data", path)["key"] == "err.too_many_columns"
     with pytest.raises(UserError, match="does not end within"):
-        from core.data import load_table
+        from core.data.dataset import load_table
 
         load_table(b'"' + b"x" * (2**20 + 10) + b"\ntext,label\n", "open-quote.csv")
 
@@ -87,11 +87,11 @@ def test_more_lines_than_four_times_the_row_cap_are_refused_before_parsing(tmp_p
 
 
 def test_a_table_of_too_many_cells_is_refused(tmp_path, monkeypatch):
-    import core.reading
+    import core.data.reading
 
-    monkeypatch.setattr(core.reading, "MAX_CELLS", 1000)
+    monkeypatch.setattr(core.data.reading, "MAX_CELLS", 1000)
     with pytest.raises(UserError) as error:
-        core.reading.table_from_bytes(   # the reader itself: the fenced child does not see the patch
+        core.data.reading.table_from_bytes(   # the reader itself: the fenced child does not see the patch
             ("text,label," + ",".join(f"c{i}" for i in range(60)) + "\n" + ("a,b" + "," * 60 + "\n") * 30).encode(),
             "wide.csv")
     assert error.value.key == "err.too_many_cells"
@@ -220,7 +220,7 @@ def test_train_and_export_never_empty_a_folder_of_the_users(tmp_path, tfidf_fold
     (project / "src").mkdir(parents=True)
     (project / "notes.txt").write_text("mine")
     (project / "src" / "main.py").write_text("print('mine')")
-    data = ROOT / "core" / "sample_data" / "sms_spam.csv"
+    data = ROOT / "core" / "data" / "sample_data" / "sms_spam.csv"
     for args, cwd in ((["train", str(data), "--out", str(project), "--model", "tfidf"], tmp_path),
                       (["train", str(data), "--out", ".", "--model", "tfidf"], project),
                       (["export", str(tfidf_folder), "--savedmodel", str(project)], tmp_path)):
@@ -255,8 +255,8 @@ def test_a_run_that_fills_the_disk_fails_in_plain_words(tmp_path, monkeypatch, c
     """Issue 21: it failed with a raw "OSError: [Errno 28]"."""
     import errno
 
-    from core import worker
     from core.store import ModelStore as Store
+    from core.training import worker
     from tests.core.conftest import small_sample
 
     def full(*args, **kwargs):
@@ -362,7 +362,7 @@ def test_a_binary_vectors_header_followed_by_nuls_is_refused(tmp_path):
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
 def test_vectors_that_are_not_numbers_are_refused_at_reading(tmp_path, value):
-    from core.vectors import read_vectors
+    from core.models.vectors import read_vectors
 
     path = tmp_path / "v.vec"
     path.write_text(f"2 3\nhello 0.1 0.2 0.3\nworld 0.1 {value} 0.3\n")
@@ -395,7 +395,7 @@ def test_a_parse_that_needs_more_memory_than_allowed_becomes_a_message(tmp_path,
     path.write_text("text,label\n" + "".join(f"{'word ' * 40}{i},{i % 2}\n" for i in range(200_000)))
     result = measured("CSV of 40 MB, parse memory limited to 64 MB", "data", path)
     assert result["key"] == "err.parse_memory"
-    from core.reading import load_table
+    from core.data.reading import load_table
 
     assert len(load_table(b"text,label\nhello,a\n", "ok.csv").frame) == 1
 
@@ -405,7 +405,7 @@ def test_a_parse_that_runs_out_of_time_becomes_a_message(tmp_path, monkeypatch):
     for the parse: stopped, said, and the next file reads."""
     import time
 
-    from core.reading import load_table
+    from core.data.reading import load_table
 
     monkeypatch.setenv("STUDIO_PARSE_SECONDS", "1")
     path = hostile.xlsx_million_rows(tmp_path / "slow.xlsx", rows=150_000)
@@ -417,7 +417,7 @@ def test_a_parse_that_runs_out_of_time_becomes_a_message(tmp_path, monkeypatch):
 
 
 def test_a_cr_only_csv_over_1_mb_is_read(tmp_path):
-    from core.reading import load_table
+    from core.data.reading import load_table
 
     raw = ("text,label\r" + "".join(f"an old mac line number {i},{'ab'[i % 2]}\r" for i in range(40_000))).encode()
     assert len(raw) > 2**20

@@ -5,8 +5,8 @@ import string
 
 import pytest
 
-from core.errors import UserError
-from core.i18n import LANGUAGES, MESSAGES, pick_language, translate
+from core.base.errors import UserError
+from core.base.i18n import LANGUAGES, MESSAGES, pick_language, translate
 from tests.conftest import ROOT
 
 KEY_USE = re.compile(r"""\bt\(\s*f?["']([^"']+)["']|UserError\(\s*["']([^"']+)["']|\(\s*["']((?:warn|err)\.[a-z_]+)["']""")

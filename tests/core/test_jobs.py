@@ -4,12 +4,12 @@ import time
 
 import pytest
 
-from core.data import DataSet
-from core.errors import UserError
-from core.jobs import get_job, start_training, wait
+from core.base.errors import UserError
+from core.data.dataset import DataSet
 from core.store import ModelStore
 from core.text import PreprocessConfig
-from core.train import TrainConfig
+from core.training.jobs import get_job, start_training, wait
+from core.training.train import TrainConfig
 from tests.conftest import assert_usable
 from tests.core.conftest import TINY_MODEL, small_sample
 
@@ -42,7 +42,7 @@ def test_stop_keeps_a_usable_model(tmp_path):
 
 
 def test_settings_that_cannot_work_are_refused_before_a_worker_starts(tmp_path):
-    """The Train page no longer repeats core's checks: start_training makes them (core.memory.check_run)."""
+    """The Train page no longer repeats core's checks: start_training makes them (core.training.memory.check_run)."""
     with pytest.raises(UserError, match="Batch size 1024 is larger than the training part"):
         start_training(small_sample(rows=100), PreprocessConfig(), TINY_MODEL, TrainConfig(batch_size=1024),
                        "bad", "sms", ModelStore(tmp_path))

@@ -5,8 +5,8 @@ import zipfile
 
 import pytest
 
-from core.errors import UserError
-from core.package import bundle_zip, unpack_bundle
+from core.base.errors import UserError
+from core.models.package import bundle_zip, unpack_bundle
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def test_download_and_upload_round_trip_with_a_model_card(saved, tiny_result, tm
     assert names == {"model.keras", "preprocess.json", "vocabulary.json", "labels.json", "settings.json",
                      "metrics.json", "README.md"}
     assert card.startswith("# spam filter") and "`ham`, `spam`" in card and "Bundle.load" in card
-    # Every setting with the value it had and the option that sets it again (core.settings).
+    # Every setting with the value it had and the option that sets it again (core.models.settings).
     assert "| Recurrent units | `16` | `--lstm-units` |" in card and "| Read both ways | `off` | `--bidirectional` |" in card
     assert "Intended use and limits" in card and "Test accuracy:" in card
     loaded = unpack_bundle(data, tmp_path / "uploaded")

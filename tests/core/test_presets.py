@@ -2,10 +2,10 @@
 
 import pytest
 
-from core.config import BATCH_SIZES, LEARNING_RATES
-from core.data import SAMPLES, load_dataset
-from core.presets import DataProfile, choose, estimate_epoch_seconds, profile
+from core.base.config import BATCH_SIZES, LEARNING_RATES
+from core.data.dataset import SAMPLES, load_dataset
 from core.text import PreprocessConfig
+from core.training.presets import DataProfile, choose, estimate_epoch_seconds, profile
 
 
 def test_presets_follow_the_data():

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from core.data import SAMPLES, load_dataset
-from core.quality import Pool, label_issues, label_scores, learning_curve
+from core.data.dataset import SAMPLES, load_dataset
+from core.evaluation.quality import Pool, label_issues, label_scores, learning_curve
 from core.text import PreprocessConfig
 
 

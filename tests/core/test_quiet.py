@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from core.quiet import TF_LINE
+from core.base.quiet import TF_LINE
 from tests.conftest import ROOT
 
 
@@ -18,7 +18,7 @@ def _stderr_of(code: str) -> list[str]:
 def test_tensorflow_imports_without_its_start_up_lines_but_other_output_stays():
     plain = _stderr_of("import os; os.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'; import tensorflow")
     assert any(TF_LINE.match(line) for line in plain)     # what the app's terminal showed, even at level 3
-    quiet = _stderr_of("import sys; from core.quiet import import_tensorflow; "
+    quiet = _stderr_of("import sys; from core.base.quiet import import_tensorflow; "
                        "print('before', file=sys.stderr); tf = import_tensorflow(); "
                        "print('after', tf.__name__, file=sys.stderr); import_tensorflow()")
     assert not [line for line in quiet if TF_LINE.match(line)], quiet

@@ -14,14 +14,14 @@ import time
 
 import pytest
 
-from core.config import TrainConfig
-from core.errors import UserError
-from core.jobs import recover, start_training, wait
-from core.memory import check_memory, estimate_memory
-from core.model import ModelConfig
+from core.base.config import TrainConfig
+from core.base.errors import UserError
+from core.models.model import ModelConfig
 from core.store import ModelStore
 from core.text import PreprocessConfig
-from core.train import TrainingCallback, train
+from core.training.jobs import recover, start_training, wait
+from core.training.memory import check_memory, estimate_memory
+from core.training.train import TrainingCallback, train
 from tests.conftest import ROOT, assert_usable
 from tests.core.conftest import TINY_MODEL, small_sample
 
@@ -146,7 +146,7 @@ def test_a_double_click_starts_one_run_and_its_resources_are_freed(tmp_path):
     # Finished: no worker process left, no copy of the data left on disk.
     assert not list((tmp_path / "jobs").iterdir())
     assert not [line for line in subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout.splitlines()
-                if "core.worker" in line and str(tmp_path) in line]
+                if "core.training.worker" in line and str(tmp_path) in line]
     again = start_training(small_sample(rows=200), PreprocessConfig(), TINY_MODEL, TrainConfig(epochs=1, batch_size=32),
                            "again", "sms", store)
     assert wait(again, timeout=300).state == "done"
@@ -158,10 +158,10 @@ def test_a_double_click_starts_one_run_and_its_resources_are_freed(tmp_path):
 SERVER = textwrap.dedent("""
     import sys, time
     sys.path.insert(0, {root!r})
-    from core.jobs import start_training
+    from core.training.jobs import start_training
     from core.store import ModelStore
     from core.text import PreprocessConfig
-    from core.train import TrainConfig
+    from core.training.train import TrainConfig
     from tests.core.conftest import TINY_MODEL, small_sample
     job = start_training(small_sample(rows=400), PreprocessConfig(), TINY_MODEL,
                          TrainConfig(epochs=200, batch_size=8, early_stopping_patience=0, checkpoint={checkpoint}),

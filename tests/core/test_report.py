@@ -2,8 +2,8 @@
 
 import re
 
-from core.evaluate import predictions
-from core.report import html_report
+from core.evaluation.report import html_report
+from core.models.evaluate import predictions
 
 
 def test_report_is_one_self_contained_escaped_document(tiny_result):

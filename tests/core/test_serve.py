@@ -15,7 +15,7 @@ import urllib.request
 import pandas as pd
 import pytest
 
-from core.data import SAMPLES
+from core.data.dataset import SAMPLES
 from tests.conftest import ROOT
 from tests.core.test_cli import TINY, last_json, run
 
@@ -37,7 +37,7 @@ def _free_port() -> int:
 def bundles(tmp_path_factory):
     """Four bundle kinds the app makes: an English network with a saved threshold, a Chinese
     (jieba) network, TF-IDF and Automatic's blend — each named by its folder."""
-    from core.bundle import Bundle
+    from core.models.bundle import Bundle
 
     root = tmp_path_factory.mktemp("served")
     sms, news = (SAMPLES[name].path for name in ("sms_spam", "thucnews_titles"))
@@ -181,7 +181,7 @@ def test_limits_api_key_and_bad_requests_answer_with_a_message(service):
 
 
 def test_a_request_to_a_single_model_needs_no_name():
-    from core.serve import Limits, ServiceError, read_request
+    from core.service.serve import Limits, ServiceError, read_request
 
     only = {"news": object()}
     assert read_request(json.dumps({"texts": ["央行降准"]}).encode(), only, Limits()) == ("news", ["央行降准"])
@@ -191,7 +191,7 @@ def test_a_request_to_a_single_model_needs_no_name():
 
 
 def test_models_are_named_by_their_folder_or_as_told(bundles):
-    from core.serve import model_arguments
+    from core.service.serve import model_arguments
 
     assert model_arguments([bundles["spam"], f"filter={bundles['spam']}"]) == [
         ("spam", bundles["spam"]), ("filter", bundles["spam"])]
@@ -262,7 +262,7 @@ def test_slow_clients_are_cut_off_and_others_still_answered(service):
     connection is closed after the header deadline, and a normal request meanwhile is answered."""
     from urllib.parse import urlsplit
 
-    from core.serve import HEADER_SECONDS
+    from core.service.serve import HEADER_SECONDS
 
     address = urlsplit(service)
     slow = []
@@ -294,7 +294,7 @@ def test_a_client_that_drops_mid_body_leaves_no_traceback(service):
 def test_too_much_queued_work_is_refused_so_a_short_request_does_not_wait():
     import asyncio
 
-    from core.serve import MAX_PENDING_FACTOR, Batcher, Busy, Limits
+    from core.service.serve import MAX_PENDING_FACTOR, Batcher, Busy, Limits
 
     class Slow:
         def answers(self, texts):

@@ -1,4 +1,4 @@
-"""Every training setting defined once (core.settings): the presets, the Train page, the command
+"""Every training setting defined once (core.models.settings): the presets, the Train page, the command
 line and the model card all read the same table, and a misspelled setting is an error."""
 
 import subprocess
@@ -7,13 +7,22 @@ from dataclasses import replace
 
 import pytest
 
+from core.base.config import ModelConfig, TrainConfig
+from core.base.errors import UserError
+from core.base.i18n import MESSAGES
 from core.cli import build_parser
-from core.config import ModelConfig, TrainConfig
-from core.errors import UserError
-from core.i18n import MESSAGES
-from core.presets import choose
-from core.settings import PRESETS, SETTINGS, DataProfile, cli_settings, page_settings, plan_run, preset_values, setting
+from core.models.settings import (
+    PRESETS,
+    SETTINGS,
+    DataProfile,
+    cli_settings,
+    page_settings,
+    plan_run,
+    preset_values,
+    setting,
+)
 from core.text import PreprocessConfig
+from core.training.presets import choose
 from tests.conftest import ROOT
 
 SMALL = DataProfile(rows=2_500, classes=2, mean_tokens=18, length=40, class_weight="balanced")
@@ -33,7 +42,7 @@ def test_each_setting_names_a_real_field_with_labels_in_both_languages():
 
 
 def test_the_presets_come_from_the_table_as_before():
-    """The values the presets had before the table (core.presets.choose, fixed by benchmarks)."""
+    """The values the presets had before the table (core.training.presets.choose, fixed by benchmarks)."""
     small, large = choose(SMALL), choose(LARGE)
     assert (small["balanced"].model.lstm_units, small["balanced"].model.dropout_rate, small["balanced"].train.batch_size,
             small["balanced"].train.learning_rate) == (64, 0.3, 32, 0.002)
@@ -94,7 +103,7 @@ def test_every_page_setting_is_on_the_page_and_every_preset_is_known():
 
 
 def test_reading_a_configuration_does_not_import_tensorflow():
-    code = ("import sys; import core.config, core.settings, core.presets, core.memory, core.batching, core.data; "
+    code = ("import sys; import core.base.config, core.models.settings, core.training.presets, core.training.memory, core.training.batching, core.data.dataset; "
             "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.errors import UserError
+from core.base.errors import UserError
 from core.store import ModelStore, new_workspace_id, valid_workspace
 from tests.conftest import ROOT
 
@@ -72,7 +72,7 @@ def test_a_crash_mid_save_leaves_no_broken_model_and_repair_agrees_with_disk(tin
         (directory / "model.keras").write_bytes(b"half a model")
         raise OSError("disk full")
 
-    from core.bundle import Bundle
+    from core.models.bundle import Bundle
 
     with monkeypatch.context() as patch:
         patch.setattr(Bundle, "save", crash)
@@ -112,7 +112,7 @@ def test_retention_limits_refuse_with_a_message(tiny_result, tmp_path, monkeypat
 
 
 def test_an_uploaded_zip_becomes_a_model_of_the_workspace(tiny_result, tmp_path):
-    from core.package import bundle_zip
+    from core.models.package import bundle_zip
 
     store = ModelStore(tmp_path, new_workspace_id())
     entry = store.add(tiny_result.bundle, "original", "sms")
@@ -145,8 +145,8 @@ def test_the_store_saves_a_threshold_and_leaves_open_bundles_alone(tiny_result, 
 
 
 def test_the_workspace_keeps_its_current_data_set(tmp_path):
-    """Issue 17: a reloaded tab finds the data set it was working on (core.current)."""
-    from core.data import DataChoices
+    """Issue 17: a reloaded tab finds the data set it was working on (core.data.current)."""
+    from core.data.dataset import DataChoices
 
     store = ModelStore(tmp_path, new_workspace_id())
     current = store.current_data()

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from core.errors import UserError
+from core.base.errors import UserError
 from core.text import (
     MAX_LENGTH_CAP,
     MIN_LENGTH,
@@ -168,7 +168,7 @@ def test_bundle_keeps_the_stop_word_list_it_was_trained_with(tiny_chinese_result
 
 def test_html_entities_are_decoded_by_default_where_the_texts_hold_them():
     """Issue 27: the SMS sample's ``&lt;#&gt;`` and ``&amp;`` stayed as they were."""
-    from core.data import SAMPLES, load_dataset
+    from core.data.dataset import SAMPLES, load_dataset
     from core.text import default_config, tokenize
 
     sms, _ = load_dataset(SAMPLES["sms_spam"].path)

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from core.data import SAMPLES, load_dataset
+from core.data.dataset import SAMPLES, load_dataset
+from core.models.tfidf import C, TfidfModel, analyzer_for, char_grams, with_pairs
 from core.text import PreprocessConfig, tokenize
-from core.tfidf import C, TfidfModel, analyzer_for, char_grams, with_pairs
 
 
 def test_chinese_uses_character_ngrams():
@@ -56,14 +56,14 @@ def test_a_bundle_saved_before_character_ngrams_still_loads(tmp_path):
 
 
 def test_a_tfidf_bundle_works_like_the_lstm_one(tmp_path):
-    from core.bundle import Bundle
-    from core.errors import UserError
-    from core.evaluate import evaluate
-    from core.explain import explain
-    from core.export import export_savedmodel
-    from core.package import bundle_zip, unpack_bundle
+    from core.base.errors import UserError
+    from core.evaluation.explain import explain
+    from core.models.bundle import Bundle
+    from core.models.evaluate import evaluate
+    from core.models.export import export_savedmodel
+    from core.models.package import bundle_zip, unpack_bundle
     from core.store import ModelStore
-    from core.train import TrainConfig, train_tfidf
+    from core.training.train import TrainConfig, train_tfidf
     from tests.core.conftest import small_sample
 
     result = train_tfidf(small_sample(rows=1500), PreprocessConfig(), TrainConfig(seed=1))

@@ -5,9 +5,9 @@ import copy
 import numpy as np
 import pytest
 
-from core.bundle import Bundle, decide
-from core.errors import UserError
-from core.evaluate import binary_curves, classification_metrics, rethreshold, save_decision
+from core.base.errors import UserError
+from core.models.bundle import Bundle, decide
+from core.models.evaluate import binary_curves, classification_metrics, rethreshold, save_decision
 
 
 def fresh(bundle: Bundle) -> Bundle:
@@ -84,7 +84,7 @@ def test_saved_threshold_is_used_by_prediction_after_reload(tiny_result, tmp_pat
 
     import pandas as pd
 
-    from core.batch import predict_table
+    from core.service.batch import predict_table
 
     table = predict_table(loaded, pd.DataFrame({"text": texts}), ["text"])
     assert table["predicted_label"].tolist() == expected

@@ -7,12 +7,12 @@ import sys
 import numpy as np
 import pytest
 
-from core.batching import split_dataset
-from core.config import TrainConfig
-from core.errors import UserError
-from core.model import ModelConfig, build_model
+from core.base.config import TrainConfig
+from core.base.errors import UserError
+from core.models.model import ModelConfig, build_model
 from core.text import PreprocessConfig
-from core.train import TrainingCallback, train
+from core.training.batching import split_dataset
+from core.training.train import TrainingCallback, train
 from tests.conftest import ROOT, assert_usable
 from tests.core.conftest import TINY_MODEL, small_sample
 
@@ -35,7 +35,7 @@ def test_padding_does_not_change_the_output():
 
 
 def test_token_pairs_see_each_pair_and_ignore_padding():
-    from core.model import TokenPairEmbedding, pair_buckets
+    from core.models.model import TokenPairEmbedding, pair_buckets
 
     model = build_model(50, 2, ModelConfig(embedding_dim=8, lstm_units=4, token_pairs=True), pair_table=1024)
     assert model.get_layer("pair_embedding").buckets == 1024
@@ -47,7 +47,7 @@ def test_token_pairs_see_each_pair_and_ignore_padding():
     assert not pairs[:, 2:].any()                                  # the last token and padding: none
     assert not np.allclose(pairs[0, 0], pairs[1, 1])               # (5,6) is not (6,5): order counts
     assert pair_buckets([["a", "b"]] * 3) == 1024 and pair_buckets([[str(i), str(i + 1)] for i in range(40_000)], 1) == 65536
-    from core.memory import estimate_memory
+    from core.training.memory import estimate_memory
 
     plain = estimate_memory(20_000, 2, ModelConfig(), TrainConfig(), 100, 1000)["weights"]
     known = estimate_memory(20_000, 2, ModelConfig(token_pairs=True), TrainConfig(), 100, 1000, 2048)["weights"]
@@ -136,7 +136,7 @@ def test_sgd_and_chinese_characters_train():
 
 
 def test_the_tfidf_baseline_is_measured_on_the_same_test_rows(tiny_result):
-    from core.baseline import verdict
+    from core.models.baseline import verdict
 
     baseline = tiny_result.bundle.metrics["baseline"]
     assert baseline["on"] == "test" and baseline["n"] == len(tiny_result.test_texts)
@@ -146,7 +146,7 @@ def test_the_tfidf_baseline_is_measured_on_the_same_test_rows(tiny_result):
 
 
 def test_class_weights_are_suggested_for_imbalance_and_help_the_rare_class():
-    from core.batching import class_weights, suggest_class_weight
+    from core.training.batching import class_weights, suggest_class_weight
 
     assert suggest_class_weight(["ham"] * 87 + ["spam"] * 13) == "balanced"
     assert suggest_class_weight(["a"] * 40 + ["b"] * 60) == "none"
@@ -191,7 +191,7 @@ def test_rmsprop_plateau_schedule_and_no_restore():
 
 
 def test_batches_start_with_one_that_splits_evenly_across_devices():
-    from core.batching import batch_rows
+    from core.training.batching import batch_rows
 
     rng = np.random.default_rng(0)
     lengths = rng.integers(1, 60, size=1_101).tolist()
@@ -209,7 +209,7 @@ def test_batches_start_with_one_that_splits_evenly_across_devices():
 
 
 def test_training_runs_on_two_devices_through_the_mirrored_strategy(tmp_path):
-    """Several GPUs train through tf.distribute.MirroredStrategy (core.train.configure_devices).
+    """Several GPUs train through tf.distribute.MirroredStrategy (core.training.train.configure_devices).
     Two logical CPU devices stand in for them, in a fresh process (TensorFlow fixes its devices
     when it starts): the same training code, with batches that do not all split evenly (the
     sample's 251 validation rows crashed Keras's distributed build before), gives a model that
@@ -220,10 +220,10 @@ import numpy as np
 import tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-import core.train as T
-from core.bundle import Bundle
-from core.data import SAMPLES, load_dataset
-from core.model import ModelConfig
+import core.training.train as T
+from core.models.bundle import Bundle
+from core.data.dataset import SAMPLES, load_dataset
+from core.models.model import ModelConfig
 from core.text import PreprocessConfig
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 T.configure_devices = lambda: {{"strategy": strategy, "mixed_precision": False, "gpus": 2}}
@@ -252,10 +252,10 @@ import json
 import keras
 import numpy as np
 import tensorflow as tf
-import core.train as T
-from core.bundle import Bundle
-from core.data import SAMPLES, load_dataset
-from core.model import ModelConfig
+import core.training.train as T
+from core.models.bundle import Bundle
+from core.data.dataset import SAMPLES, load_dataset
+from core.models.model import ModelConfig
 from core.text import PreprocessConfig
 
 def mixed():
@@ -290,10 +290,10 @@ def run_fresh(script: str) -> dict:
 
 def test_a_tfidf_run_never_loads_tensorflow():
     """Issue 27: a TF-IDF run took 19 s in the app, most of it importing TensorFlow, which the
-    worker imported with core.train (Keras's callback class at module level)."""
-    script = ("import sys\nfrom core.worker import run\nfrom core.data import SAMPLES, load_dataset\n"
-              "from core.text import default_config\nfrom core.config import TrainConfig\n"
-              "from core.train import train_tfidf\n"
+    worker imported with core.training.train (Keras's callback class at module level)."""
+    script = ("import sys\nfrom core.training.worker import run\nfrom core.data.dataset import SAMPLES, load_dataset\n"
+              "from core.text import default_config\nfrom core.base.config import TrainConfig\n"
+              "from core.training.train import train_tfidf\n"
               "dataset, _ = load_dataset(SAMPLES['sms_spam'].path)\n"
               "result = train_tfidf(dataset, default_config(dataset.texts), TrainConfig(), None)\n"
               "assert result.bundle.metrics['val_accuracy'] > 0.9\n"

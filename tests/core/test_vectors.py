@@ -6,9 +6,9 @@ import gzip
 import numpy as np
 import pytest
 
-from core.errors import UserError
+from core.base.errors import UserError
+from core.models.vectors import WordVectors, learn_vectors, read_vectors, write_vectors
 from core.text import Vocabulary
-from core.vectors import WordVectors, learn_vectors, read_vectors, write_vectors
 
 WORDS = ["good", "bad", "room", "staff", "酒店", "干净", "very good"]
 
@@ -77,10 +77,10 @@ def test_vectors_learned_from_texts_put_words_used_alike_close():
 
 
 def test_a_network_started_from_vectors_saves_reloads_and_predicts_the_same(tmp_path):
-    from core.bundle import Bundle
-    from core.config import ModelConfig, TrainConfig
+    from core.base.config import ModelConfig, TrainConfig
+    from core.models.bundle import Bundle
     from core.text import PreprocessConfig, tokenize
-    from core.train import train
+    from core.training.train import train
     from tests.core.conftest import small_sample
 
     data = small_sample(rows=300)
@@ -99,8 +99,8 @@ def test_a_network_started_from_vectors_saves_reloads_and_predicts_the_same(tmp_
 
 
 def test_learned_vectors_are_kept_per_texts_and_tokenizer_and_reused(tmp_path):
+    from core.models.vectors import vectors_for
     from core.text import PreprocessConfig
-    from core.vectors import vectors_for
 
     texts = ["the room was clean", "the staff were kind", "a dirty room", "kind staff and a clean room"] * 20
     calls = []
@@ -118,8 +118,8 @@ def test_learned_vectors_are_kept_per_texts_and_tokenizer_and_reused(tmp_path):
 
 
 def test_a_vectors_file_shows_its_coverage_and_an_upload_is_kept_under_a_safe_name(tmp_path, vectors):
+    from core.models.vectors import file_coverage, keep_upload
     from core.text import PreprocessConfig
-    from core.vectors import file_coverage, keep_upload
 
     path = keep_upload(tmp_path / "uploads", write_vectors(vectors, tmp_path / "w.vec").read_bytes(), "../my vecs.vec")
     assert path.parent == tmp_path / "uploads" and path.name == "my_vecs.vec"
@@ -137,7 +137,7 @@ def test_the_same_texts_give_the_same_vectors_in_another_process():
 
     from tests.conftest import ROOT
 
-    script = ("from core.vectors import learn_vectors\n"
+    script = ("from core.models.vectors import learn_vectors\n"
               "t = [['good', 'room'], ['bad', 'room', 'staff'], ['good', 'staff']] * 40\n"
               "print(learn_vectors(t, dim=6, epochs=1).matrix[:2].round(6).tolist())\n")
     runs = {subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,

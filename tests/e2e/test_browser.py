@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from core.quiet import TF_LINE
+from core.base.quiet import TF_LINE
 from tests.conftest import ROOT
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"

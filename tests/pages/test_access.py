@@ -29,11 +29,11 @@ def test_without_password_or_login_the_app_says_it_is_in_local_mode():
 
 
 def test_a_password_from_secrets_guards_every_page(monkeypatch):
-    import core.access
+    import core.service.access
     import ui.access
 
     clock = [1000.0]
-    monkeypatch.setattr(core.access.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(core.service.access.time, "monotonic", lambda: clock[0])
     ui.access._backoff.clear()
     app = app_with({"access": {"password": "correct horse"}})
     assert not app.exception
@@ -132,11 +132,11 @@ def test_an_unwritable_data_folder_is_explained_and_training_is_off(tmp_path, mo
 
 def test_wrong_passwords_from_one_address_wait_longer_and_longer_across_sessions(monkeypatch):
     """Issue 21: 32 wrong guesses in 21 s from 8 sessions, no lockout."""
-    import core.access
+    import core.service.access
     import ui.access
 
     clock = [5000.0]
-    monkeypatch.setattr(core.access.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(core.service.access.time, "monotonic", lambda: clock[0])
     ui.access._backoff.clear()
     waits = []
     for guess in range(6):
@@ -173,7 +173,7 @@ def test_a_full_disk_is_said_in_plain_words_and_what_exists_stays_listed(tiny_re
     'No model yet'."""
     import sqlite3
 
-    from core.errors import UserError
+    from core.base.errors import UserError
 
     workspace = new_workspace_id()
     ModelStore(workspace=workspace).add(tiny_result.bundle, "kept", "sms")

@@ -3,7 +3,7 @@ the Train page, the candidates side by side on the Evaluate page."""
 
 from streamlit.testing.v1 import AppTest
 
-from core.jobs import get_job, wait
+from core.training.jobs import get_job, wait
 from tests.pages.conftest import APP, load_sample, new_app, texts
 
 UNLABELLED = ("message\n" + "\n".join([
@@ -72,14 +72,14 @@ def test_unlabelled_texts_word_vectors_and_automatic_from_upload_to_the_side_by_
 def test_a_vectors_file_that_fits_no_words_is_refused_before_training(tmp_path, monkeypatch):
     import numpy as np
 
-    from core.vectors import WordVectors, write_vectors
+    from core.models.vectors import WordVectors, write_vectors
 
     folder = tmp_path / "vectors"
     folder.mkdir()
     write_vectors(WordVectors(["zzz", "qqq"], np.ones((2, 4), dtype=np.float32)), folder / "other.vec")
     from collections import Counter
 
-    from core.data import SAMPLES, load_dataset
+    from core.data.dataset import SAMPLES, load_dataset
     from core.text import default_config, tokenize
 
     sample = load_dataset(SAMPLES["sms_spam"].path)[0].texts

@@ -12,8 +12,8 @@ import string
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.i18n import MESSAGES
-from core.jobs import get_job, wait
+from core.base.i18n import MESSAGES
+from core.training.jobs import get_job, wait
 from tests.conftest import ROOT
 
 ICON = re.compile(r":material/[a-z_]+:\s*")

@@ -9,7 +9,7 @@ import os
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from core.jobs import get_job, wait
+from core.training.jobs import get_job, wait
 from tests.conftest import ROOT
 from tests.pages.conftest import APP, load_sample, new_app, texts
 from ui import state
@@ -101,7 +101,7 @@ def test_every_widget_shown_in_translated_words_is_pinned_before_a_language_chan
     found.discard("<computed>")
     found.discard("model_pick")     # ui.common.model_picker's own key argument: its callers pass these
     assert found - {"model_pick"} <= set(state.TRANSLATED_CHOICES), found - set(state.TRANSLATED_CHOICES)
-    from core.settings import page_settings
+    from core.models.settings import page_settings
 
     for knob in page_settings():     # radios show translated options; the L2 slider shows "Off"
         if knob.widget == "radio" or knob.zero_off and knob.widget == "select_slider":

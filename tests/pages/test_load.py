@@ -11,7 +11,7 @@ import weakref
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.jobs import get_job, wait
+from core.training.jobs import get_job, wait
 from tests.pages.conftest import APP, texts
 
 SESSIONS = int(os.environ.get("STUDIO_LOAD_SESSIONS", "10"))

@@ -5,7 +5,7 @@ import sys
 
 from streamlit.testing.v1 import AppTest
 
-from core.jobs import get_job, wait
+from core.training.jobs import get_job, wait
 from tests.conftest import ROOT
 from tests.pages.conftest import APP, load_sample, new_app, texts
 
@@ -188,7 +188,7 @@ def test_train_evaluate_predict_flow():
     app.button(key="eval_threshold_save").click().run()
     assert not app.exception
     assert "Saved: this model now says 'spam' from a probability of" in texts(app.success)
-    from core.bundle import Bundle
+    from core.models.bundle import Bundle
 
     reloaded = Bundle.load(app.session_state["models"][model_id]["entry"].path)
     assert reloaded.decision == {"positive": "spam", "threshold": round(low, 2)}
@@ -226,7 +226,7 @@ def test_train_evaluate_predict_flow():
     highlighted = app.get("html")
     assert highlighted and "<span" in highlighted[0].proto.body and "Congratulations" not in highlighted[0].proto.body
     # The page shows the numbers `python -m core explain` gives (log-odds, two decimals).
-    from core.explain import explain, top_tokens, weight_text
+    from core.evaluation.explain import explain, top_tokens, weight_text
 
     shown = app.session_state["models"][app.session_state["selected_model"]]["bundle"]
     why = explain(shown, "Congratulations, you won a free cash prize! Call now", labels[0])
@@ -344,10 +344,10 @@ def test_models_page_keeps_models_across_sessions_and_manages_them(tmp_path):
     import os
     import zipfile
 
-    from core.package import bundle_zip
+    from core.models.package import bundle_zip
     from core.store import ModelStore, new_workspace_id
     from core.text import PreprocessConfig
-    from core.train import train
+    from core.training.train import train
     from tests.core.conftest import TINY_MODEL, TINY_TRAIN, small_sample
 
     workspace = new_workspace_id()

@@ -1,7 +1,7 @@
 """Issue 19 through the pages: labels that look wrong are listed, corrected, undone; the
 Evaluate page's flags and learning curve."""
 
-from core.jobs import get_job, wait
+from core.training.jobs import get_job, wait
 from tests.pages.conftest import load_sample, new_app, texts
 
 
@@ -74,7 +74,7 @@ def test_the_evaluate_page_flags_test_labels_draws_the_curve_and_hands_the_flags
 
     import pandas as pd
 
-    from core.data import SAMPLES, load_dataset
+    from core.data.dataset import SAMPLES, load_dataset
     from tests.core.test_quality import flipped
 
     dataset, _ = load_dataset(SAMPLES["sms_spam"].path)

@@ -1,0 +1,1 @@
+"""The foundation every other part stands on: errors and the message catalog, languages, atomic files, deployment settings, the fenced parser, configuration dataclasses. Imports nothing else of core."""

@@ -1,0 +1,1 @@
+"""What a trained model is: the network, TF-IDF and their blend, word vectors, the bundle that carries them with their preprocessing and labels, its metadata, scores, zip packaging and export, and the training settings' registry."""

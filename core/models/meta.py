@@ -1,0 +1,119 @@
+"""What a bundle says about the run that made it, as typed values.
+
+A bundle keeps ``settings.json`` and ``metrics.json`` as plain JSON, so that any version of the app
+(and a person) can read them; code reads them through :class:`RunInfo` instead of string keys, so
+a field has one name and one type everywhere and a missing one has one default. Read it with
+:attr:`core.models.bundle.Bundle.info`, or :meth:`RunInfo.parse` for the two documents themselves.
+
+Example
+-------
+>>> info = RunInfo.parse({"kind": "keras", "train": {"epochs": 4}, "data": {"rows": 10, "label_column": "y"}},
+...                      {"val_accuracy": 0.9, "test": {"accuracy": 0.85, "macro_f1": 0.8, "n": 20}})
+>>> info.train.epochs, info.data.label_column, info.test.accuracy, info.baseline is None
+(4, 'y', 0.85, True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+from core.base.config import ModelConfig, TrainConfig
+
+
+def _known(cls, document) -> dict:
+    """The entries of ``document`` that are fields of ``cls`` (a newer bundle may hold more)."""
+    names = {f.name for f in fields(cls)}
+    return {key: value for key, value in (document or {}).items() if key in names}
+
+
+@dataclass(frozen=True)
+class DataInfo:
+    """The data a model was trained on: its columns and how its rows were split."""
+
+    text_column: str = "text"
+    text_columns: tuple = ()
+    label_column: str = "label"
+    rows: int = 0
+    train: int = 0
+    validation: int = 0
+    test: int = 0
+
+    def __post_init__(self):
+        object.__setattr__(self, "text_columns", tuple(self.text_columns or ([self.text_column] if self.text_column else [])))
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Figures on labelled texts (:func:`core.models.evaluate.classification_metrics`); ``per_class``
+    rows are ``{label, precision, recall, f1, support}``."""
+
+    accuracy: float = 0.0
+    macro_f1: float = 0.0
+    n: int = 0
+    weighted_f1: float = 0.0
+    labels: tuple = ()
+    per_class: tuple = ()
+    confusion: tuple = ()
+    unknown_labels: tuple = ()
+
+
+@dataclass(frozen=True)
+class Baseline(Scores):
+    """The TF-IDF + logistic regression baseline trained beside a network, on its split."""
+
+    name: str = "TF-IDF + logistic regression"
+    train_seconds: float = 0.0
+    analyzer: str = "words"
+    on: str = "test"             # "test", else "validation" (a run without a test split)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """A bundle's ``settings.json`` and ``metrics.json``, typed.
+
+    ``model`` is ``None`` for a TF-IDF bundle (``features`` then counts its terms);
+    ``train_seconds`` is the fitting alone (what every page shows as the training time).
+    """
+
+    kind: str = "keras"
+    model: ModelConfig | None = None
+    train: TrainConfig = field(default_factory=TrainConfig)
+    data: DataInfo = field(default_factory=DataInfo)
+    device_name: str = "–"
+    decision: dict | None = None
+    features: int = 0
+    checkpoint_epoch: int | None = None
+    val_accuracy: float = 0.0
+    epochs: int = 0
+    best_epoch: int = 0
+    train_seconds: float | None = None
+    stopped_by_user: bool = False
+    history: dict = field(default_factory=dict)
+    test: Scores | None = None
+    baseline: Baseline | None = None
+
+    @classmethod
+    def parse(cls, settings: dict | None, metrics: dict | None) -> RunInfo:
+        """Read the two documents (partial ones too: what is missing takes its default)."""
+        settings, metrics = settings or {}, metrics or {}
+        kind = settings.get("kind", "keras")
+        model = settings.get("model") or {}
+        test, baseline = metrics.get("test"), metrics.get("baseline")
+        return cls(
+            kind=kind,
+            model=ModelConfig.from_dict(model) if kind != "tfidf" and model else None,
+            train=TrainConfig.from_dict(settings.get("train") or {}),
+            data=DataInfo(**_known(DataInfo, settings.get("data"))),
+            device_name=str((settings.get("device") or {}).get("name", "–")),
+            decision=settings.get("decision"),
+            features=int(model.get("features", 0)) if kind == "tfidf" else 0,
+            checkpoint_epoch=(settings.get("checkpoint") or {}).get("epoch"),
+            val_accuracy=float(metrics.get("val_accuracy") or 0.0),
+            epochs=int(metrics.get("epochs") or 0),
+            best_epoch=int(metrics.get("best_epoch") or 0),
+            train_seconds=metrics.get("train_seconds"),
+            stopped_by_user=bool(metrics.get("stopped_by_user", False)),
+            history=dict(metrics.get("history") or {}),
+            test=Scores(**_known(Scores, test)) if test else None,
+            baseline=Baseline(**_known(Baseline, baseline)) if baseline else None,
+        )

@@ -1,0 +1,206 @@
+"""The training worker: ``python -m core.training.worker JOB_DIR`` (started by :mod:`core.training.jobs`).
+
+Reads ``JOB_DIR/job.json``, trains, adds the bundle to the model store and prints one JSON
+object per line on stdout: ``begin``, ``batch`` (at most 5 a second), ``epoch``, then ``done``
+with the model id or ``error`` with the message. Creating ``JOB_DIR/stop`` ends training after
+the current batch, keeping the best weights so far.
+
+So that a server crash loses nothing (``core.training.jobs.recover`` reads these after a restart) the worker
+also keeps, in ``JOB_DIR``: ``worker.pid``; ``progress.json`` (epoch reached, epochs planned);
+``checkpoint/`` — a complete bundle of the best weights so far, rewritten atomically after every
+epoch that improved them (``TrainConfig.checkpoint``, on by default); and ``result.json`` once the
+model is in the store. If the server process that started it dies, the worker notices within a
+batch (its parent changes), stops as if Stop had been pressed and still stores the model.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from core.base.files import write_json
+from core.training.job import JobState
+from core.training.train import TrainingCallback
+
+BATCH_REPORT_SECONDS = 0.2
+
+
+def _emit(event: str, **fields) -> None:
+    try:
+        sys.stdout.write(json.dumps({"event": event, **fields}, ensure_ascii=False, default=str) + "\n")
+        sys.stdout.flush()
+    except (BrokenPipeError, OSError, ValueError):
+        pass  # the server that read these lines is gone: keep training into the store anyway
+
+
+def _gpu_memory() -> dict:
+    """``{"gpu_memory_mb": n}``: memory TensorFlow holds on the first GPU now (empty on a CPU)."""
+    import tensorflow as tf
+
+    if not tf.config.list_physical_devices("GPU"):
+        return {}
+    try:
+        return {"gpu_memory_mb": round(tf.config.experimental.get_memory_info("GPU:0")["current"] / 2**20, 1)}
+    except (ValueError, RuntimeError):
+        return {}
+
+
+class Reporter(TrainingCallback):
+    """A run's progress as events, the same for both runners: ``begin``, ``batch`` (at most 5 a
+    second) and ``epoch`` (with the GPU's memory) go to :meth:`emit`. Subclasses say where they
+    go, where the best weights are kept (``on_best_epoch``) and how Stop is read
+    (``should_stop``): the worker below, and a Ray task (:func:`core.training.cluster._reporter`)."""
+
+    def __init__(self):
+        self.last = 0.0
+        self.epochs = 0
+
+    def emit(self, event: str, **fields) -> None:
+        raise NotImplementedError
+
+    def on_train_begin(self, info):
+        self.epochs = info.get("epochs", 0)
+        self.emit("begin", info=info)
+
+    def on_batch_end(self, epoch, step, steps):
+        now = time.monotonic()
+        if now - self.last >= BATCH_REPORT_SECONDS or step == steps:
+            self.last = now
+            self.emit("batch", epoch=epoch, step=step, steps=steps)
+
+    def on_epoch_end(self, epoch, logs):
+        self.emit("epoch", epoch=epoch, logs={**logs, **_gpu_memory()})
+
+
+def reporter_for(stop_file: Path) -> Reporter:
+    """The worker's progress callback: JSON lines on stdout, a check of ``stop_file`` and of the
+    parent process after every batch, ``progress.json`` after every epoch and the checkpoint
+    bundle after every better epoch (both in ``stop_file``'s folder). ``bench/progress.py``
+    measures what it costs."""
+    folder = stop_file.parent
+    parent = os.getppid()
+
+    class WorkerReporter(Reporter):
+        orphaned = False
+
+        def emit(self, event, **fields):
+            _emit(event, **fields)
+
+        def on_epoch_end(self, epoch, logs):
+            super().on_epoch_end(epoch, logs)
+            write_json(folder / "progress.json", {"epoch": epoch, "epochs": self.epochs})
+
+        def on_best_epoch(self, epoch, make_bundle):
+            make_bundle().save(folder / "checkpoint")  # Bundle.save is atomic (staged, renamed)
+
+        def should_stop(self):
+            if os.getppid() != parent:  # the server died: end like Stop, keep the best weights
+                self.orphaned = True
+            return self.orphaned or stop_file.exists()
+
+    return WorkerReporter()
+
+
+FULL_DISK = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _vectors(job: dict, dataset, preprocess, cache, emit=None):
+    """The job's word vectors (``job["vectors"]``: ``"learn"`` or a file's path; none when
+    unset), reported through ``emit`` (stdout lines by default): ``vectors`` events with passes
+    done and seconds left while learning, then what was made. ``cache``: the folder learned
+    vectors are kept in (``None``: not kept)."""
+    if not job.get("vectors"):
+        return None, None
+    from core.models.vectors import vectors_for
+
+    emit = emit or _emit
+    emit("vectors", done=0, total=0, seconds_left=None, texts=len(dataset.texts) + len(job.get("unlabelled") or []))
+    vectors, unlabelled_tokens = vectors_for(
+        job["vectors"], dataset.texts, job.get("unlabelled") or [], preprocess, cache,
+        lambda done, total, left: emit("vectors", done=done, total=total, seconds_left=round(left, 1)))
+    emit("vectors", done=1, total=1, seconds_left=0, words=len(vectors.words), dim=vectors.dim,
+         source=vectors.source, seconds=round(vectors.seconds, 1))
+    return vectors, unlabelled_tokens
+
+
+def train_job(job: dict, reporter, cache=None, emit=None):
+    """Train what the job payload ``job`` (see :func:`core.training.jobs.start_training`) asks for and
+    return its :class:`core.training.train.TrainResult`; the same for the local worker and a Ray task
+    (:mod:`core.training.cluster`). ``reporter``: the progress callback; ``cache``: the folder learned word
+    vectors are kept in; ``emit(event, **fields)``: where ``vectors`` progress goes.
+
+    Raises
+    ------
+    UserError
+        Settings or data that cannot train (as :func:`core.training.train.train` does).
+    """
+    from core.base.config import ModelConfig, TrainConfig
+    from core.data.dataset import DataSet
+    from core.text import PreprocessConfig
+    from core.training.train import train
+
+    dataset = DataSet(job["texts"], job["labels"], job["text_column"], job["label_column"],
+                      job.get("text_columns") or [])
+    preprocess = PreprocessConfig.from_dict(job["preprocess"])
+    if job.get("kind") == "tfidf":
+        from core.training.train import train_tfidf
+
+        return train_tfidf(dataset, preprocess, TrainConfig.from_dict(job["train"]), reporter)
+    vectors, unlabelled_tokens = _vectors(job, dataset, preprocess, cache, emit)
+    run_kind = train
+    if job.get("kind") == "auto":
+        from core.training.train import train_auto as run_kind
+    return run_kind(dataset, preprocess, ModelConfig.from_dict(job["model"]),
+                    TrainConfig.from_dict(job["train"]), reporter, vectors, unlabelled_tokens)
+
+
+def _internal(error: BaseException) -> int:
+    """A bug: the traceback to the worker's log, one line to the server."""
+    import traceback
+
+    traceback.print_exc()
+    _emit("error", message=f"{type(error).__name__}: {error}")
+    return 1
+
+
+def run(job_dir: Path) -> int:
+    """Run the job in ``job_dir``; returns the exit code (0 done, 2 user error, 1 bug)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from core.base.errors import UserError
+    from core.store import LOCAL_WORKSPACE, ModelStore, fingerprint
+
+    job = json.loads((job_dir / "job.json").read_text(encoding="utf-8"))
+    (job_dir / "worker.pid").write_text(str(os.getpid()))
+    reporter = reporter_for(job_dir / "stop")
+
+    try:
+        store = ModelStore(job["store_root"], job.get("workspace", LOCAL_WORKSPACE))
+        result = train_job(job, reporter, store.vectors_cache())
+        entry = store.add(result.bundle, job["name"], job["dataset_name"], result.test_texts, result.test_labels,
+                          fingerprint(job["texts"], job["labels"]))
+    except (UserError, OSError) as error:
+        if isinstance(error, OSError):
+            if error.errno not in FULL_DISK:
+                return _internal(error)
+            # A disk that fills mid-run (a checkpoint, the model itself): said in plain words.
+            error = UserError("err.disk_full", path=job["store_root"], reason=error.strerror or str(error))
+        _emit("error", key=error.key, params=error.params, message=str(error))
+        try:
+            write_json(job_dir / "result.json", {"state": JobState.FAILED, "key": error.key, "params": error.params})
+        except OSError:
+            pass  # the disk is full: the line above already told the server
+        return 2
+    except Exception as error:
+        return _internal(error)
+    state = JobState.INTERRUPTED if getattr(reporter, "orphaned", False) else (JobState.STOPPED if result.stopped_early else JobState.DONE)
+    write_json(job_dir / "result.json", {"state": state, "model_id": entry.model_id})
+    _emit("done", model_id=entry.model_id)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run(Path(sys.argv[1])))
