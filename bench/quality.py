@@ -10,7 +10,7 @@ flipped ones (target ≥ 60 %), and the precision/recall of the rows it lists.
 
 **Active learning**, simulated: the pool is ``train.csv`` with its labels hidden, revealed when a
 row is "labelled"; start with 10 labelled rows per class (seeded), then batches of 50 chosen by
-the app (:meth:`core.evaluation.quality.Pool.propose`) or at random; after each batch the quick model is
+the app (:meth:`core.evaluation.active.Pool.propose`) or at random; after each batch the quick model is
 scored on ``test.csv``. Figure: the labels needed to come within 1 point of the quick model
 trained on the whole ``train.csv`` (target: the app needs ≤ 0.6× what random picking needs), per
 seed and the mean over seeds.
@@ -40,7 +40,7 @@ START_PER_CLASS, BATCH, MAX_LABELS = 10, 50, 6000
 
 
 def label_errors(name: str, seed: int = 1) -> dict:
-    from core.evaluation.quality import label_issues, label_scores
+    from core.evaluation.labels import label_issues, label_scores
     from core.text import default_config
 
     data, _ = load(name, None, None)
@@ -65,7 +65,8 @@ def label_errors(name: str, seed: int = 1) -> dict:
 
 
 def active(name: str, seeds: int) -> dict:
-    from core.evaluation.quality import Pool, _fit
+    from core.evaluation.active import Pool
+    from core.evaluation.quick import _fit
     from core.text import default_config, tokenize
 
     data, test = load(name, None, None)
@@ -111,7 +112,8 @@ def active(name: str, seeds: int) -> dict:
 
 
 def speed() -> list[dict]:
-    from core.evaluation.quality import Pool, label_issues
+    from core.evaluation.active import Pool
+    from core.evaluation.labels import label_issues
     from core.text import default_config
 
     rows = []

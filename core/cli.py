@@ -176,11 +176,12 @@ def cmd_train(args) -> dict:
     # TensorFlow takes seconds to import.
     check_replaceable(args.out, BUNDLE_FILES, "bundle")
     _, dataset, report = _load(args)
-    from dataclasses import replace
+    from dataclasses import asdict, replace
 
     from core.text import default_config
     from core.training.presets import choose, profile
-    from core.training.train import TrainingCallback, train, train_auto, train_tfidf
+    from core.training.request import TrainingRequest, run_training
+    from core.training.train import TrainingCallback
 
     print(f"data: {report.rows_kept} rows kept of {report.rows_total}; classes {report.class_counts}", file=sys.stderr)
     preprocess = default_config(dataset.texts)
@@ -205,15 +206,20 @@ def cmd_train(args) -> dict:
         def on_epoch_end(self, epoch, logs):
             print(f"epoch {epoch}: " + ", ".join(f"{k} {v:.4f}" for k, v in logs.items()), file=sys.stderr)
 
-    vectors, unlabelled_tokens = None, None
-    if args.model != "tfidf" and (args.vectors or args.unlabelled):
-        vectors, unlabelled_tokens = _word_vectors(args, dataset, preprocess)
-    if args.model == "tfidf":
-        result = train_tfidf(dataset, preprocess, replace(train_config, baseline=False), Progress())
-    elif args.model == "auto":
-        result = train_auto(dataset, preprocess, model_config, train_config, Progress(), vectors, unlabelled_tokens)
-    else:
-        result = train(dataset, preprocess, model_config, train_config, Progress(), vectors, unlabelled_tokens)
+    request = TrainingRequest(dataset, preprocess, "network" if args.model in ("lstm", "gru") else args.model,
+                              model_config, train_config, *_word_vectors(args, dataset))
+    made: dict = {}
+
+    def vectors_said(event, **fields):
+        if fields.get("words"):
+            made.update(fields)
+            print(f"word vectors: {fields['words']:,} words of {fields['dim']} dimensions from {fields['source']} "
+                  f"in {fields['seconds']:.1f} s", file=sys.stderr)
+        elif fields.get("total"):
+            print(f"vectors: pass {fields['done']} of {fields['total']}, about {fields['seconds_left']:.0f} s left",
+                  file=sys.stderr)
+
+    result = run_training(request, Progress(), None, vectors_said)
     result.bundle.save(args.out)
     info = result.bundle.info
     summary = {"preset": args.preset, "model": args.model if args.model in ("tfidf", "auto") else model_config.rnn,
@@ -221,17 +227,16 @@ def cmd_train(args) -> dict:
                "train_seconds": round(result.train_seconds, 1), "bundle": str(args.out)}
     if info.test:
         summary["test_accuracy"] = round(info.test.accuracy, 4)
-    auto = result.bundle.settings.get("auto") or {}
-    if auto:
-        summary["chosen"] = auto["chosen"]
-        summary["candidates"] = {row["name"]: {key: value for key, value in row.items() if key != "name"}
-                                 for row in result.bundle.metrics["candidates"]}
-        print("automatic: " + "; ".join(f"{name} validation {row['val_accuracy']:.4f}"
-                                        for name, row in summary["candidates"].items())
-              + f"; kept {auto['chosen']}", file=sys.stderr)
-    if vectors is not None:
-        summary["vectors"] = {**(result.bundle.settings.get("vectors") or auto["vectors"]), "words": len(vectors.words),
-                              "unlabelled_texts": len(unlabelled_tokens or [])}
+    if info.auto is not None:
+        summary["chosen"] = info.auto.chosen
+        summary["candidates"] = {row.name: {key: value for key, value in asdict(row).items()
+                                            if key != "name" and value is not None} for row in info.candidates}
+        print("automatic: " + "; ".join(f"{row.name} validation {row.val_accuracy:.4f}" for row in info.candidates)
+              + f"; kept {info.auto.chosen}", file=sys.stderr)
+    if made:
+        started_from = info.vectors or (info.auto.vectors if info.auto else None)
+        summary["vectors"] = {**(asdict(started_from) if started_from else {}), "words": made["words"],
+                              "unlabelled_texts": len(request.unlabelled)}
     if info.baseline:
         summary["baseline_accuracy"] = round(info.baseline.accuracy, 4)
         print(f"{info.baseline.name} on the same split: accuracy {info.baseline.accuracy:.4f} "
@@ -239,26 +244,22 @@ def cmd_train(args) -> dict:
     return summary
 
 
-def _word_vectors(args, dataset, preprocess):
-    """The vectors the network starts from (read from ``--vectors``, else learned from the
-    labelled texts and the unlabelled ones: ``--unlabelled`` files and rows without a label),
-    and the unlabelled texts' tokens."""
+def _word_vectors(args, dataset):
+    """``(VectorsSource, unlabelled texts)`` of the command line: ``--vectors`` (a file), else
+    learned from the labelled texts and the unlabelled ones (``--unlabelled`` files and rows
+    without a label) when there are any of the latter; else none."""
     from core.data.dataset import load_table, unlabelled_texts
-    from core.models.vectors import vectors_for
+    from core.training.request import VectorsSource
 
+    if args.model == "tfidf" or not (args.vectors or args.unlabelled):
+        return VectorsSource(), ()
     texts = list(dataset.unlabelled)
     for path in args.unlabelled:
         texts += unlabelled_texts(load_table(path, encoding=args.encoding))
     if not args.vectors:
         print(f"learning word vectors from {len(dataset.texts):,} labelled and {len(texts):,} unlabelled texts",
               file=sys.stderr)
-    vectors, unlabelled_tokens = vectors_for(
-        args.vectors or "learn", dataset.texts, texts, preprocess,
-        progress=lambda done, total, left: print(f"vectors: pass {done} of {total}, about {left:.0f} s left",
-                                                 file=sys.stderr))
-    print(f"word vectors: {len(vectors.words):,} words of {vectors.dim} dimensions from {vectors.source} "
-          f"in {vectors.seconds:.1f} s", file=sys.stderr)
-    return vectors, unlabelled_tokens
+    return VectorsSource.parse(args.vectors or "learn"), tuple(texts)
 
 
 def cmd_evaluate(args) -> dict:
@@ -388,7 +389,7 @@ def _labelled(path, args):
 
 
 def cmd_label_issues(args) -> list:
-    from core.evaluation.quality import label_issues
+    from core.evaluation.labels import label_issues
 
     rows, texts, labels, preprocess = _labelled(args.data, args)
     found = label_issues(texts, labels, preprocess, limit=args.limit)
@@ -398,7 +399,7 @@ def cmd_label_issues(args) -> list:
 
 def cmd_suggest(args) -> list:
     from core.data.dataset import load_table, unlabelled_texts
-    from core.evaluation.quality import Pool
+    from core.evaluation.active import Pool
 
     _, texts, labels, preprocess = _labelled(args.data, args)
     pool_texts = unlabelled_texts(load_table(args.unlabelled, encoding=args.encoding))
@@ -410,7 +411,7 @@ def cmd_suggest(args) -> list:
 
 
 def cmd_curve(args) -> dict:
-    from core.evaluation.quality import learning_curve
+    from core.evaluation.curve import learning_curve
 
     _, texts, labels, preprocess = _labelled(args.data, args)
     _, test_texts, test_labels, _ = _labelled(args.test, args)

@@ -157,6 +157,18 @@ class ModelEntry:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def trained_on(self, data_print: str) -> bool:
+        """Whether this model was trained on the data whose :func:`fingerprint` is
+        ``data_print`` (a model from before fingerprints were kept is taken to be).
+
+        Examples
+        --------
+        >>> entry = ModelEntry("m", "m", "", "sms", "", fingerprint=fingerprint(["a"], ["x"]))
+        >>> entry.trained_on(fingerprint(["a"], ["x"])), entry.trained_on(fingerprint(["b"], ["x"]))
+        (True, False)
+        """
+        return not self.fingerprint or self.fingerprint == data_print
+
 
 STAGING = ".staging-"
 STALE_STAGING_SECONDS = 6 * 3600   # a staging folder this old is a leftover even if its pid lives again

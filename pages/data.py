@@ -184,7 +184,7 @@ ACTION_WORDS = {"": "data.labels_action_none", "accept": "data.labels_accept", "
 
 def check_labels() -> None:
     """The "Find labels that look wrong" button: cleanlab on a quick model, seconds."""
-    from core.evaluation.quality import check_labels as find
+    from core.evaluation.labels import check_labels as find
     from core.text import default_config
 
     choices = state.data_choices()
@@ -218,7 +218,7 @@ def apply_label_decisions() -> None:
 
 def accept_confident() -> None:
     """The "Use every suggestion at least N % sure" button."""
-    from core.evaluation.quality import accept_above
+    from core.evaluation.labels import accept_above
 
     checked = st.session_state[state.LABEL_ISSUES]
     apply_decisions_made(accept_above(checked["issues"], st.session_state[state.LABEL_THRESHOLD] / 100))
@@ -226,7 +226,7 @@ def accept_confident() -> None:
 
 def apply_decisions_made(decisions: list[dict]) -> None:
     """Apply ``decisions`` to the loaded file's corrections (undoable) and take their rows off the list."""
-    from core.evaluation.quality import apply_decisions
+    from core.evaluation.labels import apply_decisions
 
     checked = st.session_state[state.LABEL_ISSUES]
     if not decisions:
@@ -278,7 +278,7 @@ if checked and checked["key"] == state.label_check_key(choices):
                             type="primary", icon=":material/done_all:")
         sure_column.number_input(t("data.labels_threshold"), min_value=50, max_value=100, step=5,
                                  key=state.LABEL_THRESHOLD, help=t("data.labels_threshold_help"))
-        from core.evaluation.quality import accept_above
+        from core.evaluation.labels import accept_above
 
         confident = len(accept_above(checked["issues"], st.session_state[state.LABEL_THRESHOLD] / 100))
         bulk_column.button(t("data.labels_accept_all", n=confident, sure=st.session_state[state.LABEL_THRESHOLD]),

@@ -15,7 +15,7 @@ from core.data.reading import UPLOAD_TYPES
 from core.evaluation import charts
 from core.evaluation.diagnose import diagnose
 from core.evaluation.explain import class_words, explain, highlight_html
-from core.evaluation.quality import file_rows_of, model_label_issues
+from core.evaluation.labels import file_rows_of, model_label_issues
 from core.evaluation.report import html_report
 from core.models.baseline import verdict
 from core.models.evaluate import (
@@ -124,7 +124,7 @@ def offer_tfidf() -> None:
     """When the plain baseline is as good or better: train it as a model of its own, on the same
     data, split and words (seconds), if this session still holds that data."""
     dataset = st.session_state[state.DATASET]
-    same_data = dataset is not None and (not entry.fingerprint or entry.fingerprint == data_fingerprint(dataset))
+    same_data = dataset is not None and entry.trained_on(data_fingerprint(dataset))
     job = get_job(st.session_state[state.JOB_ID])
     busy = job is not None and not job.snapshot().finished
 
@@ -354,7 +354,7 @@ else:
                                 t("data.labels_sure"): f"{issue['confidence']:.0%}"} for issue in flagged]),
                  width="stretch", hide_index=True, key="eval_labels_table")
     data_here = st.session_state[state.DATASET] is not None and st.session_state[state.TABLE] is not None and (
-        not entry.fingerprint or entry.fingerprint == data_fingerprint(st.session_state[state.DATASET]))
+        entry.trained_on(data_fingerprint(st.session_state[state.DATASET])))
 
     def review_on_data_page() -> None:
         """Hand the flagged test texts to the Data page's label check (as rows of the loaded file)."""
@@ -376,25 +376,16 @@ else:
 st.subheader(t("eval.curve_title"))
 st.caption(t("eval.curve_help"))
 curve_data = st.session_state[state.DATASET]
-curve_ready = (curve_data is not None and len(split)
-               and (not entry.fingerprint or entry.fingerprint == data_fingerprint(curve_data)))
+curve_ready = curve_data is not None and len(split) and entry.trained_on(data_fingerprint(curve_data))
 
 
 def draw_curve(network: bool = False) -> dict:
     """Test accuracy on growing shares of this model's training rows: the quick model's, or
     (``network``) this network's settings trained five times."""
-    from collections import Counter
+    from core.evaluation.curve import learning_curve, training_rows
 
-    from core.evaluation.quality import learning_curve
-
-    held_out = Counter(zip(split["text"].tolist(), split["label"].tolist()))
-    train_texts, train_labels = [], []
-    for text, label in zip(curve_data.texts, curve_data.labels):
-        if held_out[(text, label)]:
-            held_out[(text, label)] -= 1          # a test row, not a training one
-        else:
-            train_texts.append(text)
-            train_labels.append(label)
+    train_texts, train_labels = training_rows(curve_data.texts, curve_data.labels, split["text"].tolist(),
+                                              split["label"].tolist())
     if network:
         bar = st.progress(0.0, text=t("eval.curve_training", done=0, total=5))
         return learning_curve(train_texts, train_labels, split["text"].tolist(), split["label"].tolist(),

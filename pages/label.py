@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.base.errors import UserError
 from core.evaluation import charts
-from core.evaluation.quality import Pool, holdout_rows, quick_score
+from core.evaluation.active import Pool, holdout_rows, quick_score
 from core.text import default_config
 from ui import state
 from ui.common import page_header, require_dataset, show_error, t

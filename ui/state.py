@@ -89,7 +89,7 @@ EVAL_NOTICE = "eval_notice"            # (kind, catalog key, params) shown once 
 EVAL_ERROR = "eval_error"              # a UserError from an action, shown once
 EVAL_APPLIED = "eval_applied"          # the diagnosis's changes just applied to the next run
 EVAL_TFIDF_STARTED = "eval_tfidf_started"
-EVAL_CURVE = "eval_curve_result"       # (model id, core.evaluation.quality.learning_curve result)
+EVAL_CURVE = "eval_curve_result"       # (model id, core.evaluation.curve.learning_curve result)
 EVAL_REVIEW = "eval_review"            # the flagged test texts were handed to the Data page: go there
 PREDICT_TEXT = "predict_text"
 MODELS_NEW_NAME, MODELS_CONFIRM = "models_new_name", "models_confirm"
@@ -97,7 +97,7 @@ MODELS_NOTICE, MODELS_ERROR, MODELS_UPLOADED = "models_notice", "models_error", 
 
 # Widgets whose options are shown in translated words (format_func): their values are pinned
 # before the language changes (see pin_choices).
-TRANSLATED_CHOICES = (DATA_ENCODING, PREP_TOKENIZER, TRAIN_KIND, TRAIN_PRESET, TRAIN_VECTORS, "train_rnn", "train_optimizer",
+TRANSLATED_CHOICES = (DATA_ENCODING, PREP_TOKENIZER, TRAIN_KIND, TRAIN_PRESET, TRAIN_VECTORS, PREDICT_HEADERS, "train_rnn", "train_optimizer",
                       "train_l2", EVAL_FILTER_TRUE, EVAL_FILTER_PREDICTED, EVAL_COMPARE_WITH, "eval_model",
                       "predict_model")
 # The Data page's widgets, by the DataChoices field they show.

@@ -188,6 +188,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The model bundle at {path} cannot be loaded ({detail}). Train or download it again.",
         "zh": "无法加载 {path} 处的模型包（{detail}）。请重新训练或下载。",
     },
+    "err.bundle_newer": {
+        "en": "The model bundle at {path} was made by a newer version of the app (bundle format {version}, this app reads up to {known}). Update the app to use it.",
+        "zh": "{path} 处的模型包由更新版本的应用生成（包格式 {version}，本应用最高可读 {known}）。请更新应用后再使用。",
+    },
     "err.empty_text": {
         "en": "The text is empty. Type or paste a text to classify.",
         "zh": "文本为空。请输入或粘贴要分类的文本。",

@@ -184,7 +184,7 @@ def _mark(figure, xs, ys, thresholds, threshold, label, descending: bool) -> Non
 
 
 def learning_curve_figure(points, rows, title: str, x_title: str, y_title: str) -> go.Figure:
-    """Test accuracy (y, %) against the number of training texts (x) of :func:`core.evaluation.quality.learning_curve`."""
+    """Test accuracy (y, %) against the number of training texts (x) of :func:`core.evaluation.curve.learning_curve`."""
     figure = go.Figure(go.Scatter(x=list(rows), y=[accuracy * 100 for _, accuracy in points], mode="lines+markers",
                                   text=[f"{share:.0%}" for share, _ in points],
                                   hovertemplate="%{x:,} (%{text}): %{y:.1f} %<extra></extra>"))

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from core.base.errors import UserError
+from core.models.meta import FORMAT_VERSION
 from core.text import PreprocessConfig, Vocabulary, pad, tokenize
 
 MODEL_FILE = "model.keras"
@@ -228,6 +229,10 @@ def declared_parameters(config: dict) -> int:
         elif units:
             total += max(1, _size(layer.get("kernel_size"))) * width * units + units
     return total
+
+
+class BundleTooNew(Exception):
+    """A bundle of a format newer than :data:`core.models.meta.FORMAT_VERSION` (its number in args[0])."""
 
 
 @dataclass
@@ -444,7 +449,7 @@ class Bundle:
                 "preprocess.json": self.preprocess.to_dict(),
                 "vocabulary.json": self.vocabulary.to_dict(),
                 "labels.json": self.labels,
-                "settings.json": self.settings,
+                "settings.json": {**self.settings, "format_version": FORMAT_VERSION},
                 "metrics.json": self.metrics,
             }
             for name, document in documents.items():
@@ -495,6 +500,9 @@ class Bundle:
         try:
             documents = {name: json.loads((directory / name).read_text(encoding="utf-8")) for name in JSON_FILES}
             check_documents(documents)
+            version = documents["settings.json"].get("format_version") or 0
+            if not isinstance(version, int) or version > FORMAT_VERSION:
+                raise BundleTooNew(version)
             if model_file == TFIDF_FILE:
                 from core.models.tfidf import TfidfModel
 
@@ -516,6 +524,8 @@ class Bundle:
                 if not isinstance(terms, list) or not all(isinstance(term, str) for term in terms):
                     raise ValueError(f"{TERMS_FILE} must hold a list of terms (strings)")
                 tfidf = TfidfModel.load(directory, terms)
+        except BundleTooNew as error:
+            raise UserError("err.bundle_newer", path=str(directory), version=error.args[0], known=FORMAT_VERSION) from None
         except Exception as error:
             raise UserError("err.bundle_unreadable", path=str(directory), detail=str(error).splitlines()[0][:200]) from error
         return cls(

@@ -11,6 +11,10 @@ Example
 ...                      {"val_accuracy": 0.9, "test": {"accuracy": 0.85, "macro_f1": 0.8, "n": 20}})
 >>> info.train.epochs, info.data.label_column, info.test.accuracy, info.baseline is None
 (4, 'y', 0.85, True)
+>>> auto = RunInfo.parse({"kind": "tfidf", "auto": {"chosen": "tfidf", "weight": 0.4}},
+...                      {"candidates": [{"name": "tfidf", "val_accuracy": 0.97}, {"name": "network", "epochs": 3}]})
+>>> auto.auto.chosen, auto.candidate["network"].epochs, auto.format_version
+('tfidf', 3, 0)
 """
 
 from __future__ import annotations
@@ -68,6 +72,54 @@ class Baseline(Scores):
 
 
 @dataclass(frozen=True)
+class VectorsInfo:
+    """The word vectors a network started from (``settings["vectors"]``)."""
+
+    source: str = ""
+    dim: int = 0
+    seconds: float = 0.0
+    coverage: float = 0.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One of Automatic's candidates, scored on validation (and on the test split when there is
+    one): a row of ``metrics["candidates"]``."""
+
+    name: str
+    val_accuracy: float = 0.0
+    train_seconds: float = 0.0
+    epochs: int | None = None
+    weight: float | None = None
+    test_accuracy: float | None = None
+    macro_f1: float | None = None
+
+
+@dataclass(frozen=True)
+class AutoInfo:
+    """What Automatic kept and how (``settings["auto"]``)."""
+
+    chosen: str = ""
+    weight: float | None = None
+    candidates: tuple = ()
+    tfidf_fitted_on: str = "train"
+    vectors: VectorsInfo | None = None
+
+
+@dataclass(frozen=True)
+class BatchFallback:
+    """A run that ran out of memory and trained on with a smaller batch (``settings["batch_fallback"]``)."""
+
+    requested: int = 0
+    used: int = 0
+
+
+# The layout of a bundle's settings.json and metrics.json. 1: the first one that says so (bundles
+# without a number are read as 0, the same layout); a reader refuses a number above its own.
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
 class RunInfo:
     """A bundle's ``settings.json`` and ``metrics.json``, typed.
 
@@ -91,6 +143,13 @@ class RunInfo:
     history: dict = field(default_factory=dict)
     test: Scores | None = None
     baseline: Baseline | None = None
+    format_version: int = 0
+    vectors: VectorsInfo | None = None
+    auto: AutoInfo | None = None
+    candidates: tuple = ()           # of Candidate
+    blend_weight: float | None = None
+    batch_fallback: BatchFallback | None = None
+    interrupted: bool = False        # stored from the checkpoint of a run whose worker died
 
     @classmethod
     def parse(cls, settings: dict | None, metrics: dict | None) -> RunInfo:
@@ -116,4 +175,31 @@ class RunInfo:
             history=dict(metrics.get("history") or {}),
             test=Scores(**_known(Scores, test)) if test else None,
             baseline=Baseline(**_known(Baseline, baseline)) if baseline else None,
+            format_version=int(settings.get("format_version") or 0),
+            vectors=_vectors(settings.get("vectors")),
+            auto=_auto(settings.get("auto")),
+            candidates=tuple(Candidate(**_known(Candidate, row)) for row in metrics.get("candidates") or []
+                             if isinstance(row, dict) and "name" in row),
+            blend_weight=(settings.get("blend") or {}).get("weight") if isinstance(settings.get("blend"), dict) else None,
+            batch_fallback=BatchFallback(**_known(BatchFallback, settings["batch_fallback"]))
+            if isinstance(settings.get("batch_fallback"), dict) else None,
+            interrupted=bool(metrics.get("interrupted", False)),
         )
+
+    @property
+    def candidate(self) -> dict:
+        """Automatic's candidates by name (empty for any other run)."""
+        return {row.name: row for row in self.candidates}
+
+
+def _vectors(document) -> VectorsInfo | None:
+    return VectorsInfo(**_known(VectorsInfo, document)) if isinstance(document, dict) else None
+
+
+def _auto(document) -> AutoInfo | None:
+    if not isinstance(document, dict):
+        return None
+    known = _known(AutoInfo, document)
+    known["candidates"] = tuple(known.get("candidates") or ())
+    known["vectors"] = _vectors(document.get("vectors"))
+    return AutoInfo(**known)

@@ -40,6 +40,7 @@ from core.base.deployment import BY_NAME, value
 from core.base.errors import UserError
 from core.base.files import write_bytes, write_json
 from core.training.job import CHECKPOINT_ZIP, JobState, settle
+from core.training.request import TrainingRequest
 
 ADDRESS_ENV = "STUDIO_RAY_ADDRESS"
 BATCH_ROWS_ENV = "STUDIO_RAY_BATCH_ROWS"
@@ -254,9 +255,9 @@ def _train_task(payload: dict, control) -> dict:
     cache = (ModelStore(store_root, payload["workspace"]).vectors_cache() if store_root.is_dir()
              else Path(tempfile.gettempdir()) / "studio-vectors")
     try:
-        vectors = payload.get("vectors")
-        if vectors and vectors != "learn" and payload.get("kind") != "tfidf" and not Path(vectors).is_file():
-            raise UserError("err.ray_vectors_missing", path=vectors, node=socket.gethostname())
+        vectors = TrainingRequest.from_payload(payload).vectors
+        if vectors.kind == "file" and not Path(str(vectors.path)).is_file():
+            raise UserError("err.ray_vectors_missing", path=vectors.path, node=socket.gethostname())
         result = train_job(payload, reporter, cache, reporter.emit)
     except UserError as error:
         return {"state": JobState.FAILED, "key": error.key, "params": error.params, "message": str(error)}

@@ -206,15 +206,16 @@ def settle(job: TrainingJob, store, crash: str) -> None:
         if kept is not None:
             job.model_id = kept.model_id
             result, state = (kept, store.load(kept.model_id)), JobState.STOPPED
+    # job.json is a full copy of the user's data: never leave it behind. A failed run keeps
+    # its worker.log for the server's administrator. Cleaned before the job says it has ended, so
+    # whoever waits for the end finds the folder gone (a test saw it still there).
+    (job.directory / "job.json").unlink(missing_ok=True)
+    if state != JobState.FAILED:
+        shutil.rmtree(job.directory, ignore_errors=True)
     with job._lock:
         job.result, job.state, job.finished_at = result, state, time.time()
         job.metrics = dict(result[1].metrics) if result else {}
         job.settings = dict(result[1].settings) if result else {}
-    # job.json is a full copy of the user's data: never leave it behind. A failed run keeps
-    # its worker.log for the server's administrator.
-    (job.directory / "job.json").unlink(missing_ok=True)
-    if state != JobState.FAILED:
-        shutil.rmtree(job.directory, ignore_errors=True)
 
 
 def _keep_checkpoint(directory: Path, payload: dict, store):

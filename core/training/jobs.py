@@ -75,6 +75,7 @@ def start_training(dataset, preprocess, model_config, train_config, name: str, d
     from core.base.errors import UserError
     from core.store import storage_errors
     from core.training.memory import check_run
+    from core.training.request import TrainingRequest, VectorsSource
 
     # Settings that cannot work are refused here, before a worker starts (train() checks again).
     check_run(len(dataset), len(dataset.label_names), model_config, train_config,
@@ -95,16 +96,10 @@ def start_training(dataset, preprocess, model_config, train_config, name: str, d
                           request={"kind": kind, "model": model_config.to_dict(), "train": train_config.to_dict(),
                                    "max_length": preprocess.max_length})
         _JOBS[job.job_id] = job
-    payload = {
-        "job_id": job.job_id,
-        "texts": dataset.texts, "labels": dataset.labels,
-        "text_column": dataset.text_column, "text_columns": dataset.text_columns,
-        "label_column": dataset.label_column,
-        "preprocess": preprocess.to_dict(), "model": model_config.to_dict(), "train": train_config.to_dict(),
-        "name": name, "dataset_name": dataset_name, "store_root": str(Path(store.root).resolve()),
-        "workspace": store.workspace, "kind": kind,
-        "vectors": vectors if kind != "tfidf" else None, "unlabelled": list(unlabelled) if vectors else [],
-    }
+    request = TrainingRequest(dataset, preprocess, kind, model_config, train_config, VectorsSource.parse(vectors),
+                              tuple(unlabelled))
+    payload = {"job_id": job.job_id, **request.to_payload(), "name": name, "dataset_name": dataset_name,
+               "store_root": str(Path(store.root).resolve()), "workspace": store.workspace}
     try:
         with storage_errors(store.root):
             (directory / "job.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")

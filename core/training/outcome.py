@@ -47,9 +47,8 @@ def outcome(settings: dict, metrics: dict, elapsed: float, stopped: bool = False
     'candidate'
     """
     info = RunInfo.parse(settings, metrics)
-    auto = settings.get("auto") or {}
-    if auto.get("chosen"):
-        return _automatic(auto["chosen"], metrics, info, elapsed, stopped, lang)
+    if info.auto is not None and info.auto.chosen:
+        return _automatic(info.auto.chosen, info, elapsed, stopped, lang)
     epochs = _epochs(info.epochs, lang)
     if info.kind == "tfidf":
         line = translate("train.done_tfidf", lang, total=seconds_text(elapsed), seconds=seconds_text(info.train_seconds),
@@ -61,17 +60,17 @@ def outcome(settings: dict, metrics: dict, elapsed: float, stopped: bool = False
     return Outcome((line,), "kept")
 
 
-def _automatic(chosen: str, metrics: dict, info: RunInfo, elapsed: float, stopped: bool, lang: str) -> Outcome:
-    candidates = {row["name"]: row for row in metrics.get("candidates") or [] if "name" in row}
+def _automatic(chosen: str, info: RunInfo, elapsed: float, stopped: bool, lang: str) -> Outcome:
+    candidates = info.candidate
     others = [translate("train.candidate_score", lang, name=translate(CANDIDATE_KEYS[name] + "_short", lang),
-                        accuracy=_percent(row.get("val_accuracy", 0.0)))
+                        accuracy=_percent(row.val_accuracy))
               for name, row in candidates.items() if name != chosen and name in CANDIDATE_KEYS]
     kept = translate("train.done_auto_stopped" if stopped else "train.done_auto", lang, total=seconds_text(elapsed),
                      kept=translate(CANDIDATE_KEYS.get(chosen, "train.candidate_network"), lang),
                      accuracy=_percent(info.val_accuracy), others=", ".join(others))
-    network = float((candidates.get("network") or {}).get("train_seconds") or 0.0)
-    tfidf = float((candidates.get("tfidf") or {}).get("train_seconds") or 0.0)
-    epochs = int((candidates.get("network") or {}).get("epochs") or info.epochs)
+    network = candidates["network"].train_seconds if "network" in candidates else 0.0
+    tfidf = candidates["tfidf"].train_seconds if "tfidf" in candidates else 0.0
+    epochs = (candidates["network"].epochs if "network" in candidates else None) or info.epochs
     split = translate("train.time_split", lang, network=seconds_text(network), epochs=_epochs(epochs, lang),
                       tfidf=seconds_text(tfidf), rest=seconds_text(max(0.0, elapsed - network - tfidf)))
     return Outcome((kept, split), "candidate" if chosen == "tfidf" else "kept")

@@ -108,54 +108,22 @@ def reporter_for(stop_file: Path) -> Reporter:
 FULL_DISK = (errno.ENOSPC, errno.EDQUOT)
 
 
-def _vectors(job: dict, dataset, preprocess, cache, emit=None):
-    """The job's word vectors (``job["vectors"]``: ``"learn"`` or a file's path; none when
-    unset), reported through ``emit`` (stdout lines by default): ``vectors`` events with passes
-    done and seconds left while learning, then what was made. ``cache``: the folder learned
-    vectors are kept in (``None``: not kept)."""
-    if not job.get("vectors"):
-        return None, None
-    from core.models.vectors import vectors_for
-
-    emit = emit or _emit
-    emit("vectors", done=0, total=0, seconds_left=None, texts=len(dataset.texts) + len(job.get("unlabelled") or []))
-    vectors, unlabelled_tokens = vectors_for(
-        job["vectors"], dataset.texts, job.get("unlabelled") or [], preprocess, cache,
-        lambda done, total, left: emit("vectors", done=done, total=total, seconds_left=round(left, 1)))
-    emit("vectors", done=1, total=1, seconds_left=0, words=len(vectors.words), dim=vectors.dim,
-         source=vectors.source, seconds=round(vectors.seconds, 1))
-    return vectors, unlabelled_tokens
-
-
 def train_job(job: dict, reporter, cache=None, emit=None):
-    """Train what the job payload ``job`` (see :func:`core.training.jobs.start_training`) asks for and
-    return its :class:`core.training.train.TrainResult`; the same for the local worker and a Ray task
-    (:mod:`core.training.cluster`). ``reporter``: the progress callback; ``cache``: the folder learned word
-    vectors are kept in; ``emit(event, **fields)``: where ``vectors`` progress goes.
+    """Train what the job payload ``job`` (:meth:`core.training.request.TrainingRequest.to_payload`
+    plus the job's name and store) asks for and return its :class:`core.training.train.TrainResult`:
+    :func:`core.training.request.run_training`, the same for the local worker and a Ray task
+    (:mod:`core.training.cluster`). ``reporter``: the progress callback; ``cache``: the folder learned
+    word vectors are kept in; ``emit(event, **fields)``: where ``vectors`` progress goes (stdout lines
+    by default).
 
     Raises
     ------
     UserError
         Settings or data that cannot train (as :func:`core.training.train.train` does).
     """
-    from core.base.config import ModelConfig, TrainConfig
-    from core.data.dataset import DataSet
-    from core.text import PreprocessConfig
-    from core.training.train import train
+    from core.training.request import TrainingRequest, run_training
 
-    dataset = DataSet(job["texts"], job["labels"], job["text_column"], job["label_column"],
-                      job.get("text_columns") or [])
-    preprocess = PreprocessConfig.from_dict(job["preprocess"])
-    if job.get("kind") == "tfidf":
-        from core.training.train import train_tfidf
-
-        return train_tfidf(dataset, preprocess, TrainConfig.from_dict(job["train"]), reporter)
-    vectors, unlabelled_tokens = _vectors(job, dataset, preprocess, cache, emit)
-    run_kind = train
-    if job.get("kind") == "auto":
-        from core.training.train import train_auto as run_kind
-    return run_kind(dataset, preprocess, ModelConfig.from_dict(job["model"]),
-                    TrainConfig.from_dict(job["train"]), reporter, vectors, unlabelled_tokens)
+    return run_training(TrainingRequest.from_payload(job), reporter, cache, emit or _emit)
 
 
 def _internal(error: BaseException) -> int:

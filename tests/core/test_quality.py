@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from core.data.dataset import SAMPLES, load_dataset
-from core.evaluation.quality import Pool, label_issues, label_scores, learning_curve
+from core.evaluation.active import Pool
+from core.evaluation.curve import learning_curve
+from core.evaluation.labels import label_issues, label_scores
 from core.text import PreprocessConfig
 
 

@@ -593,8 +593,9 @@ def test_unlabelled_texts_word_vectors_and_automatic(server, page, artifacts, tm
     assert page.locator("[data-testid='stMetricValue']").nth(1).inner_text() == "2"
     page.reload()
     _idle(page)
-    page.get_by_role("button", name="Propose the next texts to label").click()
-    page.get_by_text("Text 1 of", exact=False).wait_for()
+    # The batch comes back after the reload where the user was (issue 27), and the keys work in it.
+    page.get_by_text("Text 1 of 4", exact=False).wait_for()
+    assert page.get_by_role("button", name="Propose the next texts to label").count() == 0
     _idle(page)
     page.mouse.click(5, 5)
     page.wait_for_function("document.__studioLabelKeys === true")
