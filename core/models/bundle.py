@@ -36,7 +36,6 @@ MODEL_FILES = (MODEL_FILE, TFIDF_FILE)
 JSON_FILES = ("preprocess.json", "vocabulary.json", "labels.json", "settings.json", "metrics.json")
 TERMS_FILE = "terms.json"         # a blend's TF-IDF terms (its vocabulary.json is the network's)
 BUNDLE_FILES = (*MODEL_FILES, *JSON_FILES, TERMS_FILE, "README.md")   # what a bundle folder may hold
-KINDS = ("keras", "tfidf", "blend")
 PREDICT_BATCH = 256
 # One text on the CPU goes through an XLA-compiled forward pass, padded to a multiple of this
 # many tokens so that at most max_length / SINGLE_WIDTH_STEP variants are ever compiled.
@@ -231,6 +230,101 @@ def declared_parameters(config: dict) -> int:
     return total
 
 
+class ModelKind:
+    """What differs between the kinds of model a bundle carries, behind one interface (like
+    scikit-learn's estimators): how many classes it scores, which tokens it reads, its
+    probabilities for token lists, and its files. A new kind is a subclass here, one entry in
+    :data:`KIND_CLASSES`, and its case in the contract test (tests/core/test_kinds.py)."""
+
+    name = ""
+
+    def outputs(self, bundle) -> int:
+        return int(bundle.model.output_shape[-1])
+
+    def read_tokens(self, bundle, tokens) -> list:
+        """The tokens the model reads of a text (the network stops at the padding length)."""
+        return list(tokens)
+
+    def probabilities(self, bundle, token_lists, batch_size: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def parts(self, bundle) -> list:
+        """The fitted parts whose weights must be finite."""
+        return [bundle.model]
+
+    def save(self, bundle, staging: Path) -> None:
+        bundle.model.save(staging / MODEL_FILE)
+
+    def load_extra(self, directory: Path, documents: dict):
+        """A second part stored beside the model (the blend's TF-IDF), else ``None``."""
+        return None
+
+
+class NetworkKind(ModelKind):
+    """The neural network alone (Embedding → LSTM/GRU → Dense softmax)."""
+
+    name = "keras"
+
+    def read_tokens(self, bundle, tokens) -> list:
+        length = bundle.preprocess.max_length
+        return list(tokens[:length]) if length else list(tokens)
+
+    def probabilities(self, bundle, token_lists, batch_size: int) -> np.ndarray:
+        length = bundle.preprocess.max_length
+        return bundle.predict_ids([bundle.vocabulary.encode(tokens, length) for tokens in token_lists], batch_size)
+
+
+class TfidfKind(ModelKind):
+    """TF-IDF + logistic regression (core.models.tfidf): no TensorFlow at all."""
+
+    name = "tfidf"
+
+    def outputs(self, bundle) -> int:
+        return bundle.model.classes
+
+    def probabilities(self, bundle, token_lists, batch_size: int) -> np.ndarray:
+        return bundle.model.predict_proba(token_lists)
+
+    def save(self, bundle, staging: Path) -> None:
+        bundle.model.save(staging)
+
+
+class BlendKind(NetworkKind):
+    """The network and TF-IDF, their probabilities mixed with the bundle's weight (what
+    Automatic may keep). The network part stops at the padding length; TF-IDF reads every token."""
+
+    name = "blend"
+
+    def read_tokens(self, bundle, tokens) -> list:
+        return list(tokens)
+
+    def probabilities(self, bundle, token_lists, batch_size: int) -> np.ndarray:
+        network = super().probabilities(bundle, token_lists, batch_size)
+        return blend(network, bundle.tfidf.predict_proba(token_lists), bundle.weight)
+
+    def parts(self, bundle) -> list:
+        return [bundle.model, bundle.tfidf]
+
+    def save(self, bundle, staging: Path) -> None:
+        super().save(bundle, staging)
+        bundle.tfidf.save(staging)
+        (staging / TERMS_FILE).write_text(json.dumps(bundle.tfidf.terms, ensure_ascii=False), encoding="utf-8")
+
+    def load_extra(self, directory: Path, documents: dict):
+        from core.models.tfidf import TfidfModel
+
+        if (directory / TERMS_FILE).stat().st_size > 200 * 2**20:
+            raise ValueError(f"{TERMS_FILE} is larger than 200 MB")
+        terms = json.loads((directory / TERMS_FILE).read_text(encoding="utf-8"))
+        if not isinstance(terms, list) or not all(isinstance(term, str) for term in terms):
+            raise ValueError(f"{TERMS_FILE} must hold a list of terms (strings)")
+        return TfidfModel.load(directory, terms)
+
+
+KIND_CLASSES: dict[str, ModelKind] = {kind.name: kind for kind in (NetworkKind(), TfidfKind(), BlendKind())}
+KINDS = tuple(KIND_CLASSES)
+
+
 class BundleTooNew(Exception):
     """A bundle of a format newer than :data:`core.models.meta.FORMAT_VERSION` (its number in args[0])."""
 
@@ -276,6 +370,11 @@ class Bundle:
         return self.settings.get("kind", "keras")
 
     @property
+    def kind_class(self) -> ModelKind:
+        """What this kind of model does (:class:`ModelKind`)."""
+        return KIND_CLASSES[self.kind]
+
+    @property
     def weight(self) -> float:
         """A blend's weight on the network (TF-IDF gets ``1 − weight``)."""
         return float((self.settings.get("blend") or {}).get("weight", 1.0))
@@ -290,24 +389,16 @@ class Bundle:
     @property
     def outputs(self) -> int:
         """Number of classes the model scores."""
-        return self.model.classes if self.kind == "tfidf" else int(self.model.output_shape[-1])
+        return self.kind_class.outputs(self)
 
     def read_tokens(self, tokens) -> list[str]:
         """The tokens of a text the model reads: a network stops at the padding length; TF-IDF
         reads them all, and so does a blend (its TF-IDF part; its network part still stops)."""
-        length = self.preprocess.max_length
-        return list(tokens[:length]) if length and self.kind == "keras" else list(tokens)
+        return self.kind_class.read_tokens(self, tokens)
 
     def predict_token_lists(self, token_lists) -> np.ndarray:
         """Probabilities for already tokenized texts (cut to the padding length for the network)."""
-        token_lists = list(token_lists)
-        if self.kind == "tfidf":
-            return self.model.predict_proba(token_lists)
-        length = self.preprocess.max_length
-        network = self.predict_ids([self.vocabulary.encode(tokens, length) for tokens in token_lists])
-        if self.kind == "blend":
-            return blend(network, self.tfidf.predict_proba(token_lists), self.weight)
-        return network
+        return self.kind_class.probabilities(self, list(token_lists), PREDICT_BATCH)
 
     def encode(self, texts) -> list[list[int]]:
         """Token ids of each text, cut to the bundle's padding length."""
@@ -366,14 +457,7 @@ class Bundle:
 
     def predict_proba(self, texts, batch_size: int = PREDICT_BATCH) -> np.ndarray:
         """Class probabilities for raw texts, shape (n, len(labels))."""
-        if self.kind == "tfidf":
-            return self.model.predict_proba([tokenize(text, self.preprocess) for text in texts])
-        if self.kind == "blend":
-            token_lists = [tokenize(text, self.preprocess) for text in texts]
-            length = self.preprocess.max_length
-            network = self.predict_ids([self.vocabulary.encode(tokens, length) for tokens in token_lists], batch_size)
-            return blend(network, self.tfidf.predict_proba(token_lists), self.weight)
-        return self.predict_ids(self.encode(texts), batch_size)
+        return self.kind_class.probabilities(self, [tokenize(text, self.preprocess) for text in texts], batch_size)
 
     # -- the decision -----------------------------------------------------------------------
 
@@ -438,13 +522,7 @@ class Bundle:
         self.check_finite()
         staging = staging_dir(directory)
         try:
-            if self.kind == "tfidf":
-                self.model.save(staging)
-            else:
-                self.model.save(staging / MODEL_FILE)
-            if self.kind == "blend":
-                self.tfidf.save(staging)
-                (staging / TERMS_FILE).write_text(json.dumps(self.tfidf.terms, ensure_ascii=False), encoding="utf-8")
+            self.kind_class.save(self, staging)
             documents = {
                 "preprocess.json": self.preprocess.to_dict(),
                 "vocabulary.json": self.vocabulary.to_dict(),
@@ -471,9 +549,7 @@ class Bundle:
             ``err.model_not_finite``.
         """
         arrays = []
-        for part in (self.model, self.tfidf):
-            if part is None:
-                continue
+        for part in self.kind_class.parts(self):
             if hasattr(part, "get_weights"):
                 arrays += part.get_weights()
             else:
@@ -514,16 +590,7 @@ class Bundle:
                 from core.models.model import MaskedGlobalMaxPooling1D  # noqa: F401  (registered for safe loading)
 
                 model = keras.saving.load_model(directory / MODEL_FILE, compile=False, safe_mode=True)
-            tfidf = None
-            if documents["settings.json"].get("kind") == "blend":
-                from core.models.tfidf import TfidfModel
-
-                if (directory / TERMS_FILE).stat().st_size > 200 * 2**20:
-                    raise ValueError(f"{TERMS_FILE} is larger than 200 MB")
-                terms = json.loads((directory / TERMS_FILE).read_text(encoding="utf-8"))
-                if not isinstance(terms, list) or not all(isinstance(term, str) for term in terms):
-                    raise ValueError(f"{TERMS_FILE} must hold a list of terms (strings)")
-                tfidf = TfidfModel.load(directory, terms)
+            tfidf = KIND_CLASSES[documents["settings.json"].get("kind", "keras")].load_extra(directory, documents)
         except BundleTooNew as error:
             raise UserError("err.bundle_newer", path=str(directory), version=error.args[0], known=FORMAT_VERSION) from None
         except Exception as error:
