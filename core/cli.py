@@ -70,6 +70,7 @@ def _setting_option(parser, setting) -> None:
                             help=f"{label} (default: the preset's)")
 
 
+# Long on purpose: a declarative list of every command and option of the headless contract.
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m core", description="Text Classifier Studio, without a browser.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)

@@ -346,6 +346,53 @@ def joined_texts(frame: pd.DataFrame, columns: list[str]) -> list[str]:
             for values in zip(*(frame[column].tolist() for column in columns))]
 
 
+def _apply_choices(texts: list, labels: list, choices: CleaningChoices, report: DataReport, limit: int):
+    """The user's choices on the labelled rows, in order — rename, merge label variants, drop
+    conflicts, duplicates and single-example classes, take the stratified sample — each counted
+    in ``report``. Returns ``(texts, labels)``."""
+    from core.data.findings import label_variants
+
+    if choices.label_names:
+        names = {str(old).strip(): str(new).strip() for old, new in choices.label_names.items() if str(new).strip()}
+        report.renamed_labels = sum(1 for label in labels if label in names)
+        labels = [names.get(label, label) for label in labels]
+    if choices.merge_label_variants:
+        # Each group of variants becomes its most frequent spelling.
+        counts = Counter(labels)
+        rename = {}
+        for group in label_variants(counts).values():
+            spelling = max(group, key=lambda label: (counts[label], label))
+            rename.update({label: spelling for label in group if label != spelling})
+        report.merged_labels = sum(1 for label in labels if label in rename)
+        labels = [rename.get(label, label) for label in labels]
+    if choices.drop_conflicts:
+        labels_of: dict[str, set] = {}
+        for text, label in zip(texts, labels):
+            labels_of.setdefault(text, set()).add(label)
+        keep = [len(labels_of[text]) == 1 for text in texts]
+        report.dropped_conflicts = keep.count(False)
+        texts, labels = _filter(texts, labels, keep)
+    if choices.drop_duplicates:
+        seen: set = set()
+        keep = []
+        for pair in zip(texts, labels):
+            keep.append(pair not in seen)
+            seen.add(pair)
+        report.dropped_duplicates = keep.count(False)
+        texts, labels = _filter(texts, labels, keep)
+    if choices.drop_single_classes:
+        counts = Counter(labels)
+        keep = [counts[label] >= 2 for label in labels]
+        report.dropped_single = keep.count(False)
+        texts, labels = _filter(texts, labels, keep)
+    if choices.sample_rows and len(texts) > min(choices.sample_rows, limit):
+        chosen = stratified_sample(labels, min(choices.sample_rows, limit))
+        report.sampled_from = len(texts)
+        texts, labels = [texts[i] for i in chosen], [labels[i] for i in chosen]
+
+    return texts, labels
+
+
 def validate(frame: pd.DataFrame, text_column, label_column: str | None,
              choices: CleaningChoices = CleaningChoices()) -> tuple[DataSet, DataReport]:
     """Keep the rows with a non-empty text and label, apply the user's ``choices``, and
@@ -409,43 +456,7 @@ def validate(frame: pd.DataFrame, text_column, label_column: str | None,
     report = DataReport(rows_total=len(frame), rows_kept=0, dropped_empty_text=empty_text,
                         dropped_empty_label=empty_label, truncated_texts=truncated, corrected_labels=corrected,
                         dropped_by_user=dropped_by_user, labelled_here=len(choices.added or ()))
-    if choices.label_names:
-        names = {str(old).strip(): str(new).strip() for old, new in choices.label_names.items() if str(new).strip()}
-        report.renamed_labels = sum(1 for label in labels if label in names)
-        labels = [names.get(label, label) for label in labels]
-    if choices.merge_label_variants:
-        # Each group of variants becomes its most frequent spelling.
-        counts = Counter(labels)
-        rename = {}
-        for group in label_variants(counts).values():
-            spelling = max(group, key=lambda label: (counts[label], label))
-            rename.update({label: spelling for label in group if label != spelling})
-        report.merged_labels = sum(1 for label in labels if label in rename)
-        labels = [rename.get(label, label) for label in labels]
-    if choices.drop_conflicts:
-        labels_of: dict[str, set] = {}
-        for text, label in zip(texts, labels):
-            labels_of.setdefault(text, set()).add(label)
-        keep = [len(labels_of[text]) == 1 for text in texts]
-        report.dropped_conflicts = keep.count(False)
-        texts, labels = _filter(texts, labels, keep)
-    if choices.drop_duplicates:
-        seen: set = set()
-        keep = []
-        for pair in zip(texts, labels):
-            keep.append(pair not in seen)
-            seen.add(pair)
-        report.dropped_duplicates = keep.count(False)
-        texts, labels = _filter(texts, labels, keep)
-    if choices.drop_single_classes:
-        counts = Counter(labels)
-        keep = [counts[label] >= 2 for label in labels]
-        report.dropped_single = keep.count(False)
-        texts, labels = _filter(texts, labels, keep)
-    if choices.sample_rows and len(texts) > min(choices.sample_rows, limit):
-        chosen = stratified_sample(labels, min(choices.sample_rows, limit))
-        report.sampled_from = len(texts)
-        texts, labels = [texts[i] for i in chosen], [labels[i] for i in chosen]
+    texts, labels = _apply_choices(texts, labels, choices, report, limit)
 
     counts = Counter(labels)
     report.rows_kept = len(texts)

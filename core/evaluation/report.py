@@ -64,6 +64,7 @@ def setting_row(t, section: str, key: str, value) -> list:
     return [f"{label} ({section}.{key})" if label_key else f"{section}.{key}", value]
 
 
+# Long on purpose: one document written top to bottom, in the order a reader meets its sections.
 def html_report(bundle, name: str, dataset: str, lang: str = "en", answers=None, created: str | None = None) -> str:
     """The report of ``bundle`` as one HTML document.
 

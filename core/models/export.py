@@ -57,6 +57,8 @@ def exportable(bundle) -> None:
         raise UserError("err.export_opencc")
 
 
+# Long on purpose: one tf.Module whose traced methods must share the same lookup tables and
+# cleaning steps, written as the Python path (core.text) reads, step for step.
 def _graph_functions(bundle):
     """The TensorFlow pieces of the export: a module holding the model and lookup tables."""
     import tensorflow as tf

@@ -299,6 +299,8 @@ def read_request(body: bytes, models: dict, limits: Limits) -> tuple[str, list[s
     return name, texts
 
 
+# Long on purpose: FastAPI's idiom — the endpoints are closures over the models, limits and
+# batchers of this one app, declared in the order a reader meets them in the API page.
 def create_app(models: dict[str, ServedModel], api_key: str | None = None, limits: Limits = Limits()):
     """The FastAPI application serving ``models`` (see :func:`load_models`).
 

@@ -209,6 +209,8 @@ def train(
         return result
 
 
+# Long on purpose: the run's steps in order (split, vocabulary, model, fit, best weights, scores);
+# split up, each part would hand a dozen values to the next.
 def _train_once(dataset, preprocess, model_config, train_config, callback, vectors=None,
                 unlabelled_tokens=None) -> TrainResult:
     import keras
@@ -419,6 +421,8 @@ def choose_blend(network_val, tfidf_val, y_val) -> dict:
     return {"chosen": chosen, "weight": weight, "val": val}
 
 
+# Long on purpose: Automatic's steps in order (network, TF-IDF on the same rows, the blend's
+# weight, the choice, every candidate scored), sharing the network's split and tokens.
 def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: ModelConfig = ModelConfig(),
                train_config: TrainConfig = TrainConfig(), callback: TrainingCallback | None = None,
                vectors=None, unlabelled_tokens=None) -> TrainResult:
