@@ -38,7 +38,8 @@ class EnvSetting:
     meaning : str
         One line for the README's table.
     minimum : float, optional
-        The least value an ``int``/``float`` takes (a smaller one is raised to it).
+        The least value an ``int``/``float`` takes (a smaller one is raised to it); none for the
+        limits, where 0 refuses everything (``STUDIO_MAX_BUNDLE_MB=0``: no bundle uploads).
     """
 
     name: str
@@ -78,10 +79,10 @@ SETTINGS: tuple[EnvSetting, ...] = (
     EnvSetting("STUDIO_MAX_ROWS", "int", 300_000, "Most rows of a data set (more need consent to a stratified sample).",
                minimum=2),
     EnvSetting("STUDIO_MAX_FILE_MB", "int", UPLOAD_MB, "Largest data file `core` reads (MB); the app's uploads stop at "
-               "`.streamlit/config.toml`'s `maxUploadSize`.", minimum=1),
-    EnvSetting("STUDIO_MAX_BUNDLE_MB", "int", UPLOAD_MB, "Largest model bundle (.zip) an upload may be (MB).", minimum=1),
-    EnvSetting("STUDIO_MAX_MODELS", "int", 50, "Most models a workspace keeps.", minimum=1),
-    EnvSetting("STUDIO_MAX_WORKSPACE_MB", "int", 2000, "Most disk a workspace's models take (MB).", minimum=1),
+               "`.streamlit/config.toml`'s `maxUploadSize`."),
+    EnvSetting("STUDIO_MAX_BUNDLE_MB", "int", UPLOAD_MB, "Largest model bundle (.zip) an upload may be (MB)."),
+    EnvSetting("STUDIO_MAX_MODELS", "int", 50, "Most models a workspace keeps."),
+    EnvSetting("STUDIO_MAX_WORKSPACE_MB", "int", 2000, "Most disk a workspace's models take (MB)."),
     EnvSetting("STUDIO_MEMORY_LIMIT_MB", "float", None, "Caps the memory a run may count on (MB); unset: what the "
                "system has free."),
     EnvSetting("STUDIO_FENCE", "flag", True, "`0` parses uploads in the app's own process (no memory or time limit)."),

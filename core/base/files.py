@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 NEW = ".new-"
@@ -40,6 +41,31 @@ def staging_dir(target) -> Path:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=f".{target.name}{NEW}", dir=target.parent))
+
+
+@contextmanager
+def staged(target):
+    """Build the next version of the folder ``target`` in a staging folder beside it (yielded);
+    when the block ends normally the staging folder replaces ``target`` (:func:`replace_dir`),
+    when it raises the staging folder is removed and ``target`` is as it was. The one way this
+    app stages, writes, replaces and cleans up (bundles, exports, uploads, cached vectors).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "made"
+    >>> with staged(target) as folder:
+    ...     _ = (folder / "a.txt").write_text("a")
+    >>> sorted(path.name for path in target.iterdir())
+    ['a.txt']
+    """
+    staging = staging_dir(target)
+    try:
+        yield staging
+        replace_dir(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 def replace_dir(staging, target) -> Path:

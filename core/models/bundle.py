@@ -19,7 +19,6 @@ both go through :meth:`Bundle.predict_proba`.
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -515,13 +514,12 @@ class Bundle:
         replaces it (:func:`core.base.files.replace_dir`): a crash at any moment leaves the old
         bundle or the new one whole. A folder that holds anything but a bundle is refused
         (``err.out_not_empty``), never emptied."""
-        from core.base.files import check_replaceable, replace_dir, staging_dir
+        from core.base.files import check_replaceable, staged
 
         directory = Path(directory)
         check_replaceable(directory, BUNDLE_FILES, "bundle")
         self.check_finite()
-        staging = staging_dir(directory)
-        try:
+        with staged(directory) as staging:
             self.kind_class.save(self, staging)
             documents = {
                 "preprocess.json": self.preprocess.to_dict(),
@@ -532,10 +530,6 @@ class Bundle:
             }
             for name, document in documents.items():
                 (staging / name).write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
-            replace_dir(staging, directory)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         return directory
 
     def check_finite(self) -> None:

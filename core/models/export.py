@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -156,22 +155,17 @@ def export_savedmodel(bundle, directory) -> Path:
     """
     import tensorflow as tf
 
-    from core.base.files import check_replaceable, replace_dir, staging_dir
+    from core.base.files import check_replaceable, staged
 
     exportable(bundle)
     directory = Path(directory)
     check_replaceable(directory, SAVEDMODEL_FILES, "savedmodel")
     module = _graph_functions(bundle)
-    staging = staging_dir(directory)
-    try:
+    with staged(directory) as staging:
         tf.saved_model.save(module, str(staging), signatures={"serving_default": module.serve, "tokenize": module.tokenize})
         (staging / "assets.extra").mkdir(exist_ok=True)
         (staging / "assets.extra" / "labels.json").write_text(json.dumps(list(bundle.labels), ensure_ascii=False),
                                                               encoding="utf-8")
-        replace_dir(staging, directory)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return directory
 
 

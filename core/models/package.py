@@ -10,7 +10,6 @@ other code in the model file).
 from __future__ import annotations
 
 import io
-import shutil
 import stat
 import zipfile
 import zlib
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from core.base.deployment import value
 from core.base.errors import UserError
-from core.base.files import replace_dir, staging_dir
+from core.base.files import staged
 from core.models.bundle import JSON_FILES, MODEL_FILES, TERMS_FILE, Bundle, check_keras_file
 
 CARD = "README.md"
@@ -197,14 +196,9 @@ def unpack_bundle(data: bytes, destination) -> Bundle:
     """
     _check_size(data)
     destination = Path(destination)
-    staging = staging_dir(destination)
-    try:
+    with staged(destination) as staging:
         _unpack_into(data, staging)
         _load_checked(staging)
-        replace_dir(staging, destination)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return Bundle.load(destination)
 
 
@@ -222,13 +216,8 @@ def import_bundle(data: bytes, destination) -> dict:
 
     _check_size(data)
     destination = Path(destination)
-    staging = staging_dir(destination)
-    try:
+    with staged(destination) as staging:
         meta, _ = fence.fenced("bundle", data, str(staging.resolve()))
-        replace_dir(staging, destination)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return meta
 
 

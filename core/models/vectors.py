@@ -354,17 +354,15 @@ def _keep(folder: Path, key: str, vectors: WordVectors) -> None:
     import json
     import shutil
 
-    from core.base.files import replace_dir, staging_dir
+    from core.base.files import staged
 
     target = folder / key
-    folder.mkdir(parents=True, exist_ok=True)
-    staging = staging_dir(target)
     try:
-        (staging / "words.json").write_text(json.dumps(vectors.words, ensure_ascii=False), encoding="utf-8")
-        np.save(staging / "matrix.npy", vectors.matrix)
-        replace_dir(staging, target)
+        folder.mkdir(parents=True, exist_ok=True)
+        with staged(target) as staging:
+            (staging / "words.json").write_text(json.dumps(vectors.words, ensure_ascii=False), encoding="utf-8")
+            np.save(staging / "matrix.npy", vectors.matrix)
     except OSError:
-        shutil.rmtree(staging, ignore_errors=True)
         return   # a cache that cannot be written costs the next run the time again, nothing else
     kept = sorted((path for path in folder.iterdir() if path.is_dir() and not path.name.startswith(".")),
                   key=lambda path: path.stat().st_mtime, reverse=True)

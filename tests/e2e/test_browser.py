@@ -126,6 +126,19 @@ def _set_epochs(page, epochs: int, advanced: str = "Advanced settings", label: s
     box.press("Tab")
 
 
+SPAM = "WINNER!! You have won a free prize. Call 09061701461 now to claim your cash reward"
+
+
+def _classify(page, text: str) -> str:
+    """Open the Predict page, classify ``text``; the predicted class shown."""
+    page.get_by_role("link", name="Predict").first.click()
+    page.get_by_role("textbox", name="Text to classify").fill(text)
+    page.get_by_role("button", name="Classify", exact=True).click()
+    page.get_by_text("Predicted class").first.wait_for()
+    _idle(page)
+    return page.locator("[data-testid='stMetricValue']").first.inner_text()
+
+
 def test_sample_train_predict(server, page, artifacts, tmp_path):
     page.goto(server)
     _idle(page)
@@ -193,13 +206,7 @@ def test_sample_train_predict(server, page, artifacts, tmp_path):
     assert report.startswith("<!DOCTYPE html>") and "Model report:" in report and "* plotly.js v" in report
     (artifacts / "e2e-report.html").write_text(report, encoding="utf-8")
 
-    page.get_by_role("link", name="Predict").first.click()
-    box = page.get_by_role("textbox", name="Text to classify")
-    box.fill("WINNER!! You have won a free prize. Call 09061701461 now to claim your cash reward")
-    page.get_by_role("button", name="Classify", exact=True).click()
-    page.get_by_text("Predicted class").first.wait_for()
-    _idle(page)
-    result = page.locator("[data-testid='stMetricValue']").first.inner_text()
+    result = _classify(page, SPAM)
     _screenshot(page, artifacts / "e2e-5-predict.png")
     assert result in ("spam", "ham")
 
@@ -229,14 +236,7 @@ def test_sample_train_predict(server, page, artifacts, tmp_path):
     with page.expect_download() as download:
         page.get_by_role("button", name="Download (.zip)").click()
     assert Path(download.value.path()).read_bytes()[:2] == b"PK"
-    page.get_by_role("link", name="Predict").first.click()
-    box = page.get_by_role("textbox", name="Text to classify")
-    box.fill("WINNER!! You have won a free prize. Call 09061701461 now to claim your cash reward")
-    page.get_by_role("button", name="Classify", exact=True).click()
-    page.get_by_text("Predicted class").first.wait_for()
-    _idle(page)
-    # The same model after the reload: the same answer as before it.
-    assert page.locator("[data-testid='stMetricValue']").first.inner_text() == result
+    assert _classify(page, SPAM) == result      # the same model after the reload: the same answer
 
 
 def test_awkward_upload_shows_the_report(server, page, artifacts):
