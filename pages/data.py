@@ -9,6 +9,7 @@ from core.base.errors import UserError
 from core.data.dataset import SAMPLES, cleaned_csv, load_table, max_rows, numeric_label_values, read_pasted
 from core.data.reading import UPLOAD_TYPES
 from core.evaluation import charts
+from core.evaluation.labels import accept_above
 from ui import state
 from ui.common import page_header, show_error, t
 
@@ -218,8 +219,6 @@ def apply_label_decisions() -> None:
 
 def accept_confident() -> None:
     """The "Use every suggestion at least N % sure" button."""
-    from core.evaluation.labels import accept_above
-
     checked = st.session_state[state.LABEL_ISSUES]
     apply_decisions_made(accept_above(checked["issues"], st.session_state[state.LABEL_THRESHOLD] / 100))
 
@@ -278,8 +277,6 @@ if checked and checked["key"] == state.label_check_key(choices):
                             type="primary", icon=":material/done_all:")
         sure_column.number_input(t("data.labels_threshold"), min_value=50, max_value=100, step=5,
                                  key=state.LABEL_THRESHOLD, help=t("data.labels_threshold_help"))
-        from core.evaluation.labels import accept_above
-
         confident = len(accept_above(checked["issues"], st.session_state[state.LABEL_THRESHOLD] / 100))
         bulk_column.button(t("data.labels_accept_all", n=confident, sure=st.session_state[state.LABEL_THRESHOLD]),
                            key="data_labels_accept_all", on_click=accept_confident, disabled=not confident,

@@ -152,10 +152,6 @@ class TrainingJob:
         else:
             self.fail(f"{type(error).__name__}: {error}"[:500])
 
-    def apply(self, event: dict) -> None:
-        """Fold one progress event of the worker or the Ray task into the job's state."""
-        self._apply(event)
-
     def snapshot(self) -> JobSnapshot:
         with self._lock:
             end = self.finished_at or time.time()
@@ -164,8 +160,8 @@ class TrainingJob:
                                self.error_key, dict(self.error_params), self.model_id, end - self.started,
                                dict(self.vectors), dict(self.placement))
 
-    def _apply(self, event: dict) -> None:
-        """Fold one progress line from the worker into the job's state."""
+    def apply(self, event: dict) -> None:
+        """Fold one progress event of the worker or the Ray task into the job's state."""
         kind = event.get("event")
         with self._lock:
             if kind == "begin":
