@@ -206,6 +206,7 @@ if dataset is None:  # no data in this session (e.g. a reloaded tab): still show
     show_runs(running)
     st.stop()
 preprocess = st.session_state[state.PREPROCESS] or default_config(dataset.texts)
+unlabelled_texts = state.unlabelled_for_training()   # once per page run: the vectors choice, check and run use it
 st.caption(t("train.data_summary", name=st.session_state[state.SOURCE_NAME], rows=len(dataset),
              classes=len(dataset.label_names), tokenizer=t(f"prep.tokenizer_{preprocess.tokenizer}")))
 if cluster.enabled():
@@ -338,7 +339,7 @@ def vectors_label(value: str) -> str:
 
 def word_vectors():
     """The Word vectors choice: ``(source for start_training or None, problem key or None)``."""
-    unlabelled = state.unlabelled_for_training()
+    unlabelled = unlabelled_texts
     choices = vector_choices()
     if st.session_state.get(state.TRAIN_VECTORS) not in choices:
         st.session_state[state.TRAIN_VECTORS] = "learn" if unlabelled else "none"
@@ -402,7 +403,7 @@ def planned():
 
 vectors_source, vectors_problem = word_vectors() if kind in ("keras", "auto") else (None, None)
 if vectors_source is not None and vectors_source != "learn":
-    coverage = state.vectors_coverage(vectors_source, dataset.texts + state.unlabelled_for_training(), preprocess)
+    coverage = state.vectors_coverage(vectors_source, dataset.texts + unlabelled_texts, preprocess)
     if isinstance(coverage, UserError):
         show_error(coverage)
         vectors_problem = "train.vectors_upload_first"
@@ -443,7 +444,7 @@ if submitted and not running:
             model_config = replace(model_config, freeze_embedding=bool(st.session_state.get(state.TRAIN_FREEZE)))
         job = start_training(dataset, plan.preprocess, model_config, plan.train, name.strip() or "model",
                              st.session_state[state.SOURCE_NAME], state.store(), kind=kind, vectors=vectors_source,
-                             unlabelled=state.unlabelled_for_training() if vectors_source else ())
+                             unlabelled=unlabelled_texts if vectors_source else ())
     except UserError as error:  # settings that cannot work, a full workspace, a run already going
         show_error(error)
     else:
