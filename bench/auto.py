@@ -19,6 +19,7 @@ import argparse
 import datetime
 import json
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -27,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import RESULTS, SHARED, PeakMemory, append_results, load, replace_section  # noqa: E402 - after sys.path names bench/
+from common import RESULTS, SHARED, PeakMemory, append_results, load, replace_section  # noqa: E402 - after sys.path names bench/
 
 SETS = ("sms_spam", "ag_news", "imdb", "thucnews_titles", "chnsenticorp_htl", "waimai_10k", "online_shopping_10_cats")
 UNLABELLED = {"chnsenticorp_htl": ("online_shopping_10_cats", "waimai_10k"),
@@ -37,6 +38,7 @@ SEED = 42
 
 def texts_of(names) -> list[str]:
     """Every text of the named sets' train and test files (their labels dropped)."""
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.data.dataset import load_dataset
 
     texts = []
@@ -47,6 +49,7 @@ def texts_of(names) -> list[str]:
 
 
 def run_set(name: str, unlabelled: bool, limit: int | None, log) -> dict:
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.models.evaluate import classification_metrics
     from core.models.vectors import learn_vectors
     from core.text import default_config, tokenize
@@ -95,6 +98,7 @@ def run_set(name: str, unlabelled: bool, limit: int | None, log) -> dict:
 def vectors_speed(n: int = 100_000) -> dict:
     """Vectors learned from ``n`` short texts (waimai_10k, online_shopping_10_cats and
     chnsenticorp_htl reviews, repeated as needed, jieba words)."""
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.models.vectors import learn_vectors
     from core.text import default_config, tokenize
 
@@ -112,10 +116,10 @@ def vectors_speed(n: int = 100_000) -> dict:
 def vectors_memory(size_gb: float = 1.0, keep_words: int = 50_000, dim: int = 300) -> dict:
     """Peak memory added by reading a generated ``size_gb`` word2vec text file while keeping
     ``keep_words`` of its words, against the kept vectors' own size."""
-    import tempfile
-
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     import numpy as np
 
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.models.vectors import read_vectors
 
     rng = np.random.default_rng(0)

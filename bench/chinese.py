@@ -31,8 +31,10 @@ TARGETS = {"chnsenticorp_htl": 0.88, "waimai_10k": 0.88, "thucnews_titles": 0.85
 
 
 def speed() -> dict:
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     import pandas as pd
 
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.text import PreprocessConfig, segmenter, tokenize
 
     folder = SHARED / "online_shopping_10_cats"
@@ -52,6 +54,7 @@ def speed() -> dict:
         tokenize(text, config)
     result["tokenize_mb_s"] = round(megabytes / (time.perf_counter() - started), 2)
     try:
+        # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
         import jieba
     except ImportError:
         result["jieba"] = "not installed"

@@ -20,9 +20,11 @@ last line printed is the JSON.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,12 +34,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import append_results, replace_section  # noqa: E402 - after sys.path names bench/
+from common import append_results, replace_section  # noqa: E402 - after sys.path names bench/
 
 HEADING = "## Ray runner and batch predictions on Ray (issue 20)"
 
 
 def _timed_run(runner: str, store, dataset) -> float:
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.base.config import ModelConfig, TrainConfig
     from core.text import PreprocessConfig
     from core.training import cluster
@@ -57,6 +60,7 @@ def _timed_run(runner: str, store, dataset) -> float:
 
 
 def overhead(runs: int) -> dict:
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.data.dataset import SAMPLES, load_dataset
     from core.store import ModelStore
     from core.training import cluster
@@ -81,6 +85,7 @@ def overhead(runs: int) -> dict:
 
 def _texts(rows: int):
     """``rows`` texts (sms_spam test messages, repeated) with an ``id`` column."""
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     import pandas as pd
     from serve import _data
 
@@ -89,8 +94,10 @@ def _texts(rows: int):
 
 
 def batch(rows: int) -> list[dict]:
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from serve import models
 
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.models.bundle import Bundle
     from core.service.batch import predict_table, table_bytes
     from core.training import cluster
@@ -123,10 +130,10 @@ def file_run(rows: int) -> dict:
     """``python -m core predict BUNDLE --file`` on a ``rows``-row CSV, as a user runs it: in
     the app's process, then with ``STUDIO_RAY_ADDRESS=local`` (starting Ray included); wall
     seconds, and whether the two output files are byte for byte the same."""
-    import subprocess
-
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from serve import models
 
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.training import cluster
 
     network = models()["network"]
@@ -150,8 +157,6 @@ def file_run(rows: int) -> dict:
 
 
 def section(rows: list[dict]) -> str:
-    import datetime
-
     lines = [HEADING, "",
              f"`python bench/cluster.py` on {datetime.date.today()}, this machine (2 cores, no GPU), a local Ray instance "
              "(`STUDIO_RAY_ADDRESS=local`). Ray and the app share the two cores.", ""]

@@ -27,6 +27,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
 
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.data.dataset import SAMPLES, load_dataset
     from core.evaluation.explain import explain
     from core.models.model import ModelConfig

@@ -25,12 +25,14 @@ import random
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from run import RESULTS, replace_section  # noqa: E402 - after sys.path names bench/
+
+from common import RESULTS, replace_section  # noqa: E402 - after sys.path names bench/
 
 HEADING = "## Hostile files and the fence (issue 26)"
 
@@ -58,6 +60,7 @@ print(json.dumps(out))
 
 def normal_files(folder: Path) -> list[Path]:
     """A 10 MB CSV and a ~5 MB xlsx of review-like texts with two labels."""
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     import openpyxl
 
     rng = random.Random(0)
@@ -82,8 +85,7 @@ def normal_files(folder: Path) -> list[Path]:
 
 def hostile_files(folder: Path, tiny_bundle: Path, tfidf_bundle: Path) -> list[tuple[str, str, Path]]:
     """``(name, kind, path)`` of the round-3 hostile files, made small on disk."""
-    import zipfile
-
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from tests import hostile
 
     made = [
@@ -133,6 +135,7 @@ def main() -> None:
                 print(f"{name:<20}{row['bytes'] / 2**20:>6.1f}{row['unfenced_s']:>12}{row['fenced_first_s']:>10}"
                       f"{row['fenced_warm_s']:>9}{row['extra_warm_s']:>9}")
         if not args.cost_only:
+            # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
             from core.text import PreprocessConfig
             from core.training.train import TrainConfig, train
             from tests import hostile

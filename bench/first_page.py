@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-from run import RESULTS, replace_section  # noqa: E402 - after sys.path names bench/
+from common import RESULTS, replace_section  # noqa: E402 - after sys.path names bench/
 
 HEADING = "## First page load (issue 27)"
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -82,6 +82,7 @@ def one_round(browser) -> dict:
 
 
 def main() -> None:
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from playwright.sync_api import sync_playwright
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

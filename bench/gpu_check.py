@@ -34,9 +34,11 @@ LENGTH = 256
 
 def imdb_ids(rows: int):
     """``(ids, labels, source)``: right-padded ids of ``rows`` imdb reviews (``LENGTH`` tokens)."""
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.text import PreprocessConfig, Vocabulary, pad, tokenize
 
     if IMDB.exists():
+        # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
         import pandas as pd
 
         frame = pd.read_csv(IMDB).head(rows)
@@ -54,8 +56,10 @@ def imdb_ids(rows: int):
 
 
 def model(use_cudnn, vocabulary: int = 20_000):
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     import keras
 
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.models.model import ModelConfig, build_model
 
     built = build_model(vocabulary, 2, ModelConfig())
@@ -70,6 +74,7 @@ def model(use_cudnn, vocabulary: int = 20_000):
 
 
 def epoch_seconds(ids, labels, use_cudnn, device: str) -> float:
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     import tensorflow as tf
 
     with tf.device(device):
@@ -85,9 +90,11 @@ def main() -> None:
     parser.add_argument("--dry", action="store_true", help="a tiny run, to test the script")
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     import keras
     import tensorflow as tf
 
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.training.train import configure_devices
 
     out = {"tensorflow": tf.__version__, "keras": keras.__version__}

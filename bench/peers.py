@@ -27,7 +27,9 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import RESULTS, load, replace_section  # noqa: E402 - after sys.path names bench/
+from common import RESULTS, load, replace_section  # noqa: E402 - after sys.path names bench/
 
 HEADING = "## Peers (issue 29)"
 SETS = ("sms_spam", "ag_news", "imdb", "chnsenticorp_htl", "waimai_10k", "online_shopping_10_cats", "thucnews_titles")
@@ -51,6 +53,7 @@ def _join(tokens) -> str:
 
 def features(kind: str, chinese: bool):
     """A scikit-learn vectoriser over ``(tokens joined by spaces, cleaned text)`` pairs."""
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
@@ -80,12 +83,14 @@ def features(kind: str, chinese: bool):
 
 
 def fit_lr(x, y, c):
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(C=c, max_iter=2000, solver="liblinear" if len(set(y)) == 2 else "lbfgs").fit(x, y)
 
 
 def fit_svc(x, y, c):
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from sklearn.svm import LinearSVC
 
     return LinearSVC(C=c, max_iter=5000).fit(x, y)
@@ -98,6 +103,7 @@ class NbLr:
         self.c = c
 
     def fit(self, x, y):
+        # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
         from sklearn.linear_model import LogisticRegression
 
         y = np.asarray(y)
@@ -137,11 +143,10 @@ def tuned(name, make_features, fit, train, validation, full_train, test):
 
 def fasttext_peer(train_tokens, validation_tokens, full_tokens, test_tokens, log):
     try:
+        # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
         import fasttext
     except ImportError:
         return {"skipped": "fasttext is not installed (pip install -r bench/requirements.txt)"}
-    import os
-    import tempfile
 
     def write(rows) -> str:
         handle, path = tempfile.mkstemp(suffix=".txt")
@@ -186,6 +191,7 @@ def automatic_figure(name: str) -> dict | None:
 
 
 def run_set(name: str, automatic: bool, log) -> dict:
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.data.dataset import stratified_sample
     from core.text import clean, default_config, tokenize
 
@@ -231,6 +237,7 @@ def run_set(name: str, automatic: bool, log) -> dict:
     scores = [value["test_accuracy"] for value in peers.values() if "test_accuracy" in value]
     row["best_peer"] = max(scores)
     if automatic:
+        # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
         from auto import run_set as auto_set
 
         made = auto_set(name, False, None, log)

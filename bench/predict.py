@@ -34,8 +34,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     args = parser.parse_args()
 
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     import pandas as pd
 
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.data.dataset import SAMPLES, load_dataset
     from core.models.model import ModelConfig
     from core.service.batch import predict_table

@@ -20,6 +20,7 @@ import json
 import statistics
 import sys
 import tempfile
+import time
 from contextlib import redirect_stdout
 from dataclasses import replace
 from pathlib import Path
@@ -33,6 +34,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.data.dataset import SAMPLES, load_dataset
     from core.text import PreprocessConfig
     from core.training.presets import choose, profile
@@ -53,7 +55,6 @@ def main() -> None:
                 train(dataset, preprocess, plan.model, config, reporter_for(stop)).train_seconds / args.epochs)
     plain, reported = statistics.median(times["plain"]), statistics.median(times["reporter"])
     # The same cost measured directly: the reporter's per-batch work, 20,000 calls.
-    import time
 
     reporter, calls = reporter_for(stop), 20_000
     started = time.perf_counter()

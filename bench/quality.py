@@ -33,13 +33,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import RESULTS, SHARED, append_results, load, replace_section  # noqa: E402 - after sys.path names bench/
+from common import RESULTS, SHARED, append_results, load, replace_section  # noqa: E402 - after sys.path names bench/
 
 HEADING = "## Better data, fewer labels (issue 19)"
 START_PER_CLASS, BATCH, MAX_LABELS = 10, 50, 6000
 
 
 def label_errors(name: str, seed: int = 1) -> dict:
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.evaluation.labels import label_issues, label_scores
     from core.text import default_config
 
@@ -65,6 +66,7 @@ def label_errors(name: str, seed: int = 1) -> dict:
 
 
 def active(name: str, seeds: int) -> dict:
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.evaluation.active import Pool
     from core.evaluation.quick import _fit
     from core.text import default_config, tokenize
@@ -112,6 +114,7 @@ def active(name: str, seeds: int) -> dict:
 
 
 def speed() -> list[dict]:
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.evaluation.active import Pool
     from core.evaluation.labels import label_issues
     from core.text import default_config

@@ -46,18 +46,18 @@ import os
 import platform
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import replace
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SHARED = ROOT.parent / "shared" / "datasets"
-RESULTS = ROOT / "bench" / "results"
-MARKDOWN = ROOT / "BENCHMARKS.md"
+
+from common import MARKDOWN, RESULTS, SHARED, PeakMemory, load  # noqa: E402 - bench/common.py: what the benches share
+
 FORMAT = "bench/run.py 1"
 MODELS = ["recipe", "fast", "balanced", "accurate", "tfidf", "fasttext"]
 PRESETS = ("fast", "balanced", "accurate")
@@ -73,37 +73,6 @@ FULL = {"limit": None, "test_limit": None, "epochs": None, "latency_runs": 200, 
 
 
 # -- measuring ----------------------------------------------------------------------------------
-
-def rss_mb() -> float:
-    """Resident memory of this process now (MB; Linux ``/proc``, else the peak so far)."""
-    try:
-        with open("/proc/self/statm") as handle:
-            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except OSError:
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-class PeakMemory:
-    """``with PeakMemory() as peak: ...`` then ``peak.mb``: the highest RSS seen while inside,
-    sampled every 20 ms by a thread (the process's lifetime peak would hide each model's own)."""
-
-    def __enter__(self):
-        self.mb, self._done = rss_mb(), threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-        self._thread.start()
-        return self
-
-    def _watch(self):
-        while not self._done.wait(0.02):
-            self.mb = max(self.mb, rss_mb())
-
-    def __exit__(self, *exc):
-        self._done.set()
-        self._thread.join()
-        self.mb = round(max(self.mb, rss_mb()), 1)
-
 
 def latency(call, runs: int) -> dict:
     """p50/p95 milliseconds of ``call()`` over ``runs`` calls after 3 warm-up calls."""
@@ -127,6 +96,7 @@ def throughput(call, texts) -> float:
 
 def text_of(tokens: int, texts, preprocess) -> str:
     """A text of about ``tokens`` tokens under ``preprocess``, made of the set's own texts."""
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.text import tokenize
 
     joiner = "" if preprocess.tokenizer in ("jieba", "char") else " "
@@ -144,8 +114,10 @@ def seed_recipe(train_tokens, train_y, classes: int, epochs: int, seed: int = SE
     """The reference: fixed-length pre-padding, no mask, LSTM(128), Adam, batch 64, ``epochs``
     epochs. Returns ``(predict_tokens, seconds, info)``; ``predict_tokens(token_lists)`` gives
     probabilities."""
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     import keras
 
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.text import Vocabulary
 
     keras.utils.set_random_seed(seed)
@@ -176,6 +148,7 @@ def fasttext_model(train_tokens, train_y, epochs: int):
     """fastText supervised (word bigrams, ``epochs`` epochs, learning rate 1.0, dimension 100) on the same
     tokens. Returns ``(predict_tokens, seconds, info)`` or ``None`` when fastText is absent."""
     try:
+        # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
         import fasttext
     except ImportError:
         return None
@@ -202,24 +175,9 @@ def fasttext_model(train_tokens, train_y, epochs: int):
 
 # -- one data set -------------------------------------------------------------------------------
 
-def load(name: str, limit: int | None, test_limit: int | None):
-    """``(train, test)`` DataSets of ``../shared/datasets/<name>``, cut to stratified samples."""
-    from core.data.dataset import DataSet, load_dataset, stratified_sample
-
-    def cut(data, n):
-        if not n or n >= len(data.texts):
-            return data
-        rows = stratified_sample(data.labels, n, seed=0)
-        return DataSet([data.texts[i] for i in rows], [data.labels[i] for i in rows], data.text_column,
-                       data.label_column)
-
-    train, _ = load_dataset(SHARED / name / "train.csv")
-    test, _ = load_dataset(SHARED / name / "test.csv")
-    return cut(train, limit), cut(test, test_limit)
-
-
 def preprocessing_speed(texts, preprocess) -> dict:
     """Rows/s and MB/s of :func:`core.text.tokenize` over ``texts`` (dictionary already loaded)."""
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.text import tokenize
 
     tokenize(texts[0], preprocess)
@@ -234,8 +192,10 @@ def preprocessing_speed(texts, preprocess) -> dict:
 
 def run_set(name: str, models: list[str], settings: dict, log) -> dict:
     """Every model of ``models`` on one data set; returns its row of the results."""
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     import keras
 
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.base.config import TrainConfig
     from core.models.evaluate import classification_metrics
     from core.text import default_config, tokenize
@@ -365,6 +325,7 @@ def machine() -> dict:
     except (ValueError, OSError):
         memory_gb = None
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     import tensorflow as tf
 
     gpus = [gpu.name for gpu in tf.config.list_physical_devices("GPU")]
@@ -374,8 +335,6 @@ def machine() -> dict:
 
 
 def versions() -> dict:
-    from importlib import metadata
-
     out = {"python": platform.python_version()}
     for package in ("tensorflow", "keras", "scikit-learn", "numpy", "rjieba", "fasttext-numpy2-wheel"):
         try:
@@ -400,30 +359,6 @@ def summary(results: list[dict]) -> dict:
             if name in checks:
                 out.setdefault(name, {})[row["set"]] = checks[name]
     return out
-
-
-def append_results(kind: str, rows: list) -> Path:
-    """Add ``rows`` to today's ``bench/results/<date>-<kind>.json`` (bench/auto.py, bench/quality.py)."""
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{datetime.date.today()}-{kind}.json"
-    previous = json.loads(out.read_text(encoding="utf-8")) if out.exists() else []
-    out.write_text(json.dumps(previous + rows, indent=1, ensure_ascii=False), encoding="utf-8")
-    return out
-
-
-def replace_section(heading: str, new: str) -> None:
-    """Put ``new`` (a section starting with ``heading``) into BENCHMARKS.md in place of the one
-    there, else before the GPU section (else at the end): bench/auto.py and bench/quality.py
-    each keep their own section this way."""
-    text = MARKDOWN.read_text(encoding="utf-8") if MARKDOWN.exists() else ""
-    if heading in text:
-        start = text.index(heading)
-        end = text.find("\n## ", start + len(heading))
-        text = text[:start] + new + ("\n" + text[end + 1:] if end != -1 else "")
-    else:
-        gpu = text.find("\n## GPU")
-        text = (text[:gpu + 1] + new + "\n" + text[gpu + 1:]) if gpu != -1 else text.rstrip("\n") + "\n\n" + new
-    MARKDOWN.write_text(text, encoding="utf-8")
 
 
 def markdown(files: list[Path]) -> str:
@@ -505,6 +440,7 @@ def markdown(files: list[Path]) -> str:
     notes = ROOT / "bench" / "NOTES.md"
     if notes.exists():
         lines += ["", notes.read_text(encoding="utf-8").strip()]
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from auto import section  # issue 18's and 19's tables, kept when this file is regenerated
     from quality import section as quality_section
 
@@ -553,6 +489,7 @@ def main(argv=None) -> dict:
     if unknown:
         raise SystemExit(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}")
 
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.training.train import configure_devices
 
     configure_devices()

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import RESULTS, SHARED, append_results, replace_section  # noqa: E402 - after sys.path names bench/
+from common import RESULTS, SHARED, append_results, replace_section  # noqa: E402 - after sys.path names bench/
 
 MODELS = RESULTS / "serve-models"
 HEADING = "## Prediction service (issue 20)"
@@ -118,6 +118,7 @@ def throughput(port: int, model: str, texts, per_request: int, seconds: float) -
 
 
 def measure(requests: int, seconds: float) -> list[dict]:
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     import pandas as pd
 
     texts = [str(text) for text in pd.read_csv(_data("test"))["text"].dropna() if str(text).strip()][:2000]

@@ -56,6 +56,7 @@ def _data_options(parser, sample: bool = True) -> None:
 
 def _setting_option(parser, setting) -> None:
     """``--<short>`` for one setting of :data:`core.models.settings.SETTINGS`, with its English label."""
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.base.i18n import translate
 
     label = translate(setting.label, "en")
@@ -163,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _load(args):
     """Read ``args.data``/``args.path`` with the shared options; returns (table, dataset, report)."""
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.data.dataset import CleaningChoices, read_dataset
 
     return read_dataset(getattr(args, "data", None) or args.path, args.text_col, args.label_col, args.encoding,
@@ -170,6 +172,7 @@ def _load(args):
 
 
 def cmd_train(args) -> dict:
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.base.files import check_replaceable
     from core.models.bundle import BUNDLE_FILES
 
@@ -177,8 +180,10 @@ def cmd_train(args) -> dict:
     # TensorFlow takes seconds to import.
     check_replaceable(args.out, BUNDLE_FILES, "bundle")
     _, dataset, report = _load(args)
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from dataclasses import asdict, replace
 
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.text import default_config
     from core.training.presets import choose, profile
     from core.training.request import TrainingRequest, run_training
@@ -249,6 +254,7 @@ def _word_vectors(args, dataset):
     """``(VectorsSource, unlabelled texts)`` of the command line: ``--vectors`` (a file), else
     learned from the labelled texts and the unlabelled ones (``--unlabelled`` files and rows
     without a label) when there are any of the latter; else none."""
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.data.dataset import load_table, unlabelled_texts
     from core.training.request import VectorsSource
 
@@ -264,6 +270,7 @@ def _word_vectors(args, dataset):
 
 
 def cmd_evaluate(args) -> dict:
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.data.dataset import CleaningChoices, guess_columns, load_table, text_column_spec, validate
     from core.models.bundle import Bundle
     from core.models.evaluate import evaluate
@@ -285,6 +292,7 @@ def cmd_evaluate(args) -> dict:
 
 
 def cmd_predict(args) -> dict:
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.base.errors import UserError
     from core.models.bundle import Bundle
 
@@ -294,8 +302,10 @@ def cmd_predict(args) -> dict:
         if not args.text.strip():
             raise UserError("err.empty_text")
         return Bundle.load(args.bundle).predict_one(args.text)
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from pathlib import Path
 
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.base.files import write_bytes
     from core.data.dataset import load_table, text_column_spec
     from core.service.batch import predict_table, skipped_counts, table_bytes, text_columns_for
@@ -320,6 +330,7 @@ def cmd_predict(args) -> dict:
 
 
 def cmd_explain(args) -> dict:
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.evaluation.explain import explain, top_tokens, weight_text
     from core.models.bundle import Bundle
 
@@ -330,16 +341,20 @@ def cmd_explain(args) -> dict:
 
 
 def cmd_export(args) -> dict:
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from pathlib import Path
 
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.models.bundle import Bundle
 
     if args.zip:
+        # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
         from core.models.package import bundle_zip
 
         data = bundle_zip(args.bundle, args.name or Path(args.bundle).resolve().name)
         Path(args.zip).write_bytes(data)
         return {"zip": args.zip, "bytes": len(data)}
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.base.files import check_replaceable
     from core.models.export import SAVEDMODEL_FILES, export_savedmodel
 
@@ -353,8 +368,10 @@ def cmd_export(args) -> dict:
 
 
 def cmd_inspect(args) -> dict:
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from pathlib import Path
 
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.models.bundle import Bundle
 
     if Path(args.path).is_dir():
@@ -375,8 +392,10 @@ def _labelled(path, args):
     """``(rows, texts, labels, preprocess)`` of a labelled file: every row with a text and a
     label, numbered as in the file; the app's automatic cleaning and tokenizer (``--tokenizer``
     overrides it)."""
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from dataclasses import replace
 
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.data.dataset import check_columns, chosen_columns, labelled_rows, load_table
     from core.text import default_config
 
@@ -390,6 +409,7 @@ def _labelled(path, args):
 
 
 def cmd_label_issues(args) -> list:
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.evaluation.labels import label_issues
 
     rows, texts, labels, preprocess = _labelled(args.data, args)
@@ -399,6 +419,7 @@ def cmd_label_issues(args) -> list:
 
 
 def cmd_suggest(args) -> list:
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.data.dataset import load_table, unlabelled_texts
     from core.evaluation.active import Pool
 
@@ -412,6 +433,7 @@ def cmd_suggest(args) -> list:
 
 
 def cmd_curve(args) -> dict:
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.evaluation.curve import learning_curve
 
     _, texts, labels, preprocess = _labelled(args.data, args)
@@ -422,6 +444,7 @@ def cmd_curve(args) -> dict:
 
 
 def cmd_serve(args) -> dict:
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.service.serve import Limits, serve, serve_ray
 
     if not 0 < args.port < 65536:
@@ -448,8 +471,10 @@ def _recover_folders(args) -> None:
     --savedmodel`` left (only hidden ``.NAME.old-…`` / ``.NAME.new-…`` folders): the folders
     this command reads or writes are put back whole first (:func:`core.base.files.recover`), as the
     app's store does at its start."""
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from pathlib import Path
 
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.base.files import recover
 
     folders = [getattr(args, "bundle", None), getattr(args, "savedmodel", None), getattr(args, "path", None)]
@@ -463,6 +488,7 @@ def _recover_folders(args) -> None:
 def main(argv=None) -> int:
     """Run one command; return the process exit code (0 ok, 2 user error, 1 internal error)."""
     _quiet_tensorflow()
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.base.errors import UserError
 
     try:

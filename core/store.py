@@ -46,7 +46,10 @@ import psutil
 from core.base.deployment import value
 from core.base.errors import UserError
 from core.base.files import recover
+from core.data.current import CurrentData, UnlabelledTexts
 from core.models.bundle import JSON_FILES, MODEL_FILES, Bundle
+from core.models.evaluate import save_decision
+from core.models.package import import_bundle, unpacked_bytes
 
 _READY: set[str] = set()            # index files whose table and WAL mode are set up
 LOCAL_WORKSPACE = "local-workspace"   # the CLI's and tests' workspace when none is given
@@ -327,8 +330,6 @@ class ModelStore:
     def import_zip(self, data: bytes, name: str) -> ModelEntry:
         """Add an uploaded bundle zip (checked, unpacked and trial-loaded in a fenced child
         process by :func:`core.models.package.import_bundle`)."""
-        from core.models.package import import_bundle, unpacked_bytes
-
         self.check_room(max(len(data), unpacked_bytes(data)))   # the quota counts what it unpacks to
         model_id = self._new_id(name)
         with storage_errors(self.root):
@@ -379,8 +380,6 @@ class ModelStore:
             As :meth:`Bundle.set_decision` (not two classes, no such class, a threshold outside
             0–1), or when the bundle cannot be written.
         """
-        from core.models.evaluate import save_decision
-
         entry = self.entry(model_id)
         bundle = Bundle.load(entry.path)
         split = self.test_split(model_id)
@@ -391,14 +390,10 @@ class ModelStore:
 
     def current_data(self):
         """The workspace's current data set on disk (:class:`core.data.current.CurrentData`)."""
-        from core.data.current import CurrentData
-
         return CurrentData(self.root / "workspaces" / self.workspace / "current")
 
     def unlabelled_texts(self):
         """The workspace's file of unlabelled texts on disk (:class:`core.data.current.UnlabelledTexts`)."""
-        from core.data.current import UnlabelledTexts
-
         return UnlabelledTexts(self.root / "workspaces" / self.workspace / "current")
 
     def vectors_cache(self) -> Path:

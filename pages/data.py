@@ -9,7 +9,9 @@ from core.base.errors import UserError
 from core.data.dataset import SAMPLES, cleaned_csv, load_table, max_rows, numeric_label_values, read_pasted
 from core.data.reading import UPLOAD_TYPES
 from core.evaluation import charts
-from core.evaluation.labels import accept_above
+from core.evaluation.labels import accept_above, apply_decisions
+from core.evaluation.labels import check_labels as find
+from core.text import default_config
 from ui import state
 from ui.common import page_header, show_error, t
 
@@ -185,9 +187,6 @@ ACTION_WORDS = {"": "data.labels_action_none", "accept": "data.labels_accept", "
 
 def check_labels() -> None:
     """The "Find labels that look wrong" button: cleanlab on a quick model, seconds."""
-    from core.evaluation.labels import check_labels as find
-    from core.text import default_config
-
     choices = state.data_choices()
     try:
         issues = find(frame, list(choices.text_columns), choices.label_column, choices.corrections,
@@ -225,8 +224,6 @@ def accept_confident() -> None:
 
 def apply_decisions_made(decisions: list[dict]) -> None:
     """Apply ``decisions`` to the loaded file's corrections (undoable) and take their rows off the list."""
-    from core.evaluation.labels import apply_decisions
-
     checked = st.session_state[state.LABEL_ISSUES]
     if not decisions:
         return

@@ -8,11 +8,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from core.base.config import ModelConfig
 from core.base.errors import UserError
 from core.base.i18n import seconds
 from core.data.dataset import guess_columns, load_table, validate
 from core.data.reading import UPLOAD_TYPES
 from core.evaluation import charts
+from core.evaluation.curve import learning_curve, training_rows
 from core.evaluation.diagnose import diagnose
 from core.evaluation.explain import class_words, explain, highlight_html
 from core.evaluation.labels import file_rows_of, model_label_issues
@@ -129,8 +131,6 @@ def offer_tfidf() -> None:
     busy = job is not None and not job.snapshot().finished
 
     def start():
-        from core.base.config import ModelConfig
-
         train_config = replace(info.train, baseline=False)
         preprocess = replace(bundle.preprocess, max_length=None)
         try:
@@ -382,8 +382,6 @@ curve_ready = curve_data is not None and len(split) and entry.trained_on(data_fi
 def draw_curve(network: bool = False) -> dict:
     """Test accuracy on growing shares of this model's training rows: the quick model's, or
     (``network``) this network's settings trained five times."""
-    from core.evaluation.curve import learning_curve, training_rows
-
     train_texts, train_labels = training_rows(curve_data.texts, curve_data.labels, split["text"].tolist(),
                                               split["label"].tolist())
     if network:

@@ -18,6 +18,7 @@ from core.training import cluster
 from core.training.jobs import JobState, get_job, phase, queue_position, speed, start_training
 from core.training.memory import available_memory, estimate_memory
 from core.training.outcome import outcome
+from core.training.presets import choose, profile
 from ui import state
 from ui.common import (
     describe_changes,
@@ -225,8 +226,6 @@ if device()["kind"] == "GPU" and not cluster.enabled():
 @st.cache_data(show_spinner=False, max_entries=8)
 def presets_for(signature, texts, labels, preprocess_json):
     """The three presets of this data (a few seconds the first time: the machine is measured)."""
-    from core.training.presets import choose, profile
-
     config = PreprocessConfig.from_dict(json.loads(preprocess_json))
     return {name: {"values": preset.values, "seconds": preset.seconds_per_epoch, "max_seconds": preset.max_seconds}
             for name, preset in choose(profile(texts, labels, config)).items()}

@@ -3,6 +3,7 @@ and the absence of import loops hold (import-linter, ``.importlinter``), every `
 variable is read through ``core.base.deployment`` and listed in the README from it, and the one
 upload limit is the same in ``.streamlit/config.toml``."""
 
+import ast
 import re
 import shutil
 import subprocess
@@ -67,3 +68,78 @@ def test_the_upload_limit_is_one_number():
 def test_mypy_is_clean_on_core():
     done = subprocess.run([_tool("mypy"), "core"], cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-1000:]
+
+
+def _python_files():
+    """Every Python file of the house (core, ui, pages, app.py, bench) as ``(module name, path)``."""
+    for folder in ("core", "ui", "pages", "bench"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            yield ".".join(parts[:-1] if parts[-1] == "__init__" else parts), path
+    yield "app", ROOT / "app.py"
+
+
+def _function_imports(tree):
+    for function in ast.walk(tree):
+        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            yield from (node for node in ast.walk(function) if isinstance(node, ast.Import | ast.ImportFrom))
+
+
+def test_every_import_inside_a_function_says_why():
+    """An import inside a function is there for a reason (TensorFlow off start-up, an optional
+    package, a command that loads only what it needs), written beside it: on its line, or on the
+    comment line above its run of import lines."""
+    silent = []
+    for _, path in _python_files():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for node in set(_function_imports(ast.parse("\n".join(lines)))):
+            first = node.lineno - 1
+            while first > 0 and lines[first - 1].strip().startswith(("import ", "from ")):
+                first -= 1   # the run of import lines this one belongs to
+            if "#" not in lines[node.lineno - 1] and not (first > 0 and lines[first - 1].strip().startswith("#")):
+                silent.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert sorted(silent) == [], "move these imports to the top, or say why they wait: " + ", ".join(sorted(silent))
+
+
+def test_no_import_loop_anywhere():
+    """No two modules of the house import each other, directly or around a loop, counting the
+    imports inside functions (import-linter checks core's and ui's parts; this covers every module,
+    bench's scripts — which import each other by file name — included)."""
+    modules = dict(_python_files())
+    bench = {name.split(".", 1)[1]: name for name in modules if name.startswith("bench.")}
+    edges: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1] + [base]).strip(".")
+                targets = [base] + [f"{base}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            for target in targets:
+                target = bench.get(target, target)
+                while target and target not in modules:
+                    target = target.rpartition(".")[0]
+                if target and target != name:
+                    edges[name].add(target)
+    graph = {name: set(targets) for name, targets in edges.items()}
+    loops = []
+    state: dict[str, int] = {}
+
+    def visit(node, trail):   # depth-first; a grey node met again closes a loop
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                loops.append(" → ".join(trail[trail.index(nxt):] + [nxt]))
+            elif nxt not in state:
+                visit(nxt, trail + [nxt])
+        state[node] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert loops == []

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import uuid
+
 import streamlit as st
 
 from core.base.config import ModelConfig
 from core.base.i18n import LANGUAGES, pick_language, server_language, translate
+from core.base.quiet import import_tensorflow, tensorflow_imported
+from core.models.settings import setting
+from core.training.train import device_info
 from ui import state
 
 
@@ -54,8 +61,6 @@ def language_switch() -> None:
 def describe_changes(changes: dict) -> str:
     """Settings changes in the user's words: "Dropout → 0.4 · Recurrent units → 64" (labels and
     on/off as :mod:`core.models.settings` describes each setting)."""
-    from core.models.settings import setting
-
     parts = []
     for name, value in changes.items():
         label, shown = setting(name).describe(value)
@@ -80,9 +85,6 @@ def settings_summary(bundle) -> str:
 def error_boundary(draw) -> None:
     """Run ``draw()``; an unexpected error goes to the server log with an id, and the user sees
     a friendly line with that id instead of a traceback."""
-    import logging
-    import uuid
-
     try:
         draw()
     except Exception:
@@ -111,8 +113,6 @@ def page_header(page: str) -> None:
     st.caption(t(f"{page}.intro"))
     streamlit_strings()
     if page in TENSORFLOW_PAGES:
-        from core.base.quiet import import_tensorflow, tensorflow_imported
-
         if not tensorflow_imported():
             with st.spinner(t("app.loading_tensorflow")):
                 import_tensorflow()
@@ -164,8 +164,6 @@ if (!doc.__studioUiObserver) {
 
 def streamlit_strings() -> None:
     """Translate Streamlit's own words in this page's file uploaders (see :data:`STRINGS_SCRIPT`)."""
-    import json
-
     if lang() == "en":
         strings = {"exact": {}, "patterns": []}
     else:
@@ -224,8 +222,6 @@ def model_picker(key: str):
 @st.cache_resource(show_spinner=False)
 def device() -> dict:
     """The training device, looked up once per server process."""
-    from core.training.train import device_info
-
     return device_info()
 
 

@@ -21,10 +21,30 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import secrets
 import threading
 import weakref
+from dataclasses import replace
 
 import streamlit as st
+
+from core.base.errors import UserError
+from core.data.dataset import (
+    DataChoices,
+    file_key,
+    guess_choices,
+    max_rows,
+    read_with_choices,
+    unlabelled_texts,
+    validate,
+)
+from core.data.reading import load_table
+from core.models.bundle import Bundle
+from core.models.vectors import file_coverage, keep_upload
+from core.store import ModelStore, known_workspace, new_workspace_id, storage_errors
+from core.text import PreprocessConfig
+from core.training.jobs import active_job, get_job, recover
 
 LANG = "lang"
 SOURCE_NAME = "source_name"        # file name of the loaded table, without its extension
@@ -191,8 +211,6 @@ def set_table(table, raw: bytes) -> None:
     """A table was (re)read. A different file starts with its own choices (those made for it
     earlier in this session, else the guessed ones); the same file keeps the choices made for
     it, fitted to the table (another sheet may have other columns)."""
-    from core.data.dataset import file_key, guess_choices
-
     key = file_key(raw, table.name)
     same_file = key == st.session_state[DATA_FILE]
     if not same_file:
@@ -211,9 +229,6 @@ def set_table(table, raw: bytes) -> None:
 def data_choices():
     """The Data page's choices for the loaded file as the widgets show them now (values, not
     words), or ``None`` when no file is loaded."""
-    from dataclasses import replace
-
-    from core.data.dataset import DataChoices
 
     key = st.session_state[DATA_FILE]
     if key is None:
@@ -298,8 +313,6 @@ def _on_disk(write, kept=lambda session_store: session_store.current_data(), wha
     """Apply ``write`` to what the workspace keeps on disk (``kept(store)``: its data set, or its
     unlabelled texts); a disk that cannot be written only costs the copy a reloaded tab would
     find (the server log says so)."""
-    from core.base.errors import UserError
-
     if st.session_state.get(WORKSPACE) is None:
         return
     try:
@@ -311,10 +324,6 @@ def _on_disk(write, kept=lambda session_store: session_store.current_data(), wha
 def restore_current_data() -> None:
     """In a new session (a reloaded tab, a bookmark): read the workspace's data set again with
     the choices and preprocessing kept for it, as if it had just been loaded."""
-    from core.base.errors import UserError
-    from core.data.dataset import file_key, guess_choices, read_with_choices
-    from core.text import PreprocessConfig
-
     try:
         kept = store().current_data().load()
     except (UserError, OSError):
@@ -322,8 +331,6 @@ def restore_current_data() -> None:
     if kept is None:
         return
     try:
-        from core.data.reading import load_table
-
         choices = kept["choices"] or guess_choices(load_table(kept["raw"], kept["name"]))
         table, choices, dataset, report = read_with_choices(kept["raw"], kept["name"], choices)
     except UserError as error:  # e.g. the choices no longer validate: the Data page asks again
@@ -362,8 +369,6 @@ def label_editor_key(version: int) -> str:
 def set_corrections(corrections: dict) -> None:
     """Use ``corrections`` (file row → label, "" = left out) for the loaded file from now on;
     the ones before (with the label check's list as it was) go on the Undo stack."""
-    from dataclasses import replace
-
     choices = data_choices()
     if choices is None or choices.corrections == corrections:
         return
@@ -377,8 +382,6 @@ def set_corrections(corrections: dict) -> None:
 def undo_corrections() -> None:
     """Go back to the corrections before the last change; the label check's list comes back
     as it was before that change (the rows undone are listed again)."""
-    from dataclasses import replace
-
     history = st.session_state[LABEL_HISTORY]
     choices = data_choices()
     if not history or choices is None:
@@ -403,10 +406,6 @@ def set_unlabelled(raw: bytes, name: str) -> None:
     UserError
         When the file cannot be read or holds no text.
     """
-    from core.base.errors import UserError
-    from core.data.dataset import max_rows, unlabelled_texts
-    from core.data.reading import load_table
-
     texts = unlabelled_texts(load_table(raw, name))
     if not texts:
         raise UserError("err.unlabelled_empty", name=name)
@@ -427,8 +426,6 @@ def _on_disk_unlabelled(write) -> None:
 
 def restore_unlabelled() -> None:
     """In a new session: the workspace's unlabelled texts, read again."""
-    from core.base.errors import UserError
-
     try:
         kept = store().unlabelled_texts().load()
         if kept is not None:
@@ -440,9 +437,6 @@ def restore_unlabelled() -> None:
 def keep_vectors_upload(raw: bytes, name: str) -> str:
     """An uploaded vectors file, kept in the workspace (so the training worker can read it);
     returns its path."""
-    from core.models.vectors import keep_upload
-    from core.store import storage_errors
-
     session_store = store()
     with storage_errors(session_store.root):
         return str(keep_upload(session_store.vectors_cache() / "uploads", raw, name))
@@ -451,10 +445,6 @@ def keep_vectors_upload(raw: bytes, name: str) -> str:
 def vectors_coverage(path: str, texts, preprocess):
     """:func:`core.models.vectors.file_coverage` of a vectors file for this data, computed once per
     file and data set; a :class:`UserError` (not raised) when the file cannot be used."""
-    import os
-
-    from core.base.errors import UserError
-    from core.models.vectors import file_coverage
 
     def compute():
         try:
@@ -492,8 +482,6 @@ def validated(choices):
     UserError
         As :func:`core.data.dataset.validate`.
     """
-    from core.data.dataset import validate
-
     table = st.session_state[TABLE]
     inputs = (st.session_state[DATA_FILE], table.encoding, table.sheet, json.dumps(choices.to_dict(), sort_keys=True))
     return memo("validate", inputs, lambda: validate(table.frame, list(choices.text_columns), choices.label_column,
@@ -513,8 +501,6 @@ def set_dataset(dataset, report, signature) -> None:
         st.session_state[PREPROCESS] = None
         st.session_state[LABEL_BATCH], st.session_state[LABEL_CURVE] = None, []   # the Label page's, of that data
         st.session_state[DATASET_SIGNATURE] = signature
-        from core.training.jobs import get_job
-
         job = get_job(st.session_state[JOB_ID])
         if job is not None and job.snapshot().finished:
             collect_finished_job()
@@ -545,8 +531,6 @@ def memo(name: str, inputs, compute, keep: int = 2):
 
 def collect_finished_job() -> None:
     """Move the model of this session's finished job into the session's models list."""
-    from core.training.jobs import get_job
-
     job = get_job(st.session_state.get(JOB_ID))
     if job is None or job.job_id in st.session_state[COLLECTED_JOBS]:
         return
@@ -567,9 +551,6 @@ def init_workspace() -> None:
     """The workspace from the URL (``?ws=``), else a new one; kept in the URL so a bookmark or
     a reload comes back to it. Then, once per session, the workspace's stored models and its
     current data set are loaded."""
-    from core.base.errors import UserError
-    from core.store import known_workspace, new_workspace_id
-
     if st.session_state[WORKSPACE] is None:
         chosen = st.query_params.get("ws")
         if not known_workspace(chosen):   # only ids this server issued open a workspace
@@ -577,8 +558,6 @@ def init_workspace() -> None:
             try:
                 chosen = new_workspace_id()
             except UserError:   # the index cannot be written: an unrecorded id (the store says why below)
-                import secrets
-
                 chosen = secrets.token_urlsafe(16)
             st.session_state[WORKSPACE_NEW] = True
         st.session_state[WORKSPACE] = chosen
@@ -586,15 +565,10 @@ def init_workspace() -> None:
         st.query_params["ws"] = st.session_state[WORKSPACE]
     if st.session_state[JOB_ID] is None:
         # A reloaded tab (a new session) finds the workspace's running training again.
-        from core.training.jobs import active_job
-
         running = active_job(st.session_state[WORKSPACE])
         if running is not None:
             st.session_state[JOB_ID] = running.job_id
     if not st.session_state[MODELS_LOADED]:
-        from core.base.errors import UserError
-        from core.training.jobs import recover
-
         st.session_state[MODELS_LOADED] = True
         entries = []
         try:
@@ -617,8 +591,6 @@ def init_workspace() -> None:
 
 def store():
     """This session's model store (its workspace)."""
-    from core.store import ModelStore
-
     _repaired(str(ModelStore().root.resolve()))
     return ModelStore(workspace=st.session_state[WORKSPACE])
 
@@ -626,9 +598,6 @@ def store():
 @st.cache_resource(show_spinner=False)
 def _repaired(root: str) -> dict:
     """Repair the index from the disk once per server process and data directory."""
-    from core.base.errors import UserError
-    from core.store import ModelStore
-
     try:
         return ModelStore(root).repair()
     except UserError as error:  # not writable: init_workspace tells the user
@@ -636,8 +605,6 @@ def _repaired(root: str) -> dict:
 
 
 def _bundle_key(path: str) -> tuple:
-    import os
-
     settings = os.path.join(path, "settings.json")
     return path, os.path.getmtime(settings) if os.path.exists(settings) else 0.0
 
@@ -657,9 +624,6 @@ def shared_bundle(path: str):
     leave (a plain cache would keep every model ever opened). A bundle changed on disk (a
     threshold saved through the store) is a new entry: sessions get it through
     :func:`fresh_record`."""
-    from core.base.errors import UserError
-    from core.models.bundle import Bundle
-
     key = _bundle_key(path)
     with _BUNDLES_LOCK:
         bundle = _BUNDLES.get(key)

@@ -12,7 +12,10 @@ misspelled field, where rebuilding it from a dict would silently drop it.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, fields
+
+from core.base.errors import UserError
 
 
 class JsonConfig:
@@ -29,8 +32,6 @@ class JsonConfig:
 
     def check(self, *checks) -> None:
         """Raise ``err.bad_setting`` for the first ``(field, ok, allowed)`` whose ``ok`` is false."""
-        from core.base.errors import UserError
-
         for name, ok, allowed in checks:
             if not ok:
                 raise UserError("err.bad_setting", name=name, value=getattr(self, name), allowed=allowed)
@@ -210,8 +211,6 @@ def pair_buckets(token_lists, min_count: int = 2) -> int:
     >>> pair_buckets([["a", "b", "c"], ["a", "b"]])
     1024
     """
-    from collections import Counter
-
     counts: Counter = Counter()
     for tokens in token_lists:
         counts.update(zip(tokens, tokens[1:]))

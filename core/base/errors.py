@@ -7,6 +7,8 @@ message in the user's language, and ``str(error)`` is the English sentence the C
 
 from __future__ import annotations
 
+from core.base.i18n import translate
+
 
 class UserError(ValueError):
     """A mistake the user can fix, with a message that says how.
@@ -25,8 +27,6 @@ class UserError(ValueError):
     """
 
     def __init__(self, key: str, **params):
-        from core.base.i18n import translate
-
         self.key = key
         # Parameters often echo the user's file (names, headers): keep the message one line.
         self.params = {name: _one_line(value) if isinstance(value, str) else value for name, value in params.items()}
@@ -34,8 +34,6 @@ class UserError(ValueError):
 
     def message(self, lang: str = "en") -> str:
         """The message in ``lang`` ("en" or "zh")."""
-        from core.base.i18n import translate
-
         return translate(self.key, lang, **self.params)
 
 

@@ -25,6 +25,8 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from core.base.errors import UserError
+
 NEW = ".new-"
 OLD = ".old-"
 # Tests set this to a function called with each step's name, to stop a process there.
@@ -159,8 +161,6 @@ def check_replaceable(target, own_files, what: str) -> None:
         ``err.out_not_empty_<what>`` naming the folder and one of the files found there, or
         ``err.out_not_folder`` for a file.
     """
-    from core.base.errors import UserError
-
     target = Path(target)
     if target.exists() and not target.is_dir():
         raise UserError("err.out_not_folder", path=str(target))

@@ -33,6 +33,7 @@ def import_tensorflow():
     with _LOCK:
         if _DONE or "tensorflow" in sys.modules or os.environ.get("CORE_DEBUG"):
             _DONE = True
+            # lazy: TensorFlow takes ~5 s to load: only the network path pays for it
             import tensorflow
 
             return tensorflow
@@ -41,12 +42,14 @@ def import_tensorflow():
             sys.stderr.flush()
             saved = os.dup(2)
         except (OSError, ValueError):  # no real descriptor 2 (an embedding host): import as is
+            # lazy: TensorFlow takes ~5 s to load: only the network path pays for it
             import tensorflow
 
             return tensorflow
         with tempfile.TemporaryFile() as captured:
             os.dup2(captured.fileno(), 2)
             try:
+                # lazy: TensorFlow takes ~5 s to load: only the network path pays for it
                 import tensorflow
             finally:
                 sys.stderr.flush()

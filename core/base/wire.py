@@ -14,6 +14,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 MIXED = b"studio.mixed"   # schema metadata: the names of the columns sent as JSON per cell
 
@@ -28,8 +29,6 @@ def frame_bytes(frame: pd.DataFrame) -> bytes:
     >>> back["text"].tolist(), back["n"].tolist()
     (['a', None], [1, 'x'])
     """
-    import pyarrow as pa
-
     arrays, mixed = [], []
     for name in frame.columns:
         values = frame[name].to_numpy(dtype=object)
@@ -51,8 +50,6 @@ def frame_bytes(frame: pd.DataFrame) -> bytes:
 
 def bytes_frame(data: bytes) -> pd.DataFrame:
     """The DataFrame of :func:`frame_bytes`: object columns, missing cells ``None``."""
-    import pyarrow as pa
-
     table = pa.ipc.open_stream(data).read_all()
     mixed = set(json.loads((table.schema.metadata or {}).get(MIXED, b"[]")))
     columns = {}

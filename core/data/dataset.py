@@ -27,6 +27,9 @@ from core.data.reading import (  # noqa: F401
     read_pasted,
     read_table,
 )
+import hashlib
+from core.data.findings import label_variants
+from core.data.findings import Finding, find_issues, label_variants
 
 MAX_TEXT_CHARS = 10_000      # longer texts are cut for training (with a notice), never dropped
 
@@ -217,8 +220,6 @@ def guess_choices(table) -> DataChoices:
 def file_key(raw: bytes, name: str) -> str:
     """A short key of a file's content and name: the same file (uploaded again, or read with
     another encoding or sheet) has the same key, and choices are kept per key."""
-    import hashlib
-
     return hashlib.sha256(name.encode("utf-8", "replace") + b"\0" + raw).hexdigest()[:20]
 
 
@@ -350,8 +351,6 @@ def _apply_choices(texts: list, labels: list, choices: CleaningChoices, report: 
     """The user's choices on the labelled rows, in order — rename, merge label variants, drop
     conflicts, duplicates and single-example classes, take the stratified sample — each counted
     in ``report``. Returns ``(texts, labels)``."""
-    from core.data.findings import label_variants
-
     if choices.label_names:
         names = {str(old).strip(): str(new).strip() for old, new in choices.label_names.items() if str(new).strip()}
         report.renamed_labels = sum(1 for label in labels if label in names)
@@ -416,8 +415,6 @@ def validate(frame: pd.DataFrame, text_column, label_column: str | None,
         If a column is missing, both columns are the same, the table is over the row cap
         without consent to sample, no row is usable, or fewer than two classes remain.
     """
-    from core.data.findings import Finding, find_issues, label_variants
-
     text_columns = check_columns(frame, text_column, label_column)
     assert label_column is not None   # check_columns refuses a missing one
     limit = max_rows()

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from core.text import chinese_share
+from core.base.i18n import translate
 
 SMALL_CLASS = 20
 IMBALANCE_RATIO = 10
@@ -38,8 +39,6 @@ class Finding:
     apply: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        from core.base.i18n import translate
-
         return {"kind": self.kind, "count": self.count, "severity": self.severity,
                 "message": translate(self.key, "en", **self.params)}
 

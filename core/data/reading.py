@@ -31,6 +31,10 @@ from core.base import deployment
 from core.base.errors import UserError
 from core.data.findings import Finding
 from core.text import mend_surrogates
+from core.base import fence
+from core.base.wire import bytes_frame
+from dataclasses import asdict
+from core.base.wire import frame_bytes
 
 DELIMITERS = ",;\t|"
 PREFERRED_ENCODINGS = ("gb18030", "big5", "cp1252", "utf_16", "cp932", "shift_jis")
@@ -152,9 +156,6 @@ def fenced_table_from_bytes(raw: bytes, name: str, encoding: str | None = None, 
                             keep_bad_lines: bool = False) -> Table:
     """:func:`table_from_bytes` in a fenced child process (:mod:`core.base.fence`): the file's bytes
     are parsed under a memory and a time limit, and only the finished table comes back."""
-    from core.base import fence
-    from core.base.wire import bytes_frame
-
     if len(raw) > MAX_FILE_BYTES:   # said before the bytes travel to the child
         raise UserError("err.file_too_large", mb=f"{len(raw) / 2**20:.1f}", limit=MAX_FILE_MB)
     meta, (frame_data,) = fence.fenced("table", raw, name, encoding, sheet, keep_bad_lines)
@@ -170,9 +171,6 @@ def fenced_table_from_bytes(raw: bytes, name: str, encoding: str | None = None, 
 def fenced_table(raw: bytes, name: str, encoding: str | None, sheet: str | None,
                  keep_bad_lines: bool = False) -> tuple[dict, list[bytes]]:
     """The fenced task behind :func:`fenced_table_from_bytes` (runs in the child)."""
-    from dataclasses import asdict
-
-    from core.base.wire import frame_bytes
 
     table = table_from_bytes(raw, name, encoding, sheet, keep_bad_lines)
     meta = {"name": table.name, "encoding": table.encoding, "delimiter": table.delimiter, "sheet": table.sheet,
@@ -321,6 +319,7 @@ def detect_encoding(raw: bytes) -> str:
         return "utf-8"
     if _mostly_utf8(raw):
         return "mixed"
+    # lazy: the encoding detector loads only when a file is not UTF-8
     from charset_normalizer import from_bytes
 
     matches = list(from_bytes(raw[:DETECT_BYTES]))
@@ -636,6 +635,7 @@ def _json_lines(text: str) -> bool:
 
 def _json_records(text: str, name: str, limit: int) -> list:
     """The records of a JSON array, streamed (``ijson``) and counted: refused past ``limit``."""
+    # lazy: the streaming JSON parser loads only for large JSON files
     import ijson
 
     rows = []
@@ -667,6 +667,7 @@ def _read_excel(raw: bytes, sheet: str | None, name: str, findings: list):
     if raw[:8] == OLE:
         return _read_xls(raw, sheet, name, findings)
     _check_sheet_parts(raw, name)
+    # lazy: the Excel readers load only for Excel files
     import openpyxl
 
     with warnings.catch_warnings():
@@ -813,6 +814,7 @@ def _rows_with_values(xml, stop_after: int) -> int:
 def _read_xls(raw: bytes, sheet: str | None, name: str, findings: list):
     """A legacy Excel 97-2003 workbook (xlrd; its sheets are at most 65,536 × 256 cells, and
     their size is checked before the cells are read)."""
+    # lazy: the Excel readers load only for Excel files
     import xlrd
 
     book = xlrd.open_workbook(file_contents=raw, on_demand=True)
@@ -849,6 +851,7 @@ def _read_xls(raw: bytes, sheet: str | None, name: str, findings: list):
 
 def _xls_value(cell, book):
     """A cell's value as pandas would give it: numbers as int when whole, dates as datetimes."""
+    # lazy: the Excel readers load only for Excel files
     import xlrd
 
     if cell.ctype == xlrd.XL_CELL_NUMBER and float(cell.value).is_integer():
@@ -863,6 +866,7 @@ def _xls_value(cell, book):
 def _formulas_without_values(raw: bytes, sheet: str, rows: int, columns: int) -> int:
     """Cells holding a formula whose result was never saved (files written by programs, not
     Excel): they read as empty. Only the table's own ``rows`` × ``columns`` are looked at."""
+    # lazy: the Excel readers load only for Excel files
     import openpyxl
 
     formulas = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)[sheet]

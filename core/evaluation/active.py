@@ -10,6 +10,7 @@ from collections import Counter
 
 import numpy as np
 
+from core.data.dataset import stratified_sample
 from core.evaluation.quick import _fit, _quick_predict, _tokens, _vectorizer
 from core.text import PreprocessConfig
 
@@ -63,6 +64,7 @@ class Pool:
         y = np.array([names.index(label) for label in labels])
         features = self.features[rows]
         if len(extra_texts):
+            # lazy: SciPy loads with scikit-learn (~1 s): only the linear models pay for it
             from scipy.sparse import vstack
 
             extra_tokens, _ = _tokens(extra_texts, self.preprocess)
@@ -101,6 +103,7 @@ class Pool:
 
     def _spread(self, open_rows, n: int, seed: int) -> list[int]:
         """One row per cluster (k-means on the TF-IDF rows, ``n`` clusters), nearest its centre."""
+        # lazy: scikit-learn takes ~1 s to load: only fitting and scoring pay for it
         from sklearn.cluster import MiniBatchKMeans
 
         sample = open_rows
@@ -123,7 +126,6 @@ def holdout_rows(labels, share: float = HOLDOUT_SHARE, seed: int = 0) -> np.ndar
     """The labelled rows kept aside to score the quick model while labelling (stratified,
     seeded; none when a class has fewer than 2 rows)."""
 
-    from core.data.dataset import stratified_sample
 
     if len(labels) < 10 or min(Counter(labels).values()) < 2:
         return np.array([], dtype=np.int64)

@@ -5,12 +5,16 @@ parameters (:func:`read_curve`)."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 
 from core.base.errors import UserError
+from core.base.i18n import translate
+from core.data.dataset import DataSet, stratified_sample
 from core.evaluation.quick import _quick_predict, _tokens
 from core.text import PreprocessConfig
+from core.training.train import train
 
 SHARES = (0.1, 0.2, 0.4, 0.7, 1.0)
 
@@ -45,8 +49,6 @@ def learning_curve(train_texts, train_labels, test_texts, test_labels, preproces
     network with those settings at each share instead (minutes: five trainings), its test
     texts scored as the app scores them. ``progress(done, total)`` after each share.
     """
-    from core.data.dataset import stratified_sample
-
     if not len(test_texts):
         raise UserError("err.curve_no_test")
     if not set(train_labels) & set(test_labels):
@@ -75,17 +77,12 @@ def learning_curve(train_texts, train_labels, test_texts, test_labels, preproces
         if progress is not None:
             progress(done, len(shares))
     key, params = read_curve(points, sizes, len(names))
-    from core.base.i18n import translate
 
     return {"points": points, "rows": sizes, "reading_key": key, "params": params,
             "reading": translate(key, "en", **params), "model": "quick" if network is None else "network"}
 
 def _network_accuracy(texts, labels, test_texts, test_labels, preprocess, model_config, train_config) -> float:
     """Test accuracy of the network trained on ``texts`` (its own validation part, no test split)."""
-    from dataclasses import replace
-
-    from core.data.dataset import DataSet
-    from core.training.train import train
 
     config = replace(train_config, test_share=0.0, baseline=False, checkpoint=False)
     result = train(DataSet(list(texts), list(labels), "text", "label"), preprocess or PreprocessConfig(), model_config,

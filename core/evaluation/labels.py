@@ -10,12 +10,13 @@ unchanged, as installed from PyPI)."""
 from __future__ import annotations
 
 import warnings
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.base.errors import UserError
+from core.data.dataset import labelled_rows
 from core.evaluation.quick import _tokens, out_of_fold
 from core.text import PreprocessConfig
 
@@ -23,6 +24,7 @@ from core.text import PreprocessConfig
 def _confident_learning(y, probabilities) -> list[tuple[int, int]]:
     """``(position, suggested class)`` of the rows cleanlab's ``find_label_issues`` ranks as
     label issues (most suspicious first), leaving out any whose most probable class is its own."""
+    # lazy: cleanlab is needed only by the label check
     from cleanlab.filter import find_label_issues
 
     with warnings.catch_warnings():
@@ -49,6 +51,7 @@ class LabelIssue:
 def label_scores(texts, labels, preprocess: PreprocessConfig | None = None, seed: int = 0):
     """``(label_names, y, out-of-fold probabilities, quality)``: cleanlab's label quality score
     of every row (self-confidence: the probability of its given label; low = suspicious)."""
+    # lazy: cleanlab is needed only by the label check
     from cleanlab.rank import get_label_quality_scores
 
     names = sorted(set(labels))
@@ -87,8 +90,6 @@ ACTIONS = ("accept", "relabel", "drop", "keep")
 def conflicting_duplicates(texts, labels) -> list[LabelIssue]:
     """Rows whose text appears elsewhere with another label: each row not carrying its text's
     most common label (ties: the first seen), suggested that label; ``confidence`` is its share."""
-    from collections import Counter, defaultdict
-
     by_text = defaultdict(list)
     for row, text in enumerate(texts):
         by_text[text].append(row)
@@ -108,8 +109,6 @@ def check_labels(frame, text_columns, label_column: str, corrections: dict | Non
     """The Data page's label check: :func:`label_issues` and :func:`conflicting_duplicates`
     of a table's labelled rows (``corrections`` applied), numbered as rows of the file, leaving
     out the rows the user already decided on (those in ``corrections``)."""
-    from core.data.dataset import labelled_rows
-
     rows, texts, labels = labelled_rows(frame, text_columns, label_column, corrections)
     if len(set(labels)) < 2:
         raise UserError("err.only_one_class", label=labels[0] if labels else "", column=label_column)
@@ -184,9 +183,6 @@ def model_label_issues(bundle, texts, labels) -> list[LabelIssue]:
 def file_rows_of(frame, text_columns, label_column: str, pairs, corrections: dict | None = None) -> list[int | None]:
     """The file row of each ``(text, label)`` pair (the first not yet matched), or ``None``
     when the loaded file has no such row (another file, or the row was dropped)."""
-    from collections import defaultdict
-
-    from core.data.dataset import labelled_rows
 
     rows, texts, labels = labelled_rows(frame, text_columns, label_column, corrections)
     where = defaultdict(list)

@@ -19,11 +19,13 @@ QUICK_FEATURES = 100_000
 FOLDS = 5
 
 def _vectorizer(analyzer: str):
+    # lazy: scikit-learn takes ~1 s to load: only fitting and scoring pay for it
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return TfidfVectorizer(analyzer=ANALYZERS[analyzer], sublinear_tf=True, max_features=QUICK_FEATURES)
 
 def _regression():
+    # lazy: scikit-learn takes ~1 s to load: only fitting and scoring pay for it
     from sklearn.linear_model import LogisticRegression
 
     # Balanced class weights: a text of a small class filed under a large one still stands out
@@ -32,6 +34,7 @@ def _regression():
                               class_weight="balanced")
 
 def _fit(features, y):
+    # lazy: scikit-learn takes ~1 s to load: only fitting and scoring pay for it
     from sklearn.exceptions import ConvergenceWarning
 
     model = _regression()
@@ -58,6 +61,7 @@ def _tokens(texts, preprocess: PreprocessConfig | None):
 def out_of_fold(token_lists, y, classes: int, analyzer: str = "words", folds: int = FOLDS, seed: int = 0) -> np.ndarray:
     """Each row's class probabilities from a quick model trained on the other folds
     (stratified, seeded). The TF-IDF weights are learned once from all texts (no labels)."""
+    # lazy: scikit-learn takes ~1 s to load: only fitting and scoring pay for it
     from sklearn.model_selection import StratifiedKFold
 
     y = np.asarray(y)

@@ -15,6 +15,7 @@ from core.base.i18n import seconds, translate
 from core.evaluation import charts
 from core.evaluation.diagnose import diagnose
 from core.models.evaluate import binary_curves, majority_baseline, positive_probability
+from core.models.settings import BY_NAME
 
 MISTAKES_SHOWN = 25
 
@@ -48,8 +49,6 @@ PREPROCESS_LABELS = {"lowercase": "prep.lowercase", "strip_punctuation": "prep.p
 def setting_row(t, section: str, key: str, value) -> list:
     """``[label, value]`` of one setting in the user's words (the page's label, on/off for a
     switch), with the machine name after it in small type for whoever reads the JSON."""
-    from core.models.settings import BY_NAME
-
     label_key = PREPROCESS_LABELS.get(key) if section == "preprocess" else None
     known = BY_NAME.get(key)
     if label_key is None and known is not None and known.section == section:

@@ -7,6 +7,9 @@ place on this data.
 
 from __future__ import annotations
 
+from core.models.evaluate import classification_metrics
+from core.models.tfidf import fit_seconds
+
 NAME = "TF-IDF + logistic regression"
 
 
@@ -21,9 +24,6 @@ def tfidf_baseline(train_tokens, train_labels, test_tokens, test_labels, label_n
         ``name``, ``accuracy``, ``macro_f1``, ``train_seconds``, ``n`` and ``per_class`` (as
         :func:`core.models.evaluate.classification_metrics`, without the confusion matrix).
     """
-    from core.models.evaluate import classification_metrics
-    from core.models.tfidf import fit_seconds
-
     index = {label: i for i, label in enumerate(label_names)}
     model, seconds = fit_seconds(train_tokens, [index[label] for label in train_labels], len(label_names), analyzer)
     predicted = [label_names[i] for i in model.predict_proba(test_tokens).argmax(axis=1)]

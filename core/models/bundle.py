@@ -19,6 +19,7 @@ both go through :meth:`Bundle.predict_proba`.
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,9 @@ from typing import Any
 import numpy as np
 
 from core.base.errors import UserError
-from core.models.meta import FORMAT_VERSION
+from core.base.files import check_replaceable, staged
+from core.models.meta import FORMAT_VERSION, RunInfo
+from core.models.tfidf import TfidfModel
 from core.text import PreprocessConfig, Vocabulary, pad, tokenize
 
 MODEL_FILE = "model.keras"
@@ -136,8 +139,6 @@ def check_keras_file(path, limit: int = 2**31) -> None:
     ValueError
         Naming the member or the layer setting that is too large.
     """
-    import zipfile
-
     with zipfile.ZipFile(path) as archive:
         infos = archive.infolist()
         for info in infos:
@@ -310,8 +311,6 @@ class BlendKind(NetworkKind):
         (staging / TERMS_FILE).write_text(json.dumps(bundle.tfidf.terms, ensure_ascii=False), encoding="utf-8")
 
     def load_extra(self, directory: Path, documents: dict):
-        from core.models.tfidf import TfidfModel
-
         if (directory / TERMS_FILE).stat().st_size > 200 * 2**20:
             raise ValueError(f"{TERMS_FILE} is larger than 200 MB")
         terms = json.loads((directory / TERMS_FILE).read_text(encoding="utf-8"))
@@ -381,8 +380,6 @@ class Bundle:
     @property
     def info(self):
         """``settings`` and ``metrics`` as typed values (a :class:`core.models.meta.RunInfo`), read afresh."""
-        from core.models.meta import RunInfo
-
         return RunInfo.parse(self.settings, self.metrics)
 
     @property
@@ -408,6 +405,7 @@ class Bundle:
         # One traced graph for every batch shape: calling it costs ~1 ms, where
         # model.predict() spends tens of milliseconds setting up a data pipeline per call.
         if self._forward is None:
+            # lazy: TensorFlow takes ~5 s to load: only the network path pays for it
             import tensorflow as tf
 
             model = self.model
@@ -422,6 +420,7 @@ class Bundle:
         # A 100-step LSTM on the CPU: 1.8 ms compiled by XLA against 10.4 ms as a plain graph
         # (bench/predict.py). Only on the CPU: on a GPU the LSTM already runs as one cuDNN kernel.
         if self._single is None:
+            # lazy: TensorFlow takes ~5 s to load: only the network path pays for it
             import tensorflow as tf
 
             if tf.config.list_physical_devices("GPU"):
@@ -514,8 +513,6 @@ class Bundle:
         replaces it (:func:`core.base.files.replace_dir`): a crash at any moment leaves the old
         bundle or the new one whole. A folder that holds anything but a bundle is refused
         (``err.out_not_empty``), never emptied."""
-        from core.base.files import check_replaceable, staged
-
         directory = Path(directory)
         check_replaceable(directory, BUNDLE_FILES, "bundle")
         self.check_finite()
@@ -574,11 +571,10 @@ class Bundle:
             if not isinstance(version, int) or version > FORMAT_VERSION:
                 raise BundleTooNew(version)
             if model_file == TFIDF_FILE:
-                from core.models.tfidf import TfidfModel
-
                 model = TfidfModel.load(directory, [str(term) for term in documents["vocabulary.json"]["tokens"]])
             else:  # Keras only for a network (a TF-IDF bundle loads without TensorFlow)
                 check_keras_file(directory / MODEL_FILE)   # before Keras builds (and allocates) anything
+                # lazy: Keras loads TensorFlow (~5 s): only the network path pays for it
                 import keras
 
                 from core.models.model import MaskedGlobalMaxPooling1D  # noqa: F401  (registered for safe loading)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from core.base.errors import UserError
-from core.models.meta import Scores
+from core.models.meta import RunInfo, Scores
 
 
 def classification_metrics(true_labels, predicted_labels, label_names) -> dict:
@@ -29,6 +31,7 @@ def classification_metrics(true_labels, predicted_labels, label_names) -> dict:
     >>> classification_metrics(["a", "b"], ["a", "a"], ["a", "b"])["accuracy"]
     0.5
     """
+    # lazy: scikit-learn takes ~1 s to load: only fitting and scoring pay for it
     from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
     true_labels = [str(label) for label in true_labels]
@@ -71,8 +74,6 @@ def majority_baseline(labels) -> dict:
     >>> majority_baseline(["ham", "ham", "ham", "spam"])
     {'label': 'ham', 'accuracy': 0.75}
     """
-    from collections import Counter
-
     labels = [str(label) for label in labels]
     if not labels:
         raise UserError("err.no_usable_rows", dropped=0)
@@ -84,6 +85,7 @@ def predictions(bundle, texts, labels):
     """Every example with the model's answer: a DataFrame with ``text``, ``label`` (true),
     ``predicted`` (under the saved decision threshold, if any), ``confidence`` (probability of the predicted class), ``p_true``
     (probability of the true class; 0 for a class the model does not know) and ``correct``."""
+    # lazy: pandas (~0.3 s) only for the table of examples; predicting from a bundle never loads it
     import pandas as pd
 
     texts, labels = list(texts), [str(label) for label in labels]
@@ -132,6 +134,7 @@ def binary_curves(p_positive, is_positive, max_points: int = 400) -> dict:
     UserError
         If the examples hold only one of the two classes (no curve can be drawn).
     """
+    # lazy: scikit-learn takes ~1 s to load: only fitting and scoring pay for it
     from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
 
     scores = np.asarray(p_positive, dtype=float)
@@ -215,8 +218,6 @@ def compare_runs(first, second, texts, labels, names=("A", "B")) -> dict:
     per_class = {row["label"]: {"label": row["label"], names[0]: row["f1"]} for row in first_metrics["per_class"]}
     result = {"runs": runs, "n": len(texts)}
     if isinstance(second, dict):     # a baseline as stored in metrics.json
-        from core.models.meta import RunInfo
-
         second = RunInfo.parse({}, {"baseline": second}).baseline
     if isinstance(second, Scores):
         runs.append({"name": names[1], "accuracy": second.accuracy, "macro_f1": second.macro_f1,

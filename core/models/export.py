@@ -18,12 +18,15 @@ Signatures of the export:
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 
 from core.base.errors import UserError
+from core.base.files import check_replaceable, staged
 from core.text import CJK, ENTITIES, OOV_ID, stop_word_set
 
 # Python's str.split() whitespace, as an RE2 class.
@@ -60,6 +63,7 @@ def exportable(bundle) -> None:
 # cleaning steps, written as the Python path (core.text) reads, step for step.
 def _graph_functions(bundle):
     """The TensorFlow pieces of the export: a module holding the model and lookup tables."""
+    # lazy: TensorFlow takes ~5 s to load: only the network path pays for it
     import tensorflow as tf
 
     config = bundle.preprocess
@@ -153,9 +157,9 @@ def export_savedmodel(bundle, directory) -> Path:
     UserError
         If the preprocessing cannot run in a graph (see :func:`exportable`).
     """
+    # lazy: TensorFlow takes ~5 s to load: only the network path pays for it
     import tensorflow as tf
 
-    from core.base.files import check_replaceable, staged
 
     exportable(bundle)
     directory = Path(directory)
@@ -172,9 +176,6 @@ def export_savedmodel(bundle, directory) -> Path:
 def savedmodel_zip(bundle) -> bytes:
     """The SavedModel export of ``bundle`` as zip bytes (``saved_model.pb``, ``variables/`` …
     at the top level), for a download button."""
-    import io
-    import zipfile
-
     exportable(bundle)
     with tempfile.TemporaryDirectory() as folder:
         directory = export_savedmodel(bundle, Path(folder) / "export")

@@ -15,10 +15,13 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from core.base import fence
 from core.base.deployment import value
 from core.base.errors import UserError
 from core.base.files import staged
+from core.base.i18n import translate
 from core.models.bundle import JSON_FILES, MODEL_FILES, TERMS_FILE, Bundle, check_keras_file
+from core.models.settings import SETTINGS
 
 CARD = "README.md"
 ALLOWED = {*MODEL_FILES, *JSON_FILES, TERMS_FILE, CARD}
@@ -90,9 +93,6 @@ def settings_table(bundle: Bundle) -> list[str]:
     """The run's settings as a Markdown table: each setting of :data:`core.models.settings.SETTINGS`
     (the network's only for a network) with its value and the option that sets it in
     ``python -m core train``."""
-    from core.base.i18n import translate
-    from core.models.settings import SETTINGS
-
     info = bundle.info
     values = {**(info.model.to_dict() if info.model else {}), **info.train.to_dict(),
               "max_length": bundle.preprocess.max_length}
@@ -212,8 +212,6 @@ def import_bundle(data: bytes, destination) -> dict:
     UserError
         As :func:`unpack_bundle`, and ``err.parse_memory`` / ``err.parse_time``.
     """
-    from core.base import fence
-
     _check_size(data)
     destination = Path(destination)
     with staged(destination) as staging:
@@ -225,8 +223,6 @@ def fenced_unpack(data: bytes, staging: str) -> tuple[dict, list]:
     """The fenced task of :func:`import_bundle` (runs in the child): the zip's and the model
     file's own checks first, then TensorFlow is imported (outside the memory limit: importing
     it is not the parse) and the model loaded under the limit."""
-    from core.base import fence
-
     staging_path = Path(staging)
     _unpack_into(data, staging_path)
     if (staging_path / MODEL_FILES[0]).is_file():

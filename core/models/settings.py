@@ -15,6 +15,7 @@ Nothing here imports TensorFlow.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from difflib import get_close_matches
 
 from core.base.config import (
     BATCH_SIZES,
@@ -257,8 +258,6 @@ def setting(name: str) -> Setting:
     '--learning-rate'
     """
     if name not in BY_NAME:
-        from difflib import get_close_matches
-
         close = get_close_matches(str(name), list(BY_NAME), n=1, cutoff=0.5)
         raise UserError("err.unknown_setting", name=str(name), close=f"'{close[0]}'" if close else "–")
     return BY_NAME[name]

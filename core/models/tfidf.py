@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -90,6 +91,7 @@ class TfidfModel:
     @classmethod
     def fit(cls, token_lists, y, classes: int, analyzer: str = "words") -> TfidfModel:
         """Fit on tokenized texts and integer labels ``y`` (0 … classes-1)."""
+        # lazy: scikit-learn takes ~1 s to load: only fitting and scoring pay for it
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -118,6 +120,7 @@ class TfidfModel:
 
     def features(self, token_lists):
         """The TF-IDF matrix (sparse, rows L2-normalised) of tokenized texts."""
+        # lazy: SciPy loads with scikit-learn (~1 s): only the linear models pay for it
         from scipy.sparse import csr_matrix
 
         rows, columns, values = [], [], []
@@ -180,8 +183,6 @@ def check_npz(path, limit: int = 2**31) -> None:
     ValueError
         Naming the array and what it declares.
     """
-    import zipfile
-
     with zipfile.ZipFile(path) as archive:
         if sum(info.file_size for info in archive.infolist()) > limit:
             raise ValueError(f"tfidf.npz unpacks to more than {limit:,} bytes")

@@ -16,15 +16,23 @@ to predict.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
+import json
+import re
+import shutil
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from core.base import fence
 from core.base.deployment import value
 from core.base.errors import UserError
+from core.base.files import staged, write_bytes
+from core.text import tokenize
 
 LEARN_DIM = 128          # the size of learned vectors (the Balanced embedding's)
 LEARN_EPOCHS = 5
@@ -82,6 +90,7 @@ def learn_vectors(token_lists, dim: int = LEARN_DIM, epochs: int = LEARN_EPOCHS,
                   seed: int = 42, progress=None) -> WordVectors:
     """Vectors for every token seen ``min_count`` times in ``token_lists`` (gensim FastText,
     skip-gram, window 5). ``progress(epoch, epochs)`` is called after each pass."""
+    # lazy: gensim is needed only to learn word vectors (~1 s to load)
     from gensim.models import FastText
     from gensim.models.callbacks import CallbackAny2Vec
 
@@ -109,8 +118,6 @@ def learn_vectors(token_lists, dim: int = LEARN_DIM, epochs: int = LEARN_EPOCHS,
 
 def _stable_hash(text: str) -> int:
     """The same number for the same text in every process (gensim's seeding hash)."""
-    import zlib
-
     return zlib.crc32(text.encode("utf-8", "surrogatepass"))
 
 
@@ -325,9 +332,6 @@ def server_vectors() -> dict[str, Path]:
 
 def cache_key(token_lists, preprocess) -> str:
     """What learned vectors depend on: the tokenizer settings and every text's tokens."""
-    import hashlib
-    import json
-
     digest = hashlib.sha256()
     settings = {key: value for key, value in preprocess.to_dict().items() if key != "max_length"}
     digest.update(json.dumps([settings, LEARN_DIM, LEARN_EPOCHS, LEARN_MIN_COUNT], sort_keys=True,
@@ -338,8 +342,6 @@ def cache_key(token_lists, preprocess) -> str:
 
 
 def _cached(folder: Path, key: str) -> WordVectors | None:
-    import json
-
     try:
         words = json.loads((folder / key / "words.json").read_text(encoding="utf-8"))
         matrix = np.load(folder / key / "matrix.npy", allow_pickle=False)
@@ -351,10 +353,6 @@ def _cached(folder: Path, key: str) -> WordVectors | None:
 
 
 def _keep(folder: Path, key: str, vectors: WordVectors) -> None:
-    import json
-    import shutil
-
-    from core.base.files import staged
 
     target = folder / key
     try:
@@ -380,8 +378,6 @@ def vectors_for(source: str, labelled_texts, unlabelled, preprocess, cache=None,
     (:func:`read_vectors`, keeping the words of those texts). ``progress(done, total,
     seconds_left)`` is called as the vectors are learned.
     """
-    from core.text import tokenize
-
     unlabelled_tokens = [tokenize(text, preprocess) for text in unlabelled]
     labelled_tokens = [tokenize(text, preprocess) for text in labelled_texts]
     if source != "learn":
@@ -414,9 +410,6 @@ def file_coverage(path, texts, preprocess) -> dict:
     UserError
         As :func:`read_vectors`: a file in no known format, or one covering almost none of the words.
     """
-    from core.base import fence
-    from core.text import tokenize
-
     words = sorted({token for text in texts for token in tokenize(text, preprocess)})
     # An administrator's file (STUDIO_VECTORS_DIR) may be gigabytes: it gets ten minutes, not one.
     trusted = Path(path).resolve().parent in {found.resolve().parent for found in server_vectors().values()}
@@ -433,9 +426,6 @@ def fenced_coverage(path: str, words: list) -> tuple[dict, list]:
 def keep_upload(folder, raw: bytes, name: str) -> Path:
     """Keep an uploaded vectors file in ``folder`` (the workspace's) under a safe version of its
     name; returns its path. The newest :data:`CACHE_KEEP` uploads are kept."""
-    import re
-
-    from core.base.files import write_bytes
 
     folder = Path(folder)
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name).lstrip(".") or "vectors.vec"

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import numpy as np
 import pandas as pd
 
 from core.base.errors import UserError
+from core.data.dataset import guess_columns, joined_texts
+from core.training import cluster
 
 
 def text_columns_for(bundle, frame: pd.DataFrame, given=None) -> list[str]:
     """The text column(s) to classify in ``frame``: ``given`` (a name or a list), else the
     columns the model was trained on when the table has them all, else the guessed one."""
-    from core.data.dataset import guess_columns
-
     if given:
         columns = [given] if isinstance(given, str) else list(given)
     else:
@@ -98,8 +99,6 @@ def table_bytes(frame: pd.DataFrame, kind: str = "csv") -> bytes:
     shows Chinese) or ``xlsx``."""
     safe = neutralise_formulas(frame)
     if kind == "xlsx":
-        import io
-
         buffer = io.BytesIO()
         safe.to_excel(buffer, index=False, engine="openpyxl")
         return buffer.getvalue()
@@ -121,8 +120,6 @@ def predict_table(bundle, frame: pd.DataFrame, text_columns, progress=None, kept
     --------
     >>> predict_table(bundle, pd.DataFrame({"text": ["free prize"]}), ["text"])  # doctest: +SKIP
     """
-    from core.data.dataset import joined_texts
-
     texts = joined_texts(frame, list(text_columns))
     kept_lines = kept_lines or {}
     reasons = {}
@@ -138,8 +135,6 @@ def predict_table(bundle, frame: pd.DataFrame, text_columns, progress=None, kept
     for label in bundle.labels:
         result[f"p({label})"] = float("nan")
     if present:
-        from core.training import cluster
-
         if cluster.enabled() and len(present) >= cluster.batch_rows():   # a big file: over the Ray cluster
             probabilities = cluster.predict_proba(bundle, [texts[i] for i in present], progress)
         else:

@@ -25,16 +25,27 @@ import asyncio
 import contextlib
 import datetime as _dt
 import hmac
+import html
 import json
 import logging
 import os
 import re
+import shlex
+import signal
+import socket
+import tempfile
+import threading
+import time
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from core.base.deployment import value as deployment_value
+from core.base.errors import UserError
+from core.models.bundle import Bundle
+from core.models.package import unpack_bundle
 
 API_KEY_ENV = "STUDIO_API_KEY"
 DRAIN_FACTOR = 4   # a body over the limit is still read (and dropped) up to 4× the limit, then 413
@@ -145,9 +156,6 @@ def load_models(model_dirs) -> dict[str, ServedModel]:
         If a folder is not a bundle (:meth:`core.models.bundle.Bundle.load`), or two share a name
         (``err.serve_same_name``).
     """
-    from core.base.errors import UserError
-    from core.models.bundle import Bundle
-
     models: dict[str, ServedModel] = {}
     for name, directory in model_arguments(model_dirs):
         path = directory.expanduser().resolve()
@@ -246,8 +254,6 @@ def blank(text: str) -> bool:
     >>> blank(" \\x00\\u200b\\ufeff "), blank("\\u200bhi")
     (True, False)
     """
-    import unicodedata
-
     return all(unicodedata.category(char) in INVISIBLE for char in text)
 
 
@@ -307,6 +313,7 @@ def create_app(models: dict[str, ServedModel], api_key: str | None = None, limit
     ``api_key``: when set, every endpoint but ``/v1/health`` wants ``Authorization: Bearer
     <api_key>``.
     """
+    # lazy: the web service stack loads only when a service starts
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse
@@ -393,6 +400,7 @@ def create_app(models: dict[str, ServedModel], api_key: str | None = None, limit
 
     @app.get("/docs", include_in_schema=False)
     async def api_page(request: Request):
+        # lazy: the web service stack loads only when a service starts
         from fastapi.responses import HTMLResponse
 
         return refused(request) or HTMLResponse(api_page_html(app.openapi()))
@@ -469,6 +477,7 @@ def timed_protocol():
     whose headers are not complete :data:`HEADER_SECONDS` after it opened (or after its previous
     answer) is closed. Without it, slow clients sending a header byte now and then held their
     connections, and the open-file limit, for as long as they liked."""
+    # lazy: the web service stack loads only when a service starts
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
     class HeaderDeadline(HttpToolsProtocol):
@@ -510,6 +519,7 @@ def timed_protocol():
 def _raise_open_files_limit() -> None:
     """Allow as many open files as the system lets this process (the soft limit is often 1,024:
     a thousand idle clients then left no file for the next request)."""
+    # lazy: POSIX-only module (absent on Windows)
     import resource
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -521,8 +531,6 @@ def _raise_open_files_limit() -> None:
 def api_page_html(document: dict) -> str:
     """The API page (``/docs``): each endpoint with its request and answers, from the OpenAPI
     ``document``, in plain HTML that loads nothing from elsewhere."""
-    import html
-
     rows = []
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
@@ -543,9 +551,6 @@ def api_page_html(document: dict) -> str:
 def check_port(host: str, port: int) -> None:
     """Refuse at once a port that cannot be listened on (in use, not allowed): it is the user's
     to fix, so say so plainly (``err.serve_port``) before the server logs its own error."""
-    import socket
-
-    from core.base.errors import UserError
 
     try:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
@@ -571,8 +576,7 @@ def serve(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: str | 
     UserError
         If a folder is not a bundle, or the port cannot be listened on (``err.serve_port``).
     """
-    import time
-
+    # lazy: the web service stack loads only when a service starts
     import uvicorn
 
     models = load_models(model_dirs)
@@ -610,10 +614,7 @@ def serve_ray(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: st
     UserError
         As :func:`serve`, and when Ray is missing or unreachable (:func:`core.training.cluster.connect`).
     """
-    import signal
-    import threading
-    import time
-
+    # lazy: the Ray runner brings pandas and Ray; the plain service never loads them
     from core.training import cluster
 
     models = load_models(model_dirs)
@@ -626,6 +627,7 @@ def serve_ray(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: st
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    # lazy: Ray is optional (requirements-cluster.txt) and slow to load
     from ray import serve as ray_serve
 
     # The folders as they are (checked by load_models above), not the loaded models saved again.
@@ -634,11 +636,9 @@ def serve_ray(model_dirs, host: str = "127.0.0.1", port: int = 8000, api_key: st
 
     def build_app():
         """Runs on each replica: the bundles from the object store, then the service's app."""
-        import tempfile
-
+        # lazy: Ray is optional (requirements-cluster.txt) and slow to load
         import ray as replica_ray
 
-        from core.models.package import unpack_bundle
 
         folder = Path(tempfile.mkdtemp(prefix="studio-serve-"))
         served = {name: ServedModel(name, folder / name, unpack_bundle(replica_ray.get(ref), folder / name), created)
@@ -680,8 +680,6 @@ def usage(models, name: str, chinese: bool = False, host: str = "127.0.0.1", por
     curl -H 'Content-Type: application/json' -d '{"texts": ["Free entry: win a prize now"], "model": "sms-filter"}' \\
          http://127.0.0.1:8000/v1/predict
     """
-    import shlex
-
     pairs = [(name, models)] if isinstance(models, (str, os.PathLike)) else list(models)
     text = "这家酒店的服务很好" if chinese else "Free entry: win a prize now"
     body = json.dumps({"texts": [text], "model": name}, ensure_ascii=False)
@@ -700,8 +698,6 @@ def free_port(start: int = 8000, host: str = "127.0.0.1", tries: int = 100) -> i
     >>> 8000 <= free_port() < 8100
     True
     """
-    import socket
-
     for port in range(start, start + tries):
         if port == 8501:
             continue

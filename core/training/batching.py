@@ -64,6 +64,7 @@ def split_dataset(labels, validation_share: float, test_share: float, seed: int)
     UserError
         If the data is too small to hold out validation (and test) examples.
     """
+    # lazy: scikit-learn takes ~1 s to load: only fitting and scoring pay for it
     from sklearn.model_selection import train_test_split
 
     labels = np.asarray(labels)
@@ -125,6 +126,7 @@ def batch_rows(lengths, batch_size: int, rng: np.random.Generator | None, replic
 def token_dataset(sequences, labels, batch_size: int, seed: int | None, replicas: int = 1):
     """A tf.data pipeline of :func:`batch_rows`' batches: right-padded ids, each batch padded
     only to its own longest text. With ``seed`` the batches are reshuffled every epoch."""
+    # lazy: TensorFlow takes ~5 s to load: only the network path pays for it
     import tensorflow as tf
 
     rng = np.random.default_rng(seed) if seed is not None else None

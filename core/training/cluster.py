@@ -34,13 +34,20 @@ import socket
 import tempfile
 import threading
 import time
+import zipfile
 from pathlib import Path
+
+import numpy as np
 
 from core.base.deployment import BY_NAME, value
 from core.base.errors import UserError
 from core.base.files import write_bytes, write_json
+from core.models.package import folder_zip, unpack_bundle
+from core.store import ModelStore, fingerprint
 from core.training.job import CHECKPOINT_ZIP, JobState, settle
 from core.training.request import TrainingRequest
+from core.training.train import device_info
+from core.training.worker import Reporter, train_job
 
 ADDRESS_ENV = "STUDIO_RAY_ADDRESS"
 BATCH_ROWS_ENV = "STUDIO_RAY_BATCH_ROWS"
@@ -85,6 +92,7 @@ def connect():
     where = address() or "local"
     if not installed():
         raise UserError("err.ray_missing", address=where)
+    # lazy: Ray is optional (requirements-cluster.txt) and slow to load
     import ray
 
     with _CONNECT_LOCK:
@@ -150,9 +158,6 @@ def folder_bytes(folder) -> bytes:
     """A bundle folder as zip bytes, to travel through Ray's object store (stored, not
     compressed: weights hardly compress); :func:`core.models.package.unpack_bundle` checks and unpacks
     them."""
-    import zipfile
-
-    from core.models.package import folder_zip
 
     return folder_zip(folder, compression=zipfile.ZIP_STORED)
 
@@ -171,6 +176,7 @@ def bundle_bytes(bundle) -> bytes:
 
 @functools.cache
 def _control_class():
+    # lazy: Ray is optional (requirements-cluster.txt) and slow to load
     import ray
 
     @ray.remote(num_cpus=0, max_restarts=0)
@@ -201,9 +207,9 @@ def _reporter(control):
     """The progress callback of a run on Ray (:class:`core.training.worker.Reporter`): events to
     ``control``, the checkpoint bundle's bytes after every better epoch, Stop read from
     ``control`` at most 5 times a second."""
+    # lazy: Ray is optional (requirements-cluster.txt) and slow to load
     import ray
 
-    from core.training.worker import Reporter
 
     class RayReporter(Reporter):
         last_check = 0.0
@@ -227,9 +233,9 @@ def _reporter(control):
 
 def _place() -> dict:
     """Where this task runs: node address, host name and the device TensorFlow trains on."""
+    # lazy: Ray is optional (requirements-cluster.txt) and slow to load
     import ray
 
-    from core.training.train import device_info
 
     device = device_info()
     return {"node": ray.util.get_node_ip_address(), "host": socket.gethostname(),
@@ -242,10 +248,9 @@ def _train_task(payload: dict, control) -> dict:
     """The Ray task of one run (see the module's docstring); returns ``{"state", "bundle",
     "test_texts", "test_labels"}`` or ``{"state": "failed", "key", "params", "message"}``."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # lazy: Ray is optional (requirements-cluster.txt) and slow to load
     import ray
 
-    from core.store import ModelStore
-    from core.training.worker import train_job
 
     reporter = _reporter(control)
     reporter.emit("placed", **_place())
@@ -269,6 +274,7 @@ def _train_task(payload: dict, control) -> dict:
 
 @functools.cache
 def _remote_task():
+    # lazy: Ray is optional (requirements-cluster.txt) and slow to load
     import ray
 
     return ray.remote(_train_task)
@@ -351,9 +357,6 @@ def _watch(ray, job, ref, control):
 
 
 def _store_result(job, payload: dict, store, outcome: dict) -> None:
-    from core.models.package import unpack_bundle
-    from core.store import fingerprint
-
     staging = Path(tempfile.mkdtemp(prefix="ray-result-", dir=job.directory))
     try:
         bundle = unpack_bundle(outcome["bundle"], staging / "bundle")
@@ -368,6 +371,7 @@ def _store_result(job, payload: dict, store, outcome: dict) -> None:
 
 def _here(ray):
     """Keep a run's control actor on the app's own node (it dies with the app anyway)."""
+    # lazy: Ray is optional (requirements-cluster.txt) and slow to load
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
     try:
@@ -380,6 +384,7 @@ def _here(ray):
 
 @functools.cache
 def _predictor_class():
+    # lazy: Ray is optional (requirements-cluster.txt) and slow to load
     import ray
 
     @ray.remote(max_restarts=0)
@@ -387,8 +392,6 @@ def _predictor_class():
         """Holds one model (sent once as bundle zip bytes) and predicts chunks of texts."""
 
         def __init__(self, data: bytes):
-            from core.models.package import unpack_bundle
-
             self.folder = Path(tempfile.mkdtemp(prefix="studio-predictor-"))
             self.bundle = unpack_bundle(data, self.folder / "bundle")
 
@@ -402,8 +405,6 @@ def predict_proba(bundle, texts, progress=None, chunk: int | None = None):
     """Class probabilities of ``texts`` (a list) computed on the Ray cluster: chunks of
     ``chunk`` texts over one actor per free CPU (per free GPU when the cluster has GPUs), in the
     order of ``texts``; ``progress(done, total)`` after each chunk, in order."""
-    import numpy as np
-
     ray = connect()
     chunk = chunk or CHUNK_ROWS
     chunks = [texts[start:start + chunk] for start in range(0, len(texts), chunk)]

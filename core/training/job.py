@@ -17,6 +17,13 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from core.base.config import TrainConfig
+from core.base.files import recover
+from core.models.bundle import Bundle
+from core.models.evaluate import classification_metrics
+from core.store import fingerprint
+from core.training.batching import split_dataset
+
 
 class JobState(str, Enum):
     """Where a training run is. A ``str``, so it is its own JSON (``"done"``)."""
@@ -217,13 +224,6 @@ def settle(job: TrainingJob, store, crash: str) -> None:
 def _keep_checkpoint(directory: Path, payload: dict, store):
     """Store the checkpoint a dead worker left in ``directory`` as "<name> (interrupted)", with
     the run's own test split and test metrics; ``None`` when there is no complete checkpoint."""
-    from core.base.config import TrainConfig
-    from core.base.files import recover
-    from core.models.bundle import Bundle
-    from core.models.evaluate import classification_metrics
-    from core.store import fingerprint
-    from core.training.batching import split_dataset
-
     try:
         recover(directory / "checkpoint")  # a worker that died while rewriting it left the last one aside
         zipped = directory / CHECKPOINT_ZIP

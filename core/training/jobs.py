@@ -29,6 +29,10 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
+
+from core.base.errors import UserError
+from core.store import ModelStore, storage_errors, valid_workspace
 from core.text import MAX_LENGTH_CAP
 from core.training import cluster
 from core.training.job import (  # noqa: F401
@@ -44,6 +48,8 @@ from core.training.job import (  # noqa: F401
     speed,
     wait,
 )
+from core.training.memory import check_run
+from core.training.request import TrainingRequest, VectorsSource
 
 KEEP_FINISHED_S = 3600  # finished jobs stay findable (a reloaded tab) for an hour
 
@@ -72,11 +78,6 @@ def start_training(dataset, preprocess, model_config, train_config, name: str, d
         full or cannot be written, or one that already has a run queued or training
         (``err.job_running``).
     """
-    from core.base.errors import UserError
-    from core.store import storage_errors
-    from core.training.memory import check_run
-    from core.training.request import TrainingRequest, VectorsSource
-
     # Settings that cannot work are refused here, before a worker starts (train() checks again).
     check_run(len(dataset), len(dataset.label_names), model_config, train_config,
               preprocess.max_length or MAX_LENGTH_CAP, preprocess.max_vocab, kind="tfidf" if kind == "tfidf" else "keras")
@@ -145,8 +146,6 @@ def _monitor(job: TrainingJob, store) -> None:
 def _alive(directory: Path) -> bool:
     """Whether the job in ``directory`` still has a live server that owns it or a live worker
     (psutil, so this holds on Linux, macOS and Windows alike)."""
-    import psutil
-
     for name, marker in (("owner.pid", ""), ("worker.pid", "core.training.worker")):
         try:
             pid = int((directory / name).read_text())
@@ -173,8 +172,6 @@ def recover(root) -> list[dict]:
     (:meth:`core.store.ModelStore.interrupted`) and the folder, a copy of the user's data, is
     deleted. A folder is claimed by renaming it, so two processes never settle the same run.
     """
-    from core.store import ModelStore, valid_workspace
-
     folder = Path(root) / "jobs"
     with _REGISTRY_LOCK:
         owned = {job.directory.resolve() for job in _JOBS.values()}

@@ -66,6 +66,7 @@ def available_memory() -> int | None:
     if limit:
         return int(limit * 2**20)
     try:
+        # lazy: psutil is read only when memory is measured
         import psutil
 
         return int(psutil.virtual_memory().available)

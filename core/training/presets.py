@@ -97,8 +97,10 @@ REFERENCE_TOKENS = 32
 def reference_rate() -> float:
     """Training examples per second of the reference model (embedding 64, LSTM 64, 32
     tokens, batch 32) on this machine's training device, measured once per process (~2 s)."""
+    # lazy: Keras loads TensorFlow (~5 s): only the network path pays for it
     import keras
 
+    # lazy: core.models.model loads TensorFlow (~5 s): only the network path pays for it
     from core.models.model import build_model
 
     model = build_model(1000, 2, REFERENCE)

@@ -9,12 +9,14 @@ JSON (:meth:`TrainingRequest.to_payload` / :meth:`TrainingRequest.from_payload`)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from core.base.config import ModelConfig, TrainConfig
 from core.base.errors import UserError
 from core.data.dataset import DataSet
+from core.models.vectors import vectors_for
 from core.text import PreprocessConfig
+from core.training import train as training
 
 KINDS = ("auto", "network", "tfidf")   # Automatic (the app's default), the network alone, TF-IDF + LR
 
@@ -116,9 +118,6 @@ def run_training(request: TrainingRequest, callback=None, cache=None, vectors_pr
     UserError
         Settings or data that cannot train (as :func:`core.training.train.train` does).
     """
-    from dataclasses import replace
-
-    from core.training import train as training
 
     if request.kind == "tfidf":
         return training.train_tfidf(request.dataset, request.preprocess, replace(request.train, baseline=False),
@@ -131,8 +130,6 @@ def run_training(request: TrainingRequest, callback=None, cache=None, vectors_pr
 
 
 def _word_vectors(request: TrainingRequest, cache, emit):
-    from core.models.vectors import vectors_for
-
     def say(event, **fields):
         if emit is not None:
             emit(event, **fields)

@@ -9,6 +9,8 @@ run needs before it starts in :mod:`core.training.memory`, and the split and the
 
 from __future__ import annotations
 
+import gc
+import os
 import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -18,8 +20,10 @@ import numpy as np
 from core.base.config import ModelConfig, TrainConfig, pair_buckets
 from core.base.errors import UserError
 from core.data.dataset import DataSet
-from core.models.bundle import Bundle
+from core.models.baseline import NAME
+from core.models.bundle import Bundle, blend
 from core.models.evaluate import classification_metrics
+from core.models.tfidf import analyzer_for, fit_seconds
 from core.text import PreprocessConfig, Vocabulary, default_stop_words, suggest_length, tokenize
 from core.training.batching import Split, class_weights, split_dataset, token_dataset
 from core.training.memory import check_batch, check_memory, estimate_memory
@@ -30,6 +34,7 @@ def configure_devices() -> dict:
     GPU memory growth (so several sessions can share a card), mixed precision on a GPU, and a
     distribution strategy that uses every GPU (MirroredStrategy for more than one; the
     default strategy for one GPU or the CPU). Returns ``{"strategy", "mixed_precision", "gpus"}``."""
+    # lazy: Keras loads TensorFlow (~5 s): only the network path pays for it
     import keras
     import tensorflow as tf
 
@@ -72,8 +77,7 @@ class TrainingCallback:
 
 def device_info() -> dict:
     """The device TensorFlow trains on: ``{"kind": "GPU", "name": ...}`` or ``{"kind": "CPU", ...}``."""
-    import os
-
+    # lazy: TensorFlow takes ~5 s to load: only the network path pays for it
     import tensorflow as tf
 
     gpus = tf.config.list_physical_devices("GPU")
@@ -125,8 +129,6 @@ def train_tfidf(dataset: DataSet, preprocess: PreprocessConfig, train_config: Tr
     own, on the same split and tokens an LSTM with ``train_config``'s seed and shares would use.
     Seconds, on the CPU; the bundle works everywhere an LSTM bundle does except the SavedModel
     export."""
-    from core.models.tfidf import analyzer_for, fit_seconds
-
     callback = callback or TrainingCallback()
     split, label_names, y, preprocess, token_lists = _prepare(dataset, preprocess, train_config)
     callback.on_train_begin({"train": len(split.train), "validation": len(split.validation), "test": len(split.test),
@@ -186,6 +188,7 @@ def train(
         Settings that cannot work (batch larger than the data, not enough memory), or out of
         memory even at batch size 8.
     """
+    # lazy: TensorFlow takes ~5 s to load: only the network path pays for it
     import tensorflow as tf
 
     requested = train_config.batch_size
@@ -194,8 +197,7 @@ def train(
             result = _train_once(dataset, preprocess, model_config, train_config, callback, vectors,
                                  unlabelled_tokens)
         except tf.errors.ResourceExhaustedError:
-            import gc
-
+            # lazy: Keras loads TensorFlow (~5 s): only the network path pays for it
             import keras
 
             keras.backend.clear_session()
@@ -213,6 +215,7 @@ def train(
 # split up, each part would hand a dozen values to the next.
 def _train_once(dataset, preprocess, model_config, train_config, callback, vectors=None,
                 unlabelled_tokens=None) -> TrainResult:
+    # lazy: Keras loads TensorFlow (~5 s): only the network path pays for it
     import keras
 
     callback = callback or TrainingCallback()
@@ -338,6 +341,7 @@ def _keras_progress_class():
     """:class:`_KerasProgress`'s class, made on first use: it derives from Keras's callback, and
     importing Keras (TensorFlow) when this module is imported made a TF-IDF run wait seconds
     for a library it never uses."""
+    # lazy: Keras loads TensorFlow (~5 s): only the network path pays for it
     import keras
 
     class _KerasProgress(keras.callbacks.Callback):
@@ -406,8 +410,6 @@ def choose_blend(network_val, tfidf_val, y_val) -> dict:
     >>> result["chosen"], result["weight"], result["val"]
     ('blend', 0.8, {'tfidf': 0.75, 'network': 0.75, 'blend': 1.0})
     """
-    from core.models.bundle import blend
-
     y_val = np.asarray(y_val)
     losses = {weight: _log_loss(blend(network_val, tfidf_val, weight), y_val) for weight in BLEND_WEIGHTS}
     weight = min(BLEND_WEIGHTS, key=lambda w: (losses[w], abs(w - 0.5)))
@@ -440,8 +442,6 @@ def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: Mod
     (``{"name", "val_accuracy", "test_accuracy", "macro_f1", "train_seconds"}``), for the
     Evaluate page's side-by-side.
     """
-    from core.models.tfidf import analyzer_for, fit_seconds
-
     result = train(dataset, preprocess, model_config, replace(train_config, baseline=False), callback, vectors,
                    unlabelled_tokens)
     network = result.bundle
@@ -505,8 +505,6 @@ def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: Mod
         bundle.metrics["test"] = test_scores[chosen]
     if train_config.baseline and "tfidf" in test_scores:
         scores = test_scores["tfidf"]
-        from core.models.baseline import NAME
-
         bundle.metrics["baseline"] = {"name": NAME, "accuracy": scores["accuracy"], "macro_f1": scores["macro_f1"],
                                       "n": scores["n"], "train_seconds": round(tfidf_seconds, 2),
                                       "per_class": scores["per_class"], "analyzer": analyzer, "on": "test"}

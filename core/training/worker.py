@@ -20,10 +20,14 @@ import json
 import os
 import sys
 import time
+import traceback
 from pathlib import Path
 
+from core.base.errors import UserError
 from core.base.files import write_json
+from core.store import LOCAL_WORKSPACE, ModelStore, fingerprint
 from core.training.job import JobState
+from core.training.request import TrainingRequest, run_training
 from core.training.train import TrainingCallback
 
 BATCH_REPORT_SECONDS = 0.2
@@ -39,6 +43,7 @@ def _emit(event: str, **fields) -> None:
 
 def _gpu_memory() -> dict:
     """``{"gpu_memory_mb": n}``: memory TensorFlow holds on the first GPU now (empty on a CPU)."""
+    # lazy: TensorFlow takes ~5 s to load: only the network path pays for it
     import tensorflow as tf
 
     if not tf.config.list_physical_devices("GPU"):
@@ -121,15 +126,11 @@ def train_job(job: dict, reporter, cache=None, emit=None):
     UserError
         Settings or data that cannot train (as :func:`core.training.train.train` does).
     """
-    from core.training.request import TrainingRequest, run_training
-
     return run_training(TrainingRequest.from_payload(job), reporter, cache, emit or _emit)
 
 
 def _internal(error: BaseException) -> int:
     """A bug: the traceback to the worker's log, one line to the server."""
-    import traceback
-
     traceback.print_exc()
     _emit("error", message=f"{type(error).__name__}: {error}")
     return 1
@@ -138,8 +139,6 @@ def _internal(error: BaseException) -> int:
 def run(job_dir: Path) -> int:
     """Run the job in ``job_dir``; returns the exit code (0 done, 2 user error, 1 bug)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from core.base.errors import UserError
-    from core.store import LOCAL_WORKSPACE, ModelStore, fingerprint
 
     job = json.loads((job_dir / "job.json").read_text(encoding="utf-8"))
     (job_dir / "worker.pid").write_text(str(os.getpid()))
