@@ -85,8 +85,8 @@ def run_set(name: str, unlabelled: bool, limit: int | None, log) -> dict:
         candidate = result.candidates[row_in["name"]]
         scores = classification_metrics(test.labels, candidate.predict(test.texts), result.bundle.labels)
         row["candidates"][row_in["name"]] = {"val_accuracy": row_in["val_accuracy"],
-                                             "test_accuracy": round(scores["accuracy"], 4),
-                                             "macro_f1": round(scores["macro_f1"], 4)}
+                                             "test_accuracy": round(scores.accuracy, 4),
+                                             "macro_f1": round(scores.macro_f1, 4)}
     tests = {key: value["test_accuracy"] for key, value in row["candidates"].items()}
     row["auto_test_accuracy"] = tests[chosen]
     row["auto_minus_best_single"] = round(tests[chosen] - max(tests["network"], tests["tfidf"]), 4)

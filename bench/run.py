@@ -222,7 +222,7 @@ def run_set(name: str, models: list[str], settings: dict, log) -> dict:
 
     def scored(model_name, probabilities, seconds, epochs, peak, extra, predict_texts):
         metrics = classification_metrics(test.labels, [labels[i] for i in probabilities.argmax(axis=1)], labels)
-        result = {"accuracy": round(metrics["accuracy"], 4), "macro_f1": round(metrics["macro_f1"], 4),
+        result = {"accuracy": round(metrics.accuracy, 4), "macro_f1": round(metrics.macro_f1, 4),
                   "train_seconds": round(seconds, 1), "epochs": epochs, "seed": seed,
                   "train_examples_per_s": round(len(split.train) * epochs / max(seconds, 1e-9), 1),
                   "peak_rss_mb": peak, **extra}

@@ -287,8 +287,8 @@ def cmd_evaluate(args) -> dict:
     dataset, _ = validate(frame, text_cols, label_col, CleaningChoices(sample_rows=args.sample))
     metrics = evaluate(bundle, dataset.texts, dataset.labels)
     print("per class: " + "; ".join(f"{row['label']} P {row['precision']:.3f} R {row['recall']:.3f} F1 {row['f1']:.3f}"
-                                    for row in metrics["per_class"]), file=sys.stderr)
-    return {"accuracy": round(metrics["accuracy"], 4), "macro_f1": round(metrics["macro_f1"], 4), "n": metrics["n"]}
+                                    for row in metrics.per_class), file=sys.stderr)
+    return {"accuracy": round(metrics.accuracy, 4), "macro_f1": round(metrics.macro_f1, 4), "n": metrics.n}
 
 
 def cmd_predict(args) -> dict:

@@ -2,7 +2,7 @@
 comparison with another run, a new labelled file and the HTML report of a model."""
 
 import html
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -80,9 +80,9 @@ if len(bundle.labels) == 2 and len(split):
         # Answers under the saved rule, re-decided under the slider's.
         answers = rethreshold(saved_answers, bundle.labels, positive, threshold)
         live = classification_metrics(answers["label"], answers["predicted"], bundle.labels)
-        row = next(row for row in live["per_class"] if row["label"] == positive)
+        row = next(row for row in live.per_class if row["label"] == positive)
         st.write(t("eval.threshold_effect", threshold=f"{threshold:.2f}", positive=positive,
-                   precision=f"{row['precision']:.1%}", recall=f"{row['recall']:.1%}", accuracy=f"{live['accuracy']:.1%}"))
+                   precision=f"{row['precision']:.1%}", recall=f"{row['recall']:.1%}", accuracy=f"{live.accuracy:.1%}"))
         st.caption(t("eval.threshold_current", positive=decision["positive"], threshold=decision["threshold"])
                    if decision else t("eval.threshold_usual"))
 
@@ -156,19 +156,18 @@ def data_fingerprint(dataset) -> str:
                       lambda: fingerprint(dataset.texts, dataset.labels), keep=1)
 
 
-test = classification_metrics(answers["label"], answers["predicted"], bundle.labels) if len(answers) \
-    else asdict(info.test)
+test = classification_metrics(answers["label"], answers["predicted"], bundle.labels) if len(answers) else info.test
 
 # -- headline figures ---------------------------------------------------------------------------
 with summary:
     floor_rule = majority_baseline(split["label"]) if len(split) else None
     first_row, second_row = st.columns(3), st.columns(3)
-    first_row[0].metric(t("eval.accuracy"), f"{test['accuracy']:.1%}", help=t("eval.accuracy_help"),
-                        delta=t("eval.vs_floor", points=f"{(test['accuracy'] - floor_rule['accuracy']) * 100:+.1f}")
+    first_row[0].metric(t("eval.accuracy"), f"{test.accuracy:.1%}", help=t("eval.accuracy_help"),
+                        delta=t("eval.vs_floor", points=f"{(test.accuracy - floor_rule['accuracy']) * 100:+.1f}")
                         if floor_rule else None)
-    first_row[1].metric(t("eval.macro_f1"), f"{test['macro_f1']:.3f}", help=t("eval.macro_f1_help"))
-    first_row[2].metric(t("report.weighted_f1"), f"{test['weighted_f1']:.3f}", help=t("eval.weighted_f1_help"))
-    second_row[0].metric(t("eval.test_rows"), f"{test['n']:,}", help=t("eval.test_rows_help"))
+    first_row[1].metric(t("eval.macro_f1"), f"{test.macro_f1:.3f}", help=t("eval.macro_f1_help"))
+    first_row[2].metric(t("report.weighted_f1"), f"{test.weighted_f1:.3f}", help=t("eval.weighted_f1_help"))
+    second_row[0].metric(t("eval.test_rows"), f"{test.n:,}", help=t("eval.test_rows_help"))
     second_row[1].metric(t("eval.val_accuracy"), f"{info.val_accuracy:.1%}")
     if floor_rule:
         second_row[2].metric(t("eval.floor", label=floor_rule["label"]), f"{floor_rule['accuracy']:.1%}",
@@ -190,9 +189,9 @@ with summary:
         st.caption(t(key, **{**params, "chosen": candidate_names[params["chosen"]],
                              "next": candidate_names[params["next"]]}))
     elif plain and plain.on == "test":
-        outcome = verdict(test["accuracy"], plain.accuracy)
+        outcome = verdict(test.accuracy, plain.accuracy)
         {"better": st.success, "same": st.info, "worse": st.warning}[outcome](
-            t(f"eval.verdict_{outcome}", points=f"{abs(test['accuracy'] - plain.accuracy) * 100:.1f}",
+            t(f"eval.verdict_{outcome}", points=f"{abs(test.accuracy - plain.accuracy) * 100:.1f}",
               baseline=f"{plain.accuracy:.1%}", baseline_f1=f"{plain.macro_f1:.3f}",
               baseline_seconds=seconds(plain.train_seconds), seconds=seconds(info.train_seconds)),
             icon=":material/balance:")
@@ -207,10 +206,10 @@ with table_column:
         t("eval.recall"): round(row["recall"], 3),
         t("eval.f1"): round(row["f1"], 3),
         t("eval.support"): row["support"],
-    } for row in test["per_class"]]), width="stretch", hide_index=True, key="eval_table")
+    } for row in test.per_class]), width="stretch", hide_index=True, key="eval_table")
     st.caption(t("eval.per_class_help"))
 with matrix_column:
-    event = st.plotly_chart(charts.confusion_figure(test["confusion"], test["labels"], t("eval.confusion"),
+    event = st.plotly_chart(charts.confusion_figure(test.confusion, test.labels, t("eval.confusion"),
                                                     t("eval.predicted"), t("eval.actual")),
                             width="stretch", key="eval_confusion", on_select="rerun", selection_mode="points")
     st.caption(t("eval.confusion_help"))
@@ -411,7 +410,7 @@ if drawn and drawn[0] == model_id:
                                                  else t("eval.curve_chart_network"),
                                                  t("eval.curve_x"), t("eval.accuracy")),
                     width="stretch", key="eval_curve_chart")
-    own = (bundle.metrics.get("test") or {}).get("accuracy")
+    own = info.test.accuracy if info.test else None
     if own is not None and curve["points"]:
         st.caption(t("eval.curve_last_quick" if curve["model"] == "quick" else "eval.curve_last_network",
                      curve=f"{curve['points'][-1][1]:.1%}", model=f"{own:.1%}"))
@@ -430,12 +429,12 @@ if upload is not None:
         dataset, _ = validate(table.frame, text_columns_for(bundle, table.frame), label_column)
         result = evaluate(bundle, dataset.texts, dataset.labels)
         first, second, third = st.columns(3)
-        first.metric(t("eval.accuracy"), f"{result['accuracy']:.1%}")
-        second.metric(t("eval.macro_f1"), f"{result['macro_f1']:.3f}")
-        third.metric(t("eval.test_rows"), f"{result['n']:,}")
-        if result["unknown_labels"]:
-            st.warning(t("eval.unknown_labels", labels=", ".join(result["unknown_labels"])), icon=":material/warning:")
-        st.plotly_chart(charts.confusion_figure(result["confusion"], result["labels"], t("eval.confusion"),
+        first.metric(t("eval.accuracy"), f"{result.accuracy:.1%}")
+        second.metric(t("eval.macro_f1"), f"{result.macro_f1:.3f}")
+        third.metric(t("eval.test_rows"), f"{result.n:,}")
+        if result.unknown_labels:
+            st.warning(t("eval.unknown_labels", labels=", ".join(result.unknown_labels)), icon=":material/warning:")
+        st.plotly_chart(charts.confusion_figure(result.confusion, result.labels, t("eval.confusion"),
                                                 t("eval.predicted"), t("eval.actual")),
                         width="stretch", key="eval_file_confusion")
         st.caption(t("eval.new_file_columns", text=dataset.text_column, label=label_column,

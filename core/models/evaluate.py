@@ -10,7 +10,7 @@ from core.base.errors import UserError
 from core.models.meta import RunInfo, Scores
 
 
-def classification_metrics(true_labels, predicted_labels, label_names) -> dict:
+def classification_metrics(true_labels, predicted_labels, label_names) -> Scores:
     """Accuracy, macro-F1, a per-class table and the confusion matrix.
 
     Parameters
@@ -22,13 +22,14 @@ def classification_metrics(true_labels, predicted_labels, label_names) -> dict:
 
     Returns
     -------
-    dict
-        ``accuracy``, ``macro_f1``, ``weighted_f1``, ``n``, ``labels``, ``per_class`` (list of
-        ``{label, precision, recall, f1, support}``) and ``confusion`` (rows = true labels).
+    Scores
+        ``accuracy``, ``macro_f1``, ``weighted_f1``, ``n``, ``labels``, ``per_class`` (rows
+        ``{label, precision, recall, f1, support}``) and ``confusion`` (rows = true labels);
+        ``.to_json()`` is what ``metrics.json`` keeps.
 
     Examples
     --------
-    >>> classification_metrics(["a", "b"], ["a", "a"], ["a", "b"])["accuracy"]
+    >>> classification_metrics(["a", "b"], ["a", "a"], ["a", "b"]).accuracy
     0.5
     """
     # lazy: scikit-learn takes ~1 s to load: only fitting and scoring pay for it
@@ -44,22 +45,22 @@ def classification_metrics(true_labels, predicted_labels, label_names) -> dict:
     )
     present = support > 0
     accuracy = float(np.mean([t == p for t, p in zip(true_labels, predicted_labels)]))
-    return {
-        "accuracy": accuracy,
-        "macro_f1": float(f1[present].mean()) if present.any() else 0.0,
-        "weighted_f1": float(np.average(f1, weights=support)) if support.sum() else 0.0,
-        "n": len(true_labels),
-        "labels": labels,
-        "unknown_labels": sorted(set(true_labels) - set(label_names)),
-        "per_class": [
+    return Scores(
+        accuracy=accuracy,
+        macro_f1=float(f1[present].mean()) if present.any() else 0.0,
+        weighted_f1=float(np.average(f1, weights=support)) if support.sum() else 0.0,
+        n=len(true_labels),
+        labels=tuple(labels),
+        unknown_labels=tuple(sorted(set(true_labels) - set(label_names))),
+        per_class=tuple(
             {"label": label, "precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
             for label, p, r, f, s in zip(labels, precision, recall, f1, support)
-        ],
-        "confusion": confusion_matrix(true_labels, predicted_labels, labels=labels).tolist(),
-    }
+        ),
+        confusion=tuple(confusion_matrix(true_labels, predicted_labels, labels=labels).tolist()),
+    )
 
 
-def evaluate(bundle, texts, labels) -> dict:
+def evaluate(bundle, texts, labels) -> Scores:
     """Predict ``texts`` with ``bundle`` and compare with ``labels`` (see ``classification_metrics``)."""
     predictions = bundle.predict(list(texts))
     return classification_metrics(labels, predictions, bundle.labels)
@@ -186,13 +187,13 @@ def rethreshold(answers, label_names, positive: str, threshold: float):
 def save_decision(bundle, positive: str | None, threshold: float | None, texts, labels) -> dict:
     """Set ``bundle``'s decision threshold (``positive=None`` removes it) and recompute its
     test metrics on ``texts``/``labels`` so every page shows figures of the rule that
-    predictions now use. Returns the new ``bundle.metrics["test"]`` (unchanged when there
-    are no test rows). Save the bundle afterwards to keep it."""
+    predictions now use. Returns the new test scores (the old ones when there are no test rows,
+    ``None`` when there are none at all). Save the bundle afterwards to keep it."""
     bundle.set_decision(positive, threshold)
     texts, labels = list(texts), list(labels)
     if texts:
-        bundle.metrics["test"] = evaluate(bundle, texts, labels)
-    return bundle.metrics.get("test")
+        bundle.metrics["test"] = evaluate(bundle, texts, labels).to_json()
+    return bundle.info.test
 
 
 def compare_runs(first, second, texts, labels, names=("A", "B")) -> dict:
@@ -213,9 +214,9 @@ def compare_runs(first, second, texts, labels, names=("A", "B")) -> dict:
     texts, labels = list(texts), [str(label) for label in labels]
     first_answers = predictions(first, texts, labels)
     first_metrics = classification_metrics(labels, first_answers["predicted"], first.labels)
-    runs = [{"name": names[0], "accuracy": first_metrics["accuracy"], "macro_f1": first_metrics["macro_f1"],
+    runs = [{"name": names[0], "accuracy": first_metrics.accuracy, "macro_f1": first_metrics.macro_f1,
              "train_seconds": first.info.train_seconds}]
-    per_class = {row["label"]: {"label": row["label"], names[0]: row["f1"]} for row in first_metrics["per_class"]}
+    per_class = {row["label"]: {"label": row["label"], names[0]: row["f1"]} for row in first_metrics.per_class}
     result = {"runs": runs, "n": len(texts)}
     if isinstance(second, dict):     # a baseline as stored in metrics.json
         second = RunInfo.parse({}, {"baseline": second}).baseline
@@ -226,9 +227,9 @@ def compare_runs(first, second, texts, labels, names=("A", "B")) -> dict:
     else:
         second_answers = predictions(second, texts, labels)
         second_metrics = classification_metrics(labels, second_answers["predicted"], second.labels)
-        runs.append({"name": names[1], "accuracy": second_metrics["accuracy"], "macro_f1": second_metrics["macro_f1"],
+        runs.append({"name": names[1], "accuracy": second_metrics.accuracy, "macro_f1": second_metrics.macro_f1,
                      "train_seconds": second.info.train_seconds})
-        second_rows = second_metrics["per_class"]
+        second_rows = list(second_metrics.per_class)
         right_first, right_second = first_answers["correct"].astype(bool), second_answers["correct"].astype(bool)
         result.update(both_right=int((right_first & right_second).sum()), only_first=int((right_first & ~right_second).sum()),
                       only_second=int((~right_first & right_second).sum()),

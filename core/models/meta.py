@@ -19,7 +19,7 @@ Example
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 
 from core.base.config import ModelConfig, TrainConfig
 
@@ -30,8 +30,35 @@ def _known(cls, document) -> dict:
     return {key: value for key, value in (document or {}).items() if key in names}
 
 
+def _plain(value):
+    """``value`` as JSON: dataclasses as objects (their ``None`` fields left out), tuples as lists."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value) if getattr(value, f.name) is not None}
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+class Document:
+    """A typed part of ``settings.json`` / ``metrics.json``: written with :meth:`to_json`, read
+    back with :meth:`from_json` (unknown keys of a newer bundle ignored, missing ones defaulted).
+
+    >>> BatchFallback.from_json(BatchFallback(requested=64, used=16).to_json())
+    BatchFallback(requested=64, used=16)
+    """
+
+    def to_json(self) -> dict:
+        return _plain(self)
+
+    @classmethod
+    def from_json(cls, document):
+        return cls(**_known(cls, document))
+
+
 @dataclass(frozen=True)
-class DataInfo:
+class DataInfo(Document):
     """The data a model was trained on: its columns and how its rows were split."""
 
     text_column: str = "text"
@@ -47,9 +74,10 @@ class DataInfo:
 
 
 @dataclass(frozen=True)
-class Scores:
+class Scores(Document):
     """Figures on labelled texts (:func:`core.models.evaluate.classification_metrics`); ``per_class``
-    rows are ``{label, precision, recall, f1, support}``."""
+    rows are ``{label, precision, recall, f1, support}``, ``confusion`` rows are true labels; kept
+    in ``metrics.json`` as ``test`` (and, with a baseline's fields, ``baseline``)."""
 
     accuracy: float = 0.0
     macro_f1: float = 0.0
@@ -72,7 +100,7 @@ class Baseline(Scores):
 
 
 @dataclass(frozen=True)
-class VectorsInfo:
+class VectorsInfo(Document):
     """The word vectors a network started from (``settings["vectors"]``)."""
 
     source: str = ""
@@ -82,7 +110,7 @@ class VectorsInfo:
 
 
 @dataclass(frozen=True)
-class Candidate:
+class Candidate(Document):
     """One of Automatic's candidates, scored on validation (and on the test split when there is
     one): a row of ``metrics["candidates"]``."""
 
@@ -96,7 +124,7 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class AutoInfo:
+class AutoInfo(Document):
     """What Automatic kept and how (``settings["auto"]``)."""
 
     chosen: str = ""
@@ -107,7 +135,7 @@ class AutoInfo:
 
 
 @dataclass(frozen=True)
-class BatchFallback:
+class BatchFallback(Document):
     """A run that ran out of memory and trained on with a smaller batch (``settings["batch_fallback"]``)."""
 
     requested: int = 0

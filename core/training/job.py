@@ -240,7 +240,7 @@ def _keep_checkpoint(directory: Path, payload: dict, store):
     split = split_dataset(labels, config.validation_share, config.test_share, config.seed)
     test_texts, test_labels = [texts[i] for i in split.test], [labels[i] for i in split.test]
     if test_texts:
-        bundle.metrics["test"] = classification_metrics(test_labels, bundle.predict(test_texts), bundle.labels)
+        bundle.metrics["test"] = classification_metrics(test_labels, bundle.predict(test_texts), bundle.labels).to_json()
     return store.add(bundle, f"{payload['name']} (interrupted)", payload["dataset_name"], test_texts, test_labels,
                      fingerprint(texts, labels))
 

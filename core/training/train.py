@@ -20,9 +20,10 @@ import numpy as np
 from core.base.config import ModelConfig, TrainConfig, pair_buckets
 from core.base.errors import UserError
 from core.data.dataset import DataSet
-from core.models.baseline import NAME
+from core.models.baseline import as_baseline
 from core.models.bundle import Bundle, blend
 from core.models.evaluate import classification_metrics
+from core.models.meta import AutoInfo, BatchFallback, Candidate, VectorsInfo
 from core.models.tfidf import analyzer_for, fit_seconds
 from core.text import PreprocessConfig, Vocabulary, default_stop_words, suggest_length, tokenize
 from core.training.batching import Split, class_weights, split_dataset, token_dataset
@@ -150,7 +151,7 @@ def train_tfidf(dataset: DataSet, preprocess: PreprocessConfig, train_config: Tr
     bundle.metrics = {"val_accuracy": val_accuracy, "epochs": 1, "best_epoch": 1, "train_seconds": round(seconds, 2),
                       "stopped_by_user": False, "history": {}}
     if test_texts:
-        bundle.metrics["test"] = classification_metrics(test_labels, bundle.predict(test_texts), label_names)
+        bundle.metrics["test"] = classification_metrics(test_labels, bundle.predict(test_texts), label_names).to_json()
     return TrainResult(bundle, test_texts, test_labels, seconds, False)
 
 
@@ -207,7 +208,7 @@ def train(
             train_config = replace(train_config, batch_size=train_config.batch_size // 2)
             continue
         if train_config.batch_size != requested:
-            result.bundle.settings["batch_fallback"] = {"requested": requested, "used": train_config.batch_size}
+            result.bundle.settings["batch_fallback"] = BatchFallback(requested, train_config.batch_size).to_json()
         return result
 
 
@@ -266,8 +267,9 @@ def _train_once(dataset, preprocess, model_config, train_config, callback, vecto
     })
     settings = {
         "model": model_config.to_dict(),
-        **({"vectors": {"source": vectors.source, "dim": vectors.dim, "seconds": round(vectors.seconds, 1),
-                        "coverage": round(vectors.coverage(vocabulary.tokens), 4)}} if vectors is not None else {}),
+        **({"vectors": VectorsInfo(source=vectors.source, dim=vectors.dim, seconds=round(vectors.seconds, 1),
+                                   coverage=round(vectors.coverage(vocabulary.tokens), 4)).to_json()}
+           if vectors is not None else {}),
         "train": train_config.to_dict(),
         "data": _data_settings(dataset, split),
         "device": {**device, "mixed_precision": devices["mixed_precision"]},
@@ -321,17 +323,17 @@ def _train_once(dataset, preprocess, model_config, train_config, callback, vecto
         "history": history,
     }
     if test_texts:
-        bundle.metrics["test"] = classification_metrics(test_labels, bundle.predict(test_texts), label_names)
+        bundle.metrics["test"] = classification_metrics(test_labels, bundle.predict(test_texts), label_names).to_json()
     if train_config.baseline:
         # The same rows, tokens and held-out part (test, else validation) as the LSTM.
         from core.models.baseline import tfidf_baseline
         from core.models.tfidf import analyzer_for
 
         held_out = split.test if len(split.test) else split.validation
-        bundle.metrics["baseline"] = tfidf_baseline(
+        baseline = tfidf_baseline(
             train_tokens, [dataset.labels[i] for i in split.train], [token_lists[i] for i in held_out],
             [dataset.labels[i] for i in held_out], label_names, analyzer_for(preprocess.tokenizer))
-        bundle.metrics["baseline"]["on"] = "test" if len(split.test) else "validation"
+        bundle.metrics["baseline"] = replace(baseline, on="test" if len(split.test) else "validation").to_json()
     return TrainResult(bundle, test_texts, test_labels, train_seconds, progress.user_stopped,
                        prepared=(split, y, token_lists))
 
@@ -480,33 +482,28 @@ def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: Mod
                "blend": result.train_seconds + tfidf_seconds}
     candidates, test_scores = [], {}
     for name in CANDIDATES:
-        row = {"name": name, "val_accuracy": round(choice["val"][name], 4), "train_seconds": round(seconds[name], 2)}
-        if name != "tfidf":   # the network's epochs (the blend's network is the same)
-            row["epochs"] = int(network.metrics.get("epochs") or 0)
-        if name == "blend":
-            row["weight"] = weight
+        scores = None
         if result.test_texts:
             scores = classification_metrics(result.test_labels, bundle_of(name).predict(result.test_texts), label_names)
             test_scores[name] = scores
-            row.update(test_accuracy=round(scores["accuracy"], 4), macro_f1=round(scores["macro_f1"], 4))
-        candidates.append(row)
+        candidates.append(Candidate(
+            name, val_accuracy=round(choice["val"][name], 4), train_seconds=round(seconds[name], 2),
+            epochs=None if name == "tfidf" else int(network.metrics.get("epochs") or 0),   # the blend's network's
+            weight=weight if name == "blend" else None,
+            test_accuracy=round(scores.accuracy, 4) if scores else None, macro_f1=round(scores.macro_f1, 4) if scores else None))
     chosen = choice["chosen"]
     bundle = bundle_of(chosen)
-    bundle.settings = {**bundle.settings, "train": train_config.to_dict(), "auto": {
-        "chosen": chosen, "weight": weight, "candidates": list(CANDIDATES),
-        "tfidf_fitted_on": "train+validation" if REFIT_TFIDF and len(split.validation) else "train"}}
-    if "vectors" in network.settings:    # what the network started from, even when TF-IDF was kept
-        bundle.settings["auto"]["vectors"] = network.settings["vectors"]
-    bundle.metrics = {**network.metrics, "val_accuracy": choice["val"][chosen], "candidates": candidates,
-                      "train_seconds": round(seconds[chosen], 2)}
+    auto = AutoInfo(chosen=chosen, weight=weight, candidates=CANDIDATES,
+                    tfidf_fitted_on="train+validation" if REFIT_TFIDF and len(split.validation) else "train",
+                    vectors=network.info.vectors)   # what the network started from, even when TF-IDF was kept
+    bundle.settings = {**bundle.settings, "train": train_config.to_dict(), "auto": auto.to_json()}
+    bundle.metrics = {**network.metrics, "val_accuracy": choice["val"][chosen],
+                      "candidates": [row.to_json() for row in candidates], "train_seconds": round(seconds[chosen], 2)}
     if chosen == "tfidf":
         bundle.metrics.update(epochs=1, best_epoch=1, history={})
     if chosen in test_scores:
-        bundle.metrics["test"] = test_scores[chosen]
+        bundle.metrics["test"] = test_scores[chosen].to_json()
     if train_config.baseline and "tfidf" in test_scores:
-        scores = test_scores["tfidf"]
-        bundle.metrics["baseline"] = {"name": NAME, "accuracy": scores["accuracy"], "macro_f1": scores["macro_f1"],
-                                      "n": scores["n"], "train_seconds": round(tfidf_seconds, 2),
-                                      "per_class": scores["per_class"], "analyzer": analyzer, "on": "test"}
+        bundle.metrics["baseline"] = as_baseline(test_scores["tfidf"], tfidf_seconds, analyzer).to_json()
     return TrainResult(bundle, result.test_texts, result.test_labels, seconds[chosen], result.stopped_early,
                        {name: bundle if name == chosen else bundle_of(name) for name in CANDIDATES})

@@ -55,7 +55,7 @@ def test_single_prediction_does_not_use_model_predict(tiny_result, monkeypatch):
 
 def test_evaluate_matches_the_training_time_test_metrics(tiny_result):
     metrics = evaluate(tiny_result.bundle, tiny_result.test_texts, tiny_result.test_labels)
-    assert metrics["accuracy"] == tiny_result.bundle.metrics["test"]["accuracy"]
+    assert metrics.accuracy == tiny_result.bundle.info.test.accuracy
 
 
 def test_missing_and_incomplete_bundles_are_user_errors(tiny_result, tmp_path):

@@ -75,7 +75,7 @@ def test_a_tfidf_bundle_works_like_the_lstm_one(tmp_path):
     loaded = Bundle.load(saved)
     np.testing.assert_array_equal(loaded.predict_proba(texts), bundle.predict_proba(texts))
     assert loaded.predict(texts[:1]) == ["spam"]
-    assert evaluate(loaded, result.test_texts, result.test_labels)["accuracy"] == bundle.metrics["test"]["accuracy"]
+    assert evaluate(loaded, result.test_texts, result.test_labels).accuracy == bundle.info.test.accuracy
     why = explain(loaded, texts[0])
     assert why["label"] == "spam" and max(why["tokens"], key=lambda item: item[1])[0] in ("claim", "prize", "free", "call")
     p_spam = float(loaded.predict_proba(texts[:1])[0, 1])

@@ -30,7 +30,7 @@ def test_threshold_changes_the_confusion_matrix_as_expected():
     def confusion(positive, threshold):
         shown = rethreshold(answers, labels, positive, threshold)
         assert (shown["correct"] == (shown["predicted"] == shown["label"])).all()
-        return classification_metrics(shown["label"], shown["predicted"], labels)["confusion"]
+        return list(classification_metrics(shown["label"], shown["predicted"], labels).confusion)
 
     assert confusion("spam", 0.5) == [[3, 0], [1, 2]]
     # Lower: the spam at 0.45 is caught, and the ham at 0.35 becomes a false alarm.
@@ -66,7 +66,7 @@ def test_saved_threshold_is_used_by_prediction_after_reload(tiny_result, tmp_pat
     p_spam = bundle.predict_proba(texts)[:, bundle.labels.index("spam")]
     threshold = float(np.quantile(p_spam, 0.5))  # half the test texts become spam
     before = bundle.metrics["test"]["confusion"]
-    after = save_decision(bundle, "spam", threshold, texts, labels)["confusion"]
+    after = list(save_decision(bundle, "spam", threshold, texts, labels).confusion)
     assert after != before
     assert sum(row[1] for row in after) == int((p_spam >= round(threshold, 4)).sum())
     assert bundle.decision == {"positive": "spam", "threshold": round(threshold, 4)}
