@@ -86,9 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--preset", choices=list(PRESETS), default=DEFAULT_PRESET,
                        help="settings chosen from the data (default balanced); the options below override them")
     train.add_argument("--model", choices=["auto", "network", "lstm", "gru", "tfidf"], default="auto",
-                       help="auto (the default, as in the app): the network, TF-IDF and their blend, keeping the best "
-                            "on the validation split; network: the preset's network alone; lstm or gru: the network "
-                            "with that recurrent layer; tfidf: TF-IDF + logistic regression as the model (seconds)")
+                       help="auto (the default, as in the app): the linear models (TF-IDF + LR, NB-LR, a linear SVM "
+                            "on words and characters), the network and its blend with the best linear model, keeping "
+                            "the best on the validation split; network: the preset's network alone; lstm or gru: the "
+                            "network with that recurrent layer; tfidf: the linear models alone, the best kept (seconds)")
     for setting in cli_settings():
         _setting_option(train, setting)
     train.add_argument("--unlabelled", action="append", metavar="FILE", default=[],

@@ -19,7 +19,7 @@ from core.evaluation.diagnose import diagnose
 from core.evaluation.explain import class_words, explain, highlight_html
 from core.evaluation.labels import file_rows_of, model_label_issues
 from core.evaluation.report import html_report
-from core.models.baseline import verdict
+from core.models.baseline import NAME_KEYS, verdict
 from core.models.evaluate import (
     automatic_summary,
     binary_curves,
@@ -177,6 +177,7 @@ with summary:
     if automatic:
         st.markdown(f"**{t('eval.auto_title')}**")
         candidate_names = {"network": t("eval.auto_network"), "tfidf": t("report.tfidf"),
+                           "nblr": t("eval.auto_nblr"), "svm": t("eval.auto_svm"),
                            "blend": t("eval.auto_blend", weight=f"{automatic['weight']:.2f}")}
         st.dataframe(pd.DataFrame([{
             t("eval.auto_model"): ("✓ " if row["kept"] else "") + candidate_names.get(row["name"], row["name"]),
@@ -191,7 +192,8 @@ with summary:
     elif plain and plain.on == "test":
         outcome = verdict(test.accuracy, plain.accuracy)
         {"better": st.success, "same": st.info, "worse": st.warning}[outcome](
-            t(f"eval.verdict_{outcome}", points=f"{abs(test.accuracy - plain.accuracy) * 100:.1f}",
+            t(f"eval.verdict_{outcome}", name=t(NAME_KEYS.get(plain.method, NAME_KEYS["lr"])),
+              points=f"{abs(test.accuracy - plain.accuracy) * 100:.1f}",
               baseline=f"{plain.accuracy:.1%}", baseline_f1=f"{plain.macro_f1:.3f}",
               baseline_seconds=seconds(plain.train_seconds), seconds=seconds(info.train_seconds)),
             icon=":material/balance:")
@@ -308,7 +310,8 @@ others = [other for other in reversed(list(models)) if other != model_id]
 # A TF-IDF model's baseline is the same model: comparing the two would show two equal rows.
 choices = ([TFIDF] if plain and plain.on == "test" and bundle.kind != "tfidf" else []) + others
 if choices and len(split):
-    names = {TFIDF: t("eval.compare_tfidf"), **{other: models[other]["entry"].name for other in others}}
+    names = {TFIDF: t("eval.compare_tfidf", name=t(NAME_KEYS.get(plain.method, NAME_KEYS["lr"])) if plain else ""),
+             **{other: models[other]["entry"].name for other in others}}
     if st.session_state.get(state.EVAL_COMPARE_WITH) not in choices:
         st.session_state[state.EVAL_COMPARE_WITH] = choices[0]
     other_id = st.selectbox(t("eval.compare_with"), choices, format_func=names.get, key=state.EVAL_COMPARE_WITH,

@@ -11,6 +11,7 @@ import streamlit as st
 from core.base.config import ModelConfig
 from core.base.i18n import LANGUAGES, pick_language, server_language, translate
 from core.base.quiet import import_tensorflow, tensorflow_imported
+from core.models.baseline import NAME_KEYS
 from core.models.settings import setting
 from core.training.train import device_info
 from ui import state
@@ -72,7 +73,8 @@ def settings_summary(bundle) -> str:
     """One line about a model's settings for the models tables."""
     info = bundle.info
     if bundle.kind == "tfidf":
-        return t("train.settings_tfidf", features=info.features or len(bundle.vocabulary))
+        return t("train.settings_tfidf", name=t(NAME_KEYS.get(getattr(bundle.model, "method", "lr"), NAME_KEYS["lr"])),
+                 features=info.features or len(bundle.vocabulary))
     model, train = info.model or ModelConfig(), info.train
     if bundle.kind == "blend":
         return t("train.settings_blend", weight=f"{bundle.weight:.2f}", network=t(

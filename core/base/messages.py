@@ -213,8 +213,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "该模型使用 jieba 进行中文分词，而 jieba 无法在 TensorFlow 计算图中运行，因此不能导出给 TensorFlow Serving。若要导出，请改用“字”分词方式训练，或用 'python -m core predict' 使用该模型包。",
     },
     "err.export_tfidf": {
-        "en": "The SavedModel export is for the neural network; this is a TF-IDF + logistic regression model. Download its bundle (.zip) instead and use it with 'python -m core predict'.",
-        "zh": "SavedModel 导出只适用于神经网络；这是 TF-IDF + 逻辑回归模型。请下载其模型包（.zip），并用 'python -m core predict' 使用。",
+        "en": "The SavedModel export is for the neural network; this is a linear model (TF-IDF + logistic regression, NB-LR or a linear SVM). Download its bundle (.zip) instead and use it with 'python -m core predict'.",
+        "zh": "SavedModel 导出只适用于神经网络；这是线性模型（TF-IDF + 逻辑回归、NB-LR 或线性 SVM）。请下载其模型包（.zip），并用 'python -m core predict' 使用。",
     },
     "err.export_blend": {
         "en": "The SavedModel export is for the neural network alone; Automatic kept a blend of the network and TF-IDF + logistic regression, which TensorFlow Serving cannot run as one graph. Download its bundle (.zip) instead and use it with 'python -m core predict', or train the network alone to export it.",

@@ -14,6 +14,7 @@ from core.base.errors import UserError
 from core.base.i18n import seconds, translate
 from core.evaluation import charts
 from core.evaluation.diagnose import diagnose
+from core.models.baseline import LABEL_KEYS
 from core.models.evaluate import binary_curves, majority_baseline, positive_probability
 from core.models.settings import BY_NAME
 
@@ -103,7 +104,7 @@ def html_report(bundle, name: str, dataset: str, lang: str = "en", answers=None,
         cards.append((t("eval.floor", label=floor["label"]), f"{floor['accuracy']:.1%}"))
     plain = info.baseline
     if plain and plain.on == "test":
-        cards.append((t("report.tfidf"), f"{plain.accuracy:.1%}"))
+        cards.append((t(LABEL_KEYS.get(plain.method, LABEL_KEYS["lr"])), f"{plain.accuracy:.1%}"))
     parts.append("<h2>" + html.escape(t("report.results")) + "</h2><div class='cards'>" + "".join(
         f"<div class='card'>{html.escape(label)}<b>{html.escape(value)}</b></div>" for label, value in cards) + "</div>")
     decision = bundle.decision

@@ -91,12 +91,14 @@ class Scores(Document):
 
 @dataclass(frozen=True)
 class Baseline(Scores):
-    """The TF-IDF + logistic regression baseline trained beside a network, on its split."""
+    """The linear baseline trained beside a network, on its split: the best linear model on
+    validation (``method``; TF-IDF + logistic regression in bundles made before issue 29)."""
 
     name: str = "TF-IDF + logistic regression"
     train_seconds: float = 0.0
     analyzer: str = "words"
     on: str = "test"             # "test", else "validation" (a run without a test split)
+    method: str = "lr"           # which linear model (core.models.tfidf.METHODS): Automatic's is the best one
 
 
 @dataclass(frozen=True)

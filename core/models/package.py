@@ -22,6 +22,7 @@ from core.base.files import staged
 from core.base.i18n import translate
 from core.models.bundle import JSON_FILES, MODEL_FILES, TERMS_FILE, Bundle, check_keras_file
 from core.models.settings import SETTINGS
+from core.models.tfidf import describe
 
 CARD = "README.md"
 ALLOWED = {*MODEL_FILES, *JSON_FILES, TERMS_FILE, CARD}
@@ -47,8 +48,7 @@ def model_card(bundle: Bundle, name: str, dataset: str = "") -> str:
     recipe = "Embedding → LSTM → Dense softmax"
     if bundle.kind in ("tfidf", "blend"):
         tfidf = bundle.model if bundle.kind == "tfidf" else bundle.tfidf
-        features = "characters and runs of 2–3 characters" if tfidf.analyzer == "chars" else "tokens and token pairs"
-        recipe = f"TF-IDF ({features}) + logistic regression"
+        recipe = describe(tfidf)
         if bundle.kind == "blend":
             recipe = (f"a blend of Embedding → LSTM → Dense softmax (weight {bundle.weight:.2f}) and {recipe} "
                       f"(weight {1 - bundle.weight:.2f}), their class probabilities mixed")

@@ -17,8 +17,9 @@ from core.base.i18n import translate
 from core.models.meta import RunInfo
 
 # What each Automatic candidate is called on the page.
-CANDIDATE_KEYS = {"tfidf": "train.candidate_tfidf", "network": "train.candidate_network",
-                  "blend": "train.candidate_blend"}
+CANDIDATE_KEYS = {"tfidf": "train.candidate_tfidf", "nblr": "train.candidate_nblr", "svm": "train.candidate_svm",
+                  "network": "train.candidate_network", "blend": "train.candidate_blend"}
+LINEAR = ("tfidf", "nblr", "svm")
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,15 @@ def _automatic(chosen: str, info: RunInfo, elapsed: float, stopped: bool, lang: 
                      kept=translate(CANDIDATE_KEYS.get(chosen, "train.candidate_network"), lang),
                      accuracy=_percent(info.val_accuracy), others=", ".join(others))
     network = candidates["network"].train_seconds if "network" in candidates else 0.0
-    tfidf = candidates["tfidf"].train_seconds if "tfidf" in candidates else 0.0
-    epochs = (candidates["network"].epochs if "network" in candidates else None) or info.epochs
+    tfidf = sum(candidates[name].train_seconds for name in LINEAR if name in candidates)
+    if "network" not in candidates:   # a run of the linear models alone: no epochs, no curves
+        split = translate("train.time_split_linear", lang, tfidf=seconds_text(tfidf),
+                          rest=seconds_text(max(0.0, elapsed - tfidf)))
+        return Outcome((kept, split), "none")
+    epochs = candidates["network"].epochs or info.epochs
     split = translate("train.time_split", lang, network=seconds_text(network), epochs=_epochs(epochs, lang),
                       tfidf=seconds_text(tfidf), rest=seconds_text(max(0.0, elapsed - network - tfidf)))
-    return Outcome((kept, split), "candidate" if chosen == "tfidf" else "kept")
+    return Outcome((kept, split), "candidate" if chosen in LINEAR else "kept")
 
 
 def _percent(value: float) -> str:

@@ -24,9 +24,10 @@ from core.models.baseline import as_baseline
 from core.models.bundle import Bundle, blend
 from core.models.evaluate import classification_metrics
 from core.models.meta import AutoInfo, BatchFallback, Candidate, VectorsInfo
-from core.models.tfidf import analyzer_for, fit_seconds
+from core.models.tfidf import TfidfModel, describe
 from core.text import PreprocessConfig, Vocabulary, default_stop_words, suggest_length, tokenize
 from core.training.batching import Split, class_weights, split_dataset, token_dataset
+from core.training.linear import LINEAR, REFIT, choose, fit_all, linear_settings, log_loss, refit
 from core.training.memory import check_batch, check_memory, estimate_memory
 
 
@@ -124,35 +125,70 @@ def _data_settings(dataset: DataSet, split: Split) -> dict:
             "validation": len(split.validation), "test": len(split.test)}
 
 
+def _linear_bundle(model: TfidfModel, c: float | None, preprocess: PreprocessConfig, labels, settings: dict) -> Bundle:
+    """A linear model as a bundle: ``settings`` gives its ``train`` and ``data`` parts."""
+    return Bundle(model=model, preprocess=replace(preprocess, max_length=None), vocabulary=Vocabulary(model.terms),
+                  labels=labels, settings={"kind": "tfidf", "model": linear_settings(model, c), "train": settings["train"],
+                                           "data": settings["data"], "device": {"kind": "CPU", "name": "CPU"}})
+
+
+def _scored_candidates(names, bundle_of, val: dict, seconds: dict, test_texts, test_labels, labels,
+                       epochs: int | None = None, weight: float | None = None) -> tuple[list, dict]:
+    """Each candidate's row (:class:`core.models.meta.Candidate`) and test scores by name."""
+    rows, test_scores = [], {}
+    for name in names:
+        scores = None
+        if test_texts:
+            scores = test_scores[name] = classification_metrics(test_labels, bundle_of(name).predict(test_texts), labels)
+        rows.append(Candidate(
+            name, val_accuracy=round(val[name], 4), train_seconds=round(seconds[name], 2),
+            epochs=None if name in LINEAR else epochs, weight=weight if name == "blend" else None,
+            test_accuracy=round(scores.accuracy, 4) if scores else None,
+            macro_f1=round(scores.macro_f1, 4) if scores else None))
+    return rows, test_scores
+
+
 def train_tfidf(dataset: DataSet, preprocess: PreprocessConfig, train_config: TrainConfig = TrainConfig(),
                 callback: TrainingCallback | None = None) -> TrainResult:
-    """Train TF-IDF + logistic regression (:class:`core.models.tfidf.TfidfModel`) as a model of its
-    own, on the same split and tokens an LSTM with ``train_config``'s seed and shares would use.
-    Seconds, on the CPU; the bundle works everywhere an LSTM bundle does except the SavedModel
-    export."""
+    """The linear models as the model (a run of kind ``"tfidf"``): TF-IDF + logistic regression,
+    NB-weighted logistic regression and a linear SVM on word and character n-grams
+    (:mod:`core.training.linear`), on the same split and tokens an LSTM with ``train_config``'s
+    seed and shares would use; the most accurate on validation is kept (a tie keeps the simpler),
+    fitted again on the training and validation parts. Seconds, on the CPU, and no TensorFlow; the
+    bundle works everywhere an LSTM bundle does except the SavedModel export. ``metrics["candidates"]``
+    and ``settings["auto"]`` say what was tried and kept, as for Automatic."""
     callback = callback or TrainingCallback()
     split, label_names, y, preprocess, token_lists = _prepare(dataset, preprocess, train_config)
     callback.on_train_begin({"train": len(split.train), "validation": len(split.validation), "test": len(split.test),
                              "steps": 1, "epochs": 1, "device": {"kind": "CPU", "name": "CPU"},
                              "vocabulary_size": 0, "max_length": 0})
-    analyzer = analyzer_for(preprocess.tokenizer)
-    model, seconds = fit_seconds([token_lists[i] for i in split.train], y[split.train], len(label_names), analyzer)
-    preprocess = replace(preprocess, max_length=None)
-    bundle = Bundle(model=model, preprocess=preprocess, vocabulary=Vocabulary(model.terms), labels=label_names,
-                    settings={"kind": "tfidf", "model": {"kind": "tfidf", "features": len(model.terms), "analyzer": analyzer},
-                              "train": train_config.to_dict(), "data": _data_settings(dataset, split),
-                              "device": {"kind": "CPU", "name": "CPU"}})
-    val_probabilities = bundle.predict_token_lists([token_lists[i] for i in split.validation])
-    val_accuracy = float(np.mean(val_probabilities.argmax(axis=1) == y[split.validation]))
+    classes = len(label_names)
+    fits = fit_all(token_lists, y, split, classes, preprocess.tokenizer)
+    chosen, val = choose({name: fit.val_probabilities for name, fit in fits.items()}, y[split.validation])
+    models, seconds = {}, {}
+    for name, fit in fits.items():
+        models[name], refit_seconds = refit(fit, token_lists, y, split, classes)
+        seconds[name] = fit.seconds + refit_seconds
+    settings = {"train": train_config.to_dict(), "data": _data_settings(dataset, split)}
+
+    def bundle_of(name: str) -> Bundle:
+        return _linear_bundle(models[name], fits[name].c, preprocess, label_names, settings)
+
     callback.on_batch_end(1, 1, 1)
-    callback.on_epoch_end(1, {"val_accuracy": val_accuracy})
+    callback.on_epoch_end(1, {"val_accuracy": val[chosen]})
     test_texts = [dataset.texts[i] for i in split.test]
     test_labels = [dataset.labels[i] for i in split.test]
-    bundle.metrics = {"val_accuracy": val_accuracy, "epochs": 1, "best_epoch": 1, "train_seconds": round(seconds, 2),
-                      "stopped_by_user": False, "history": {}}
-    if test_texts:
-        bundle.metrics["test"] = classification_metrics(test_labels, bundle.predict(test_texts), label_names).to_json()
-    return TrainResult(bundle, test_texts, test_labels, seconds, False)
+    rows, test_scores = _scored_candidates(LINEAR, bundle_of, val, seconds, test_texts, test_labels, label_names)
+    bundle = bundle_of(chosen)
+    bundle.settings["auto"] = AutoInfo(chosen=chosen, candidates=tuple(LINEAR),
+                                       tfidf_fitted_on="train+validation" if REFIT and len(split.validation)
+                                       else "train").to_json()
+    total = sum(seconds.values())
+    bundle.metrics = {"val_accuracy": val[chosen], "epochs": 1, "best_epoch": 1, "train_seconds": round(total, 2),
+                      "stopped_by_user": False, "history": {}, "candidates": [row.to_json() for row in rows]}
+    if chosen in test_scores:
+        bundle.metrics["test"] = test_scores[chosen].to_json()
+    return TrainResult(bundle, test_texts, test_labels, total, False, {name: bundle_of(name) for name in LINEAR})
 
 
 # A device out of memory mid-run: start again with half the batch, down to this size.
@@ -167,6 +203,7 @@ def train(
     callback: TrainingCallback | None = None,
     vectors=None,
     unlabelled_tokens=None,
+    prepared=None,
 ) -> TrainResult:
     """Train a classifier on ``dataset`` and evaluate it on a held-out test split.
 
@@ -196,7 +233,7 @@ def train(
     while True:
         try:
             result = _train_once(dataset, preprocess, model_config, train_config, callback, vectors,
-                                 unlabelled_tokens)
+                                 unlabelled_tokens, prepared)
         except tf.errors.ResourceExhaustedError:
             # lazy: Keras loads TensorFlow (~5 s): only the network path pays for it
             import keras
@@ -215,14 +252,15 @@ def train(
 # Long on purpose: the run's steps in order (split, vocabulary, model, fit, best weights, scores);
 # split up, each part would hand a dozen values to the next.
 def _train_once(dataset, preprocess, model_config, train_config, callback, vectors=None,
-                unlabelled_tokens=None) -> TrainResult:
+                unlabelled_tokens=None, prepared=None) -> TrainResult:
     # lazy: Keras loads TensorFlow (~5 s): only the network path pays for it
     import keras
 
     callback = callback or TrainingCallback()
     check_batch(len(dataset), train_config)  # before seconds of tokenizing; the memory below, once it is known
     keras.utils.set_random_seed(train_config.seed)
-    split, label_names, y, preprocess, token_lists = _prepare(dataset, preprocess, train_config)
+    # Automatic hands on the split and tokens its linear models used (the texts are read once).
+    split, label_names, y, preprocess, token_lists = prepared or _prepare(dataset, preprocess, train_config)
     train_tokens = [token_lists[i] for i in split.train]
     # With word vectors the vocabulary also holds the words of the unlabelled texts: a test text's
     # word no label ever showed still has a meaning, learned from those texts.
@@ -325,15 +363,17 @@ def _train_once(dataset, preprocess, model_config, train_config, callback, vecto
     if test_texts:
         bundle.metrics["test"] = classification_metrics(test_labels, bundle.predict(test_texts), label_names).to_json()
     if train_config.baseline:
-        # The same rows, tokens and held-out part (test, else validation) as the LSTM.
-        from core.models.baseline import tfidf_baseline
-        from core.models.tfidf import analyzer_for
-
+        # The best linear model on the same rows and tokens (fitted on the training part, chosen
+        # on validation, as the network), measured on the held-out part (test, else validation).
         held_out = split.test if len(split.test) else split.validation
-        baseline = tfidf_baseline(
-            train_tokens, [dataset.labels[i] for i in split.train], [token_lists[i] for i in held_out],
-            [dataset.labels[i] for i in held_out], label_names, analyzer_for(preprocess.tokenizer))
-        bundle.metrics["baseline"] = replace(baseline, on="test" if len(split.test) else "validation").to_json()
+        fits = fit_all(token_lists, y, split, len(label_names), preprocess.tokenizer)
+        best, _ = choose({name: fit.val_probabilities for name, fit in fits.items()}, y[split.validation])
+        model = fits[best].model
+        predicted = [label_names[i] for i in model.predict_proba([token_lists[i] for i in held_out]).argmax(axis=1)]
+        scores = classification_metrics([dataset.labels[i] for i in held_out], predicted, label_names)
+        bundle.metrics["baseline"] = as_baseline(scores, fits[best].seconds, model.analyzer,
+                                                 on="test" if len(split.test) else "validation",
+                                                 name=describe(model), method=model.method).to_json()
     return TrainResult(bundle, test_texts, test_labels, train_seconds, progress.user_stopped,
                        prepared=(split, y, token_lists))
 
@@ -384,24 +424,21 @@ def _keras_progress_class():
 
 # Automatic: the blend's weight on the network is picked on the validation split from these.
 BLEND_WEIGHTS = tuple(round(float(w), 2) for w in np.linspace(0.05, 0.95, 19))
-# A candidate is kept only when it is better on validation than a simpler one by more than this
-# (fewer parts first: TF-IDF, then the network, then the blend).
-AUTO_MARGIN = 0.0
-CANDIDATES = ("tfidf", "network", "blend")
-REFIT_TFIDF = True   # after choosing, TF-IDF is fitted again on training + validation texts
+CANDIDATES = (*LINEAR, "network", "blend")
 
 
-def _log_loss(probabilities, y) -> float:
-    return float(-np.mean(np.log(np.clip(probabilities[np.arange(len(y)), y], 1e-7, 1.0))))
+def blend_weight(network_val, linear_val, y_val) -> float:
+    """The blend's weight on the network: the one of :data:`BLEND_WEIGHTS` with the lowest
+    validation log-loss (smoother than accuracy on a few hundred texts, so the weight follows the
+    two models' confidence rather than a handful of texts; a tie goes to the middle)."""
+    y_val = np.asarray(y_val)
+    losses = {weight: log_loss(blend(network_val, linear_val, weight), y_val) for weight in BLEND_WEIGHTS}
+    return min(BLEND_WEIGHTS, key=lambda w: (losses[w], abs(w - 0.5)))
 
 
 def choose_blend(network_val, tfidf_val, y_val) -> dict:
-    """The three candidates scored on the validation split: the network, TF-IDF and their
-    blend, whose weight on the network is the one of :data:`BLEND_WEIGHTS` with the lowest
-    validation log-loss (smoother than accuracy on a few hundred texts, so the weight follows the
-    two models' confidence rather than a handful of texts). Returns ``{"chosen", "weight",
-    "val": {candidate: accuracy}}``: the most accurate on validation; a tie goes to the simpler
-    model (TF-IDF, then the network).
+    """The network, a linear model and their blend scored on validation: ``{"chosen", "weight",
+    "val": {candidate: accuracy}}`` (:func:`blend_weight`, :func:`choose`).
 
     Examples
     --------
@@ -412,98 +449,80 @@ def choose_blend(network_val, tfidf_val, y_val) -> dict:
     >>> result["chosen"], result["weight"], result["val"]
     ('blend', 0.8, {'tfidf': 0.75, 'network': 0.75, 'blend': 1.0})
     """
-    y_val = np.asarray(y_val)
-    losses = {weight: _log_loss(blend(network_val, tfidf_val, weight), y_val) for weight in BLEND_WEIGHTS}
-    weight = min(BLEND_WEIGHTS, key=lambda w: (losses[w], abs(w - 0.5)))
-    probabilities = {"tfidf": tfidf_val, "network": network_val, "blend": blend(network_val, tfidf_val, weight)}
-    val = {name: float(np.mean(p.argmax(axis=1) == y_val)) if len(y_val) else 0.0
-           for name, p in probabilities.items()}
-    chosen = CANDIDATES[0]
-    for name in CANDIDATES[1:]:
-        if val[name] > val[chosen] + AUTO_MARGIN:
-            chosen = name
+    weight = blend_weight(network_val, tfidf_val, y_val)
+    chosen, val = choose({"tfidf": tfidf_val, "network": network_val,
+                          "blend": blend(network_val, tfidf_val, weight)}, y_val)
     return {"chosen": chosen, "weight": weight, "val": val}
 
 
-# Long on purpose: Automatic's steps in order (network, TF-IDF on the same rows, the blend's
-# weight, the choice, every candidate scored), sharing the network's split and tokens.
+# Long on purpose: Automatic's steps in order (the linear models, the network on the same rows,
+# the blend's weight, the choice, the refits, every candidate scored), sharing one split and tokens.
 def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: ModelConfig = ModelConfig(),
                train_config: TrainConfig = TrainConfig(), callback: TrainingCallback | None = None,
                vectors=None, unlabelled_tokens=None) -> TrainResult:
-    """Automatic: train the network (from ``vectors`` when given), TF-IDF + logistic regression
-    on the same split and tokens, and their blend, and keep whichever is most accurate on the
-    validation split (:func:`choose_blend`) — as one bundle: a network, a TF-IDF or a ``"blend"``
-    bundle, each predicted, explained and stored like any other.
+    """Automatic: the linear models (TF-IDF + LR, NB-LR, an SVM on word and character n-grams),
+    the network (from ``vectors`` when given) and the blend of the network with the best linear
+    model, all on one split and the same tokens; whichever is most accurate on the validation split
+    is kept (:func:`choose`; a tie keeps the simpler) — as one bundle: a linear (``"tfidf"``), a
+    network or a ``"blend"`` bundle, each predicted, explained and stored like any other.
 
-    The choice and the blend's weight are made with TF-IDF fitted on the training part; TF-IDF is
-    then fitted again on the training and validation parts together (it has no epoch to pick on
-    them), and that is the TF-IDF the kept bundle and the candidates' test scores use.
+    The choices (each linear model's C and temperature, the blend's weight, the kept candidate)
+    are made with the linear models fitted on the training part; they are then fitted again on the
+    training and validation parts together (they have no epoch to pick on them), and those are
+    what the kept bundle and the candidates' test scores use.
 
     ``bundle.settings["auto"]`` says what was kept and the blend's weight;
     ``bundle.metrics["candidates"]`` scores each candidate on validation and on the test split
-    (``{"name", "val_accuracy", "test_accuracy", "macro_f1", "train_seconds"}``), for the
-    Evaluate page's side-by-side.
+    (:class:`core.models.meta.Candidate`), for the Evaluate page's side-by-side; the baseline
+    (``metrics["baseline"]``) is the best linear model.
     """
+    callback = callback or TrainingCallback()
+    prepared = _prepare(dataset, preprocess, replace(train_config, baseline=False))
+    split, label_names, y, preprocess, token_lists = prepared
+    classes, y_val = len(label_names), y[split.validation]
+    linear = fit_all(token_lists, y, split, classes, preprocess.tokenizer)
+    best_linear, _ = choose({name: fit.val_probabilities for name, fit in linear.items()}, y_val)
     result = train(dataset, preprocess, model_config, replace(train_config, baseline=False), callback, vectors,
-                   unlabelled_tokens)
+                   unlabelled_tokens, prepared=prepared)
     network = result.bundle
-    # The same split and tokens as the network.
-    assert result.prepared is not None   # train() always hands its split and tokens on
-    split, y, token_lists = result.prepared
-    label_names = network.labels
-    analyzer = analyzer_for(network.preprocess.tokenizer)
-    tfidf, tfidf_seconds = fit_seconds([token_lists[i] for i in split.train], y[split.train], len(label_names), analyzer)
-    val_tokens = [token_lists[i] for i in split.validation]
-    choice = choose_blend(network.predict_token_lists(val_tokens), tfidf.predict_proba(val_tokens), y[split.validation])
-    weight = choice["weight"]
-    # Chosen: TF-IDF has no epoch to pick, so it is fitted again on the training and validation
-    # texts together (10 % more examples; on waimai_10k +0.4 points for TF-IDF alone).
-    if REFIT_TFIDF and len(split.validation):
-        rows = np.concatenate([split.train, split.validation])
-        tfidf, refit_seconds = fit_seconds([token_lists[i] for i in rows], y[rows], len(label_names), analyzer)
-        tfidf_seconds += refit_seconds
-    blend_settings = {"weight": weight, "features": len(tfidf.terms), "analyzer": analyzer}
+    network_val = network.predict_token_lists([token_lists[i] for i in split.validation])
+    partner = linear[best_linear]
+    weight = blend_weight(network_val, partner.val_probabilities, y_val)
+    chosen, val = choose({**{name: fit.val_probabilities for name, fit in linear.items()}, "network": network_val,
+                          "blend": blend(network_val, partner.val_probabilities, weight)}, y_val)
+    models, seconds = {}, {"network": result.train_seconds}
+    for name, fit in linear.items():
+        models[name], refit_seconds = refit(fit, token_lists, y, split, classes)
+        seconds[name] = fit.seconds + refit_seconds
+    seconds["blend"] = seconds["network"] + seconds[best_linear]
+    blend_settings = {"weight": weight, "partner": best_linear, **linear_settings(models[best_linear], partner.c)}
 
     def bundle_of(name: str) -> Bundle:
         if name == "network":
             return network
-        if name == "tfidf":
-            return Bundle(model=tfidf, preprocess=replace(network.preprocess, max_length=None),
-                          vocabulary=Vocabulary(tfidf.terms), labels=label_names,
-                          settings={"kind": "tfidf", "model": {"kind": "tfidf", "features": len(tfidf.terms),
-                                                               "analyzer": analyzer},
-                                    "train": network.settings["train"], "data": network.settings["data"],
-                                    "device": {"kind": "CPU", "name": "CPU"}})
+        if name in LINEAR:
+            return _linear_bundle(models[name], linear[name].c, preprocess, label_names, network.settings)
         return Bundle(model=network.model, preprocess=network.preprocess, vocabulary=network.vocabulary,
                       labels=label_names, settings={**network.settings, "kind": "blend", "blend": blend_settings},
-                      tfidf=tfidf)
+                      tfidf=models[best_linear])
 
-    seconds = {"network": result.train_seconds, "tfidf": tfidf_seconds,
-               "blend": result.train_seconds + tfidf_seconds}
-    candidates, test_scores = [], {}
-    for name in CANDIDATES:
-        scores = None
-        if result.test_texts:
-            scores = classification_metrics(result.test_labels, bundle_of(name).predict(result.test_texts), label_names)
-            test_scores[name] = scores
-        candidates.append(Candidate(
-            name, val_accuracy=round(choice["val"][name], 4), train_seconds=round(seconds[name], 2),
-            epochs=None if name == "tfidf" else int(network.metrics.get("epochs") or 0),   # the blend's network's
-            weight=weight if name == "blend" else None,
-            test_accuracy=round(scores.accuracy, 4) if scores else None, macro_f1=round(scores.macro_f1, 4) if scores else None))
-    chosen = choice["chosen"]
+    candidates, test_scores = _scored_candidates(CANDIDATES, bundle_of, val, seconds, result.test_texts,
+                                                 result.test_labels, label_names,
+                                                 epochs=int(network.metrics.get("epochs") or 0), weight=weight)
     bundle = bundle_of(chosen)
     auto = AutoInfo(chosen=chosen, weight=weight, candidates=CANDIDATES,
-                    tfidf_fitted_on="train+validation" if REFIT_TFIDF and len(split.validation) else "train",
-                    vectors=network.info.vectors)   # what the network started from, even when TF-IDF was kept
+                    tfidf_fitted_on="train+validation" if REFIT and len(split.validation) else "train",
+                    vectors=network.info.vectors)   # what the network started from, even when a linear model was kept
     bundle.settings = {**bundle.settings, "train": train_config.to_dict(), "auto": auto.to_json()}
-    bundle.metrics = {**network.metrics, "val_accuracy": choice["val"][chosen],
+    bundle.metrics = {**network.metrics, "val_accuracy": val[chosen],
                       "candidates": [row.to_json() for row in candidates], "train_seconds": round(seconds[chosen], 2)}
-    if chosen == "tfidf":
+    if chosen in LINEAR:
         bundle.metrics.update(epochs=1, best_epoch=1, history={})
     if chosen in test_scores:
         bundle.metrics["test"] = test_scores[chosen].to_json()
-    if train_config.baseline and "tfidf" in test_scores:
-        bundle.metrics["baseline"] = as_baseline(test_scores["tfidf"], tfidf_seconds, analyzer).to_json()
+    if train_config.baseline and best_linear in test_scores:
+        model = models[best_linear]
+        bundle.metrics["baseline"] = as_baseline(test_scores[best_linear], seconds[best_linear], model.analyzer,
+                                                 name=describe(model), method=model.method).to_json()
     return TrainResult(bundle, result.test_texts, result.test_labels, seconds[chosen], result.stopped_early,
                        {name: bundle if name == chosen else bundle_of(name) for name in CANDIDATES})

@@ -1,5 +1,6 @@
-"""Automatic (issue 18): the network, TF-IDF and their blend trained on one split, the best on
-validation kept as one bundle that predicts, explains, saves, zips and reloads like any other."""
+"""Automatic (issues 18 and 29): the linear models (TF-IDF + LR, NB-LR, an SVM on word and character
+n-grams), the network and the blend of the network with the best linear model, trained on one split,
+the best on validation kept as one bundle that predicts, explains, saves, zips and reloads like any other."""
 
 import io
 import json
@@ -14,8 +15,9 @@ from core.evaluation.explain import explain
 from core.models.bundle import Bundle
 from core.models.export import exportable
 from core.models.package import bundle_zip, unpack_bundle
+from core.models.tfidf import describe
 from core.text import PreprocessConfig
-from core.training.train import choose_blend, train_auto
+from core.training.train import CANDIDATES, LINEAR, choose_blend, train_auto
 from tests.core.conftest import TINY_MODEL, TINY_TRAIN, small_sample
 
 
@@ -24,10 +26,10 @@ def auto_result():
     return train_auto(small_sample(rows=500), PreprocessConfig(), TINY_MODEL, TINY_TRAIN)
 
 
-def test_automatic_scores_three_candidates_on_one_split_and_keeps_the_best_on_validation(auto_result):
+def test_automatic_scores_every_candidate_on_one_split_and_keeps_the_best_on_validation(auto_result):
     bundle = auto_result.bundle
     rows = {row["name"]: row for row in bundle.metrics["candidates"]}
-    assert list(rows) == ["tfidf", "network", "blend"]
+    assert list(rows) == list(CANDIDATES) == ["tfidf", "nblr", "svm", "network", "blend"]
     chosen = bundle.settings["auto"]["chosen"]
     assert rows[chosen]["val_accuracy"] == max(row["val_accuracy"] for row in rows.values())
     assert bundle.metrics["test"]["accuracy"] == pytest.approx(rows[chosen]["test_accuracy"], abs=1e-4)
@@ -37,7 +39,12 @@ def test_automatic_scores_three_candidates_on_one_split_and_keeps_the_best_on_va
         predicted = candidate.predict(auto_result.test_texts)
         accuracy = np.mean([p == label for p, label in zip(predicted, auto_result.test_labels)])
         assert accuracy == pytest.approx(rows[name]["test_accuracy"], abs=1e-4)
-    assert bundle.metrics["baseline"]["accuracy"] == pytest.approx(rows["tfidf"]["test_accuracy"], abs=1e-4)
+    # The baseline is the best linear model on validation (the simplest of equals), named for what it is.
+    best = max(LINEAR, key=lambda name: (rows[name]["val_accuracy"], -list(LINEAR).index(name)))
+    assert bundle.metrics["baseline"]["accuracy"] == pytest.approx(rows[best]["test_accuracy"], abs=1e-4)
+    assert bundle.metrics["baseline"]["name"] == describe(auto_result.candidates[best].model)
+    # ... and it is the blend's partner.
+    assert auto_result.candidates["blend"].settings["blend"]["partner"] == best
 
 
 def test_a_blend_saves_reloads_zips_and_predicts_the_same_and_the_savedmodel_export_says_why_not(auto_result, tmp_path):
@@ -46,7 +53,7 @@ def test_a_blend_saves_reloads_zips_and_predicts_the_same_and_the_savedmodel_exp
     texts = ["WINNER!! claim your free prize now", "are we still on for dinner tonight?", "ok"]
     expected = blend.predict_proba(texts)
     network = auto_result.candidates["network"].predict_proba(texts)
-    tfidf = auto_result.candidates["tfidf"].predict_proba(texts)
+    tfidf = auto_result.candidates[blend.settings["blend"]["partner"]].predict_proba(texts)
     np.testing.assert_allclose(expected, blend.weight * network + (1 - blend.weight) * tfidf, atol=1e-6)
     blend.save(tmp_path / "b")
     assert {path.name for path in (tmp_path / "b").iterdir()} >= {"model.keras", "tfidf.npz", "terms.json"}

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from core.data.dataset import SAMPLES
+from core.training.train import CANDIDATES
 from tests.conftest import ROOT, shared_dataset
 
 TINY = ["--model", "network", "--epochs", "1", "--embedding-dim", "16", "--lstm-units", "16"]   # a later --model wins
@@ -253,7 +254,7 @@ def test_tfidf_model_from_the_command_line(tmp_path):
     code, stdout, _ = run("explain", tmp_path / "t", "WINNER! claim your free prize now")
     assert code == 0 and [token for token, _ in last_json(stdout)["tokens"]][:2] == ["winner", "!"]
     code, _, stderr = run("export", tmp_path / "t", "--savedmodel", tmp_path / "s")
-    assert code == 2 and "TF-IDF + logistic regression model" in stderr
+    assert code == 2 and "this is a linear model" in stderr
 
 
 def test_train_learns_word_vectors_from_unlabelled_texts_or_reads_them(tmp_path):
@@ -307,8 +308,8 @@ def test_train_model_auto_says_what_it_kept_and_each_candidates_validation_accur
                                "--out", tmp_path / "auto")
     assert code == 0, stderr
     result = last_json(stdout)
-    assert result["model"] == "auto" and result["chosen"] in ("tfidf", "network", "blend")
-    assert set(result["candidates"]) == {"tfidf", "network", "blend"}
+    assert result["model"] == "auto" and result["chosen"] in CANDIDATES
+    assert list(result["candidates"]) == list(CANDIDATES) == ["tfidf", "nblr", "svm", "network", "blend"]
     assert all(0 <= row["val_accuracy"] <= 1 for row in result["candidates"].values())
     assert result["val_accuracy"] == result["candidates"][result["chosen"]]["val_accuracy"]
     assert result["vectors"]["source"] == "learned" and result["vectors"]["unlabelled_texts"] == 400
@@ -396,8 +397,8 @@ def test_train_without_model_makes_what_the_app_makes_automatic(tmp_path):
     code, stdout, stderr = run("train", SAMPLES["sms_spam"].path, "--epochs", "1", "--out", tmp_path / "m")
     assert code == 0, stderr
     summary = last_json(stdout)
-    assert summary["model"] == "auto" and summary["chosen"] in ("tfidf", "network", "blend")
-    assert set(summary["candidates"]) == {"tfidf", "network", "blend"}
+    assert summary["model"] == "auto" and summary["chosen"] in CANDIDATES
+    assert list(summary["candidates"]) == list(CANDIDATES)
     best = max(row["val_accuracy"] for row in summary["candidates"].values())
     assert summary["candidates"][summary["chosen"]]["val_accuracy"] == best == summary["val_accuracy"]
 

@@ -73,6 +73,6 @@ def test_the_floor_and_the_tfidf_baseline_have_different_names():
     for key in ("eval.floor", "eval.vs_floor", "eval.floor_help"):
         assert "基线" not in MESSAGES[key]["zh"] and "baseline" not in MESSAGES[key]["en"], key
     assert "下限" in MESSAGES["eval.vs_floor"]["zh"] and "floor" in MESSAGES["eval.vs_floor"]["en"]
-    for outcome in ("better", "same", "worse"):
-        assert "TF-IDF 基线" in MESSAGES[f"eval.verdict_{outcome}"]["zh"]
+    for outcome in ("better", "same", "worse"):   # issue 29: the baseline is the best linear model
+        assert "线性基线" in MESSAGES[f"eval.verdict_{outcome}"]["zh"] and "linear" in MESSAGES[f"eval.verdict_{outcome}"]["en"]
         assert "普通基线" not in MESSAGES[f"eval.verdict_{outcome}"]["zh"]

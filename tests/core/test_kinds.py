@@ -1,5 +1,6 @@
 """The contract every bundle kind keeps (issue 28), run over each kind the app makes — the network,
-TF-IDF + logistic regression and Automatic's blend — as scikit-learn's ``check_estimator`` runs
+the linear models (TF-IDF + logistic regression, and Automatic's NB-weighted LR and SVM on word and
+character n-grams, issue 29) and Automatic's blend — as scikit-learn's ``check_estimator`` runs
 over every estimator: saved, zipped, uploaded (the fenced import), loaded, it answers exactly as
 before; explanations, a saved threshold and the prediction service work the same for it."""
 
@@ -10,7 +11,7 @@ from core.models.bundle import KIND_CLASSES, Bundle
 from core.models.package import bundle_zip
 from core.store import ModelStore
 from core.text import PreprocessConfig
-from core.training.train import train_auto, train_tfidf
+from core.training.train import train_auto
 from tests.conftest import assert_usable
 from tests.core.conftest import TINY_MODEL, TINY_TRAIN, small_sample
 
@@ -18,20 +19,27 @@ TEXTS = ["WINNER!! claim your free prize now, call 09061701461", "are we still o
          "ok", "", "Free entry in 2 a wkly comp to win FA Cup final tkts", "I'll be home late tonight, sorry"]
 
 
+# Each case: the bundle kind it is, and for a linear one the method (core.models.tfidf.METHODS).
+CASES = {"keras": ("keras", None), "tfidf": ("tfidf", "lr"), "nblr": ("tfidf", "nblr"), "svm": ("tfidf", "svm"),
+         "blend": ("blend", None)}
+
+
 @pytest.fixture(scope="module")
 def kinds(tiny_result):
-    """One bundle of every kind in KIND_CLASSES."""
+    """One bundle of every kind in KIND_CLASSES, and of every linear method."""
     automatic = train_auto(small_sample(), PreprocessConfig(), TINY_MODEL, TINY_TRAIN)
-    made = {"keras": tiny_result.bundle, "tfidf": train_tfidf(small_sample(), PreprocessConfig(), TINY_TRAIN).bundle,
+    made = {"keras": tiny_result.bundle, "tfidf": automatic.candidates["tfidf"],
+            "nblr": automatic.candidates["nblr"], "svm": automatic.candidates["svm"],
             "blend": automatic.candidates["blend"]}
-    assert set(made) == set(KIND_CLASSES), "a new kind needs its case here"
-    assert {name: bundle.kind for name, bundle in made.items()} == {name: name for name in made}
+    assert {kind for kind, _ in CASES.values()} == set(KIND_CLASSES), "a new kind needs its case here"
+    assert {name: (bundle.kind, getattr(bundle.model, "method", None)) for name, bundle in made.items()} == CASES
     return made
 
 
-@pytest.mark.parametrize("kind", sorted(KIND_CLASSES))
-def test_every_kind_answers_the_same_after_save_zip_upload_and_load(kind, kinds, tmp_path):
-    bundle = kinds[kind]
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_every_kind_answers_the_same_after_save_zip_upload_and_load(case, kinds, tmp_path):
+    kind = CASES[case][0]
+    bundle = kinds[case]
     before = bundle.predict_proba(TEXTS)
     assert_usable(bundle, TEXTS)
     folder = bundle.save(tmp_path / "saved")
@@ -47,12 +55,12 @@ def test_every_kind_answers_the_same_after_save_zip_upload_and_load(kind, kinds,
     assert uploaded.outputs == len(bundle.labels)
 
 
-@pytest.mark.parametrize("kind", sorted(KIND_CLASSES))
-def test_every_kind_explains_keeps_a_threshold_and_is_served_alike(kind, kinds, tmp_path):
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_every_kind_explains_keeps_a_threshold_and_is_served_alike(case, kinds, tmp_path):
     from core.evaluation.explain import explain
     from core.service.serve import ServedModel, create_app
 
-    bundle = Bundle.load(kinds[kind].save(tmp_path / "saved"))
+    bundle = Bundle.load(kinds[case].save(tmp_path / "saved"))
     # Explanations: a weight per token the model reads, in text order; they move the right class.
     why = explain(bundle, TEXTS[0], "spam")
     assert [token for token, _ in why["tokens"]] == bundle.read_tokens([token for token, _ in why["tokens"]])
@@ -70,7 +78,7 @@ def test_every_kind_explains_keeps_a_threshold_and_is_served_alike(kind, kinds, 
     status, answer = asgi_call(app, "POST", "/v1/predict", {"texts": texts})
     assert status == 200, answer
     assert [row["label"] for row in answer["predictions"]] == reloaded.predict(texts)
-    assert asgi_call(app, "GET", "/v1/models")[1]["models"][0]["kind"] == kind
+    assert asgi_call(app, "GET", "/v1/models")[1]["models"][0]["kind"] == CASES[case][0]
 
 
 def asgi_call(app, method: str, path: str, body=None) -> tuple[int, dict]:

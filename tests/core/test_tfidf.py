@@ -77,7 +77,7 @@ def test_a_tfidf_bundle_works_like_the_lstm_one(tmp_path):
     assert loaded.predict(texts[:1]) == ["spam"]
     assert evaluate(loaded, result.test_texts, result.test_labels).accuracy == bundle.info.test.accuracy
     why = explain(loaded, texts[0])
-    assert why["label"] == "spam" and max(why["tokens"], key=lambda item: item[1])[0] in ("claim", "prize", "free", "call")
+    assert why["label"] == "spam" and max(why["tokens"], key=lambda item: item[1])[0] in ("winner", "claim", "prize", "free", "call")
     p_spam = float(loaded.predict_proba(texts[:1])[0, 1])
     assert 0.5 < p_spam < 0.999
     loaded.set_decision("spam", round(p_spam + 0.0005, 4))  # just above this text's probability
@@ -92,3 +92,76 @@ def test_a_tfidf_bundle_works_like_the_lstm_one(tmp_path):
     entry = store.add(bundle, "tfidf", "sms", result.test_texts, result.test_labels)
     assert store.repair() == {"added": 0, "dropped": 0, "cleaned": 0}
     assert store.load(entry.model_id).kind == "tfidf"
+
+
+def _sample_tokens(sample):
+    dataset, _ = load_dataset(SAMPLES[sample].path)
+    config = PreprocessConfig(tokenizer="jieba" if sample == "thucnews_titles" else "word")
+    names = sorted(set(dataset.labels))
+    return ([tokenize(text, config) for text in dataset.texts], np.array([names.index(label) for label in dataset.labels]),
+            names, config)
+
+
+@pytest.mark.parametrize("sample", ["sms_spam", "thucnews_titles"])
+def test_the_svm_on_words_and_characters_scores_as_scikit_learn_and_its_probabilities_are_calibrated(sample, tmp_path):
+    """Issue 29: LinearSVC over TF-IDF blocks (words; characters or runs inside words), each block
+    L2-normalised on its own; the stored model gives scikit-learn's scores, and its temperature
+    (fitted on held-out texts) gives probabilities no worse in log-loss than the plain softmax."""
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    from core.models.tfidf import BLOCKS, fit_temperature, softmax
+
+    tokens, y, names, config = _sample_tokens(sample)
+    analyzer = analyzer_for(config.tokenizer, "svm")
+    assert analyzer == ("words+chars" if sample == "thucnews_titles" else "words+subwords")
+    model = TfidfModel.fit(tokens[:2000], y[:2000], len(names), analyzer, "svm", 1.0)
+    vectorizers = [TfidfVectorizer(analyzer=terms_of, sublinear_tf=True, max_features=300_000, min_df=1 if i == 0 else 2)
+                   for i, terms_of in enumerate(BLOCKS[analyzer])]
+    features = hstack([v.fit_transform(tokens[:2000]) for v in vectorizers]).tocsr()
+    svm = LinearSVC(C=1.0, max_iter=5000, random_state=0).fit(features, y[:2000])
+    held_out = tokens[2000:] + [[], ["never-seen-token"]]
+    expected = svm.decision_function(hstack([v.transform(held_out) for v in vectorizers]).tocsr())
+    scores = model.scores(held_out)
+    if len(names) == 2:
+        np.testing.assert_allclose(scores[:, 1] - scores[:, 0], expected, atol=1e-6)
+    else:
+        np.testing.assert_allclose(scores, expected, atol=1e-6)
+    truth = y[2000:].tolist() + [0, 0]
+    factor = fit_temperature(scores, truth)
+
+    def loss(probabilities):
+        return -np.mean(np.log(probabilities[np.arange(len(truth)), truth]))
+
+    assert loss(softmax(scores * factor)) <= loss(softmax(scores))
+    calibrated = model.scaled(factor)
+    assert (calibrated.predict_proba(held_out).argmax(axis=1) == scores.argmax(axis=1)).all()   # the same answers
+    calibrated.save(tmp_path)
+    again = TfidfModel.load(tmp_path, calibrated.terms)
+    assert (again.analyzer, again.method, again.blocks) == (analyzer, "svm", calibrated.blocks)
+    np.testing.assert_array_equal(again.predict_proba(held_out), calibrated.predict_proba(held_out))
+
+
+def test_nb_weighted_logistic_regression_folds_the_log_count_ratio_into_its_weights():
+    """NBSVM-LR (Wang & Manning 2012): presence features x, r = log-count ratio of a class, a
+    logistic regression on x ⊙ r; the stored weights are w ⊙ r, so x · (w ⊙ r) is its score."""
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    tokens, y, names, _ = _sample_tokens("sms_spam")
+    model = TfidfModel.fit(tokens[:2000], y[:2000], len(names), "words", "nblr", 1.0)
+    assert model.weighting == "binary" and set(np.unique(model.idf)) == {1.0}
+    vectorizer = CountVectorizer(analyzer=with_pairs, binary=True)
+    x = vectorizer.fit_transform(tokens[:2000]).astype(float)
+    positive = y[:2000] == 1
+    p = np.asarray(x[positive].sum(axis=0)).ravel() + 1
+    q = np.asarray(x[~positive].sum(axis=0)).ravel() + 1
+    ratio = np.log((p / p.sum()) / (q / q.sum()))
+    regression = LogisticRegression(C=1.0, solver="liblinear", max_iter=1000).fit(x.multiply(ratio).tocsr(), positive)
+    held_out = tokens[2000:]
+    expected = regression.predict_proba(vectorizer.transform(held_out).astype(float).multiply(ratio).tocsr())
+    np.testing.assert_allclose(model.predict_proba(held_out), expected, atol=1e-5)
+    # It reads a known spam text as spam.
+    spam = names.index("spam")
+    assert model.predict_proba([tokenize("WINNER!! claim your FREE prize, call now", PreprocessConfig())])[0].argmax() == spam

@@ -10,6 +10,7 @@ import pytest
 from core.base.config import TrainConfig
 from core.base.errors import UserError
 from core.models.model import ModelConfig, build_model
+from core.models.tfidf import analyzer_for
 from core.text import PreprocessConfig
 from core.training.batching import split_dataset
 from core.training.train import TrainingCallback, train
@@ -132,14 +133,20 @@ def test_sgd_and_chinese_characters_train():
     assert result.bundle.labels == sorted(set(dataset.labels))
     assert result.bundle.preprocess.tokenizer == "char"
     assert np.isfinite(result.bundle.metrics["history"]["loss"][0])
-    assert result.bundle.metrics["baseline"]["analyzer"] == "chars"   # character n-grams for Chinese
+    # The baseline is the best linear model, with the features its method uses for Chinese (characters
+    # for TF-IDF + LR, words and characters for the SVM, words for NB-LR).
+    baseline = result.bundle.metrics["baseline"]
+    assert baseline["analyzer"] == analyzer_for("char", baseline["method"])
+    assert analyzer_for("char", "lr") == "chars" and analyzer_for("char", "svm") == "words+chars"
 
 
-def test_the_tfidf_baseline_is_measured_on_the_same_test_rows(tiny_result):
+def test_the_linear_baseline_is_measured_on_the_same_test_rows(tiny_result):
     from core.models.baseline import verdict
 
     baseline = tiny_result.bundle.metrics["baseline"]
     assert baseline["on"] == "test" and baseline["n"] == len(tiny_result.test_texts)
+    # The best linear model on validation, named for what it is.
+    assert baseline["name"].startswith({"lr": "TF-IDF", "nblr": "NB-weighted", "svm": "linear SVM"}[baseline["method"]])
     assert 0.85 <= baseline["accuracy"] <= 1.0          # SMS spam is easy for TF-IDF
     assert [row["label"] for row in baseline["per_class"]] == ["ham", "spam"]
     assert verdict(0.90, 0.95) == "worse" and verdict(0.952, 0.95) == "same" and verdict(0.97, 0.95) == "better"

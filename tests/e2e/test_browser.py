@@ -179,7 +179,7 @@ def test_sample_train_predict(server, page, artifacts, tmp_path):
     page.get_by_text("Confusion matrix").first.wait_for()
     page.get_by_text("How sure the model was, when right and when wrong").wait_for()
     page.get_by_role("heading", name="The examples it got wrong").wait_for()
-    page.get_by_text("TF-IDF + logistic regression", exact=False).first.wait_for()
+    page.get_by_text("linear baseline", exact=False).first.wait_for()
     page.get_by_role("heading", name="Decision threshold").wait_for()
     page.get_by_text("ROC curve (AUC", exact=False).first.wait_for()
     _idle(page)
@@ -412,7 +412,7 @@ def test_script_payloads_in_every_user_string_never_run(server, page, artifacts,
     _assert_no_script_ran(page, dialogs, "Preprocess")
 
     page.get_by_role("link", name="Train").first.click()
-    _choose_model(page, "TF-IDF + logistic regression", "-tfidf-1")
+    _choose_model(page, "Linear models (seconds)", "-tfidf-1")
     box = page.get_by_role("textbox", name="Model name")
     model_name = "<img src=x onerror=\"alert('xss-model')\">model"
     box.fill(model_name)
@@ -529,7 +529,7 @@ def test_unlabelled_texts_word_vectors_and_automatic(server, page, artifacts, tm
 
     page.get_by_role("link", name="Train").first.click()
     page.get_by_role("button", name="Start training").wait_for()
-    page.get_by_text("Automatic (recommended): network, TF-IDF or their blend").wait_for()   # the default
+    page.get_by_text("Automatic (recommended): linear models, network or their blend").wait_for()   # the default
     page.get_by_text("keeps whichever of the three is most accurate", exact=False).wait_for()
     _idle(page)
     # Vectors learned from the texts (the default with unlabelled texts) say what they learn from.

@@ -3,6 +3,7 @@ the Train page, the candidates side by side on the Evaluate page."""
 
 from streamlit.testing.v1 import AppTest
 
+from core.base.i18n import seconds
 from core.training.jobs import get_job, wait
 from tests.pages.conftest import APP, load_sample, new_app, texts
 
@@ -22,7 +23,7 @@ def test_unlabelled_texts_word_vectors_and_automatic_from_upload_to_the_side_by_
 
     app.switch_page("pages/train.py").run()
     app.radio(key="train_kind").set_value("auto").run()
-    assert "keeps whichever of the three is most accurate" in texts(app.caption)
+    assert "keeps whichever candidate is most accurate there" in texts(app.caption)
     # With unlabelled texts, the network starts from vectors learned from them by default.
     assert app.selectbox(key="train_vectors").value == "learn"
     assert app.selectbox(key="train_vectors").options == ["None (learned from the labels alone)",
@@ -41,20 +42,23 @@ def test_unlabelled_texts_word_vectors_and_automatic_from_upload_to_the_side_by_
     said = texts(app.success)
     kept = job.settings["auto"]["chosen"]
     rows = {row["name"]: row for row in job.metrics["candidates"]}
-    names = {"tfidf": "TF-IDF + logistic regression", "network": "the network",
-             "blend": "the blend of the network and TF-IDF"}
+    names = {"tfidf": "TF-IDF + logistic regression", "nblr": "NB-weighted logistic regression",
+             "svm": "the linear SVM on words and characters", "network": "the network",
+             "blend": "the blend of the network and the best linear model"}
     assert f"Kept: {names[kept]} — {100 * rows[kept]['val_accuracy']:.1f} % on validation" in said
     assert all(f"{100 * rows[name]['val_accuracy']:.1f} %" in said for name in rows)
-    assert f"Time: the network {rows['network']['train_seconds']:.1f} s (1 epoch), TF-IDF + logistic regression" in said
+    linear = sum(rows[name]["train_seconds"] for name in ("tfidf", "nblr", "svm"))
+    assert f"Time: the network {rows['network']['train_seconds']:.1f} s (1 epoch), the linear models {seconds(linear)} s" in said
     assert "1 epochs" not in said
-    if kept == "tfidf":      # the curves on screen are the candidate's, and the page says so
+    if kept in ("tfidf", "nblr", "svm"):      # the curves on screen are the candidate's, and the page says so
         assert "These curves are the network's" in texts(app.caption)
 
     app.switch_page("pages/evaluate.py").run()
     assert not app.exception
     table = next(frame.value for frame in app.dataframe if "Candidate" in frame.value.columns)
     assert [name.lstrip("✓ ").split(" (")[0] for name in table["Candidate"]] == [
-        "TF-IDF + logistic regression", "Neural network", "Blend"]
+        "TF-IDF + logistic regression", "NB-weighted logistic regression", "Linear SVM on words and characters",
+        "Neural network", "Blend"]
     assert sum(name.startswith("✓") for name in table["Candidate"]) == 1
     assert "Kept: " in texts(app.caption) and "The test texts were not used to choose" in texts(app.caption)
     bundle = app.session_state["models"][app.session_state["selected_model"]]["bundle"]

@@ -101,7 +101,7 @@ def test_every_page_in_chinese_shows_only_catalog_strings(chinese_app):
     floor = [metric for metric in app.metric if metric.label.startswith("下限：总猜")]
     assert floor and "较下限" in app.metric[0].proto.delta
     verdicts = "\n".join(str(element.value) for kind in ("success", "info", "warning") for element in getattr(app, kind))
-    assert "TF-IDF 基线" in verdicts and "普通基线" not in verdicts and "较基线" not in app.metric[0].proto.delta
+    assert "线性基线" in verdicts and "普通基线" not in verdicts and "较基线" not in app.metric[0].proto.delta
     app.switch_page("pages/predict.py").run()
     app.text_area(key="predict_text").input("央行宣布下调存款准备金率").run()
     seen["predict"] = not_in_catalog(app, data | model_names)

@@ -124,7 +124,11 @@ def test_train_evaluate_predict_flow():
     assert app.dataframe[0].value["Class"].tolist() == ["ham", "spam"]
     assert metrics["Always guessing 'ham'"] == "87.2%"      # 218 of the 250 test texts are ham
     verdicts = texts(app.success) + texts(app.info) + texts(app.warning)
-    assert "TF-IDF + logistic regression" in verdicts and "on the same test texts" in verdicts
+    assert "linear baseline" in verdicts and "on the same test texts" in verdicts
+    baseline_name = {"lr": "TF-IDF + logistic regression", "nblr": "NB-weighted logistic regression",
+                     "svm": "the linear SVM on words and characters"}[app.session_state["models"][
+                         app.session_state["selected_model"]]["bundle"].info.baseline.method]
+    assert f"({baseline_name}: " in verdicts   # issue 29: named for the best linear model it is
     assert "Diagnosis" in [header.value for header in app.subheader]
     # A 1-epoch tiny model gets most spam wrong: the diagnosis names the weak class.
     assert "The model rarely gets these classes right: 'spam'" in texts(app.warning)
@@ -151,11 +155,11 @@ def test_train_evaluate_predict_flow():
     # Side by side with the TF-IDF baseline (the only other run so far).
     assert app.selectbox(key="eval_compare_with").value == "tfidf"
     compared = [frame.value for frame in app.dataframe if "Run" in frame.value.columns]
-    assert compared and compared[0]["Run"].tolist() == ["quick", "TF-IDF + logistic regression (trained alongside this model)"]
+    assert compared and compared[0]["Run"].tolist() == ["quick", f"{baseline_name} (the linear baseline trained alongside this model)"]
 
     # The plain baseline beat this tiny model: one click trains it as a model of its own.
     app.button(key="eval_use_tfidf").click().run()
-    assert "Training TF-IDF + logistic regression" in texts(app.success)
+    assert "Training the linear models" in texts(app.success)
     assert wait(get_job(app.session_state["job_id"]), timeout=300).state == "done"
     app.switch_page("pages/train.py").run()   # where the finished run is collected (the app does it on every page)
     app.switch_page("pages/evaluate.py").run()

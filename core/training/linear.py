@@ -1,0 +1,113 @@
+"""The linear models of a run, fitted first and in seconds (issue 29).
+
+Automatic and a "linear models" run both fit the three linear candidates of :data:`LINEAR` on the
+training part of one split, each with the inverse regularisation strength of its grid that is
+most accurate on validation, its probabilities calibrated there (a temperature,
+:func:`core.models.tfidf.fit_temperature`), and keep the best (:func:`choose`: a tie keeps the
+simpler). Then they are fitted again on the training and validation parts together (they have no
+epoch to pick on them): :func:`refit`. Nothing here imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.models.tfidf import C as TFIDF_C
+from core.models.tfidf import TfidfModel, analyzer_for, fit_seconds, fit_temperature, softmax
+from core.training.batching import Split
+
+# The linear candidates (simplest first), their method (core.models.tfidf.METHODS) and the
+# inverse regularisation strengths tried on validation. TF-IDF + LR keeps its one tuned C; the
+# grids of NB-LR and the SVM hold the values the peers' tuning picked on 6 of 7 shared sets
+# (bench/peers.py: 0.25, 1 or 4).
+LINEAR = {"tfidf": ("lr", (TFIDF_C,)), "nblr": ("nblr", (0.25, 1.0, 4.0)), "svm": ("svm", (0.25, 1.0, 4.0))}
+# A candidate is kept only when it is better on validation than a simpler one by more than this.
+AUTO_MARGIN = 0.0
+REFIT = True   # after choosing, the linear models are fitted again on training + validation texts
+
+
+def log_loss(probabilities, y) -> float:
+    """Mean negative log-probability of the true classes."""
+    return float(-np.mean(np.log(np.clip(probabilities[np.arange(len(y)), y], 1e-7, 1.0))))
+
+
+def accuracy(probabilities, y) -> float:
+    """Share of rows whose most probable class is ``y`` (0 for no rows)."""
+    return float(np.mean(probabilities.argmax(axis=1) == y)) if len(y) else 0.0
+
+
+def choose(val_probabilities: dict, y_val) -> tuple[str, dict]:
+    """The candidate most accurate on validation, and every candidate's validation accuracy:
+    ``val_probabilities`` maps names to probabilities, simplest first; a tie keeps the simpler.
+
+    >>> y = np.array([0, 1])
+    >>> choose({"tfidf": np.array([[.6, .4], [.3, .7]]), "network": np.array([[.9, .1], [.2, .8]])}, y)
+    ('tfidf', {'tfidf': 1.0, 'network': 1.0})
+    """
+    val = {name: accuracy(p, np.asarray(y_val)) for name, p in val_probabilities.items()}
+    chosen = next(iter(val))
+    for name in val:
+        if val[name] > val[chosen] + AUTO_MARGIN:
+            chosen = name
+    return chosen, val
+
+
+@dataclass
+class LinearFit:
+    """One linear candidate fitted on the training part: the model (probabilities calibrated on
+    validation), its C, the temperature's factor, its validation probabilities and the seconds
+    its fits took."""
+
+    name: str
+    model: TfidfModel
+    c: float
+    factor: float
+    val_probabilities: np.ndarray
+    seconds: float
+
+
+def fit_linear(name: str, token_lists, y, split: Split, classes: int, tokenizer: str) -> LinearFit:
+    """Fit the linear candidate ``name`` (:data:`LINEAR`) on the training part with each C of its
+    grid, keep the most accurate on validation (ties: the lower log-loss), and calibrate its
+    probabilities on validation (:func:`core.models.tfidf.fit_temperature`)."""
+    method, grid = LINEAR[name]
+    analyzer = analyzer_for(tokenizer, method)
+    train_tokens = [token_lists[i] for i in split.train]
+    val_tokens, y_val = [token_lists[i] for i in split.validation], y[split.validation]
+    best, spent = None, 0.0
+    for c in grid:
+        model, seconds = fit_seconds(train_tokens, y[split.train], classes, analyzer, method, c)
+        spent += seconds
+        scores = model.scores(val_tokens) if val_tokens else np.zeros((0, classes))
+        factor = fit_temperature(scores, y_val)
+        probabilities = softmax(scores * factor)
+        key = (accuracy(probabilities, y_val), -log_loss(probabilities, y_val) if len(y_val) else 0.0)
+        if best is None or key > best[0]:
+            best = (key, model.scaled(factor), c, factor, probabilities)
+    assert best is not None
+    return LinearFit(name, best[1], best[2], best[3], best[4], spent)
+
+
+def fit_all(token_lists, y, split: Split, classes: int, tokenizer: str, names=tuple(LINEAR)) -> dict:
+    """:func:`fit_linear` for each of ``names``: ``{name: LinearFit}``."""
+    return {name: fit_linear(name, token_lists, y, split, classes, tokenizer) for name in names}
+
+
+def refit(fit: LinearFit, token_lists, y, split: Split, classes: int) -> tuple[TfidfModel, float]:
+    """``fit``'s model fitted again on the training and validation parts with its C and
+    temperature (:data:`REFIT`; the model as it is when there is no validation part), and the
+    seconds that took."""
+    if not (REFIT and len(split.validation)):
+        return fit.model, 0.0
+    rows = np.concatenate([split.train, split.validation])
+    model, seconds = fit_seconds([token_lists[i] for i in rows], y[rows], classes, fit.model.analyzer,
+                                 LINEAR[fit.name][0], fit.c)
+    return model.scaled(fit.factor), seconds
+
+
+def linear_settings(model: TfidfModel, c: float | None = None) -> dict:
+    """``settings["model"]`` of a linear bundle (and a blend's ``settings["blend"]`` part)."""
+    return {"kind": "tfidf", "features": len(model.terms), "analyzer": model.analyzer, "method": model.method,
+            **({"c": c} if c is not None else {})}
