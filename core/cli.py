@@ -205,6 +205,8 @@ def cmd_train(args) -> dict:
           f"batch {train_config.batch_size}, length {preprocess.max_length}; about {preset.seconds_per_epoch:.0f} s "
           "per epoch on this machine", file=sys.stderr)
 
+    began = time.perf_counter()
+
     class Progress(TrainingCallback):
         def on_train_begin(self, info):
             print(f"training on {info['device']['name']}: {info['train']} train / {info['validation']} validation / "
@@ -212,6 +214,10 @@ def cmd_train(args) -> dict:
 
         def on_epoch_end(self, epoch, logs):
             print(f"epoch {epoch}: " + ", ".join(f"{k} {v:.4f}" for k, v in logs.items()), file=sys.stderr)
+
+        def on_model_ready(self, candidate, val_accuracy, make_bundle, test_texts, test_labels):
+            print(f"ready: {candidate} validation {val_accuracy:.4f} after {time.perf_counter() - began:.1f} s "
+                  "(Automatic trains the network next)", file=sys.stderr)
 
     request = TrainingRequest(dataset, preprocess, "network" if args.model in ("lstm", "gru") else args.model,
                               model_config, train_config, *_word_vectors(args, dataset))

@@ -45,7 +45,7 @@ import psutil
 
 from core.base.deployment import value
 from core.base.errors import UserError
-from core.base.files import recover
+from core.base.files import recover, write_bytes
 from core.data.current import CurrentData, UnlabelledTexts
 from core.models.bundle import JSON_FILES, MODEL_FILES, Bundle
 from core.models.evaluate import save_decision
@@ -326,6 +326,29 @@ class ModelStore:
                 return self._place(model_id, staging, name, dataset, rows, data_fingerprint)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
+
+    def replace(self, model_id: str, bundle: Bundle, test_texts=(), test_labels=()) -> ModelEntry:
+        """Put ``bundle`` (with its held-out test rows) in place of model ``model_id``, keeping its
+        id, name and data: Automatic's early linear model becomes the run's final model. The
+        bundle and the test rows are each written atomically; a session holding the old bundle
+        keeps it until it loads the model again.
+
+        Raises
+        ------
+        UserError
+            If there is no such model, or the workspace is full.
+        """
+        entry = self.entry(model_id)
+        self.check_room()
+        with storage_errors(self.root):
+            bundle.save(entry.path)
+            frame = pd.DataFrame({"text": list(test_texts), "label": list(test_labels)})
+            write_bytes(Path(entry.path).parent / "test_split.csv", frame.to_csv(index=False).encode("utf-8"))
+            size = _folder_bytes(Path(entry.path).parent)
+        with storage_errors(self.root), closing(self._connect()) as connection, connection:
+            connection.execute("UPDATE models SET rows = ?, bytes = ? WHERE workspace = ? AND model_id = ?",
+                               (bundle.info.data.rows, size, self.workspace, model_id))
+        return self.entry(model_id)
 
     def import_zip(self, data: bytes, name: str) -> ModelEntry:
         """Add an uploaded bundle zip (checked, unpacked and trial-loaded in a fenced child

@@ -178,7 +178,7 @@ with summary:
         st.markdown(f"**{t('eval.auto_title')}**")
         candidate_names = {"network": t("eval.auto_network"), "tfidf": t("report.tfidf"),
                            "nblr": t("eval.auto_nblr"), "svm": t("eval.auto_svm"),
-                           "blend": t("eval.auto_blend", weight=f"{automatic['weight']:.2f}")}
+                           "blend": t("eval.auto_blend", weight=f"{automatic['weight'] or 0:.2f}")}
         st.dataframe(pd.DataFrame([{
             t("eval.auto_model"): ("✓ " if row["kept"] else "") + candidate_names.get(row["name"], row["name"]),
             t("eval.val_accuracy"): f"{row['val_accuracy']:.1%}",

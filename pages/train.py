@@ -17,7 +17,7 @@ from core.text import PreprocessConfig, default_config
 from core.training import cluster
 from core.training.jobs import JobState, get_job, phase, queue_position, speed, start_training
 from core.training.memory import available_memory, estimate_memory
-from core.training.outcome import outcome
+from core.training.outcome import CANDIDATE_KEYS, outcome
 from core.training.presets import choose, profile
 from ui import state
 from ui.common import (
@@ -90,11 +90,18 @@ def render_job() -> None:
         memory = next((row["gpu_memory_mb"] for row in reversed(snapshot.history) if "gpu_memory_mb" in row), None)
         if memory is not None:
             st.caption(t("train.gpu_memory", mb=f"{memory:,.0f}"))
-    elif snapshot.state == JobState.FAILED:
+    if snapshot.state == JobState.RUNNING and snapshot.ready:   # Automatic's early model: usable while the network trains
+        ready = snapshot.ready
+        st.success(t("train.ready", name=t(CANDIDATE_KEYS[ready["candidate"]]), seconds=seconds(ready["seconds"]),
+                     accuracy=f"{100 * ready['val_accuracy']:.1f} %"), icon=":material/bolt:")
+        st.page_link("pages/predict.py", label=t("train.ready_use"), icon=":material/bolt:")
+        state.collect_ready_model(ready)
+    if snapshot.state == JobState.FAILED:
         st.error(t(snapshot.error_key, **snapshot.error_params) if snapshot.error_key
                  else t("train.failed", error=snapshot.error), icon=":material/warning:")
-    else:
-        said = outcome(job.settings, job.metrics, snapshot.elapsed, snapshot.state == JobState.STOPPED, lang())
+    elif snapshot.finished:
+        said = outcome(job.settings, job.metrics, snapshot.elapsed, snapshot.state == JobState.STOPPED, lang(),
+                       snapshot.ready.get("seconds"))
         st.success("  \n".join(said.lines), icon=":material/check_circle:")
         links = st.columns(2)
         links[0].page_link("pages/evaluate.py", label=t("train.to_evaluate"), icon=":material/analytics:")

@@ -77,6 +77,7 @@ JOB_ID = "job_id"                  # this session's training job
 MODELS = "models"                  # model_id -> {"entry": ModelEntry, "bundle": Bundle}
 SELECTED_MODEL = "selected_model"  # model_id picked on Evaluate/Predict
 COLLECTED_JOBS = "collected_jobs"  # job ids whose model is already in MODELS
+READY_SEEN = "ready_seen"  # (model id, candidate) of the running job's early model already in MODELS
 JOB_SHOWN = "job_shown"            # the job whose settings the Train page's widgets show (set once per job)
 PREDICT_HEADERS = "predict_headers"  # the Predict page's downloads: True = column names for programs
 TRAIN_SCROLL = "train_scroll"      # a run was just started: the Train page scrolls to its live view once
@@ -129,7 +130,7 @@ AUTO = "auto"   # the encoding selector's "as detected"
 DEFAULTS = {
     SOURCE_NAME: None, TABLE: None, RAW: None, DATA_FILE: None, FILE_CHOICES: {}, LOAD_ERROR: None, REREAD_ERROR: None, REJECTED: None,
     UPLOAD_ID: None, LABEL_ISSUES: None, LABEL_HISTORY: [], LABEL_THRESHOLD: 90, LABEL_BATCH: None, LABEL_CURVE: [], LABEL_BATCH_SIZE: 20, UNLABELLED: None, UNLABELLED_ID: None, UNLABELLED_ERROR: None, DATASET: None, REPORT: None, DATASET_SIGNATURE: None, DATASET_VERSION: 0, PREPROCESS: None, JOB_ID: None, MODELS: {},
-    SELECTED_MODEL: None, COLLECTED_JOBS: [], JOB_SHOWN: None, NEXT_RUN: None, WORKSPACE: None, WORKSPACE_NEW: False, WORKSPACE_UNKNOWN: False,
+    SELECTED_MODEL: None, COLLECTED_JOBS: [], READY_SEEN: None, JOB_SHOWN: None, NEXT_RUN: None, WORKSPACE: None, WORKSPACE_NEW: False, WORKSPACE_UNKNOWN: False,
     MODELS_LOADED: False, STORE_PROBLEM: None, AUTHENTICATED: False, KEPT: {}, MEMO: {},
 }
 log = logging.getLogger("studio")
@@ -545,6 +546,23 @@ def collect_finished_job() -> None:
         if bundle is not None:
             st.session_state[MODELS][entry.model_id] = {"entry": entry, "bundle": bundle}
             st.session_state[SELECTED_MODEL] = entry.model_id
+
+
+def collect_ready_model(ready: dict) -> None:
+    """Put Automatic's early model (a job snapshot's ``ready``) into the session's models, so that
+    the Predict page offers it while the network trains; loaded again when a better linear model
+    replaced it."""
+    seen = (ready["model_id"], ready["candidate"])
+    if st.session_state.get(READY_SEEN) == seen:
+        return
+    try:
+        entry = store().entry(ready["model_id"])
+        bundle = Bundle.load(entry.path)
+    except (UserError, OSError, ValueError):
+        return   # replaced or finishing right now: the next poll tries again
+    st.session_state[READY_SEEN] = seen
+    st.session_state[MODELS][entry.model_id] = {"entry": entry, "bundle": bundle}
+    st.session_state[SELECTED_MODEL] = entry.model_id
 
 
 def init_workspace() -> None:

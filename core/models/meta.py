@@ -134,6 +134,9 @@ class AutoInfo(Document):
     candidates: tuple = ()
     tfidf_fitted_on: str = "train"
     vectors: VectorsInfo | None = None
+    ready: str | None = None                 # the early model a user could use while the network trained …
+    ready_seconds: float | None = None       # … ready this long after training began (reading the texts included) …
+    ready_val_accuracy: float | None = None  # … and its validation accuracy (issue 29)
 
 
 @dataclass(frozen=True)

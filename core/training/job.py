@@ -64,6 +64,7 @@ class JobSnapshot:
     elapsed: float
     vectors: dict = field(default_factory=dict)   # word vectors: {"done", "total", "seconds_left"}, then {"words", ...}
     placement: dict = field(default_factory=dict)  # on Ray: {"node", "host", "device", "kind", ...}; empty locally
+    ready: dict = field(default_factory=dict)      # Automatic's early model: {"model_id", "candidate", "val_accuracy", "seconds"}
 
     @property
     def finished(self) -> bool:
@@ -109,6 +110,7 @@ class TrainingJob:
     vectors: dict = field(default_factory=dict)  # word vectors being learned or read (worker "vectors" lines)
     runner: str = "local"  # "local" (a worker process here) or "ray" (a task on the Ray cluster, core.training.cluster)
     placement: dict = field(default_factory=dict)  # on Ray: where the task runs (node, host, device)
+    ready: dict = field(default_factory=dict)  # Automatic's early model (worker "ready" lines), usable at once
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -165,7 +167,7 @@ class TrainingJob:
             return JobSnapshot(self.job_id, self.state, self.epoch, self.epochs, self.step, self.steps,
                                [dict(row) for row in self.history], dict(self.info), self.error,
                                self.error_key, dict(self.error_params), self.model_id, end - self.started,
-                               dict(self.vectors), dict(self.placement))
+                               dict(self.vectors), dict(self.placement), dict(self.ready))
 
     def apply(self, event: dict) -> None:
         """Fold one progress event of the worker or the Ray task into the job's state."""
@@ -181,6 +183,10 @@ class TrainingJob:
                 self.vectors = {key: value for key, value in event.items() if key != "event"}
             elif kind == "placed":   # a run on Ray: where its task runs
                 self.placement = {key: value for key, value in event.items() if key != "event"}
+            elif kind == "ready":   # Automatic's early model, usable while the network trains
+                self.ready = {"model_id": event["model_id"], "candidate": event["candidate"],
+                              "val_accuracy": event["val_accuracy"],
+                              "seconds": self.ready.get("seconds", round(time.time() - self.started, 1))}
             elif kind == "done":
                 self.model_id = event["model_id"]
             elif kind == "error":
@@ -193,6 +199,11 @@ def settle(job: TrainingJob, store, crash: str) -> None:
     (``crash``: what to tell), "stopped" with the checkpoint in its folder kept as "<name>
     (interrupted)"; else "failed". The folder's copy of the user's data is deleted."""
     state, result = JobState.FAILED, None
+    if not job.model_id and job.ready and job.error is None:
+        # The worker ended without a word after Automatic's early model was stored: that model is
+        # the run's result (as a run stopped then).
+        job.model_id = job.ready["model_id"]
+        job.ended_early()
     if job.model_id:
         try:
             result = (store.entry(job.model_id), store.load(job.model_id))

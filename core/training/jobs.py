@@ -64,9 +64,11 @@ def start_training(dataset, preprocess, model_config, train_config, name: str, d
 
     Returns at once. The finished job's ``result`` is ``(ModelEntry, Bundle)``: the stored
     entry and the bundle loaded back, so the app can use it without another load. ``kind``
-    ``"tfidf"`` trains TF-IDF + logistic regression instead of the network (``model_config``
-    is then ignored); ``"auto"`` trains the network, TF-IDF and their blend and keeps the best
-    (:func:`core.training.train.train_auto`). ``vectors``: ``"learn"`` (from the labelled texts and
+    ``"tfidf"`` trains the linear models instead of the network and keeps the best
+    (``model_config`` is then ignored); ``"auto"`` trains the linear models, the network and
+    its blend with the best linear one and keeps the best (:func:`core.training.train.train_auto`):
+    its early linear model is stored at once (the snapshot's ``ready``) and the final model
+    replaces it under the same id. ``vectors``: ``"learn"`` (from the labelled texts and
     ``unlabelled``, kept in the workspace's cache) or the path of a vectors file for the network
     to start from; ``None``: none.
 

@@ -32,8 +32,12 @@ class Outcome:
     curves: str
 
 
-def outcome(settings: dict, metrics: dict, elapsed: float, stopped: bool = False, lang: str = "en") -> Outcome:
-    """The message of a finished run (see the module's docstring) in ``lang``.
+def outcome(settings: dict, metrics: dict, elapsed: float, stopped: bool = False, lang: str = "en",
+            ready_seconds: float | None = None) -> Outcome:
+    """The message of a finished run (see the module's docstring) in ``lang``. When Automatic
+    had a model ready early (issue 29), a line says whether it stayed or what replaced it and by
+    how much; ``ready_seconds``: when it was ready, as the page measured it (else the run's own
+    figure).
 
     Examples
     --------
@@ -49,7 +53,9 @@ def outcome(settings: dict, metrics: dict, elapsed: float, stopped: bool = False
     """
     info = RunInfo.parse(settings, metrics)
     if info.auto is not None and info.auto.chosen:
-        return _automatic(info.auto.chosen, info, elapsed, stopped, lang)
+        said = _automatic(info.auto.chosen, info, elapsed, stopped, lang)
+        early = _ready_line(info, lang, ready_seconds)
+        return Outcome(said.lines + ((early,) if early else ()), said.curves)
     epochs = _epochs(info.epochs, lang)
     if info.kind == "tfidf":
         line = translate("train.done_tfidf", lang, total=seconds_text(elapsed), seconds=seconds_text(info.train_seconds),
@@ -79,6 +85,19 @@ def _automatic(chosen: str, info: RunInfo, elapsed: float, stopped: bool, lang: 
     split = translate("train.time_split", lang, network=seconds_text(network), epochs=_epochs(epochs, lang),
                       tfidf=seconds_text(tfidf), rest=seconds_text(max(0.0, elapsed - network - tfidf)))
     return Outcome((kept, split), "candidate" if chosen in LINEAR else "kept")
+
+
+def _ready_line(info: RunInfo, lang: str, ready_seconds: float | None) -> str | None:
+    auto = info.auto
+    if auto is None or not auto.ready or "network" not in info.candidate:
+        return None
+    seconds = seconds_text(ready_seconds if ready_seconds is not None else auto.ready_seconds)
+    if auto.chosen == auto.ready:
+        return translate("train.ready_kept", lang, seconds=seconds)
+    before = auto.ready_val_accuracy or 0.0
+    return translate("train.ready_replaced", lang, ready=translate(CANDIDATE_KEYS[auto.ready], lang), seconds=seconds,
+                     points=f"{100 * (info.val_accuracy - before):.1f}", before=_percent(before),
+                     after=_percent(info.val_accuracy))
 
 
 def _percent(value: float) -> str:

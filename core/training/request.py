@@ -122,11 +122,17 @@ def run_training(request: TrainingRequest, callback=None, cache=None, vectors_pr
     if request.kind == "tfidf":
         return training.train_tfidf(request.dataset, request.preprocess, replace(request.train, baseline=False),
                                     callback)
-    vectors, unlabelled_tokens = None, None
-    if request.vectors.used:
-        vectors, unlabelled_tokens = _word_vectors(request, cache, vectors_progress)
-    run = training.train_auto if request.kind == "auto" else training.train
-    return run(request.dataset, request.preprocess, request.model, request.train, callback, vectors, unlabelled_tokens)
+    def network_inputs():
+        if request.vectors.used:
+            return _word_vectors(request, cache, vectors_progress)
+        return None, None
+
+    if request.kind == "auto":   # the linear models first (a usable model in seconds), then the vectors
+        return training.train_auto(request.dataset, request.preprocess, request.model, request.train, callback,
+                                   network_inputs=network_inputs)
+    vectors, unlabelled_tokens = network_inputs()
+    return training.train(request.dataset, request.preprocess, request.model, request.train, callback, vectors,
+                          unlabelled_tokens)
 
 
 def _word_vectors(request: TrainingRequest, cache, emit):

@@ -27,7 +27,7 @@ from core.models.meta import AutoInfo, BatchFallback, Candidate, VectorsInfo
 from core.models.tfidf import TfidfModel, describe
 from core.text import PreprocessConfig, Vocabulary, default_stop_words, suggest_length, tokenize
 from core.training.batching import Split, class_weights, split_dataset, token_dataset
-from core.training.linear import LINEAR, REFIT, choose, fit_all, linear_settings, log_loss, refit
+from core.training.linear import LINEAR, REFIT, choose, fit_all, fit_linear, linear_settings, log_loss, refit
 from core.training.memory import check_batch, check_memory, estimate_memory
 
 
@@ -75,6 +75,13 @@ class TrainingCallback:
         """After an epoch that improved the validation loss (when ``TrainConfig.checkpoint``):
         ``make_bundle()`` returns a :class:`~core.models.bundle.Bundle` of the weights now, e.g. to save
         as a checkpoint."""
+
+    def on_model_ready(self, candidate: str, val_accuracy: float, make_bundle, test_texts, test_labels) -> None:
+        """Automatic, before the network trains: a usable model — first TF-IDF + logistic
+        regression (seconds), then the best linear model once all are fitted, if it is another.
+        ``make_bundle()`` returns it as a complete bundle (fitted on the training part, scored on
+        ``test_texts``/``test_labels``), e.g. to store so that it can be used at once; the run's
+        final model may replace it later."""
 
 
 def device_info() -> dict:
@@ -455,11 +462,50 @@ def choose_blend(network_val, tfidf_val, y_val) -> dict:
     return {"chosen": chosen, "weight": weight, "val": val}
 
 
+class _ReadyModels:
+    """Automatic's early models (:meth:`TrainingCallback.on_model_ready`): the best linear model
+    fitted so far, offered to the callback whenever it changes; remembers the last one offered
+    and the seconds since the run started when it was first ready."""
+
+    def __init__(self, callback, dataset, split, y_val, preprocess, labels, train_config, started: float):
+        self.callback, self.labels, self.started, self.y_val = callback, labels, started, y_val
+        self.test_texts = [dataset.texts[i] for i in split.test]
+        self.test_labels = [dataset.labels[i] for i in split.test]
+        self.preprocess = preprocess
+        self.settings = {"train": train_config.to_dict(), "data": _data_settings(dataset, split)}
+        self.candidate: str | None = None
+        self.seconds: float | None = None
+
+    def offer(self, fits: dict) -> None:
+        best, val = choose({name: fit.val_probabilities for name, fit in fits.items()}, self.y_val)
+        if best == self.candidate:
+            return
+        self.candidate = best
+        if self.seconds is None:
+            self.seconds = round(time.perf_counter() - self.started, 2)
+
+        def make() -> Bundle:
+            fit = fits[best]
+            bundle = _linear_bundle(fit.model, fit.c, self.preprocess, self.labels, self.settings)
+            bundle.settings["auto"] = AutoInfo(chosen=best, candidates=tuple(fits), tfidf_fitted_on="train").to_json()
+            bundle.metrics = {"val_accuracy": val[best], "epochs": 1, "best_epoch": 1,
+                              "train_seconds": round(fit.seconds, 2), "stopped_by_user": False, "history": {},
+                              "candidates": [Candidate(name, val_accuracy=round(val[name], 4),
+                                                       train_seconds=round(fits[name].seconds, 2)).to_json()
+                                             for name in fits]}
+            if self.test_texts:
+                bundle.metrics["test"] = classification_metrics(self.test_labels, bundle.predict(self.test_texts),
+                                                                self.labels).to_json()
+            return bundle
+
+        self.callback.on_model_ready(best, val[best], make, self.test_texts, self.test_labels)
+
+
 # Long on purpose: Automatic's steps in order (the linear models, the network on the same rows,
 # the blend's weight, the choice, the refits, every candidate scored), sharing one split and tokens.
 def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: ModelConfig = ModelConfig(),
                train_config: TrainConfig = TrainConfig(), callback: TrainingCallback | None = None,
-               vectors=None, unlabelled_tokens=None) -> TrainResult:
+               vectors=None, unlabelled_tokens=None, network_inputs=None) -> TrainResult:
     """Automatic: the linear models (TF-IDF + LR, NB-LR, an SVM on word and character n-grams),
     the network (from ``vectors`` when given) and the blend of the network with the best linear
     model, all on one split and the same tokens; whichever is most accurate on the validation split
@@ -471,17 +517,33 @@ def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: Mod
     training and validation parts together (they have no epoch to pick on them), and those are
     what the kept bundle and the candidates' test scores use.
 
+    Anytime: TF-IDF + LR, then the best linear model, are offered to ``callback.on_model_ready``
+    before the network trains (the app stores the first at once and the final model replaces it);
+    ``network_inputs()``, when given, returns ``(vectors, unlabelled_tokens)`` and is called only
+    then, so learning word vectors does not hold the linear models back.
+
     ``bundle.settings["auto"]`` says what was kept and the blend's weight;
     ``bundle.metrics["candidates"]`` scores each candidate on validation and on the test split
     (:class:`core.models.meta.Candidate`), for the Evaluate page's side-by-side; the baseline
     (``metrics["baseline"]``) is the best linear model.
     """
     callback = callback or TrainingCallback()
+    started = time.perf_counter()
     prepared = _prepare(dataset, preprocess, replace(train_config, baseline=False))
     split, label_names, y, preprocess, token_lists = prepared
     classes, y_val = len(label_names), y[split.validation]
-    linear = fit_all(token_lists, y, split, classes, preprocess.tokenizer)
+    # Anytime: TF-IDF + LR first (one fit, seconds) is a usable model at once; the other linear
+    # models follow, and the best of them replaces it when it is another. Then the network.
+    ready = _ReadyModels(callback, dataset, split, y_val, preprocess, label_names, train_config, started)
+    linear = {}
+    for name in LINEAR:
+        linear[name] = fit_linear(name, token_lists, y, split, classes, preprocess.tokenizer)
+        if name == "tfidf":
+            ready.offer(linear)
     best_linear, _ = choose({name: fit.val_probabilities for name, fit in linear.items()}, y_val)
+    ready.offer(linear)
+    if network_inputs is not None:   # word vectors, learned or read only now: the linear models did not wait
+        vectors, unlabelled_tokens = network_inputs()
     result = train(dataset, preprocess, model_config, replace(train_config, baseline=False), callback, vectors,
                    unlabelled_tokens, prepared=prepared)
     network = result.bundle
@@ -512,7 +574,9 @@ def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: Mod
     bundle = bundle_of(chosen)
     auto = AutoInfo(chosen=chosen, weight=weight, candidates=CANDIDATES,
                     tfidf_fitted_on="train+validation" if REFIT and len(split.validation) else "train",
-                    vectors=network.info.vectors)   # what the network started from, even when a linear model was kept
+                    vectors=network.info.vectors,   # what the network started from, even when a linear model was kept
+                    ready=ready.candidate, ready_seconds=ready.seconds,
+                    ready_val_accuracy=round(val[ready.candidate], 4) if ready.candidate else None)
     bundle.settings = {**bundle.settings, "train": train_config.to_dict(), "auto": auto.to_json()}
     bundle.metrics = {**network.metrics, "val_accuracy": val[chosen],
                       "candidates": [row.to_json() for row in candidates], "train_seconds": round(seconds[chosen], 2)}

@@ -81,11 +81,12 @@ class Reporter(TrainingCallback):
         self.emit("epoch", epoch=epoch, logs={**logs, **_gpu_memory()})
 
 
-def reporter_for(stop_file: Path) -> Reporter:
+def reporter_for(stop_file: Path, keep=None) -> Reporter:
     """The worker's progress callback: JSON lines on stdout, a check of ``stop_file`` and of the
     parent process after every batch, ``progress.json`` after every epoch and the checkpoint
-    bundle after every better epoch (both in ``stop_file``'s folder). ``bench/progress.py``
-    measures what it costs."""
+    bundle after every better epoch (both in ``stop_file``'s folder). ``keep(bundle, test_texts,
+    test_labels)`` stores Automatic's early models and returns their model id (a ``ready`` line
+    says so). ``bench/progress.py`` measures what it costs."""
     folder = stop_file.parent
     parent = os.getppid()
 
@@ -101,6 +102,11 @@ def reporter_for(stop_file: Path) -> Reporter:
 
         def on_best_epoch(self, epoch, make_bundle):
             make_bundle().save(folder / "checkpoint")  # Bundle.save is atomic (staged, renamed)
+
+        def on_model_ready(self, candidate, val_accuracy, make_bundle, test_texts, test_labels):
+            if keep is not None:
+                model_id = keep(make_bundle(), test_texts, test_labels)
+                self.emit("ready", model_id=model_id, candidate=candidate, val_accuracy=round(float(val_accuracy), 4))
 
         def should_stop(self):
             if os.getppid() != parent:  # the server died: end like Stop, keep the best weights
@@ -142,13 +148,24 @@ def run(job_dir: Path) -> int:
 
     job = json.loads((job_dir / "job.json").read_text(encoding="utf-8"))
     (job_dir / "worker.pid").write_text(str(os.getpid()))
-    reporter = reporter_for(job_dir / "stop")
+    early: dict = {}   # Automatic's early model, stored at once and replaced by the final one
 
+    def keep(bundle, test_texts, test_labels) -> str:
+        if "model_id" in early:
+            return store.replace(early["model_id"], bundle, test_texts, test_labels).model_id
+        early["model_id"] = store.add(bundle, job["name"], job["dataset_name"], test_texts, test_labels,
+                                      fingerprint(job["texts"], job["labels"])).model_id
+        return early["model_id"]
+
+    reporter = reporter_for(job_dir / "stop", keep)
     try:
         store = ModelStore(job["store_root"], job.get("workspace", LOCAL_WORKSPACE))
         result = train_job(job, reporter, store.vectors_cache())
-        entry = store.add(result.bundle, job["name"], job["dataset_name"], result.test_texts, result.test_labels,
-                          fingerprint(job["texts"], job["labels"]))
+        if "model_id" in early:
+            entry = store.replace(early["model_id"], result.bundle, result.test_texts, result.test_labels)
+        else:
+            entry = store.add(result.bundle, job["name"], job["dataset_name"], result.test_texts, result.test_labels,
+                              fingerprint(job["texts"], job["labels"]))
     except (UserError, OSError) as error:
         if isinstance(error, OSError):
             if error.errno not in FULL_DISK:

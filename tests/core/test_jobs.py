@@ -57,3 +57,34 @@ def test_user_errors_end_the_job_with_a_message(tmp_path):
     snapshot = wait(job, timeout=60)
     assert snapshot.state == "failed"
     assert snapshot.error_key == "err.only_one_class"
+
+
+def test_automatic_has_a_usable_linear_model_before_the_network_and_replaces_it_in_place(tmp_path):
+    """Issue 29 ("anytime"): an Automatic run stores TF-IDF + LR as soon as it is fitted (a
+    "ready" line, before any epoch of the network), the Predict page can use it at once, and the
+    run's final model takes its place under the same id — one model per run, never two. Stop
+    during the network keeps a model that is at least as good on validation as the early one."""
+    store = ModelStore(tmp_path)
+    job = start_training(small_sample(rows=400), PreprocessConfig(), TINY_MODEL,
+                         TrainConfig(epochs=50, batch_size=8, early_stopping_patience=0), "anytime", "sms", store,
+                         kind="auto")
+    while not job.snapshot().ready and not job.snapshot().finished:
+        time.sleep(0.05)
+    ready = job.snapshot().ready
+    assert ready and ready["candidate"] in ("tfidf", "nblr", "svm"), job.snapshot().error
+    early = store.load(ready["model_id"])          # usable while the network trains
+    assert early.kind == "tfidf" and early.info.test is not None
+    assert_usable(early)
+    while not job.snapshot().history and not job.snapshot().finished:
+        time.sleep(0.05)
+    assert ready["seconds"] <= job.snapshot().elapsed
+    job.stop()                                      # during the network
+    snapshot = wait(job, timeout=300)
+    assert snapshot.state == "stopped" and snapshot.model_id == ready["model_id"]
+    assert [entry.model_id for entry in store.list()] == [ready["model_id"]]
+    final = store.load(ready["model_id"])
+    auto = final.settings["auto"]
+    assert auto["ready"] in ("tfidf", "nblr", "svm") and auto["ready_seconds"] > 0
+    assert final.metrics["val_accuracy"] >= auto["ready_val_accuracy"]
+    assert_usable(final)
+    assert len(store.test_split(ready["model_id"])) == final.info.data.test

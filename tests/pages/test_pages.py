@@ -128,7 +128,7 @@ def test_train_evaluate_predict_flow():
     baseline_name = {"lr": "TF-IDF + logistic regression", "nblr": "NB-weighted logistic regression",
                      "svm": "the linear SVM on words and characters"}[app.session_state["models"][
                          app.session_state["selected_model"]]["bundle"].info.baseline.method]
-    assert f"({baseline_name}: " in verdicts   # issue 29: named for the best linear model it is
+    assert baseline_name in verdicts   # issue 29: named for the best linear model it is
     assert "Diagnosis" in [header.value for header in app.subheader]
     # A 1-epoch tiny model gets most spam wrong: the diagnosis names the weak class.
     assert "The model rarely gets these classes right: 'spam'" in texts(app.warning)
@@ -169,7 +169,12 @@ def test_train_evaluate_predict_flow():
                     if record["bundle"].kind == "tfidf")
     app.selectbox(key="eval_model").set_value(tfidf_id).run()
     assert not app.exception
-    assert float(app.metric[0].value.rstrip("%")) > 90   # TF-IDF on the same test texts
+    assert float(app.metric[0].value.rstrip("%")) > 90   # the linear model on the same test texts
+    # Issue 29: the three linear models side by side, the one kept marked (a crash before: no blend weight).
+    table = next(frame.value for frame in app.dataframe if "Candidate" in frame.value.columns)
+    assert [name.lstrip("✓ ") for name in table["Candidate"]] == [
+        "TF-IDF + logistic regression", "NB-weighted logistic regression", "Linear SVM on words and characters"]
+    assert sum(name.startswith("✓") for name in table["Candidate"]) == 1
     app.selectbox(key="eval_model").set_value(next(m for m in app.session_state["models"] if m != tfidf_id)).run()
 
     # The decision threshold: a low one catches more spam, the matrix and figures follow, and
