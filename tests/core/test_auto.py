@@ -106,3 +106,39 @@ def test_automatic_with_learned_vectors_records_them_even_when_tfidf_is_kept():
     result = train_auto(data, PreprocessConfig(), TINY_MODEL, replace(TINY_TRAIN, epochs=1), None, vectors, [])
     assert result.bundle.settings["auto"]["vectors"]["dim"] == 12
     assert result.candidates["network"].settings["model"]["embedding_dim"] == 12
+
+
+def test_the_linear_models_are_offered_before_the_network_trains_and_the_vectors_wait_for_them():
+    """Issue 29 (anytime): TF-IDF + LR is offered as a usable model first, then the best linear model
+    when it is another; word vectors are made only after that, and the network's epochs come last."""
+    from core.training.train import TrainingCallback
+
+    events = []
+
+    class Recorder(TrainingCallback):
+        def on_model_ready(self, candidate, val_accuracy, make_bundle, test_texts, test_labels):
+            bundle = make_bundle()
+            assert bundle.kind == "tfidf" and bundle.settings["auto"]["chosen"] == candidate
+            assert bundle.metrics["val_accuracy"] == pytest.approx(val_accuracy)
+            assert len(test_texts) == len(test_labels) == bundle.info.data.test > 0
+            assert bundle.predict(["WINNER!! claim your free prize now"]) == ["spam"]
+            events.append(("ready", candidate))
+
+        def on_epoch_end(self, epoch, logs):
+            events.append(("epoch", epoch))
+
+    def network_inputs():
+        events.append(("vectors", None))
+        return None, None
+
+    result = train_auto(small_sample(rows=500), PreprocessConfig(), TINY_MODEL, TINY_TRAIN, Recorder(),
+                        network_inputs=network_inputs)
+    kinds = [kind for kind, _ in events]
+    assert events[0] == ("ready", "tfidf")
+    assert kinds.index("vectors") > max(i for i, kind in enumerate(kinds) if kind == "ready")
+    assert kinds.index("epoch") > kinds.index("vectors")
+    auto = result.bundle.settings["auto"]
+    readies = [name for kind, name in events if kind == "ready"]
+    assert auto["ready"] == readies[-1] and auto["ready_seconds"] > 0
+    rows = {row["name"]: row for row in result.bundle.metrics["candidates"]}
+    assert rows[readies[-1]]["val_accuracy"] == max(rows[name]["val_accuracy"] for name in LINEAR)
