@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -75,7 +76,8 @@ def run_set(name: str, unlabelled: bool, limit: int | None, log) -> dict:
                             unlabelled_tokens)
     seconds = time.perf_counter() - started
     chosen = result.bundle.settings["auto"]["chosen"]
-    row = {"set": name, "unlabelled": unlabelled, "rows": len(data.texts), "test_rows": len(test.texts),
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    row = {"set": name, "unlabelled": unlabelled, "rows": len(data.texts), "test_rows": len(test.texts), "commit": commit,
            "chosen": chosen, "weight": result.bundle.settings["auto"]["weight"], "seconds": round(seconds, 1),
            "tfidf_fitted_on": result.bundle.settings["auto"]["tfidf_fitted_on"],
            "date": str(datetime.date.today()), "settings": {"model": plan.model.to_dict(), "train": plan.train.to_dict(),
@@ -203,10 +205,11 @@ def section() -> str:
     if plain:
         lines += ["No unlabelled texts:", "",
                   "| set | TF-IDF + LR | NB-LR | SVM word+char | network | blend (weight on the network) | kept | "
-                  "Automatic | best peer | vs best peer (pts) | time (s) | × network alone |",
-                  "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|"]
+                  "Automatic | best peer | vs best peer (pts) | time (s) | × the network's training | code |",
+                  "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|"]
         lines += [f"| {row['set']} | {cells(row)} | {versus(row)} | {row['seconds']:.0f} | "
-                  f"{row['time_over_network'] if row.get('time_over_network') else '–'} |" for row in plain]
+                  f"{row['time_over_network'] if row.get('time_over_network') else '–'} | {row.get('commit', '–')} |"
+                  for row in plain]
     with_texts = [row for (name, unlabelled), row in sorted(rows.items()) if unlabelled]
     if with_texts:
         lines += ["", "With word vectors learned from unlabelled texts (the other sets' texts, train and test files, "

@@ -18,10 +18,11 @@ numpy/scipy, so the model lives in a bundle (``tfidf.npz`` loaded with ``allow_p
 
 from __future__ import annotations
 
-import time
 import warnings
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -102,6 +103,47 @@ def analyzer_for(tokenizer: str, method: str = "lr") -> str:
     return "chars" if chinese else "words"
 
 
+@dataclass
+class Features:
+    """Tokenized texts as a feature matrix (rows: texts) with what a model needs to make the same
+    features again: the terms, their weights, the blocks, the analyzer and the weighting."""
+
+    matrix: Any          # a scipy.sparse CSR matrix
+    terms: list
+    idf: np.ndarray
+    blocks: list
+    analyzer: str
+    weighting: str
+
+
+def vectorize(token_lists, analyzer: str = "words", weighting: str = "tfidf") -> Features:
+    """Learn the terms of ``token_lists`` (:data:`BLOCKS` of ``analyzer``; per block at most
+    :data:`MAX_FEATURES` words or :data:`CHAR_FEATURES` character n-grams seen in at least
+    :data:`CHAR_MIN_DF` texts) and return their matrix: TF-IDF (sublinear, L2 per block) or
+    presence (``"binary"``). Making character n-grams is most of a linear model's cost, so it is
+    done once per model, not once per value of C."""
+    # lazy: scikit-learn takes ~1 s to load: only fitting and scoring pay for it
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+    token_lists = list(token_lists)
+    vectorizers = []
+    for number, terms_of in enumerate(BLOCKS[analyzer]):
+        limit, min_df = (MAX_FEATURES, 1) if number == 0 else (CHAR_FEATURES, CHAR_MIN_DF)
+        if min_df > 1 and len(token_lists) < 50:
+            min_df = 1   # a handful of texts: every n-gram counts
+        vectorizers.append(CountVectorizer(analyzer=terms_of, binary=True, max_features=limit, min_df=min_df)
+                           if weighting == "binary" else
+                           TfidfVectorizer(analyzer=terms_of, sublinear_tf=True, max_features=limit, min_df=min_df))
+    parts = [vectorizer.fit_transform(token_lists) for vectorizer in vectorizers]
+    matrix = (hstack(parts) if len(parts) > 1 else parts[0]).tocsr().astype(np.float64)
+    terms: list[str] = []
+    for vectorizer in vectorizers:
+        terms.extend(sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__))
+    idf = np.concatenate([getattr(v, "idf_", np.ones(len(v.vocabulary_))) for v in vectorizers])
+    return Features(matrix, terms, idf, [len(v.vocabulary_) for v in vectorizers], analyzer, weighting)
+
+
 class TfidfModel:
     """A linear model over n-gram features (one of :data:`METHODS`), stored as arrays.
 
@@ -157,26 +199,21 @@ class TfidfModel:
         """Fit on tokenized texts and integer labels ``y`` (0 … classes-1) with ``method``
         (:data:`METHODS`) and inverse regularisation ``c``. An SVM's probabilities are a plain
         softmax of its scores until :meth:`scaled` by a fitted temperature."""
+        return cls.fit_features(vectorize(token_lists, analyzer, "binary" if method == "nblr" else "tfidf"),
+                                y, classes, method, c)
+
+    @classmethod
+    def fit_features(cls, features: Features, y, classes: int, method: str = "lr", c: float = C,
+                     rows=None) -> TfidfModel:
+        """Fit on ``features`` (:func:`vectorize`; only ``rows`` of it when given) and their labels
+        ``y``: one vectorised matrix serves several values of ``c`` and the final fit."""
         # lazy: scikit-learn takes ~1 s to load: only fitting and scoring pay for it
-        # lazy: SciPy loads with scikit-learn (~1 s): only the linear models pay for it
-        from scipy.sparse import hstack
         from sklearn.exceptions import ConvergenceWarning
-        from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.svm import LinearSVC
 
+        matrix = features.matrix if rows is None else features.matrix[rows]
         y = np.asarray(y)
-        weighting = "binary" if method == "nblr" else "tfidf"
-        vectorizers = []
-        for number, terms_of in enumerate(BLOCKS[analyzer]):
-            limit, min_df = (MAX_FEATURES, 1) if number == 0 else (CHAR_FEATURES, CHAR_MIN_DF)
-            if min_df > 1 and len(token_lists) < 50:
-                min_df = 1   # a handful of texts: every n-gram counts
-            vectorizers.append(CountVectorizer(analyzer=terms_of, binary=True, max_features=limit, min_df=min_df)
-                               if weighting == "binary" else
-                               TfidfVectorizer(analyzer=terms_of, sublinear_tf=True, max_features=limit, min_df=min_df))
-        parts = [vectorizer.fit_transform(token_lists) for vectorizer in vectorizers]
-        features = hstack(parts).tocsr() if len(parts) > 1 else parts[0].tocsr().astype(np.float64)
         present = list(np.unique(y))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -184,17 +221,13 @@ class TfidfModel:
                 # saga: the same accuracy as lbfgs on online_shopping_10_cats (0.8936 vs 0.8935) in 12 s
                 # instead of 81 s; a capped run that has not fully converged is still a fair model.
                 regression = LogisticRegression(C=c, solver="saga", max_iter=200, tol=1e-3, random_state=0)
-                regression.fit(features, y)
+                regression.fit(matrix, y)
                 coef, intercept = regression.coef_, regression.intercept_
             elif method == "svm":
-                svm = LinearSVC(C=c, max_iter=5000, random_state=0).fit(features, y)
+                svm = LinearSVC(C=c, max_iter=5000, random_state=0).fit(matrix, y)
                 coef, intercept = svm.coef_, svm.intercept_
             else:
-                coef, intercept = _nb_logistic(features, y, present, c)
-        terms: list[str] = []
-        for vectorizer in vectorizers:
-            terms.extend(sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__))
-        idf = np.concatenate([getattr(v, "idf_", np.ones(len(v.vocabulary_))) for v in vectorizers])
+                coef, intercept = _nb_logistic(matrix, y, present, c)
         if coef.shape[0] == 1:  # two classes: sigmoid(w·x + b) = softmax([0, w·x + b])
             coef = np.vstack([np.zeros_like(coef), coef])
             intercept = np.concatenate([[0.0], intercept])
@@ -202,8 +235,8 @@ class TfidfModel:
         full_intercept = np.full(classes, -1e9)  # a class absent from training is never predicted
         for row, label in enumerate(present):
             full_coef[label], full_intercept[label] = coef[row], intercept[row]
-        return cls(terms, idf, full_coef, full_intercept, analyzer, weighting,
-                   [len(v.vocabulary_) for v in vectorizers], method)
+        return cls(features.terms, features.idf, full_coef, full_intercept, features.analyzer, features.weighting,
+                   features.blocks, method)
 
     def scaled(self, factor: float) -> TfidfModel:
         """The same model with its scores multiplied by ``factor`` (a temperature's inverse):
@@ -374,11 +407,3 @@ def check_npz(path, limit: int = 2**31) -> None:
                 raise ValueError(f"{info.filename} holds {dtype} values, not numbers")
             if declared > info.file_size or declared > limit:
                 raise ValueError(f"{info.filename} declares {declared:,} bytes but holds {info.file_size:,}")
-
-
-def fit_seconds(token_lists, y, classes: int, analyzer: str = "words", method: str = "lr",
-                c: float = C) -> tuple[TfidfModel, float]:
-    """:meth:`TfidfModel.fit` and the seconds it took."""
-    started = time.perf_counter()
-    model = TfidfModel.fit(token_lists, y, classes, analyzer, method, c)
-    return model, time.perf_counter() - started

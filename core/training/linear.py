@@ -5,17 +5,18 @@ training part of one split, each with the inverse regularisation strength of its
 most accurate on validation, its probabilities calibrated there (a temperature,
 :func:`core.models.tfidf.fit_temperature`), and keep the best (:func:`choose`: a tie keeps the
 simpler). Then they are fitted again on the training and validation parts together (they have no
-epoch to pick on them): :func:`refit`. Nothing here imports TensorFlow.
+epoch to pick on them): :func:`kept_model`. Nothing here imports TensorFlow.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.models.tfidf import C as TFIDF_C
-from core.models.tfidf import TfidfModel, analyzer_for, fit_seconds, fit_temperature, softmax
+from core.models.tfidf import TfidfModel, analyzer_for, fit_temperature, softmax, vectorize
 from core.training.batching import Split
 
 # The linear candidates (simplest first), their method (core.models.tfidf.METHODS) and the
@@ -56,8 +57,9 @@ def choose(val_probabilities: dict, y_val) -> tuple[str, dict]:
 
 @dataclass
 class LinearFit:
-    """One linear candidate fitted on the training part: the model (probabilities calibrated on
-    validation), its C, the temperature's factor, its validation probabilities and the seconds
+    """One linear candidate: the model fitted on the training part (probabilities calibrated on
+    validation), its C, the temperature's factor and its validation probabilities; ``full``, the
+    same fitted again on the training and validation parts (:data:`REFIT`), and the seconds all
     its fits took."""
 
     name: str
@@ -66,28 +68,40 @@ class LinearFit:
     factor: float
     val_probabilities: np.ndarray
     seconds: float
+    full: TfidfModel | None = None
 
 
 def fit_linear(name: str, token_lists, y, split: Split, classes: int, tokenizer: str) -> LinearFit:
-    """Fit the linear candidate ``name`` (:data:`LINEAR`) on the training part with each C of its
-    grid, keep the most accurate on validation (ties: the lower log-loss), and calibrate its
-    probabilities on validation (:func:`core.models.tfidf.fit_temperature`)."""
+    """Fit the linear candidate ``name`` (:data:`LINEAR`): with each C of its grid on the training
+    part, keeping the most accurate on validation (ties: the lower log-loss), its probabilities
+    calibrated on validation (:func:`core.models.tfidf.fit_temperature`); then again on the
+    training and validation parts with that C and temperature.
+
+    The texts are vectorised once, over the training and validation parts together
+    (:func:`core.models.tfidf.vectorize`: making character n-grams is most of the cost): the
+    terms and their document frequencies include the validation texts' — their words, never their
+    labels — and the final fit uses exactly those features."""
     method, grid = LINEAR[name]
-    analyzer = analyzer_for(tokenizer, method)
-    train_tokens = [token_lists[i] for i in split.train]
-    val_tokens, y_val = [token_lists[i] for i in split.validation], y[split.validation]
-    best, spent = None, 0.0
+    started = time.perf_counter()
+    rows = np.concatenate([split.train, split.validation])
+    features = vectorize([token_lists[i] for i in rows], analyzer_for(tokenizer, method),
+                         "binary" if method == "nblr" else "tfidf")
+    train_rows, val_rows = np.arange(len(split.train)), np.arange(len(split.train), len(rows))
+    y_train, y_val = y[split.train], y[split.validation]
+    best = None
     for c in grid:
-        model, seconds = fit_seconds(train_tokens, y[split.train], classes, analyzer, method, c)
-        spent += seconds
-        scores = model.scores(val_tokens) if val_tokens else np.zeros((0, classes))
+        model = TfidfModel.fit_features(features, y_train, classes, method, c, rows=train_rows)
+        scores = np.asarray(features.matrix[val_rows] @ model.coef.T + model.intercept)
         factor = fit_temperature(scores, y_val)
         probabilities = softmax(scores * factor)
         key = (accuracy(probabilities, y_val), -log_loss(probabilities, y_val) if len(y_val) else 0.0)
         if best is None or key > best[0]:
             best = (key, model.scaled(factor), c, factor, probabilities)
     assert best is not None
-    return LinearFit(name, best[1], best[2], best[3], best[4], spent)
+    full = None
+    if REFIT and len(split.validation):
+        full = TfidfModel.fit_features(features, y[rows], classes, method, best[2]).scaled(best[3])
+    return LinearFit(name, best[1], best[2], best[3], best[4], time.perf_counter() - started, full)
 
 
 def fit_all(token_lists, y, split: Split, classes: int, tokenizer: str, names=tuple(LINEAR)) -> dict:
@@ -95,16 +109,10 @@ def fit_all(token_lists, y, split: Split, classes: int, tokenizer: str, names=tu
     return {name: fit_linear(name, token_lists, y, split, classes, tokenizer) for name in names}
 
 
-def refit(fit: LinearFit, token_lists, y, split: Split, classes: int) -> tuple[TfidfModel, float]:
-    """``fit``'s model fitted again on the training and validation parts with its C and
-    temperature (:data:`REFIT`; the model as it is when there is no validation part), and the
-    seconds that took."""
-    if not (REFIT and len(split.validation)):
-        return fit.model, 0.0
-    rows = np.concatenate([split.train, split.validation])
-    model, seconds = fit_seconds([token_lists[i] for i in rows], y[rows], classes, fit.model.analyzer,
-                                 LINEAR[fit.name][0], fit.c)
-    return model.scaled(fit.factor), seconds
+def kept_model(fit: LinearFit) -> TfidfModel:
+    """The model to keep of ``fit``: fitted on the training and validation parts when there was
+    a validation part (:data:`REFIT`), else on the training part."""
+    return fit.full if fit.full is not None else fit.model
 
 
 def linear_settings(model: TfidfModel, c: float | None = None) -> dict:

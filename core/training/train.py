@@ -27,7 +27,7 @@ from core.models.meta import AutoInfo, BatchFallback, Candidate, VectorsInfo
 from core.models.tfidf import TfidfModel, describe
 from core.text import PreprocessConfig, Vocabulary, default_stop_words, suggest_length, tokenize
 from core.training.batching import Split, class_weights, split_dataset, token_dataset
-from core.training.linear import LINEAR, REFIT, choose, fit_all, fit_linear, linear_settings, log_loss, refit
+from core.training.linear import LINEAR, REFIT, choose, fit_all, fit_linear, kept_model, linear_settings, log_loss
 from core.training.memory import check_batch, check_memory, estimate_memory
 
 
@@ -174,8 +174,7 @@ def train_tfidf(dataset: DataSet, preprocess: PreprocessConfig, train_config: Tr
     chosen, val = choose({name: fit.val_probabilities for name, fit in fits.items()}, y[split.validation])
     models, seconds = {}, {}
     for name, fit in fits.items():
-        models[name], refit_seconds = refit(fit, token_lists, y, split, classes)
-        seconds[name] = fit.seconds + refit_seconds
+        models[name], seconds[name] = kept_model(fit), fit.seconds
     settings = {"train": train_config.to_dict(), "data": _data_settings(dataset, split)}
 
     def bundle_of(name: str) -> Bundle:
@@ -554,8 +553,7 @@ def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: Mod
                           "blend": blend(network_val, partner.val_probabilities, weight)}, y_val)
     models, seconds = {}, {"network": result.train_seconds}
     for name, fit in linear.items():
-        models[name], refit_seconds = refit(fit, token_lists, y, split, classes)
-        seconds[name] = fit.seconds + refit_seconds
+        models[name], seconds[name] = kept_model(fit), fit.seconds
     seconds["blend"] = seconds["network"] + seconds[best_linear]
     blend_settings = {"weight": weight, "partner": best_linear, **linear_settings(models[best_linear], partner.c)}
 
