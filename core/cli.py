@@ -12,6 +12,8 @@ import os
 import sys
 import time
 import warnings
+from dataclasses import asdict, replace
+from pathlib import Path
 
 from core.models.settings import DEFAULT_PRESET, PRESETS, cli_settings
 
@@ -172,6 +174,29 @@ def _load(args):
                         args.sheet, CleaningChoices(sample_rows=args.sample))
 
 
+def _progress(tokenizer: str):
+    """The training run's progress on stderr: the split and device, each epoch, and when
+    Automatic's first model is usable."""
+    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
+    from core.training.train import TrainingCallback
+
+    began = time.perf_counter()
+
+    class Progress(TrainingCallback):
+        def on_train_begin(self, info):
+            print(f"training on {info['device']['name']}: {info['train']} train / {info['validation']} validation / "
+                  f"{info['test']} test rows, tokenizer {tokenizer}, length {info['max_length']}", file=sys.stderr)
+
+        def on_epoch_end(self, epoch, logs):
+            print(f"epoch {epoch}: " + ", ".join(f"{k} {v:.4f}" for k, v in logs.items()), file=sys.stderr)
+
+        def on_model_ready(self, candidate, val_accuracy, make_bundle, test_texts, test_labels):
+            print(f"ready: {candidate} validation {val_accuracy:.4f} after {time.perf_counter() - began:.1f} s "
+                  "(Automatic trains the network next)", file=sys.stderr)
+
+    return Progress()
+
+
 def cmd_train(args) -> dict:
     # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.base.files import check_replaceable
@@ -182,13 +207,9 @@ def cmd_train(args) -> dict:
     check_replaceable(args.out, BUNDLE_FILES, "bundle")
     _, dataset, report = _load(args)
     # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
-    from dataclasses import asdict, replace
-
-    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.text import default_config
     from core.training.presets import choose, profile
     from core.training.request import TrainingRequest, run_training
-    from core.training.train import TrainingCallback
 
     print(f"data: {report.rows_kept} rows kept of {report.rows_total}; classes {report.class_counts}", file=sys.stderr)
     preprocess = default_config(dataset.texts)
@@ -205,20 +226,6 @@ def cmd_train(args) -> dict:
           f"batch {train_config.batch_size}, length {preprocess.max_length}; about {preset.seconds_per_epoch:.0f} s "
           "per epoch on this machine", file=sys.stderr)
 
-    began = time.perf_counter()
-
-    class Progress(TrainingCallback):
-        def on_train_begin(self, info):
-            print(f"training on {info['device']['name']}: {info['train']} train / {info['validation']} validation / "
-                  f"{info['test']} test rows, tokenizer {preprocess.tokenizer}, length {info['max_length']}", file=sys.stderr)
-
-        def on_epoch_end(self, epoch, logs):
-            print(f"epoch {epoch}: " + ", ".join(f"{k} {v:.4f}" for k, v in logs.items()), file=sys.stderr)
-
-        def on_model_ready(self, candidate, val_accuracy, make_bundle, test_texts, test_labels):
-            print(f"ready: {candidate} validation {val_accuracy:.4f} after {time.perf_counter() - began:.1f} s "
-                  "(Automatic trains the network next)", file=sys.stderr)
-
     request = TrainingRequest(dataset, preprocess, "network" if args.model in ("lstm", "gru") else args.model,
                               model_config, train_config, *_word_vectors(args, dataset))
     made: dict = {}
@@ -232,7 +239,7 @@ def cmd_train(args) -> dict:
             print(f"vectors: pass {fields['done']} of {fields['total']}, about {fields['seconds_left']:.0f} s left",
                   file=sys.stderr)
 
-    result = run_training(request, Progress(), None, vectors_said)
+    result = run_training(request, _progress(preprocess.tokenizer), None, vectors_said)
     result.bundle.save(args.out)
     info = result.bundle.info
     summary = {"preset": args.preset, "model": args.model if args.model in ("tfidf", "auto") else model_config.rnn,
@@ -310,9 +317,6 @@ def cmd_predict(args) -> dict:
             raise UserError("err.empty_text")
         return Bundle.load(args.bundle).predict_one(args.text)
     # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
-    from pathlib import Path
-
-    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.base.files import write_bytes
     from core.data.dataset import load_table, text_column_spec
     from core.service.batch import predict_table, skipped_counts, table_bytes, text_columns_for
@@ -349,9 +353,6 @@ def cmd_explain(args) -> dict:
 
 def cmd_export(args) -> dict:
     # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
-    from pathlib import Path
-
-    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.models.bundle import Bundle
 
     if args.zip:
@@ -376,9 +377,6 @@ def cmd_export(args) -> dict:
 
 def cmd_inspect(args) -> dict:
     # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
-    from pathlib import Path
-
-    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.models.bundle import Bundle
 
     if Path(args.path).is_dir():
@@ -399,9 +397,6 @@ def _labelled(path, args):
     """``(rows, texts, labels, preprocess)`` of a labelled file: every row with a text and a
     label, numbered as in the file; the app's automatic cleaning and tokenizer (``--tokenizer``
     overrides it)."""
-    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
-    from dataclasses import replace
-
     # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.data.dataset import check_columns, chosen_columns, labelled_rows, load_table
     from core.text import default_config
@@ -478,9 +473,6 @@ def _recover_folders(args) -> None:
     --savedmodel`` left (only hidden ``.NAME.old-…`` / ``.NAME.new-…`` folders): the folders
     this command reads or writes are put back whole first (:func:`core.base.files.recover`), as the
     app's store does at its start."""
-    # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
-    from pathlib import Path
-
     # lazy: a command loads only what it needs (pandas, TensorFlow), so --help and a wrong argument answer at once
     from core.base.files import recover
 

@@ -50,3 +50,17 @@ def assert_usable(bundle, texts=PROBES) -> list[str]:
     assert labels == [bundle.labels[i] for i in bundle.decide(probabilities)]
     assert np.allclose(np.asarray(bundle.predict_proba(texts)), probabilities, atol=1e-6)
     return labels
+
+
+def expected_choice(rows: dict, names, validation_texts: int) -> str:
+    """Which candidate Automatic's rule keeps, from each one's validation accuracy (``rows``:
+    name → ``{"val_accuracy"}``), ``names`` simplest first: a later one only when it gets at least
+    ``MIN_GAIN_TEXTS`` more of the ``validation_texts`` right than the one kept so far."""
+    from core.training.linear import MIN_GAIN_TEXTS
+
+    right = {name: round(rows[name]["val_accuracy"] * validation_texts) for name in names}
+    chosen = names[0]
+    for name in names:
+        if right[name] >= right[chosen] + MIN_GAIN_TEXTS:
+            chosen = name
+    return chosen

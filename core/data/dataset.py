@@ -392,6 +392,8 @@ def _apply_choices(texts: list, labels: list, choices: CleaningChoices, report: 
     return texts, labels
 
 
+# Long on purpose: the checks of a table in the order the report tells them (columns, empty texts,
+# labels, duplicates, sampling), each feeding the next one's rows.
 def validate(frame: pd.DataFrame, text_column, label_column: str | None,
              choices: CleaningChoices = CleaningChoices()) -> tuple[DataSet, DataReport]:
     """Keep the rows with a non-empty text and label, apply the user's ``choices``, and

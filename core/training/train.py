@@ -452,8 +452,10 @@ def choose_blend(network_val, tfidf_val, y_val) -> dict:
     >>> net = np.array([[.9, .1], [.4, .6], [.55, .45], [.8, .2]])   # wrong on the third
     >>> tf = np.array([[.6, .4], [.3, .7], [.2, .8], [.45, .55]])    # wrong on the fourth
     >>> result = choose_blend(net, tf, y)
-    >>> result["chosen"], result["weight"], result["val"]
-    ('blend', 0.8, {'tfidf': 0.75, 'network': 0.75, 'blend': 1.0})
+    >>> result["chosen"], result["weight"], result["val"]    # the blend: one text more, a tie
+    ('tfidf', 0.8, {'tfidf': 0.75, 'network': 0.75, 'blend': 1.0})
+    >>> choose_blend(np.vstack([net, net]), np.vstack([tf, tf]), np.concatenate([y, y]))["chosen"]
+    'blend'
     """
     weight = blend_weight(network_val, tfidf_val, y_val)
     chosen, val = choose({"tfidf": tfidf_val, "network": network_val,

@@ -9,7 +9,7 @@ import pytest
 
 from core.data.dataset import SAMPLES
 from core.training.train import CANDIDATES
-from tests.conftest import ROOT, shared_dataset
+from tests.conftest import ROOT, expected_choice, shared_dataset
 
 TINY = ["--model", "network", "--epochs", "1", "--embedding-dim", "16", "--lstm-units", "16"]   # a later --model wins
 
@@ -399,8 +399,9 @@ def test_train_without_model_makes_what_the_app_makes_automatic(tmp_path):
     summary = last_json(stdout)
     assert summary["model"] == "auto" and summary["chosen"] in CANDIDATES
     assert list(summary["candidates"]) == list(CANDIDATES)
-    best = max(row["val_accuracy"] for row in summary["candidates"].values())
-    assert summary["candidates"][summary["chosen"]]["val_accuracy"] == best == summary["val_accuracy"]
+    validation = json.loads((tmp_path / "m" / "settings.json").read_text())["data"]["validation"]
+    assert summary["chosen"] == expected_choice(summary["candidates"], list(CANDIDATES), validation)
+    assert summary["candidates"][summary["chosen"]]["val_accuracy"] == summary["val_accuracy"]
 
 
 def test_predict_file_keeps_one_row_per_line_and_says_which_were_not_predicted(tmp_path, cli_bundle):
