@@ -147,6 +147,20 @@ class BatchFallback(Document):
     used: int = 0
 
 
+@dataclass(frozen=True)
+class RunMetrics(Document):
+    """The run's own figures in ``metrics.json`` (beside its ``test``, ``baseline`` and
+    ``candidates``), written through this; :class:`RunInfo` reads them back."""
+
+    val_accuracy: float | None = 0.0
+    epochs: int = 0
+    best_epoch: int = 0
+    train_seconds: float | None = None
+    stopped_by_user: bool = False
+    history: dict = field(default_factory=dict)
+    interrupted: bool | None = None     # True in the checkpoint of a run whose worker died
+
+
 # The layout of a bundle's settings.json and metrics.json. 1: the first one that says so (bundles
 # without a number are read as 0, the same layout); a reader refuses a number above its own.
 FORMAT_VERSION = 1

@@ -23,7 +23,7 @@ from core.data.dataset import DataSet
 from core.models.baseline import as_baseline
 from core.models.bundle import Bundle, blend
 from core.models.evaluate import classification_metrics
-from core.models.meta import AutoInfo, BatchFallback, Candidate, VectorsInfo
+from core.models.meta import AutoInfo, BatchFallback, Candidate, DataInfo, RunMetrics, VectorsInfo
 from core.models.tfidf import TfidfModel, describe
 from core.text import PreprocessConfig, Vocabulary, default_stop_words, suggest_length, tokenize
 from core.training.batching import Split, class_weights, split_dataset, token_dataset
@@ -127,9 +127,8 @@ def _prepare(dataset: DataSet, preprocess: PreprocessConfig, train_config: Train
 
 
 def _data_settings(dataset: DataSet, split: Split) -> dict:
-    return {"text_column": dataset.text_column, "text_columns": dataset.text_columns,
-            "label_column": dataset.label_column, "rows": len(dataset), "train": len(split.train),
-            "validation": len(split.validation), "test": len(split.test)}
+    return DataInfo(dataset.text_column, tuple(dataset.text_columns), dataset.label_column, len(dataset),
+                    len(split.train), len(split.validation), len(split.test)).to_json()
 
 
 def _linear_bundle(model: TfidfModel, c: float | None, preprocess: PreprocessConfig, labels, settings: dict) -> Bundle:
@@ -190,8 +189,8 @@ def train_tfidf(dataset: DataSet, preprocess: PreprocessConfig, train_config: Tr
                                        tfidf_fitted_on="train+validation" if REFIT and len(split.validation)
                                        else "train").to_json()
     total = sum(seconds.values())
-    bundle.metrics = {"val_accuracy": val[chosen], "epochs": 1, "best_epoch": 1, "train_seconds": round(total, 2),
-                      "stopped_by_user": False, "history": {}, "candidates": [row.to_json() for row in rows]}
+    bundle.metrics = {**RunMetrics(val[chosen], 1, 1, round(total, 2)).to_json(),
+                      "candidates": [row.to_json() for row in rows]}
     if chosen in test_scores:
         bundle.metrics["test"] = test_scores[chosen].to_json()
     return TrainResult(bundle, test_texts, test_labels, total, False, {name: bundle_of(name) for name in LINEAR})
@@ -322,9 +321,8 @@ def _train_once(dataset, preprocess, model_config, train_config, callback, vecto
     def checkpoint_bundle(epoch: int, history: list[dict]) -> Bundle:
         bundle = Bundle(model=model, preprocess=preprocess, vocabulary=vocabulary, labels=label_names,
                         settings={**settings, "checkpoint": {"epoch": epoch}})
-        bundle.metrics = {"val_accuracy": history[-1].get("val_accuracy"), "epochs": epoch, "best_epoch": epoch,
-                          "stopped_by_user": False, "interrupted": True,
-                          "history": {key: [row.get(key) for row in history] for key in history[-1]}}
+        bundle.metrics = RunMetrics(history[-1].get("val_accuracy"), epoch, epoch, interrupted=True,
+                                    history={key: [row.get(key) for row in history] for key in history[-1]}).to_json()
         return bundle
 
     progress = _keras_progress_class()(callback, steps, checkpoint_bundle if train_config.checkpoint else None)
@@ -358,14 +356,8 @@ def _train_once(dataset, preprocess, model_config, train_config, callback, vecto
     val_accuracy = float(np.mean(val_probabilities.argmax(axis=1) == val_y))
     test_texts = [dataset.texts[i] for i in split.test]
     test_labels = [dataset.labels[i] for i in split.test]
-    bundle.metrics = {
-        "val_accuracy": val_accuracy,
-        "epochs": len(history.get("loss", [])),
-        "best_epoch": best_epoch + 1,
-        "train_seconds": round(train_seconds, 2),
-        "stopped_by_user": progress.user_stopped,
-        "history": history,
-    }
+    bundle.metrics = RunMetrics(val_accuracy, len(history.get("loss", [])), best_epoch + 1, round(train_seconds, 2),
+                                progress.user_stopped, history).to_json()
     if test_texts:
         bundle.metrics["test"] = classification_metrics(test_labels, bundle.predict(test_texts), label_names).to_json()
     if train_config.baseline:
@@ -489,8 +481,7 @@ class _ReadyModels:
             fit = fits[best]
             bundle = _linear_bundle(fit.model, fit.c, self.preprocess, self.labels, self.settings)
             bundle.settings["auto"] = AutoInfo(chosen=best, candidates=tuple(fits), tfidf_fitted_on="train").to_json()
-            bundle.metrics = {"val_accuracy": val[best], "epochs": 1, "best_epoch": 1,
-                              "train_seconds": round(fit.seconds, 2), "stopped_by_user": False, "history": {},
+            bundle.metrics = {**RunMetrics(val[best], 1, 1, round(fit.seconds, 2)).to_json(),
                               "candidates": [Candidate(name, val_accuracy=round(val[name], 4),
                                                        train_seconds=round(fits[name].seconds, 2)).to_json()
                                              for name in fits]}
@@ -578,10 +569,10 @@ def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: Mod
                     ready=ready.candidate, ready_seconds=ready.seconds,
                     ready_val_accuracy=round(val[ready.candidate], 4) if ready.candidate else None)
     bundle.settings = {**bundle.settings, "train": train_config.to_dict(), "auto": auto.to_json()}
-    bundle.metrics = {**network.metrics, "val_accuracy": val[chosen],
-                      "candidates": [row.to_json() for row in candidates], "train_seconds": round(seconds[chosen], 2)}
-    if chosen in LINEAR:
-        bundle.metrics.update(epochs=1, best_epoch=1, history={})
+    run = replace(RunMetrics.from_json(network.metrics), val_accuracy=val[chosen], train_seconds=round(seconds[chosen], 2))
+    if chosen in LINEAR:   # a linear model has no epochs
+        run = replace(run, epochs=1, best_epoch=1, history={})
+    bundle.metrics = {**run.to_json(), "candidates": [row.to_json() for row in candidates]}
     if chosen in test_scores:
         bundle.metrics["test"] = test_scores[chosen].to_json()
     if train_config.baseline and best_linear in test_scores:
