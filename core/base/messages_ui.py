@@ -642,8 +642,6 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "report.results": {"en": "Results on the held-out test texts", "zh": "在预留测试文本上的结果"},
     "report.weighted_f1": {"en": "Weighted F1", "zh": "加权 F1"},
     "report.tfidf": {"en": "TF-IDF + logistic regression", "zh": "TF-IDF + 逻辑回归"},
-    "report.nblr": {"en": "NB-weighted logistic regression", "zh": "朴素贝叶斯加权逻辑回归（NB-LR）"},
-    "report.svm": {"en": "Linear SVM on words and characters", "zh": "基于词与字符的线性 SVM"},
     "report.decision": {"en": "Decision threshold: '{positive}' when its probability is at least {threshold}.", "zh": "决策阈值：“{positive}”的概率不低于 {threshold} 时判为该类。"},
     "report.charts": {"en": "Charts", "zh": "图表"},
     "report.mistakes": {"en": "The {n} most confident mistakes", "zh": "把握最大的 {n} 个错误"},

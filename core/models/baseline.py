@@ -13,7 +13,7 @@ from core.models.meta import Baseline, Scores
 NAME = "TF-IDF + logistic regression"
 # Each linear method's name in the message catalog: in a sentence, and as a label (the report's card).
 NAME_KEYS = {"lr": "train.candidate_tfidf", "nblr": "train.candidate_nblr", "svm": "train.candidate_svm"}
-LABEL_KEYS = {"lr": "report.tfidf", "nblr": "report.nblr", "svm": "report.svm"}
+LABEL_KEYS = {"lr": "report.tfidf", "nblr": "eval.auto_nblr", "svm": "eval.auto_svm"}
 
 
 def as_baseline(scores: Scores, seconds: float, analyzer: str, on: str = "test", name: str = NAME,

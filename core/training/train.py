@@ -154,6 +154,17 @@ def _scored_candidates(names, bundle_of, val: dict, seconds: dict, test_texts, t
     return rows, test_scores
 
 
+def _record(bundle: Bundle, auto: AutoInfo, run: RunMetrics, candidates, test=None) -> Bundle:
+    """Write what a run tried and kept into ``bundle``: ``settings["auto"]``, ``metrics.json``'s
+    run figures, every candidate's row and, when there are test texts, the kept model's test
+    scores (a linear run, Automatic and Automatic's early model alike)."""
+    bundle.settings["auto"] = auto.to_json()
+    bundle.metrics = {**run.to_json(), "candidates": [row.to_json() for row in candidates]}
+    if test is not None:
+        bundle.metrics["test"] = test.to_json()
+    return bundle
+
+
 def train_tfidf(dataset: DataSet, preprocess: PreprocessConfig, train_config: TrainConfig = TrainConfig(),
                 callback: TrainingCallback | None = None) -> TrainResult:
     """The linear models as the model (a run of kind ``"tfidf"``): TF-IDF + logistic regression,
@@ -184,15 +195,11 @@ def train_tfidf(dataset: DataSet, preprocess: PreprocessConfig, train_config: Tr
     test_texts = [dataset.texts[i] for i in split.test]
     test_labels = [dataset.labels[i] for i in split.test]
     rows, test_scores = _scored_candidates(LINEAR, bundle_of, val, seconds, test_texts, test_labels, label_names)
-    bundle = bundle_of(chosen)
-    bundle.settings["auto"] = AutoInfo(chosen=chosen, candidates=tuple(LINEAR),
-                                       tfidf_fitted_on="train+validation" if REFIT and len(split.validation)
-                                       else "train").to_json()
     total = sum(seconds.values())
-    bundle.metrics = {**RunMetrics(val[chosen], 1, 1, round(total, 2)).to_json(),
-                      "candidates": [row.to_json() for row in rows]}
-    if chosen in test_scores:
-        bundle.metrics["test"] = test_scores[chosen].to_json()
+    bundle = _record(bundle_of(chosen), AutoInfo(chosen=chosen, candidates=tuple(LINEAR),
+                                                 tfidf_fitted_on="train+validation" if REFIT and len(split.validation)
+                                                 else "train"),
+                     RunMetrics(val[chosen], 1, 1, round(total, 2)), rows, test_scores.get(chosen))
     return TrainResult(bundle, test_texts, test_labels, total, False, {name: bundle_of(name) for name in LINEAR})
 
 
@@ -480,15 +487,12 @@ class _ReadyModels:
         def make() -> Bundle:
             fit = fits[best]
             bundle = _linear_bundle(fit.model, fit.c, self.preprocess, self.labels, self.settings)
-            bundle.settings["auto"] = AutoInfo(chosen=best, candidates=tuple(fits), tfidf_fitted_on="train").to_json()
-            bundle.metrics = {**RunMetrics(val[best], 1, 1, round(fit.seconds, 2)).to_json(),
-                              "candidates": [Candidate(name, val_accuracy=round(val[name], 4),
-                                                       train_seconds=round(fits[name].seconds, 2)).to_json()
-                                             for name in fits]}
-            if self.test_texts:
-                bundle.metrics["test"] = classification_metrics(self.test_labels, bundle.predict(self.test_texts),
-                                                                self.labels).to_json()
-            return bundle
+            rows = [Candidate(name, val_accuracy=round(val[name], 4), train_seconds=round(fits[name].seconds, 2))
+                    for name in fits]
+            test = classification_metrics(self.test_labels, bundle.predict(self.test_texts), self.labels) \
+                if self.test_texts else None
+            return _record(bundle, AutoInfo(chosen=best, candidates=tuple(fits), tfidf_fitted_on="train"),
+                           RunMetrics(val[best], 1, 1, round(fit.seconds, 2)), rows, test)
 
         self.callback.on_model_ready(best, val[best], make, self.test_texts, self.test_labels)
 
@@ -568,13 +572,11 @@ def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: Mod
                     vectors=network.info.vectors,   # what the network started from, even when a linear model was kept
                     ready=ready.candidate, ready_seconds=ready.seconds,
                     ready_val_accuracy=round(val[ready.candidate], 4) if ready.candidate else None)
-    bundle.settings = {**bundle.settings, "train": train_config.to_dict(), "auto": auto.to_json()}
+    bundle.settings = {**bundle.settings, "train": train_config.to_dict()}
     run = replace(RunMetrics.from_json(network.metrics), val_accuracy=val[chosen], train_seconds=round(seconds[chosen], 2))
     if chosen in LINEAR:   # a linear model has no epochs
         run = replace(run, epochs=1, best_epoch=1, history={})
-    bundle.metrics = {**run.to_json(), "candidates": [row.to_json() for row in candidates]}
-    if chosen in test_scores:
-        bundle.metrics["test"] = test_scores[chosen].to_json()
+    _record(bundle, auto, run, candidates, test_scores.get(chosen))
     if train_config.baseline and best_linear in test_scores:
         model = models[best_linear]
         bundle.metrics["baseline"] = as_baseline(test_scores[best_linear], seconds[best_linear], model.analyzer,
