@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import statistics
 import sys
 import tempfile
 import time
@@ -35,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from common import RESULTS, SHARED, append_results, load, replace_section  # noqa: E402 - after sys.path names bench/
+from run import latency  # noqa: E402 - the benches' one way to time a call
 
 HEADING = "## A usable model in seconds, and prediction speed of every kind (issue 29)"
 READY_TARGET_S, LATENCY_TARGET_MS = 5.0, 5.0
@@ -88,16 +88,7 @@ def latency_run(name: str, runs: int, log) -> dict:
     text = sorted(test.texts, key=len)[len(test.texts) // 2]
     kinds = {}
     for candidate, bundle in result.candidates.items():
-        for _ in range(5):
-            bundle.predict_one(text)
-        times = []
-        for _ in range(runs):
-            began = time.perf_counter()
-            bundle.predict_one(text)
-            times.append((time.perf_counter() - began) * 1000)
-        times.sort()
-        kinds[candidate] = {"kind": bundle.kind, "p50_ms": round(statistics.median(times), 2),
-                            "p95_ms": round(times[int(0.95 * len(times)) - 1], 2)}
+        kinds[candidate] = {"kind": bundle.kind, **latency(lambda bundle=bundle: bundle.predict_one(text), runs)}
     log(f"{name}: " + ", ".join(f"{k} {v['p50_ms']} ms" for k, v in kinds.items()))
     return {"what": "latency", "set": name, "text_chars": len(text), "runs": runs, "candidates": kinds,
             "date": str(datetime.date.today())}
