@@ -81,7 +81,7 @@ class LinearFit:
     full: TfidfModel | None = None
 
 
-def fit_linear(name: str, token_lists, y, split: Split, classes: int, tokenizer: str) -> LinearFit:
+def fit_linear(name: str, token_lists, y, split: Split, classes: int, tokenizer: str, refit: bool = REFIT) -> LinearFit:
     """Fit the linear candidate ``name`` (:data:`LINEAR`): with each C of its grid on the training
     part, keeping the most accurate on validation (ties: the lower log-loss), its probabilities
     calibrated on validation (:func:`core.models.tfidf.fit_temperature`); then again on the
@@ -90,7 +90,8 @@ def fit_linear(name: str, token_lists, y, split: Split, classes: int, tokenizer:
     The texts are vectorised once, over the training and validation parts together
     (:func:`core.models.tfidf.vectorize`: making character n-grams is most of the cost): the
     terms and their document frequencies include the validation texts' — their words, never their
-    labels — and the final fit uses exactly those features."""
+    labels — and the final fit uses exactly those features. ``refit=False``: no final fit (a
+    baseline measured as fitted on the training part needs none)."""
     method, grid = LINEAR[name]
     started = time.perf_counter()
     rows = np.concatenate([split.train, split.validation])
@@ -109,14 +110,14 @@ def fit_linear(name: str, token_lists, y, split: Split, classes: int, tokenizer:
             best = (key, model.scaled(factor), c, factor, probabilities)
     assert best is not None
     full = None
-    if REFIT and len(split.validation):
+    if refit and len(split.validation):
         full = TfidfModel.fit_features(features, y[rows], classes, method, best[2]).scaled(best[3])
     return LinearFit(name, best[1], best[2], best[3], best[4], time.perf_counter() - started, full)
 
 
-def fit_all(token_lists, y, split: Split, classes: int, tokenizer: str, names=tuple(LINEAR)) -> dict:
-    """:func:`fit_linear` for each of ``names``: ``{name: LinearFit}``."""
-    return {name: fit_linear(name, token_lists, y, split, classes, tokenizer) for name in names}
+def fit_all(token_lists, y, split: Split, classes: int, tokenizer: str, refit: bool = REFIT) -> dict:
+    """:func:`fit_linear` for each linear candidate: ``{name: LinearFit}``."""
+    return {name: fit_linear(name, token_lists, y, split, classes, tokenizer, refit) for name in LINEAR}
 
 
 def kept_model(fit: LinearFit) -> TfidfModel:

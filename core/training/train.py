@@ -371,7 +371,7 @@ def _train_once(dataset, preprocess, model_config, train_config, callback, vecto
         # The best linear model on the same rows and tokens (fitted on the training part, chosen
         # on validation, as the network), measured on the held-out part (test, else validation).
         held_out = split.test if len(split.test) else split.validation
-        fits = fit_all(token_lists, y, split, len(label_names), preprocess.tokenizer)
+        fits = fit_all(token_lists, y, split, len(label_names), preprocess.tokenizer, refit=False)
         best, _ = choose({name: fit.val_probabilities for name, fit in fits.items()}, y[split.validation])
         model = fits[best].model
         predicted = [label_names[i] for i in model.predict_proba([token_lists[i] for i in held_out]).argmax(axis=1)]
