@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from core.data.dataset import SAMPLES, load_dataset
-from core.models.tfidf import C, TfidfModel, analyzer_for, char_grams, with_pairs
+from core.models import tfidf
+from core.models.tfidf import C, TfidfModel, analyzer_for, char_grams, subwords, vectorize, with_pairs
 from core.text import PreprocessConfig, tokenize
 
 
@@ -12,6 +13,42 @@ def test_chinese_uses_character_ngrams():
     assert char_grams(["酒店", "很好"]) == ["酒", "店", "很", "好", "酒店", "店很", "很好", "酒店很", "店很好"]
     assert char_grams(["好"]) == ["好"] and char_grams([]) == []
     assert analyzer_for("jieba") == analyzer_for("char") == "chars" and analyzer_for("word") == "words"
+
+
+@pytest.mark.parametrize("sample", ["sms_spam", "thucnews_titles"])
+def test_the_terms_and_matrix_are_scikit_learns_counted_once_and_shared(sample, monkeypatch):
+    """vectorize counts the terms itself (subwords once per distinct token) and shares the counts
+    between models: the features must stay exactly scikit-learn's vectorisers', the cut at the
+    most terms a block keeps included (the block's limit lowered to make one)."""
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+    dataset, _ = load_dataset(SAMPLES[sample].path)
+    config = PreprocessConfig(tokenizer="jieba" if sample == "thucnews_titles" else "word")
+    tokens = [tokenize(text, config) for text in dataset.texts[:1500]] + [[]]
+    second = char_grams if sample == "thucnews_titles" else subwords
+    monkeypatch.setattr(tfidf, "CHAR_FEATURES", 3000)
+    monkeypatch.setattr(tfidf, "MAX_FEATURES", 5000)
+    counts: dict = {}
+    for analyzer, weighting in (("words", "binary"), (analyzer_for(config.tokenizer, "svm"), "tfidf"), ("words", "tfidf")):
+        features = vectorize(tokens, analyzer, weighting, counts)
+        if weighting == "binary":
+            vectorizers = [CountVectorizer(analyzer=with_pairs, binary=True, max_features=5000)]
+        else:
+            vectorizers = [TfidfVectorizer(analyzer=terms_of, sublinear_tf=True, max_features=limit, min_df=min_df)
+                           for terms_of, limit, min_df in ((with_pairs, 5000, 1), (second, 3000, 2))
+                           if analyzer != "words" or terms_of is with_pairs]
+        expected = hstack([v.fit_transform(tokens) for v in vectorizers]).tocsr()
+        terms = [t for v in vectorizers for t in sorted(v.vocabulary_, key=v.vocabulary_.__getitem__)]
+        assert features.terms == terms and features.blocks == [len(v.vocabulary_) for v in vectorizers]
+        assert features.matrix.shape == expected.shape and abs(features.matrix - expected).max() < 1e-12
+        if weighting == "tfidf":
+            np.testing.assert_allclose(features.idf, np.concatenate([v.idf_ for v in vectorizers]))
+    assert set(counts) == {with_pairs, second}     # the tokens and pairs were counted once for three models
+    if second is subwords:   # counted per distinct token, multiplied out: the same as text by text
+        direct, terms = tfidf._count(tokens, subwords)
+        shared, shared_terms = counts[subwords]
+        assert terms == shared_terms and abs(direct - shared).max() == 0
 
 
 @pytest.mark.parametrize("sample", ["sms_spam", "thucnews_titles"])
