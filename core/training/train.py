@@ -27,7 +27,7 @@ from core.models.meta import AutoInfo, BatchFallback, Candidate, DataInfo, RunMe
 from core.models.tfidf import TfidfModel, describe
 from core.text import PreprocessConfig, Vocabulary, default_stop_words, suggest_length, tokenize
 from core.training.batching import Split, class_weights, split_dataset, token_dataset
-from core.training.linear import LINEAR, REFIT, choose, fit_all, fit_linear, kept_model, linear_settings, log_loss
+from core.training.linear import LINEAR, REFIT, choose, fit_all, fit_linear, kept, linear_settings, log_loss
 from core.training.memory import check_batch, check_memory, estimate_memory
 
 
@@ -184,7 +184,7 @@ def train_tfidf(dataset: DataSet, preprocess: PreprocessConfig, train_config: Tr
     chosen, val = choose({name: fit.val_probabilities for name, fit in fits.items()}, y[split.validation])
     models, seconds = {}, {}
     for name, fit in fits.items():
-        models[name], seconds[name] = kept_model(fit), fit.seconds
+        models[name], seconds[name] = kept(fit)
     settings = {"train": train_config.to_dict(), "data": _data_settings(dataset, split)}
 
     def bundle_of(name: str) -> Bundle:
@@ -531,9 +531,10 @@ def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: Mod
     # Anytime: TF-IDF + LR first (one fit, seconds) is a usable model at once; the other linear
     # models follow, and the best of them replaces it when it is another. Then the network.
     ready = _ReadyModels(callback, dataset, split, y_val, preprocess, label_names, train_config, started)
-    linear = {}
+    linear: dict = {}
+    counts: dict = {}
     for name in LINEAR:
-        linear[name] = fit_linear(name, token_lists, y, split, classes, preprocess.tokenizer)
+        linear[name] = fit_linear(name, token_lists, y, split, classes, preprocess.tokenizer, counts=counts)
         if name == "tfidf":
             ready.offer(linear)
     best_linear, _ = choose({name: fit.val_probabilities for name, fit in linear.items()}, y_val)
@@ -550,7 +551,7 @@ def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: Mod
                           "blend": blend(network_val, partner.val_probabilities, weight)}, y_val)
     models, seconds = {}, {"network": result.train_seconds}
     for name, fit in linear.items():
-        models[name], seconds[name] = kept_model(fit), fit.seconds
+        models[name], seconds[name] = kept(fit)
     seconds["blend"] = seconds["network"] + seconds[best_linear]
     blend_settings = {"weight": weight, "partner": best_linear, **linear_settings(models[best_linear], partner.c)}
 
