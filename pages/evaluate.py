@@ -189,6 +189,8 @@ with summary:
         key, params = automatic["reason"]
         st.caption(t(key, **{**params, "chosen": candidate_names[params["chosen"]],
                              "next": candidate_names[params["next"]]}))
+        if any(row.get("fitted_on") == "train" for row in automatic["rows"]):
+            st.caption(t("eval.auto_fitted_on"))
     elif plain and plain.on == "test":
         outcome = verdict(test.accuracy, plain.accuracy)
         {"better": st.success, "same": st.info, "worse": st.warning}[outcome](

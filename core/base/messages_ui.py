@@ -534,6 +534,8 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
                                 "zh": "已保留：{chosen}，它在验证文本上最准确（{accuracy}，比 {next} 高 {points} 个百分点）。选择时未使用测试文本，因此上面的测试结果是公正的估计。"},
     "eval.auto_reason_simpler": {"en": "Kept: {chosen} ({accuracy} on the validation texts), the simplest of the candidates tied with it: a more complex one is kept only when it gets at least two more validation texts right. The test texts were not used to choose.",
                                  "zh": "已保留：{chosen}（验证准确率 {accuracy}），是与它并列的候选中最简单的：只有在验证文本上至少多答对两条时，才会保留更复杂的模型。选择时未使用测试文本。"},
+    "eval.auto_fitted_on": {"en": "The best linear model (the one that can be kept or blended) was fitted again on the training and validation texts before testing; the other linear models are tested as fitted on the training texts.",
+                            "zh": "最好的线性模型（唯一可能被保留或参与混合的那个）在测试前又用训练和验证文本重新拟合；其他线性模型按只用训练文本的拟合来测试。"},
     "eval.use_tfidf": {"en": "Use the linear models as a model", "zh": "将线性模型作为模型使用"},
     "eval.use_tfidf_help": {"en": "Trains the three linear models on the same data, split and words (seconds), keeps the best on validation and adds it to your models, to evaluate, use and download like this one.",
                             "zh": "在相同的数据、划分和词上训练三个线性模型（几秒），保留验证集上最好的一个并加入您的模型，可像本模型一样评估、使用和下载。"},

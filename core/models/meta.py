@@ -123,6 +123,7 @@ class Candidate(Document):
     weight: float | None = None
     test_accuracy: float | None = None
     macro_f1: float | None = None
+    fitted_on: str | None = None   # a linear model: "train", or "train+validation" (the one kept or blended)
 
 
 @dataclass(frozen=True)

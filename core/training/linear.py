@@ -4,8 +4,8 @@ Automatic and a "linear models" run both fit the three linear candidates of :dat
 training part of one split, each with the inverse regularisation strength of its grid that is
 most accurate on validation, its probabilities calibrated there (a temperature,
 :func:`core.models.tfidf.fit_temperature`), and keep the best (:func:`choose`: a tie keeps the
-simpler). Then they are fitted again on the training and validation parts together (they have no
-epoch to pick on them): :func:`kept`. Nothing here imports TensorFlow.
+simpler). Then the one kept (or blended) is fitted again on the training and validation parts
+together (it has no epoch to pick on them): :func:`refitted`, :func:`kept`. Nothing here imports TensorFlow.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -31,7 +31,7 @@ LINEAR = {"tfidf": ("lr", (TFIDF_C,)), "nblr": ("nblr", (0.25, 1.0, 4.0)), "svm"
 # flipped between the SVM and the network from one run to the next while their test accuracies
 # stood 0.9 points apart).
 MIN_GAIN_TEXTS = 2
-REFIT = True   # after choosing, the linear models are fitted again on training + validation texts
+REFIT = True   # after choosing, the kept linear model is fitted again on training + validation texts
 
 
 def log_loss(probabilities, y) -> float:
@@ -100,26 +100,24 @@ class LinearFit:
     full: TfidfModel | None = None
 
 
-def fit_linear(name: str, token_lists, y, split: Split, classes: int, tokenizer: str, refit: bool = REFIT,
+def fit_linear(name: str, token_lists, y, split: Split, classes: int, tokenizer: str,
                counts: dict | None = None) -> LinearFit:
     """Fit the linear candidate ``name`` (:data:`LINEAR`): with each C of its grid on the training
     part (the SVM's side by side: :data:`THREADED`), keeping the most accurate on validation (ties:
     the lower log-loss), its probabilities calibrated on validation
-    (:func:`core.models.tfidf.fit_temperature`); then again on the training and validation parts
-    with that C and temperature (``refit=False``: not at all — a baseline measured as fitted on the
-    training part needs none).
+    (:func:`core.models.tfidf.fit_temperature`). :func:`refitted` fits it again on the training and
+    validation parts — only the model a run keeps needs it.
 
     The texts are vectorised once, over the training and validation parts together
     (:func:`core.models.tfidf.vectorize`: making the terms is most of the cost): the terms and
     their document frequencies include the validation texts' — their words, never their labels —
-    and the final fit uses exactly those features. ``counts``: a dict shared by the calls for the
-    same ``token_lists`` and ``split``, so that the models share the term counts they have in
-    common."""
+    and the refit uses exactly those features. ``counts``: a dict shared by the calls for the
+    same ``token_lists`` and ``split``, so that the models (and the refit) share the term counts
+    they have in common."""
     method, grid = LINEAR[name]
     started = time.perf_counter()
     rows = np.concatenate([split.train, split.validation])
-    features = vectorize([token_lists[i] for i in rows], analyzer_for(tokenizer, method),
-                         "binary" if method == "nblr" else "tfidf", counts)
+    features = _features(method, token_lists, split, tokenizer, counts)
     train_rows, val_rows = np.arange(len(split.train)), np.arange(len(split.train), len(rows))
     y_train, y_val = y[split.train], y[split.validation]
 
@@ -137,16 +135,37 @@ def fit_linear(name: str, token_lists, y, split: Split, classes: int, tokenizer:
             best = result
     assert best is not None
     _, model, c, factor, probabilities = best
-    full = None
-    if refit and len(split.validation):
-        full = TfidfModel.fit_features(features, y[rows], classes, method, c).scaled(factor)
-    return LinearFit(name, model, c, factor, probabilities, time.perf_counter() - started, full)
+    return LinearFit(name, model, c, factor, probabilities, time.perf_counter() - started)
 
 
-def fit_all(token_lists, y, split: Split, classes: int, tokenizer: str, refit: bool = REFIT) -> dict:
+def _features(method: str, token_lists, split: Split, tokenizer: str, counts: dict | None):
+    """The features of the training and validation rows (in that order) for ``method``."""
+    rows = np.concatenate([split.train, split.validation])
+    return vectorize([token_lists[i] for i in rows], analyzer_for(tokenizer, method),
+                     "binary" if method == "nblr" else "tfidf", counts)
+
+
+def refitted(fit: LinearFit, token_lists, y, split: Split, classes: int, tokenizer: str,
+             counts: dict | None = None) -> LinearFit:
+    """``fit`` with ``full``: its model fitted again on the training and validation parts with the
+    C and temperature chosen on validation (when :data:`REFIT` and there is a validation part;
+    else ``fit`` as it is). Only the model a run keeps, or blends, is refitted: the others are
+    measured as fitted on the training part (ag_news: two refits of ~1–2 s each saved).
+    ``counts`` as for :func:`fit_linear` (the same dict: the terms are not counted again)."""
+    if not REFIT or not len(split.validation):
+        return fit
+    started = time.perf_counter()
+    method = LINEAR[fit.name][0]
+    rows = np.concatenate([split.train, split.validation])
+    features = _features(method, token_lists, split, tokenizer, counts)
+    full = TfidfModel.fit_features(features, y[rows], classes, method, fit.c).scaled(fit.factor)
+    return replace(fit, full=full, seconds=fit.seconds + time.perf_counter() - started)
+
+
+def fit_all(token_lists, y, split: Split, classes: int, tokenizer: str, counts: dict | None = None) -> dict:
     """:func:`fit_linear` for each linear candidate, sharing their term counts: ``{name: LinearFit}``."""
-    counts: dict = {}
-    return {name: fit_linear(name, token_lists, y, split, classes, tokenizer, refit, counts) for name in LINEAR}
+    counts = {} if counts is None else counts
+    return {name: fit_linear(name, token_lists, y, split, classes, tokenizer, counts) for name in LINEAR}
 
 
 def kept(fit: LinearFit) -> tuple[TfidfModel, float]:

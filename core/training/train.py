@@ -27,7 +27,7 @@ from core.models.meta import AutoInfo, BatchFallback, Candidate, DataInfo, RunMe
 from core.models.tfidf import TfidfModel, describe
 from core.text import PreprocessConfig, Vocabulary, default_stop_words, suggest_length, tokenize
 from core.training.batching import Split, class_weights, split_dataset, token_dataset
-from core.training.linear import LINEAR, REFIT, choose, fit_all, fit_linear, kept, linear_settings, log_loss
+from core.training.linear import LINEAR, REFIT, choose, fit_all, fit_linear, kept, linear_settings, log_loss, refitted
 from core.training.memory import check_batch, check_memory, estimate_memory
 
 
@@ -138,9 +138,17 @@ def _linear_bundle(model: TfidfModel, c: float | None, preprocess: PreprocessCon
                                            "data": settings["data"], "device": {"kind": "CPU", "name": "CPU"}})
 
 
+def _fitted_on(fits: dict) -> dict:
+    """What each linear model was fitted on: the refitted one (:func:`refitted`) on the training
+    and validation parts, the others on the training part."""
+    return {name: "train+validation" if fit.full is not None else "train" for name, fit in fits.items()}
+
+
 def _scored_candidates(names, bundle_of, val: dict, seconds: dict, test_texts, test_labels, labels,
-                       epochs: int | None = None, weight: float | None = None) -> tuple[list, dict]:
-    """Each candidate's row (:class:`core.models.meta.Candidate`) and test scores by name."""
+                       epochs: int | None = None, weight: float | None = None,
+                       fitted_on: dict | None = None) -> tuple[list, dict]:
+    """Each candidate's row (:class:`core.models.meta.Candidate`) and test scores by name;
+    ``fitted_on``: :func:`_fitted_on` of the linear models."""
     rows, test_scores = [], {}
     for name in names:
         scores = None
@@ -150,7 +158,7 @@ def _scored_candidates(names, bundle_of, val: dict, seconds: dict, test_texts, t
             name, val_accuracy=round(val[name], 4), train_seconds=round(seconds[name], 2),
             epochs=None if name in LINEAR else epochs, weight=weight if name == "blend" else None,
             test_accuracy=round(scores.accuracy, 4) if scores else None,
-            macro_f1=round(scores.macro_f1, 4) if scores else None))
+            macro_f1=round(scores.macro_f1, 4) if scores else None, fitted_on=(fitted_on or {}).get(name)))
     return rows, test_scores
 
 
@@ -180,8 +188,10 @@ def train_tfidf(dataset: DataSet, preprocess: PreprocessConfig, train_config: Tr
                              "steps": 1, "epochs": 1, "device": {"kind": "CPU", "name": "CPU"},
                              "vocabulary_size": 0, "max_length": 0})
     classes = len(label_names)
-    fits = fit_all(token_lists, y, split, classes, preprocess.tokenizer)
+    counts: dict = {}
+    fits = fit_all(token_lists, y, split, classes, preprocess.tokenizer, counts)
     chosen, val = choose({name: fit.val_probabilities for name, fit in fits.items()}, y[split.validation])
+    fits[chosen] = refitted(fits[chosen], token_lists, y, split, classes, preprocess.tokenizer, counts)
     models, seconds = {}, {}
     for name, fit in fits.items():
         models[name], seconds[name] = kept(fit)
@@ -194,7 +204,8 @@ def train_tfidf(dataset: DataSet, preprocess: PreprocessConfig, train_config: Tr
     callback.on_epoch_end(1, {"val_accuracy": val[chosen]})
     test_texts = [dataset.texts[i] for i in split.test]
     test_labels = [dataset.labels[i] for i in split.test]
-    rows, test_scores = _scored_candidates(LINEAR, bundle_of, val, seconds, test_texts, test_labels, label_names)
+    rows, test_scores = _scored_candidates(LINEAR, bundle_of, val, seconds, test_texts, test_labels, label_names,
+                                           fitted_on=_fitted_on(fits))
     total = sum(seconds.values())
     bundle = _record(bundle_of(chosen), AutoInfo(chosen=chosen, candidates=tuple(LINEAR),
                                                  tfidf_fitted_on="train+validation" if REFIT and len(split.validation)
@@ -371,7 +382,7 @@ def _train_once(dataset, preprocess, model_config, train_config, callback, vecto
         # The best linear model on the same rows and tokens (fitted on the training part, chosen
         # on validation, as the network), measured on the held-out part (test, else validation).
         held_out = split.test if len(split.test) else split.validation
-        fits = fit_all(token_lists, y, split, len(label_names), preprocess.tokenizer, refit=False)
+        fits = fit_all(token_lists, y, split, len(label_names), preprocess.tokenizer)
         best, _ = choose({name: fit.val_probabilities for name, fit in fits.items()}, y[split.validation])
         model = fits[best].model
         predicted = [label_names[i] for i in model.predict_proba([token_lists[i] for i in held_out]).argmax(axis=1)]
@@ -509,9 +520,11 @@ def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: Mod
     network or a ``"blend"`` bundle, each predicted, explained and stored like any other.
 
     The choices (each linear model's C and temperature, the blend's weight, the kept candidate)
-    are made with the linear models fitted on the training part; they are then fitted again on the
-    training and validation parts together (they have no epoch to pick on them), and those are
-    what the kept bundle and the candidates' test scores use.
+    are made with the linear models fitted on the training part; the best linear model — the only
+    one that can be kept or blended — is then fitted again on the training and validation parts
+    together (it has no epoch to pick on them), and that is what the kept bundle and its test
+    scores use (the other linear candidates are scored as fitted on the training part: each
+    row's ``fitted_on``).
 
     Anytime: TF-IDF + LR, then the best linear model, are offered to ``callback.on_model_ready``
     before the network trains (the app stores the first at once and the final model replaces it);
@@ -539,6 +552,9 @@ def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: Mod
             ready.offer(linear)
     best_linear, _ = choose({name: fit.val_probabilities for name, fit in linear.items()}, y_val)
     ready.offer(linear)
+    # The only linear model Automatic can keep or blend is the best one (a linear model kept over
+    # the network and the blend is the one choose() keeps among the linear models): refit it alone.
+    linear[best_linear] = refitted(linear[best_linear], token_lists, y, split, classes, preprocess.tokenizer, counts)
     if network_inputs is not None:   # word vectors, learned or read only now: the linear models did not wait
         vectors, unlabelled_tokens = network_inputs()
     result = train(dataset, preprocess, model_config, replace(train_config, baseline=False), callback, vectors,
@@ -566,7 +582,8 @@ def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: Mod
 
     candidates, test_scores = _scored_candidates(CANDIDATES, bundle_of, val, seconds, result.test_texts,
                                                  result.test_labels, label_names,
-                                                 epochs=int(network.metrics.get("epochs") or 0), weight=weight)
+                                                 epochs=int(network.metrics.get("epochs") or 0), weight=weight,
+                                                 fitted_on=_fitted_on(linear))
     bundle = bundle_of(chosen)
     auto = AutoInfo(chosen=chosen, weight=weight, candidates=CANDIDATES,
                     tfidf_fitted_on="train+validation" if REFIT and len(split.validation) else "train",

@@ -49,6 +49,9 @@ def test_automatic_scores_every_candidate_on_one_split_and_keeps_the_best_on_val
     assert bundle.metrics["baseline"]["name"] == describe(auto_result.candidates[best].model)
     # ... and it is the blend's partner.
     assert auto_result.candidates["blend"].settings["blend"]["partner"] == best
+    # Only it, the one linear model that can be kept or blended, is fitted again on training + validation.
+    assert {name: row.get("fitted_on") for name, row in rows.items()} == {
+        **{name: "train+validation" if name == best else "train" for name in LINEAR}, "network": None, "blend": None}
 
 
 def test_a_blend_saves_reloads_zips_and_predicts_the_same_and_the_savedmodel_export_says_why_not(auto_result, tmp_path):
