@@ -67,11 +67,12 @@ def choose(val_probabilities: dict, y_val) -> tuple[str, dict]:
     return chosen, val
 
 
-# The SVM's values of C are fitted side by side in threads (liblinear releases the GIL): ag_news's
-# three linear models 11.5–12.5 s against 10.7–15.6 s one after the other (three runs each, this
-# noisy 2-core machine). NB-LR's fits are short and hold the GIL for their NumPy work between
-# them (threads made it slower: 3.6 s against 2.8 s), and refits in a background thread slowed
-# the next model's terms (Python, holding the GIL) more than they saved.
+# The SVM's values of C are fitted side by side in threads (liblinear releases the GIL): its grid
+# on chnsenticorp_htl 1.5–1.9 s against 2.2–2.5 s one after the other (three runs each). NB-LR's
+# grid was slower in threads every time (thucnews_titles 5.0–5.5 s against 3.0–3.1 s, ag_news
+# 4.7–4.8 against 3.6–4.2), and so were refits in a background thread and the linear models fitted
+# beside the network's training (ag_news 37–42 s against 34–37 s in all, though the network keeps
+# only about one of the two cores busy).
 THREADED = ("svm",)
 _POOL: ThreadPoolExecutor | None = None
 
@@ -130,7 +131,8 @@ def fit_linear(name: str, token_lists, y, split: Split, classes: int, tokenizer:
         return key, model.scaled(factor), c, factor, probabilities
 
     best = None
-    for result in (_pool().map(tried, grid) if name in THREADED and len(grid) > 1 else map(tried, grid)):   # in the grid's order: ties keep the first, as before
+    results = _pool().map(tried, grid) if name in THREADED and len(grid) > 1 else map(tried, grid)
+    for result in results:   # in the grid's order, threads or not: a tie keeps the first
         if best is None or result[0] > best[0]:
             best = result
     assert best is not None

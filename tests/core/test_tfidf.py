@@ -45,10 +45,17 @@ def test_the_terms_and_matrix_are_scikit_learns_counted_once_and_shared(sample, 
         if weighting == "tfidf":
             np.testing.assert_allclose(features.idf, np.concatenate([v.idf_ for v in vectorizers]))
     assert set(counts) == {with_pairs, second}     # the tokens and pairs were counted once for three models
-    if second is subwords:   # counted per distinct token, multiplied out: the same as text by text
-        direct, terms = tfidf._count(tokens, subwords)
-        shared, shared_terms = counts[subwords]
-        assert terms == shared_terms and abs(direct - shared).max() == 0
+    # subwords counted per distinct token and multiplied out, character n-grams counted as integers
+    # with NumPy: the same counts as text by text.
+    direct, terms = tfidf._count(tokens, second)
+    shared, shared_terms = counts[second]
+    assert terms == shared_terms and abs(direct - shared).max() == 0
+    # a NUL, a character beyond the BMP, an empty text; a lone surrogate (no UTF-32: counted the slow way)
+    for odd in ([["\x00c", "好"], [], ["😀x", "x"]], [["a\ud800b"], ["ab"]]):
+        for terms_of in (char_grams, subwords):
+            fast, fast_terms = tfidf.term_counts(odd, terms_of)
+            slow, slow_terms = tfidf._count(odd, terms_of)
+            assert fast_terms == slow_terms and fast.shape == slow.shape and abs(fast - slow).max() == 0
 
 
 @pytest.mark.parametrize("sample", ["sms_spam", "thucnews_titles"])
