@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from core.models.tfidf import C as TFIDF_C
 from core.models.tfidf import TfidfModel, analyzer_for, fit_temperature, softmax, vectorize
@@ -67,13 +68,11 @@ def choose(val_probabilities: dict, y_val) -> tuple[str, dict]:
     return chosen, val
 
 
-# The SVM's values of C are fitted side by side in threads (liblinear releases the GIL): its grid
-# on chnsenticorp_htl 1.5–1.9 s against 2.2–2.5 s one after the other (three runs each). NB-LR's
-# grid was slower in threads every time (thucnews_titles 5.0–5.5 s against 3.0–3.1 s, ag_news
-# 4.7–4.8 against 3.6–4.2), and so were refits in a background thread and the linear models fitted
-# beside the network's training (ag_news 37–42 s against 34–37 s in all, though the network keeps
-# only about one of the two cores busy).
-THREADED = ("svm",)
+# A grid's values of C are fitted side by side in threads (liblinear and saga release the GIL), with
+# OpenBLAS kept to one thread meanwhile: liblinear's logistic regression calls BLAS, whose own
+# threads on top made NB-LR's grid slower (thucnews_titles: 2.2–2.8 s one after the other with
+# OpenBLAS's 2 threads, 2.0 s with one, 1.4–1.5 s in threads with one).
+BLAS_THREADS = 1
 _POOL: ThreadPoolExecutor | None = None
 
 
@@ -104,7 +103,7 @@ class LinearFit:
 def fit_linear(name: str, token_lists, y, split: Split, classes: int, tokenizer: str,
                counts: dict | None = None) -> LinearFit:
     """Fit the linear candidate ``name`` (:data:`LINEAR`): with each C of its grid on the training
-    part (the SVM's side by side: :data:`THREADED`), keeping the most accurate on validation (ties:
+    part (side by side in threads: :data:`BLAS_THREADS`), keeping the most accurate on validation (ties:
     the lower log-loss), its probabilities calibrated on validation
     (:func:`core.models.tfidf.fit_temperature`). :func:`refitted` fits it again on the training and
     validation parts — only the model a run keeps needs it.
@@ -131,8 +130,9 @@ def fit_linear(name: str, token_lists, y, split: Split, classes: int, tokenizer:
         return key, model.scaled(factor), c, factor, probabilities
 
     best = None
-    results = _pool().map(tried, grid) if name in THREADED and len(grid) > 1 else map(tried, grid)
-    for result in results:   # in the grid's order, threads or not: a tie keeps the first
+    with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+        results = list(_pool().map(tried, grid)) if len(grid) > 1 else [tried(grid[0])]
+    for result in results:   # in the grid's order: a tie keeps the first
         if best is None or result[0] > best[0]:
             best = result
     assert best is not None
@@ -160,7 +160,8 @@ def refitted(fit: LinearFit, token_lists, y, split: Split, classes: int, tokeniz
     method = LINEAR[fit.name][0]
     rows = np.concatenate([split.train, split.validation])
     features = _features(method, token_lists, split, tokenizer, counts)
-    full = TfidfModel.fit_features(features, y[rows], classes, method, fit.c).scaled(fit.factor)
+    with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+        full = TfidfModel.fit_features(features, y[rows], classes, method, fit.c).scaled(fit.factor)
     return replace(fit, full=full, seconds=fit.seconds + time.perf_counter() - started)
 
 
