@@ -555,6 +555,7 @@ def train_auto(dataset: DataSet, preprocess: PreprocessConfig, model_config: Mod
     # The only linear model Automatic can keep or blend is the best one (a linear model kept over
     # the network and the blend is the one choose() keeps among the linear models): refit it alone.
     linear[best_linear] = refitted(linear[best_linear], token_lists, y, split, classes, preprocess.tokenizer, counts)
+    counts.clear()   # the term counts are not needed while the network trains: their memory goes back
     if network_inputs is not None:   # word vectors, learned or read only now: the linear models did not wait
         vectors, unlabelled_tokens = network_inputs()
     result = train(dataset, preprocess, model_config, replace(train_config, baseline=False), callback, vectors,
