@@ -144,16 +144,21 @@ def term_counts(token_lists, terms_of) -> tuple[Any, list[str]]:
     return _count(token_lists, terms_of)
 
 
-def _sorted_columns(matrix, terms: list[str]):
-    """``matrix`` with its columns in the alphabetical order of ``terms``, and the sorted terms."""
-    order = sorted(range(len(terms)), key=terms.__getitem__)
-    position = np.empty(len(terms), dtype=np.int64)
-    position[order] = np.arange(len(terms))
+def _reordered(matrix, order):
+    """``matrix`` (CSR) with its columns in ``order`` (column ``order[j]`` becomes column ``j``)."""
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
     matrix = matrix.tocsr()
     matrix.indices = position[matrix.indices].astype(matrix.indices.dtype)
     matrix.has_sorted_indices = False
     matrix.sort_indices()
-    return matrix, [terms[i] for i in order]
+    return matrix
+
+
+def _sorted_columns(matrix, terms: list[str]):
+    """``matrix`` with its columns in the alphabetical order of ``terms``, and the sorted terms."""
+    order = sorted(range(len(terms)), key=terms.__getitem__)
+    return _reordered(matrix, order), [terms[i] for i in order]
 
 
 def _count_char_grams(token_lists) -> tuple[Any, list[str]]:
@@ -192,11 +197,8 @@ def _count_char_grams(token_lists) -> tuple[Any, list[str]]:
         digits[has, k] = rest[has] % base
         rest[has] //= base
     order = np.lexsort((digits[:, 2], digits[:, 1], digits[:, 0]))
-    position = np.empty(len(unique), dtype=np.int64)
-    position[order] = np.arange(len(unique))
-    matrix = csr_matrix((np.ones(len(column), dtype=np.int64), (np.concatenate(rows), position[column.ravel()])),
-                        shape=(len(texts), len(unique)))
-    matrix.sort_indices()
+    matrix = _reordered(csr_matrix((np.ones(len(column), dtype=np.int64), (np.concatenate(rows), column.ravel())),
+                                   shape=(len(texts), len(unique))), order)
     # The strings, in that order: each n-gram as 3 UTF-32 code units (padded after it), cut to its length.
     padded = np.maximum(digits[order] - 1, 0).astype("<u4")
     flat = padded.tobytes().decode("utf-32-le", errors="surrogatepass")
