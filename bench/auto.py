@@ -49,18 +49,26 @@ def texts_of(names) -> list[str]:
     return texts
 
 
+def balanced_plan(data):
+    """The Balanced preset's plan for ``data`` (the app's settings for it; no test part, :data:`SEED`)."""
+    # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
+    from core.text import default_config
+    from core.training.presets import choose, profile
+
+    preprocess = default_config(data.texts)
+    return choose(profile(data.texts, data.labels, preprocess))["balanced"].plan({"test_share": 0.0, "seed": SEED},
+                                                                                 preprocess)
+
+
 def run_set(name: str, unlabelled: bool, limit: int | None, log) -> dict:
     # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
     from core.models.evaluate import classification_metrics
     from core.models.vectors import learn_vectors
-    from core.text import default_config, tokenize
-    from core.training.presets import choose, profile
+    from core.text import tokenize
     from core.training.train import configure_devices, train_auto
 
     data, test = load(name, limit, None)
-    preprocess = default_config(data.texts)
-    plan = choose(profile(data.texts, data.labels, preprocess))["balanced"].plan({"test_share": 0.0, "seed": SEED},
-                                                                                  preprocess)
+    plan = balanced_plan(data)
     configure_devices()   # TensorFlow loaded and set up before the clock starts, as in network_alone()
     vectors, unlabelled_tokens, extra = None, None, {}
     if unlabelled:
@@ -121,14 +129,10 @@ def network_alone(name: str, limit: int | None) -> dict:
     plan and split), end to end — reading tokens, training, testing on the split — without the
     linear baseline a network run of the app also fits: the seconds, the training's and the epochs."""
     # lazy: a bench section loads only what it measures (its time and memory figures exclude the others')
-    from core.text import default_config
-    from core.training.presets import choose, profile
     from core.training.train import configure_devices, train
 
     data, _ = load(name, limit, None)
-    preprocess = default_config(data.texts)
-    plan = choose(profile(data.texts, data.labels, preprocess))["balanced"].plan({"test_share": 0.0, "seed": SEED},
-                                                                                  preprocess)
+    plan = balanced_plan(data)
     configure_devices()
     started = time.perf_counter()
     result = train(data, plan.preprocess, plan.model, replace(plan.train, baseline=False))
